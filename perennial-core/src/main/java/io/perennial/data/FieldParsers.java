@@ -1,0 +1,74 @@
+package io.perennial.data;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+
+/** Shared field parsing for all readers; failures become {@link DataFormatException}s. */
+final class FieldParsers {
+  private FieldParsers() {}
+
+  static String id(String raw, String file, long line, String field) {
+    if (raw == null) {
+      throw new DataFormatException(file, line, field, "missing");
+    }
+    String id = raw.trim();
+    if (id.isEmpty()) {
+      throw new DataFormatException(file, line, field, "empty id");
+    }
+    if (id.length() > 256) {
+      throw new DataFormatException(file, line, field, "id longer than 256 characters");
+    }
+    return id;
+  }
+
+  static float value(String raw, String file, long line, String field) {
+    if (raw == null || raw.isBlank()) {
+      throw new DataFormatException(file, line, field, "missing value");
+    }
+    float v;
+    try {
+      v = Float.parseFloat(raw.trim());
+    } catch (NumberFormatException e) {
+      throw new DataFormatException(file, line, field, "not a number: '" + abbreviate(raw) + "'");
+    }
+    if (!Float.isFinite(v)) {
+      throw new DataFormatException(file, line, field, "not finite: '" + abbreviate(raw) + "'");
+    }
+    return v;
+  }
+
+  /** Epoch seconds, epoch milliseconds (13+ digits), an ISO-8601 instant or a date. */
+  static long timestamp(String raw, String file, long line, String field) {
+    if (raw == null || raw.isBlank()) {
+      throw new DataFormatException(file, line, field, "missing timestamp");
+    }
+    String s = raw.trim();
+    try {
+      if (s.chars().allMatch(c -> c >= '0' && c <= '9' || c == '-') && s.indexOf('-', 1) < 0) {
+        long t = Long.parseLong(s);
+        return s.length() >= 13 ? t / 1000 : t;
+      }
+      if (s.length() == 10 && s.charAt(4) == '-') {
+        return LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toEpochSecond();
+      }
+      return Instant.parse(s).getEpochSecond();
+    } catch (NumberFormatException | DateTimeParseException e) {
+      throw new DataFormatException(
+          file, line, field, "not a timestamp (epoch seconds or ISO-8601): '" + abbreviate(s) + "'");
+    }
+  }
+
+  static InteractionType type(String raw, String file, long line, String field) {
+    try {
+      return InteractionType.parse(raw == null ? "" : raw);
+    } catch (IllegalArgumentException e) {
+      throw new DataFormatException(file, line, field, e.getMessage());
+    }
+  }
+
+  static String abbreviate(String s) {
+    return s.length() <= 40 ? s : s.substring(0, 37) + "...";
+  }
+}

@@ -1,0 +1,114 @@
+package io.perennial.data;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * Reads JSON Lines: one object per line with {@code user}, {@code item} and optional {@code value},
+ * {@code timestamp} and {@code type} members (names configurable through a {@link ColumnMapping};
+ * ids may be strings or numbers). Blank lines are skipped.
+ */
+public final class JsonLinesReader {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final ColumnMapping fields;
+
+  public JsonLinesReader(ColumnMapping fields) {
+    this.fields =
+        new ColumnMapping(
+            orDefault(fields.user(), "user"),
+            orDefault(fields.item(), "item"),
+            orDefault(fields.value(), "value"),
+            orDefault(fields.timestamp(), "timestamp"),
+            orDefault(fields.type(), "type"),
+            fields.defaultType());
+  }
+
+  private static String orDefault(String name, String fallback) {
+    return name == null ? fallback : name;
+  }
+
+  /** Fields named user, item, value, timestamp, type. */
+  public static JsonLinesReader standard() {
+    return new JsonLinesReader(
+        new ColumnMapping("user", "item", "value", "timestamp", "type", InteractionType.VIEW));
+  }
+
+  public Dataset read(Path file, ReadOptions options) {
+    DatasetBuilder builder = new DatasetBuilder(options);
+    readInto(file, builder);
+    return builder.build();
+  }
+
+  public void readInto(Path file, DatasetBuilder builder) {
+    String name = file.toString();
+    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String text;
+      long line = 0;
+      while ((text = reader.readLine()) != null) {
+        line++;
+        if (text.isBlank()) {
+          continue;
+        }
+        builder.countRow();
+        try {
+          parseLine(text, name, line, builder);
+        } catch (DataFormatException e) {
+          builder.reject(e);
+        }
+      }
+    } catch (NoSuchFileException e) {
+      throw new DataFormatException(name, 0, null, "no such file");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void parseLine(String text, String file, long line, DatasetBuilder builder) {
+    JsonNode node;
+    try {
+      node = JSON.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new DataFormatException(file, line, null, "malformed JSON: " + e.getOriginalMessage());
+    }
+    if (node == null || !node.isObject()) {
+      throw new DataFormatException(file, line, null, "expected a JSON object");
+    }
+    String user = FieldParsers.id(scalar(node, fields.user(), file, line), file, line, fields.user());
+    String item = FieldParsers.id(scalar(node, fields.item(), file, line), file, line, fields.item());
+    float value = 1f;
+    if (fields.value() != null && node.has(fields.value())) {
+      value = FieldParsers.value(scalar(node, fields.value(), file, line), file, line, fields.value());
+    }
+    long timestamp = line;
+    if (fields.timestamp() != null && node.has(fields.timestamp())) {
+      timestamp =
+          FieldParsers.timestamp(
+              scalar(node, fields.timestamp(), file, line), file, line, fields.timestamp());
+    }
+    InteractionType type = fields.defaultType();
+    if (fields.type() != null && node.has(fields.type())) {
+      type = FieldParsers.type(scalar(node, fields.type(), file, line), file, line, fields.type());
+    }
+    builder.accept(user, item, value, timestamp, type);
+  }
+
+  private static String scalar(JsonNode node, String field, String file, long line) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      throw new DataFormatException(file, line, field, "missing");
+    }
+    if (!v.isValueNode()) {
+      throw new DataFormatException(file, line, field, "expected a string or number, got " + v.getNodeType());
+    }
+    return v.asText();
+  }
+}

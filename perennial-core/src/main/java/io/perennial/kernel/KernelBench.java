@@ -1,0 +1,42 @@
+package io.perennial.kernel;
+
+/**
+ * Direct access to each kernel implementation for benchmarks, bypassing the facade's choice.
+ * Not for production code: use {@link VectorOps}.
+ */
+public final class KernelBench {
+  private KernelBench() {}
+
+  /** Dot product on the scalar path. */
+  public static float scalarDot(float[] a, float[] b) {
+    return VectorOps.scalar().dot(a, 0, b, 0, a.length);
+  }
+
+  /** Dot product on the vector path; falls back to scalar when the module is absent. */
+  public static float vectorDot(float[] a, float[] b) {
+    Kernels k = VectorOps.vectorOrNull();
+    return (k == null ? VectorOps.scalar() : k).dot(a, 0, b, 0, a.length);
+  }
+
+  /** Matrix-vector scoring on the scalar path. */
+  public static void scalarMatVec(float[] m, int rows, int cols, float[] x, float[] out) {
+    VectorOps.scalar().matVec(m, rows, cols, x, out);
+  }
+
+  /** Matrix-vector scoring on the vector path (scalar when absent). */
+  public static void vectorMatVec(float[] m, int rows, int cols, float[] x, float[] out) {
+    Kernels k = VectorOps.vectorOrNull();
+    (k == null ? VectorOps.scalar() : k).matVec(m, rows, cols, x, out);
+  }
+
+  /** axpy on the scalar path. */
+  public static void scalarAxpy(float alpha, float[] x, float[] y) {
+    VectorOps.scalar().axpy(alpha, x, 0, y, 0, x.length);
+  }
+
+  /** axpy on the vector path (scalar when absent). */
+  public static void vectorAxpy(float alpha, float[] x, float[] y) {
+    Kernels k = VectorOps.vectorOrNull();
+    (k == null ? VectorOps.scalar() : k).axpy(alpha, x, 0, y, 0, x.length);
+  }
+}

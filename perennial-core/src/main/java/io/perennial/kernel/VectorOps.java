@@ -1,0 +1,126 @@
+package io.perennial.kernel;
+
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Public facade over the hot loops. Every method checks its arguments, then calls the one
+ * implementation chosen at class initialisation.
+ *
+ * <p>The implementation is the {@code jdk.incubator.vector} path when that module is in the boot
+ * layer and the system property {@code perennial.kernel} is not {@code scalar}; otherwise the scalar
+ * path, with the reason logged once.
+ */
+public final class VectorOps {
+
+  private static final Logger LOG = LoggerFactory.getLogger(VectorOps.class);
+  private static final Kernels SCALAR = new ScalarKernels();
+  private static final Kernels VECTOR = loadVectorKernels();
+  private static final Kernels IMPL = chooseImplementation();
+
+  private VectorOps() {}
+
+  /** Name of the implementation in use, e.g. {@code "vector(256-bit, 8 lanes)"} or {@code "scalar"}. */
+  public static String implementationName() {
+    return IMPL.name();
+  }
+
+  /** Whether the vector path is in use. */
+  public static boolean isVectorized() {
+    return IMPL != SCALAR;
+  }
+
+  public static float dot(float[] a, float[] b) {
+    if (a.length != b.length) {
+      throw new IllegalArgumentException("length mismatch: " + a.length + " != " + b.length);
+    }
+    return IMPL.dot(a, 0, b, 0, a.length);
+  }
+
+  public static float dot(float[] a, int aOffset, float[] b, int bOffset, int length) {
+    Objects.checkFromIndexSize(aOffset, length, a.length);
+    Objects.checkFromIndexSize(bOffset, length, b.length);
+    return IMPL.dot(a, aOffset, b, bOffset, length);
+  }
+
+  /** {@code y[yOffset + i] += alpha * x[xOffset + i]} for {@code i < length}. */
+  public static void axpy(float alpha, float[] x, int xOffset, float[] y, int yOffset, int length) {
+    Objects.checkFromIndexSize(xOffset, length, x.length);
+    Objects.checkFromIndexSize(yOffset, length, y.length);
+    IMPL.axpy(alpha, x, xOffset, y, yOffset, length);
+  }
+
+  /** {@code y[yOffset + i] = beta * y[yOffset + i] + alpha * x[xOffset + i]}. */
+  public static void scaledAdd(
+      float beta, float[] y, int yOffset, float alpha, float[] x, int xOffset, int length) {
+    Objects.checkFromIndexSize(xOffset, length, x.length);
+    Objects.checkFromIndexSize(yOffset, length, y.length);
+    IMPL.scaledAdd(beta, y, yOffset, alpha, x, xOffset, length);
+  }
+
+  /** {@code x[offset + i] *= alpha}. */
+  public static void scale(float alpha, float[] x, int offset, int length) {
+    Objects.checkFromIndexSize(offset, length, x.length);
+    IMPL.scale(alpha, x, offset, length);
+  }
+
+  /** Euclidean norm of {@code x[offset, offset + length)}. */
+  public static float norm(float[] x, int offset, int length) {
+    return (float) Math.sqrt(dot(x, offset, x, offset, length));
+  }
+
+  /**
+   * Scores every row of a row-major {@code rows × cols} matrix against {@code x}: {@code out[r] =
+   * matrix[r] · x}.
+   */
+  public static void matVec(float[] matrix, int rows, int cols, float[] x, float[] out) {
+    if ((long) rows * cols > matrix.length) {
+      throw new IllegalArgumentException(
+          "matrix holds " + matrix.length + " floats, not " + rows + "×" + cols);
+    }
+    if (x.length < cols || out.length < rows) {
+      throw new IllegalArgumentException("vector or output too short for " + rows + "×" + cols);
+    }
+    IMPL.matVec(matrix, rows, cols, x, out);
+  }
+
+  /** The scalar reference, for parity tests and benchmarks. */
+  static Kernels scalar() {
+    return SCALAR;
+  }
+
+  /** The vector path, or {@code null} when the module is absent. For parity tests and benchmarks. */
+  static Kernels vectorOrNull() {
+    return VECTOR;
+  }
+
+  private static Kernels loadVectorKernels() {
+    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+      return null;
+    }
+    try {
+      return (Kernels)
+          Class.forName("io.perennial.kernel.SimdKernels").getDeclaredConstructor().newInstance();
+    } catch (ReflectiveOperationException | LinkageError e) {
+      LOG.warn("vector kernels failed to load ({}); using the scalar path", e.toString());
+      return null;
+    }
+  }
+
+  private static Kernels chooseImplementation() {
+    String forced = System.getProperty("perennial.kernel", "");
+    if (forced.equalsIgnoreCase("scalar")) {
+      LOG.info("kernels: scalar (forced by -Dperennial.kernel=scalar)");
+      return SCALAR;
+    }
+    if (VECTOR == null) {
+      LOG.info(
+          "kernels: scalar (module jdk.incubator.vector not present; "
+              + "run with --add-modules jdk.incubator.vector for the vector path)");
+      return SCALAR;
+    }
+    LOG.debug("kernels: {}", VECTOR.name());
+    return VECTOR;
+  }
+}
