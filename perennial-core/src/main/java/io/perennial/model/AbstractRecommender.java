@@ -1,0 +1,157 @@
+package io.perennial.model;
+
+import io.perennial.data.InteractionLog;
+import io.perennial.kernel.TopK;
+import java.util.Arrays;
+import java.util.function.IntPredicate;
+
+/**
+ * What every recommender shares: the user histories (for "exclude seen" and fold-in), item
+ * popularity (the fallback for unknown users), and top-K selection over a dense score vector.
+ * Subclasses supply {@link #scoreAll(UserQuery, float[])} and {@link #queryFor(int)}.
+ */
+public abstract class AbstractRecommender implements Recommender {
+
+  /** Per-thread scratch, so concurrent readers never share buffers. */
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  protected UserHistory history;
+  protected float[] popularity;
+  protected int userCount;
+  protected int itemCount;
+
+  protected AbstractRecommender(UserHistory history, float[] popularity, int userCount, int itemCount) {
+    this.history = history;
+    this.popularity = popularity;
+    this.userCount = userCount;
+    this.itemCount = itemCount;
+  }
+
+  @Override
+  public int userCount() {
+    return userCount;
+  }
+
+  @Override
+  public int itemCount() {
+    return itemCount;
+  }
+
+  public UserHistory history() {
+    return history;
+  }
+
+  /** Interaction counts per item, the popularity fallback. */
+  public float[] popularity() {
+    return popularity;
+  }
+
+  /** Writes scores for every item into {@code out} (length ≥ item count). */
+  protected abstract void scoreAll(UserQuery user, float[] out);
+
+  /**
+   * The query for a stored user, or {@code null} when the model knows nothing about the user (then
+   * the popularity fallback answers).
+   */
+  protected abstract UserQuery queryFor(int user);
+
+  @Override
+  public Recommendations recommend(int user, int k, boolean excludeSeen, IntPredicate filter) {
+    UserQuery query = user >= 0 && user < userCount ? queryFor(user) : null;
+    if (query == null) {
+      int[] seen = excludeSeen ? history.items(user) : new int[0];
+      return select(popularity, seen, k, filter, true);
+    }
+    Scratch s = SCRATCH.get();
+    float[] scores = s.scores(itemCount);
+    scoreAll(query, scores);
+    return select(scores, excludeSeen ? query.items() : new int[0], k, filter, false);
+  }
+
+  @Override
+  public Recommendations recommend(UserQuery user, int k, IntPredicate filter) {
+    if (user.vector() == null && user.items().length == 0 && needsVector()) {
+      return select(popularity, user.items(), k, filter, true);
+    }
+    Scratch s = SCRATCH.get();
+    float[] scores = s.scores(itemCount);
+    scoreAll(user, scores);
+    return select(scores, user.items(), k, filter, false);
+  }
+
+  /** Whether {@link #scoreAll} needs a user vector (factor models) rather than the items. */
+  protected boolean needsVector() {
+    return false;
+  }
+
+  /** Top-K of {@code scores[0..itemCount)} skipping the sorted {@code excluded} items. */
+  protected Recommendations select(
+      float[] scores, int[] excluded, int k, IntPredicate filter, boolean fallback) {
+    if (k < 0) {
+      throw new IllegalArgumentException("k must be >= 0, got " + k);
+    }
+    Scratch s = SCRATCH.get();
+    TopK top = s.topK(k);
+    int e = 0;
+    for (int i = 0; i < itemCount; i++) {
+      while (e < excluded.length && excluded[e] < i) {
+        e++;
+      }
+      if (e < excluded.length && excluded[e] == i) {
+        continue;
+      }
+      if (filter != null && !filter.test(i)) {
+        continue;
+      }
+      top.offer(i, scores[i]);
+    }
+    int[] ids = new int[top.size()];
+    float[] out = new float[top.size()];
+    top.drainTo(ids, out);
+    return new Recommendations(ids, out, fallback);
+  }
+
+  /** Adds the events' counts to the popularity vector, growing it to {@code items}. */
+  protected void growPopularity(InteractionLog events, int items) {
+    if (popularity.length < items) {
+      popularity = Arrays.copyOf(popularity, items);
+    }
+    for (int i = 0; i < events.size(); i++) {
+      popularity[events.item(i)] += 1;
+    }
+  }
+
+  /** Adds the events to the histories, growing them to {@code users}. */
+  protected void growHistory(InteractionLog events, int users) {
+    history.ensureUsers(users);
+    for (int i = 0; i < events.size(); i++) {
+      history.add(events.user(i), events.item(i), events.value(i));
+    }
+  }
+
+  /** Counts of each item in a log. */
+  public static float[] countItems(InteractionLog log, int items) {
+    float[] counts = new float[items];
+    for (int i = 0; i < log.size(); i++) {
+      counts[log.item(i)] += 1;
+    }
+    return counts;
+  }
+
+  private static final class Scratch {
+    private float[] scores = new float[0];
+    private final TopK topK = new TopK(10);
+
+    float[] scores(int n) {
+      if (scores.length < n) {
+        scores = new float[n];
+      }
+      return scores;
+    }
+
+    TopK topK(int k) {
+      topK.reset(k);
+      return topK;
+    }
+  }
+}

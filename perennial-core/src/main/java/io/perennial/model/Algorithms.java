@@ -1,0 +1,127 @@
+package io.perennial.model;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.perennial.model.bpr.BprConfig;
+import io.perennial.model.bpr.BprModel;
+import io.perennial.model.bpr.BprTrainer;
+import io.perennial.model.ials.IalsConfig;
+import io.perennial.model.ials.IalsModel;
+import io.perennial.model.ials.IalsTrainer;
+import io.perennial.model.knn.ItemKnnConfig;
+import io.perennial.model.knn.ItemKnnModel;
+import io.perennial.model.knn.ItemKnnTrainer;
+import io.perennial.model.mf.MfConfig;
+import io.perennial.model.mf.MfModel;
+import io.perennial.model.mf.MfTrainer;
+import io.perennial.model.popularity.PopularityConfig;
+import io.perennial.model.popularity.PopularityModel;
+import io.perennial.model.popularity.PopularityTrainer;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The algorithms by name: builds a trainer from the defaults overlaid with a JSON object of
+ * overrides, and restores a model from its {@link ModelState}.
+ */
+public final class Algorithms {
+
+  /** Every algorithm name, in the order the CLI lists them. */
+  public static final List<String> NAMES = List.of("pop", "itemknn", "mf", "bpr", "ials");
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  private Algorithms() {}
+
+  /** Whether the algorithm learns from ratings (explicit) rather than implicit events. */
+  public static boolean isExplicit(String name) {
+    return name.equals("mf");
+  }
+
+  /** The default config of {@code name} as JSON. */
+  public static ObjectNode defaults(String name) {
+    Object config = switch (name) {
+      case "pop" -> PopularityConfig.defaults();
+      case "itemknn" -> ItemKnnConfig.defaults();
+      case "mf" -> MfConfig.defaults();
+      case "bpr" -> BprConfig.defaults();
+      case "ials" -> IalsConfig.defaults();
+      default -> throw unknown(name);
+    };
+    return JSON.valueToTree(config);
+  }
+
+  /**
+   * A trainer for {@code name} with {@code overrides} (may be null) applied to the defaults.
+   *
+   * @throws IllegalArgumentException naming an unknown algorithm, an unknown config field, or a
+   *     value the config rejects
+   */
+  public static Trainer trainer(String name, JsonNode overrides) {
+    ObjectNode config = defaults(name);
+    if (overrides != null && !overrides.isNull()) {
+      if (!overrides.isObject()) {
+        throw new IllegalArgumentException("config for " + name + " must be a JSON object");
+      }
+      for (Iterator<Map.Entry<String, JsonNode>> it = overrides.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> field = it.next();
+        if (!config.has(field.getKey())) {
+          throw new IllegalArgumentException("unknown config field '" + field.getKey() + "' for "
+              + name + " (known: " + iterable(config.fieldNames()) + ")");
+        }
+        config.set(field.getKey(), field.getValue());
+      }
+    }
+    try {
+      return switch (name) {
+        case "pop" -> new PopularityTrainer(JSON.treeToValue(config, PopularityConfig.class));
+        case "itemknn" -> new ItemKnnTrainer(JSON.treeToValue(config, ItemKnnConfig.class));
+        case "mf" -> new MfTrainer(JSON.treeToValue(config, MfConfig.class));
+        case "bpr" -> new BprTrainer(JSON.treeToValue(config, BprConfig.class));
+        case "ials" -> new IalsTrainer(JSON.treeToValue(config, IalsConfig.class));
+        default -> throw unknown(name);
+      };
+    } catch (UnrecognizedPropertyException e) {
+      throw new IllegalArgumentException("unknown config field '" + e.getPropertyName() + "'");
+    } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+      throw new IllegalArgumentException("bad config for " + name + ": " + rootMessage(e));
+    }
+  }
+
+  /** Rebuilds a model from a checkpoint's state. */
+  public static Recommender restore(ModelState state) {
+    return switch (state.type()) {
+      case PopularityModel.TYPE -> PopularityModel.restore(state);
+      case ItemKnnModel.TYPE -> ItemKnnModel.restore(state);
+      case MfModel.TYPE -> MfModel.restore(state);
+      case BprModel.TYPE -> BprModel.restore(state);
+      case IalsModel.TYPE -> IalsModel.restore(state);
+      default -> throw new IllegalArgumentException("unknown model type '" + state.type() + "'");
+    };
+  }
+
+  private static IllegalArgumentException unknown(String name) {
+    return new IllegalArgumentException("unknown model '" + name + "' (expected one of " + NAMES + ")");
+  }
+
+  private static String iterable(Iterator<String> names) {
+    StringBuilder sb = new StringBuilder();
+    names.forEachRemaining(n -> sb.append(sb.length() == 0 ? "" : ", ").append(n));
+    return sb.toString();
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    String m = t.getMessage();
+    int nl = m == null ? -1 : m.indexOf('\n');
+    return nl > 0 ? m.substring(0, nl) : m;
+  }
+}

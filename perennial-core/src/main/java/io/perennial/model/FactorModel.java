@@ -1,0 +1,208 @@
+package io.perennial.model;
+
+import io.perennial.kernel.VectorOps;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * A latent-factor model: {@code score(u, i) = global + b_u + b_i + p_u · q_i}, with the biases
+ * present only when the algorithm has them. Tables are row-major {@code float[]}s of {@code factors}
+ * columns, grown in place by {@code partialFit}.
+ */
+public abstract class FactorModel extends AbstractRecommender {
+
+  protected final int factors;
+  protected float[] userFactors;
+  protected float[] itemFactors;
+  /** {@code null} when the algorithm has no user biases. */
+  protected float[] userBias;
+  /** {@code null} when the algorithm has no item biases. */
+  protected float[] itemBias;
+  protected float globalBias;
+  private volatile float[] itemNorms;
+
+  protected FactorModel(
+      UserHistory history, float[] popularity, int users, int items, int factors,
+      float[] userFactors, float[] itemFactors, float[] userBias, float[] itemBias, float globalBias) {
+    super(history, popularity, users, items);
+    this.factors = factors;
+    this.userFactors = userFactors;
+    this.itemFactors = itemFactors;
+    this.userBias = userBias;
+    this.itemBias = itemBias;
+    this.globalBias = globalBias;
+  }
+
+  public int factors() {
+    return factors;
+  }
+
+  /** User factor table (users × factors, row-major). Exposed for export and tests. */
+  public float[] userFactors() {
+    return userFactors;
+  }
+
+  public float[] itemFactors() {
+    return itemFactors;
+  }
+
+  public float[] userBias() {
+    return userBias;
+  }
+
+  public float[] itemBias() {
+    return itemBias;
+  }
+
+  public float globalBias() {
+    return globalBias;
+  }
+
+  @Override
+  public float score(int user, int item) {
+    if (item < 0 || item >= itemCount) {
+      return Float.NaN;
+    }
+    float s = globalBias + (itemBias == null ? 0 : itemBias[item]);
+    if (user >= 0 && user < userCount) {
+      s += (userBias == null ? 0 : userBias[user])
+          + VectorOps.dot(userFactors, user * factors, itemFactors, item * factors, factors);
+    }
+    return s;
+  }
+
+  @Override
+  protected boolean needsVector() {
+    return true;
+  }
+
+  @Override
+  protected UserQuery queryFor(int user) {
+    int[] items = history.items(user);
+    if (items.length == 0) {
+      return null;
+    }
+    float[] vector = Arrays.copyOfRange(userFactors, user * factors, (user + 1) * factors);
+    return new UserQuery(items, history.values(user), vector, userBias == null ? 0 : userBias[user]);
+  }
+
+  @Override
+  protected void scoreAll(UserQuery user, float[] out) {
+    VectorOps.matVec(itemFactors, itemCount, factors, user.vector(), out);
+    float offset = globalBias + user.bias();
+    if (itemBias != null) {
+      for (int i = 0; i < itemCount; i++) {
+        out[i] += offset + itemBias[i];
+      }
+    } else if (offset != 0) {
+      for (int i = 0; i < itemCount; i++) {
+        out[i] += offset;
+      }
+    }
+  }
+
+  @Override
+  public Recommendations similarItems(int item, int k) {
+    if (item < 0 || item >= itemCount) {
+      return select(popularity, new int[0], k, null, true);
+    }
+    float[] norms = norms();
+    float[] scores = new float[itemCount];
+    VectorOps.matVec(itemFactors, itemCount, factors,
+        Arrays.copyOfRange(itemFactors, item * factors, (item + 1) * factors), scores);
+    float self = norms[item];
+    for (int i = 0; i < itemCount; i++) {
+      float denom = self * norms[i];
+      scores[i] = denom > 0 ? scores[i] / denom : 0;
+    }
+    return select(scores, new int[] {item}, k, null, false);
+  }
+
+  private float[] norms() {
+    float[] n = itemNorms;
+    if (n == null || n.length != itemCount) {
+      n = new float[itemCount];
+      for (int i = 0; i < itemCount; i++) {
+        n[i] = VectorOps.norm(itemFactors, i * factors, factors);
+      }
+      itemNorms = n;
+    }
+    return n;
+  }
+
+  /** Clears cached values derived from the tables (call after changing them). */
+  public void invalidateCaches() {
+    itemNorms = null;
+  }
+
+  /** Grows every table to the given counts; new rows are small random vectors from {@code random}. */
+  protected void growTables(int users, int items, SplittableRandom random, float initScale) {
+    if (users > userCount) {
+      userFactors = Arrays.copyOf(userFactors, users * factors);
+      initRows(userFactors, userCount, users, random, initScale);
+      if (userBias != null) {
+        userBias = Arrays.copyOf(userBias, users);
+      }
+      userCount = users;
+    }
+    if (items > itemCount) {
+      itemFactors = Arrays.copyOf(itemFactors, items * factors);
+      initRows(itemFactors, itemCount, items, random, initScale);
+      if (itemBias != null) {
+        itemBias = Arrays.copyOf(itemBias, items);
+      }
+      if (popularity.length < items) {
+        popularity = Arrays.copyOf(popularity, items);
+      }
+      itemCount = items;
+    }
+    history.ensureUsers(userCount);
+    invalidateCaches();
+  }
+
+  private void initRows(float[] table, int fromRow, int toRow, SplittableRandom random, float scale) {
+    for (int p = fromRow * factors; p < toRow * factors; p++) {
+      table[p] = (float) (random.nextGaussian() * scale);
+    }
+  }
+
+  /** Random normal initialisation of a {@code rows × factors} table. */
+  public static float[] randomTable(int rows, int factors, SplittableRandom random, float scale) {
+    float[] t = new float[rows * factors];
+    for (int p = 0; p < t.length; p++) {
+      t[p] = (float) (random.nextGaussian() * scale);
+    }
+    return t;
+  }
+
+  /** Saves the shared sections: factors, biases, popularity, history. */
+  protected void saveCommon(ModelState state) {
+    state.put("user_factors", userFactors).put("item_factors", itemFactors)
+        .put("popularity", popularity).put("global_bias", new float[] {globalBias})
+        .put("shape", new int[] {userCount, itemCount, factors});
+    if (userBias != null) {
+      state.put("user_bias", userBias);
+    }
+    if (itemBias != null) {
+      state.put("item_bias", itemBias);
+    }
+    history.saveTo(state, "history");
+  }
+
+  /** Reads and checks the shape section: users, items, factors. */
+  protected static int[] shapeOf(ModelState state) {
+    int[] shape = state.ints("shape");
+    if (shape.length != 3 || shape[0] < 0 || shape[1] < 0 || shape[2] <= 0) {
+      throw new IllegalArgumentException("bad shape section");
+    }
+    check(state.floats("user_factors").length == shape[0] * shape[2], "user_factors size");
+    check(state.floats("item_factors").length == shape[1] * shape[2], "item_factors size");
+    return shape;
+  }
+
+  protected static void check(boolean ok, String what) {
+    if (!ok) {
+      throw new IllegalArgumentException("inconsistent model state: " + what);
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package io.perennial.model;
+
+import io.perennial.data.InteractionLog;
+import java.util.function.IntPredicate;
+
+/**
+ * A trained recommender over dense user and item indices.
+ *
+ * <p>Unknown users (index outside the model, or no history and no vector) get the popularity
+ * fallback, never an exception. See the package documentation for the concurrency rule.
+ */
+public interface Recommender {
+
+  /** Algorithm name as used on the command line: {@code pop}, {@code itemknn}, {@code mf}, … */
+  String type();
+
+  int userCount();
+
+  int itemCount();
+
+  /** Score of one (user, item) pair; for rating models a predicted rating. */
+  float score(int user, int item);
+
+  /**
+   * Top-{@code k} items for a stored user.
+   *
+   * @param excludeSeen leave out items the user interacted with in training
+   * @param filter keep only items for which this returns true ({@code null} = all)
+   */
+  Recommendations recommend(int user, int k, boolean excludeSeen, IntPredicate filter);
+
+  /** Top-{@code k} for a folded-in user; the query's items are always excluded. */
+  Recommendations recommend(UserQuery user, int k, IntPredicate filter);
+
+  /** The {@code k} items most similar to {@code item} (the item itself excluded). */
+  Recommendations similarItems(int item, int k);
+
+  /**
+   * Builds a query for a user known only by these interactions, without storing it: iALS solves the
+   * user's vector against the cached Gram matrix, SGD models take a few steps, neighbourhood models
+   * use the items directly.
+   */
+  UserQuery foldInUser(int[] items, float[] values);
+
+  /**
+   * Learns from new events, growing the tables for users and items up to {@code userCount} and
+   * {@code itemCount}. A write: see the package's concurrency rule.
+   */
+  void partialFit(InteractionLog events, int userCount, int itemCount);
+
+  /** Everything needed to restore this model from a checkpoint. */
+  ModelState state();
+}

@@ -1,0 +1,69 @@
+package io.perennial.model.bpr;
+
+import io.perennial.optim.OptimizerKind;
+
+/**
+ * @param factors latent dimensions
+ * @param epochs passes; each draws {@code samplesPerEpoch × interactions} triples
+ * @param learningRate base rate
+ * @param learningRateDecay multiplicative decay of the rate after each epoch
+ * @param regularization L2 penalty on user and item factors
+ * @param biasRegularization L2 penalty on item biases
+ * @param initScale standard deviation of the initial factors
+ * @param negativeSampling uniform or popularity-aware negatives
+ * @param popularityExponent exponent of popularity-aware sampling
+ * @param samplesPerEpoch triples per epoch as a multiple of the interactions
+ * @param optimizer update rule for factor rows
+ * @param threads worker threads (1 = deterministic from the seed)
+ * @param seed RNG seed
+ * @param foldInSteps sampled steps per known item when folding a user in
+ * @param partialFitEpochs passes over new events in {@code partialFit}
+ */
+public record BprConfig(
+    int factors,
+    int epochs,
+    float learningRate,
+    float learningRateDecay,
+    float regularization,
+    float biasRegularization,
+    float initScale,
+    NegativeSampling negativeSampling,
+    float popularityExponent,
+    float samplesPerEpoch,
+    OptimizerKind optimizer,
+    int threads,
+    long seed,
+    int foldInSteps,
+    int partialFitEpochs) {
+
+  public BprConfig {
+    if (factors < 1 || epochs < 0 || threads < 1 || foldInSteps < 1 || partialFitEpochs < 0) {
+      throw new IllegalArgumentException("factors, threads and foldInSteps must be >= 1, epochs >= 0");
+    }
+    if (!(learningRate > 0) || !(learningRateDecay > 0) || learningRateDecay > 1 || !(samplesPerEpoch > 0)) {
+      throw new IllegalArgumentException(
+          "learningRate and samplesPerEpoch must be > 0, learningRateDecay in (0, 1]");
+    }
+    if (regularization < 0 || biasRegularization < 0 || initScale < 0 || popularityExponent < 0) {
+      throw new IllegalArgumentException("regularization, initScale and popularityExponent must be >= 0");
+    }
+    if (negativeSampling == null) {
+      negativeSampling = NegativeSampling.UNIFORM;
+    }
+    if (optimizer == null) {
+      optimizer = OptimizerKind.SGD;
+    }
+  }
+
+  /** Tuned on ml-latest-small, implicit, user-temporal 80/20 (see docs/BENCHMARKS.md). */
+  public static BprConfig defaults() {
+    return new BprConfig(64, 40, 0.05f, 0.97f, 0.002f, 0.002f, 0.1f, NegativeSampling.UNIFORM, 0.75f,
+        1f, OptimizerKind.SGD, 1, 42L, 20, 3);
+  }
+
+  public BprConfig withThreads(int n) {
+    return new BprConfig(factors, epochs, learningRate, learningRateDecay, regularization,
+        biasRegularization, initScale, negativeSampling, popularityExponent, samplesPerEpoch,
+        optimizer, n, seed, foldInSteps, partialFitEpochs);
+  }
+}

@@ -1,0 +1,168 @@
+package io.perennial.model.ials;
+
+import io.perennial.kernel.DenseSolver;
+import io.perennial.kernel.VectorOps;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The iALS row update, shared by training, {@code partialFit} and fold-in. Pure functions of their
+ * inputs.
+ */
+final class AlsSolver {
+
+  private AlsSolver() {}
+
+  /** {@code YᵀY} of a row-major {@code rows × k} table, as a {@code k × k} float matrix. */
+  static float[] gram(float[] table, int rows, int k) {
+    double[] g = new double[k * k];
+    for (int r = 0; r < rows; r++) {
+      int o = r * k;
+      for (int a = 0; a < k; a++) {
+        double ya = table[o + a];
+        if (ya == 0) {
+          continue;
+        }
+        for (int b = a; b < k; b++) {
+          g[a * k + b] += ya * table[o + b];
+        }
+      }
+    }
+    float[] out = new float[k * k];
+    for (int a = 0; a < k; a++) {
+      for (int b = a; b < k; b++) {
+        out[a * k + b] = (float) g[a * k + b];
+        out[b * k + a] = (float) g[a * k + b];
+      }
+    }
+    return out;
+  }
+
+  /** Per-thread scratch for {@link #solveRow}. */
+  static final class Workspace {
+    final float[] b;
+    final float[] residual;
+    final float[] direction;
+    final float[] ad;
+    final float[] x;
+
+    Workspace(int k) {
+      b = new float[k];
+      residual = new float[k];
+      direction = new float[k];
+      ad = new float[k];
+      x = new float[k];
+    }
+  }
+
+  /**
+   * Updates row {@code row} of {@code target} by {@code cgSteps} CG steps on
+   * {@code (G + λI + Σ_j α r_j y_j y_jᵀ) x = Σ_j (1 + α r_j) y_j}, warm-started from its current value.
+   *
+   * @param others the fixed side's table
+   * @param gram {@code YᵀY} of {@code others}
+   * @param cols the row's observed columns in {@code others}
+   * @param values their values r_j
+   */
+  static void solveRow(float[] target, int row, float[] others, float[] gram, int k, int[] cols,
+      float[] values, float regularization, float alpha, int cgSteps, Workspace ws) {
+    int o = row * k;
+    if (cols.length == 0) {
+      // No evidence: the minimiser of λ‖x‖² + xᵀGx is 0.
+      java.util.Arrays.fill(target, o, o + k, 0f);
+      return;
+    }
+    java.util.Arrays.fill(ws.b, 0f);
+    for (int n = 0; n < cols.length; n++) {
+      VectorOps.axpy(1 + alpha * values[n], others, cols[n] * k, ws.b, 0, k);
+    }
+    System.arraycopy(target, o, ws.x, 0, k);
+    DenseSolver.conjugateGradient(
+        (v, out) -> {
+          for (int a = 0; a < k; a++) {
+            out[a] = VectorOps.dot(gram, a * k, v, 0, k) + regularization * v[a];
+          }
+          for (int n = 0; n < cols.length; n++) {
+            float w = alpha * values[n];
+            int yo = cols[n] * k;
+            VectorOps.axpy(w * VectorOps.dot(others, yo, v, 0, k), others, yo, out, 0, k);
+          }
+        },
+        ws.b, ws.x, k, cgSteps, 1e-10f, ws.residual, ws.direction, ws.ad);
+    System.arraycopy(ws.x, 0, target, o, k);
+  }
+
+  /** Exact solve (Cholesky, in double) of the same system, for fold-in. */
+  static float[] solveExact(float[] others, float[] gram, int k, int[] cols, float[] values,
+      float regularization, float alpha) {
+    double[] a = new double[k * k];
+    double[] b = new double[k];
+    for (int i = 0; i < k * k; i++) {
+      a[i] = gram[i];
+    }
+    for (int d = 0; d < k; d++) {
+      a[d * k + d] += regularization;
+    }
+    for (int n = 0; n < cols.length; n++) {
+      int yo = cols[n] * k;
+      double w = alpha * values[n];
+      for (int r = 0; r < k; r++) {
+        double yr = others[yo + r];
+        b[r] += (1 + w) * yr;
+        for (int c = 0; c < k; c++) {
+          a[r * k + c] += w * yr * others[yo + c];
+        }
+      }
+    }
+    DenseSolver.choleskySolve(a, b, k);
+    float[] x = new float[k];
+    for (int d = 0; d < k; d++) {
+      x[d] = (float) b[d];
+    }
+    return x;
+  }
+
+  /** A row's observed columns and values. */
+  interface Rows {
+    int[] cols(int row);
+
+    float[] values(int row);
+  }
+
+  /** Solves every row in {@code targets} (all rows {@code 0..count} when null) on {@code threads}. */
+  static void solveAll(float[] target, int count, int[] targets, float[] others, float[] gram,
+      int k, Rows rows, IalsConfig config) {
+    int n = targets == null ? count : targets.length;
+    AtomicInteger next = new AtomicInteger();
+    Runnable worker = () -> {
+      Workspace ws = new Workspace(k);
+      int t;
+      while ((t = next.getAndIncrement()) < n) {
+        int r = targets == null ? t : targets[t];
+        solveRow(target, r, others, gram, k, rows.cols(r), rows.values(r),
+            config.regularization(), config.alpha(), config.cgSteps(), ws);
+      }
+    };
+    int threads = Math.min(config.threads(), Math.max(1, n / 32));
+    if (threads <= 1) {
+      worker.run();
+      return;
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      Future<?>[] futures = new Future<?>[threads];
+      for (int w = 0; w < threads; w++) {
+        futures[w] = pool.submit(worker);
+      }
+      for (Future<?> f : futures) {
+        f.get();
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("ALS worker failed", e);
+    } finally {
+      pool.shutdown();
+    }
+  }
+}

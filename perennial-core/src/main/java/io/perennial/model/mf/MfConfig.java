@@ -1,0 +1,50 @@
+package io.perennial.model.mf;
+
+import io.perennial.optim.OptimizerKind;
+
+/**
+ * @param factors latent dimensions
+ * @param epochs passes over the ratings
+ * @param learningRate base SGD rate
+ * @param learningRateDecay multiplicative decay of the rate after each epoch
+ * @param regularization L2 penalty on factor rows
+ * @param biasRegularization L2 penalty on biases
+ * @param initScale standard deviation of the initial factors
+ * @param optimizer update rule for factor rows ({@code SGD}, {@code ADAGRAD}, {@code ADAM}, …)
+ * @param seed RNG seed (initialisation and shuffling)
+ * @param foldInSteps SGD passes over a user's ratings when folding the user in
+ * @param partialFitEpochs passes over new events in {@code partialFit}
+ */
+public record MfConfig(
+    int factors,
+    int epochs,
+    float learningRate,
+    float learningRateDecay,
+    float regularization,
+    float biasRegularization,
+    float initScale,
+    OptimizerKind optimizer,
+    long seed,
+    int foldInSteps,
+    int partialFitEpochs) {
+
+  public MfConfig {
+    if (factors < 1 || epochs < 0 || foldInSteps < 1 || partialFitEpochs < 0) {
+      throw new IllegalArgumentException("factors and foldInSteps must be >= 1, epochs >= 0");
+    }
+    if (!(learningRate > 0) || !(learningRateDecay > 0) || learningRateDecay > 1) {
+      throw new IllegalArgumentException("learningRate must be > 0 and learningRateDecay in (0, 1]");
+    }
+    if (regularization < 0 || biasRegularization < 0 || initScale < 0) {
+      throw new IllegalArgumentException("regularization and initScale must be >= 0");
+    }
+    if (optimizer == null) {
+      optimizer = OptimizerKind.SGD;
+    }
+  }
+
+  /** Tuned on ml-latest-small, 5-fold random CV (see docs/BENCHMARKS.md). */
+  public static MfConfig defaults() {
+    return new MfConfig(128, 60, 0.007f, 0.97f, 0.06f, 0.01f, 0.05f, OptimizerKind.SGD, 42L, 30, 3);
+  }
+}

@@ -1,0 +1,150 @@
+package io.perennial.model.mf;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.perennial.data.Dataset;
+import io.perennial.data.InteractionLog;
+import io.perennial.model.AbstractRecommender;
+import io.perennial.model.EpochLoop;
+import io.perennial.model.FactorModel;
+import io.perennial.model.Trainer;
+import io.perennial.model.TrainingOptions;
+import io.perennial.model.UserHistory;
+import io.perennial.optim.LearningRateSchedule;
+import io.perennial.optim.Optimizer;
+import io.perennial.optim.OptimizerConfig;
+import java.util.SplittableRandom;
+
+/**
+ * SGD over the ratings in a seeded random order each epoch. Single-threaded, so the same seed and
+ * data give the same model.
+ */
+public final class MfTrainer implements Trainer {
+
+  private final MfConfig config;
+
+  public MfTrainer(MfConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public String type() {
+    return MfModel.TYPE;
+  }
+
+  @Override
+  public JsonNode configJson() {
+    return new ObjectMapper().valueToTree(config);
+  }
+
+  @Override
+  public MfModel fit(Dataset train, TrainingOptions options) {
+    SplittableRandom random = new SplittableRandom(config.seed());
+    int users = train.userCount();
+    int items = train.itemCount();
+    int k = config.factors();
+    InteractionLog log = train.log();
+    double sum = 0;
+    for (int e = 0; e < log.size(); e++) {
+      sum += log.value(e);
+    }
+    MfModel model = new MfModel(config, UserHistory.of(train.byUser()),
+        AbstractRecommender.countItems(log, items), users, items,
+        FactorModel.randomTable(users, k, random, config.initScale()),
+        FactorModel.randomTable(items, k, random, config.initScale()),
+        new float[users], new float[items], log.size() == 0 ? 0f : (float) (sum / log.size()));
+    OptimizerConfig optimizer = OptimizerConfig.sgd(config.learningRate())
+        .withKind(config.optimizer())
+        .withSchedule(new LearningRateSchedule.StepDecay(1, config.learningRateDecay()));
+    Optimizer userOpt = new Optimizer(optimizer, users, k);
+    Optimizer itemOpt = new Optimizer(optimizer, items, k);
+    int[] order = identity(log.size());
+    float[] grad = new float[2 * k];
+    EpochLoop.run(type(), model, config.epochs(), log.size(), options,
+        epoch -> {
+          shuffle(order, random);
+          double loss = epoch(model, log, order, userOpt, itemOpt, grad);
+          userOpt.advance();
+          itemOpt.advance();
+          model.invalidateCaches();
+          return loss;
+        },
+        () -> new float[][] {model.userFactors().clone(), model.itemFactors().clone(),
+            model.userBias().clone(), model.itemBias().clone()},
+        s -> {
+          System.arraycopy(s[0], 0, model.userFactors(), 0, s[0].length);
+          System.arraycopy(s[1], 0, model.itemFactors(), 0, s[1].length);
+          System.arraycopy(s[2], 0, model.userBias(), 0, s[2].length);
+          System.arraycopy(s[3], 0, model.itemBias(), 0, s[3].length);
+        });
+    return model;
+  }
+
+  /** One pass in {@code order}; returns the training RMSE measured before each update. */
+  private double epoch(MfModel m, InteractionLog log, int[] order, Optimizer userOpt,
+      Optimizer itemOpt, float[] grad) {
+    int k = m.factors();
+    float lr = userOpt.currentRate();
+    float reg = m.config().regularization();
+    float biasReg = m.config().biasRegularization();
+    float[] p = m.userFactors();
+    float[] q = m.itemFactors();
+    float[] bu = m.userBias();
+    float[] bi = m.itemBias();
+    float mu = m.globalBias();
+    double squared = 0;
+    for (int e : order) {
+      int u = log.user(e);
+      int i = log.item(e);
+      int po = u * k;
+      int qo = i * k;
+      float pred = mu + bu[u] + bi[i];
+      for (int d = 0; d < k; d++) {
+        pred += p[po + d] * q[qo + d];
+      }
+      float err = log.value(e) - pred;
+      squared += (double) err * err;
+      bu[u] += lr * (err - biasReg * bu[u]);
+      bi[i] += lr * (err - biasReg * bi[i]);
+      // Gradients of ½err² + ½λ‖·‖², both taken at the old values.
+      for (int d = 0; d < k; d++) {
+        grad[d] = -err * q[qo + d] + reg * p[po + d];
+        grad[k + d] = -err * p[po + d] + reg * q[qo + d];
+      }
+      userOpt.updateRow(p, u, grad, 0, lr);
+      itemOpt.updateRow(q, i, grad, k, lr);
+    }
+    return Math.sqrt(squared / Math.max(1, order.length));
+  }
+
+  /** Plain SGD passes over {@code events} in seeded random order (used by partialFit). */
+  static void sgdEpochs(MfModel m, InteractionLog events, MfConfig config, int epochs,
+      OptimizerConfig optimizer, SplittableRandom random) {
+    Optimizer userOpt = new Optimizer(optimizer, m.userCount(), m.factors());
+    Optimizer itemOpt = new Optimizer(optimizer, m.itemCount(), m.factors());
+    int[] order = identity(events.size());
+    float[] grad = new float[2 * m.factors()];
+    MfTrainer trainer = new MfTrainer(config);
+    for (int e = 0; e < epochs; e++) {
+      shuffle(order, random);
+      trainer.epoch(m, events, order, userOpt, itemOpt, grad);
+    }
+  }
+
+  static int[] identity(int n) {
+    int[] a = new int[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = i;
+    }
+    return a;
+  }
+
+  static void shuffle(int[] a, SplittableRandom random) {
+    for (int i = a.length - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      int t = a[i];
+      a[i] = a[j];
+      a[j] = t;
+    }
+  }
+}

@@ -1,0 +1,181 @@
+package io.perennial.optim;
+
+import java.util.Arrays;
+
+/**
+ * Updates the rows of one row-major parameter table ({@code rows × dim} floats) from gradients.
+ *
+ * <p>Per-row state (moments, accumulators, and for Adam a per-row step count for bias correction)
+ * lives here, so {@link #updateRow} is lazy: a row untouched by a step keeps its value and its
+ * state, which is what embedding tables need (Adam's "lazy" variant). {@link #stepDense} updates
+ * every row as a dense optimiser would.
+ *
+ * <p>Concurrency: different threads may update different rows at once (lock-free, as BPR's
+ * Hogwild-style training does); concurrent updates of one row race benignly on floats.
+ */
+public final class Optimizer {
+
+  private final OptimizerConfig config;
+  private final int dim;
+  private float[] first;
+  private float[] second;
+  private int[] rowSteps;
+  private long step;
+
+  public Optimizer(OptimizerConfig config, int rows, int dim) {
+    if (rows < 0 || dim <= 0) {
+      throw new IllegalArgumentException("rows must be >= 0 and dim > 0");
+    }
+    this.config = config;
+    this.dim = dim;
+    OptimizerKind kind = config.kind();
+    if (kind != OptimizerKind.SGD) {
+      first = new float[rows * dim];
+    }
+    if (kind == OptimizerKind.ADAM) {
+      second = new float[rows * dim];
+      rowSteps = new int[rows];
+    }
+  }
+
+  public OptimizerConfig config() {
+    return config;
+  }
+
+  /** Grows the state to {@code rows} rows; new rows start with empty state. */
+  public void ensureRows(int rows) {
+    if (first != null && first.length < rows * dim) {
+      first = Arrays.copyOf(first, rows * dim);
+    }
+    if (second != null && second.length < rows * dim) {
+      second = Arrays.copyOf(second, rows * dim);
+      rowSteps = Arrays.copyOf(rowSteps, rows);
+    }
+  }
+
+  /** Learning rate at the current step. */
+  public float currentRate() {
+    return config.schedule().rate(config.learningRate(), step);
+  }
+
+  /** Steps taken (epochs or batches, as the caller counts them). */
+  public long step() {
+    return step;
+  }
+
+  /** Moves the schedule on by one step. */
+  public void advance() {
+    step++;
+  }
+
+  /**
+   * Applies {@code grad[gradOffset .. gradOffset+dim)} (the loss gradient) to row {@code row} of
+   * {@code table}. The gradient array is modified (clipped, L2 added).
+   */
+  public void updateRow(float[] table, int row, float[] grad, int gradOffset) {
+    updateRow(table, row, grad, gradOffset, currentRate());
+  }
+
+  /** As {@link #updateRow(float[], int, float[], int)} with an explicit rate (hot loops hoist it). */
+  public void updateRow(float[] table, int row, float[] grad, int gradOffset, float lr) {
+    int base = row * dim;
+    prepareGradient(table, base, grad, gradOffset);
+    switch (config.kind()) {
+      case SGD -> {
+        for (int d = 0; d < dim; d++) {
+          table[base + d] -= lr * grad[gradOffset + d];
+        }
+      }
+      case MOMENTUM, NESTEROV -> {
+        float mu = config.momentum();
+        boolean nesterov = config.kind() == OptimizerKind.NESTEROV;
+        for (int d = 0; d < dim; d++) {
+          float g = grad[gradOffset + d];
+          float v = mu * first[base + d] + g;
+          first[base + d] = v;
+          table[base + d] -= lr * (nesterov ? g + mu * v : v);
+        }
+      }
+      case ADAGRAD -> {
+        float eps = config.epsilon();
+        for (int d = 0; d < dim; d++) {
+          float g = grad[gradOffset + d];
+          float acc = first[base + d] + g * g;
+          first[base + d] = acc;
+          table[base + d] -= lr * g / ((float) Math.sqrt(acc) + eps);
+        }
+      }
+      case RMSPROP -> {
+        float rho = config.beta2();
+        float eps = config.epsilon();
+        for (int d = 0; d < dim; d++) {
+          float g = grad[gradOffset + d];
+          float acc = rho * first[base + d] + (1 - rho) * g * g;
+          first[base + d] = acc;
+          table[base + d] -= lr * g / ((float) Math.sqrt(acc) + eps);
+        }
+      }
+      case ADAM -> {
+        float b1 = config.beta1();
+        float b2 = config.beta2();
+        float eps = config.epsilon();
+        int t = ++rowSteps[row];
+        float c1 = 1 - (float) Math.pow(b1, t);
+        float c2 = 1 - (float) Math.pow(b2, t);
+        for (int d = 0; d < dim; d++) {
+          float g = grad[gradOffset + d];
+          float m = b1 * first[base + d] + (1 - b1) * g;
+          float v = b2 * second[base + d] + (1 - b2) * g * g;
+          first[base + d] = m;
+          second[base + d] = v;
+          table[base + d] -= lr * (m / c1) / ((float) Math.sqrt(v / c2) + eps);
+        }
+      }
+      default -> throw new IllegalStateException("unhandled " + config.kind());
+    }
+    float decay = config.weightDecay();
+    if (decay > 0) {
+      float keep = 1 - lr * decay;
+      for (int d = 0; d < dim; d++) {
+        table[base + d] *= keep;
+      }
+    }
+  }
+
+  /** Dense step: every row of {@code table} gets its slice of {@code grad} (same shape). */
+  public void stepDense(float[] table, float[] grad) {
+    if (grad.length != table.length || table.length % dim != 0) {
+      throw new IllegalArgumentException("gradient and table shapes differ");
+    }
+    float lr = currentRate();
+    for (int row = 0; row < table.length / dim; row++) {
+      updateRow(table, row, grad, row * dim, lr);
+    }
+  }
+
+  private void prepareGradient(float[] table, int base, float[] grad, int offset) {
+    float clipValue = config.clipValue();
+    float l2 = config.l2();
+    double squared = 0;
+    for (int d = 0; d < dim; d++) {
+      float g = grad[offset + d];
+      if (clipValue > 0) {
+        g = Math.max(-clipValue, Math.min(clipValue, g));
+      }
+      grad[offset + d] = g;
+      squared += (double) g * g;
+    }
+    float clipNorm = config.clipNorm();
+    if (clipNorm > 0 && squared > (double) clipNorm * clipNorm) {
+      float scale = (float) (clipNorm / Math.sqrt(squared));
+      for (int d = 0; d < dim; d++) {
+        grad[offset + d] *= scale;
+      }
+    }
+    if (l2 > 0) {
+      for (int d = 0; d < dim; d++) {
+        grad[offset + d] += l2 * table[base + d];
+      }
+    }
+  }
+}
