@@ -69,6 +69,16 @@ public abstract class AbstractRecommender implements Recommender {
   }
 
   @Override
+  public void scoreItems(int user, float[] out) {
+    UserQuery query = user >= 0 && user < userCount ? queryFor(user) : null;
+    if (query == null) {
+      System.arraycopy(popularity, 0, out, 0, itemCount);
+    } else {
+      scoreAll(query, out);
+    }
+  }
+
+  @Override
   public Recommendations recommend(UserQuery user, int k, IntPredicate filter) {
     if (user.vector() == null && user.items().length == 0 && needsVector()) {
       return select(popularity, user.items(), k, filter, true);

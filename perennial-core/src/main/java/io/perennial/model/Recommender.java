@@ -29,6 +29,12 @@ public interface Recommender {
    */
   Recommendations recommend(int user, int k, boolean excludeSeen, IntPredicate filter);
 
+  /**
+   * Writes the score of every item for {@code user} into {@code out} (length ≥ item count); unknown
+   * users get popularity scores.
+   */
+  void scoreItems(int user, float[] out);
+
   /** Top-{@code k} for a folded-in user; the query's items are always excluded. */
   Recommendations recommend(UserQuery user, int k, IntPredicate filter);
 

@@ -1,0 +1,34 @@
+package io.perennial.eval;
+
+import java.util.Locale;
+
+/** Evaluation protocols, as named by {@code --protocol}. */
+public enum Protocol {
+  /** One random hold-out of {@code 1 − trainFraction} of the events. */
+  RANDOM,
+  /** k random folds; each is the test set once. */
+  KFOLD,
+  /** Global time split: the earliest {@code trainFraction} of all events train. */
+  TEMPORAL,
+  /** Per-user time split: each user's earliest {@code trainFraction} of events train. */
+  USER_TEMPORAL,
+  /** Per-user leave-last-out: each user's latest event is the test. */
+  LOO,
+  /** Given fold files, e.g. ml-100k {@code u1.base}/{@code u1.test} … {@code u5}. */
+  FOLDS;
+
+  public String cliName() {
+    return name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  public static Protocol parse(String text) {
+    String key = text.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+    for (Protocol p : values()) {
+      if (p.name().equals(key)) {
+        return p;
+      }
+    }
+    throw new IllegalArgumentException(
+        "unknown protocol '" + text + "' (expected random, kfold, temporal, user-temporal, loo or folds)");
+  }
+}

@@ -1,0 +1,130 @@
+package io.perennial.eval;
+
+import io.perennial.data.InteractionLog;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/** Builds the train/test partitions of every {@link Protocol} except {@code folds}. */
+public final class Splitters {
+
+  private Splitters() {}
+
+  /** A random hold-out: each event trains with probability close to {@code trainFraction}. */
+  public static Split random(InteractionLog log, double trainFraction, long seed) {
+    checkFraction(trainFraction);
+    int[] order = shuffled(log.size(), seed);
+    int cut = (int) Math.round(trainFraction * log.size());
+    int[] train = Arrays.copyOfRange(order, 0, cut);
+    int[] test = Arrays.copyOfRange(order, cut, order.length);
+    Arrays.sort(train);
+    Arrays.sort(test);
+    return new Split("random", log.select(train), log.select(test));
+  }
+
+  /** {@code k} folds of a seeded shuffle; fold f tests on every k-th shuffled event. */
+  public static List<Split> kfold(InteractionLog log, int k, long seed) {
+    if (k < 2) {
+      throw new IllegalArgumentException("kfold needs at least 2 folds, got " + k);
+    }
+    int[] order = shuffled(log.size(), seed);
+    int[] foldOf = new int[log.size()];
+    for (int p = 0; p < order.length; p++) {
+      foldOf[order[p]] = p % k;
+    }
+    List<Split> splits = new ArrayList<>();
+    for (int f = 0; f < k; f++) {
+      int fold = f;
+      int[] train = java.util.stream.IntStream.range(0, log.size()).filter(i -> foldOf[i] != fold).toArray();
+      int[] test = java.util.stream.IntStream.range(0, log.size()).filter(i -> foldOf[i] == fold).toArray();
+      splits.add(new Split("fold " + (f + 1) + "/" + k, log.select(train), log.select(test)));
+    }
+    return splits;
+  }
+
+  /** The earliest {@code trainFraction} of events (by timestamp, ties in log order) train. */
+  public static Split temporal(InteractionLog log, double trainFraction) {
+    checkFraction(trainFraction);
+    int[] byTime = log.indicesByTime();
+    int cut = (int) Math.round(trainFraction * log.size());
+    int[] train = Arrays.copyOfRange(byTime, 0, cut);
+    int[] test = Arrays.copyOfRange(byTime, cut, byTime.length);
+    return new Split("temporal", log.select(train), log.select(test));
+  }
+
+  /**
+   * Each user's earliest {@code ceil(trainFraction · n_u)} events train, the rest test (a user with
+   * one event only trains).
+   */
+  public static Split userTemporal(InteractionLog log, double trainFraction) {
+    checkFraction(trainFraction);
+    List<int[]> perUser = eventsByUserInTimeOrder(log);
+    List<Integer> train = new ArrayList<>();
+    List<Integer> test = new ArrayList<>();
+    for (int[] events : perUser) {
+      int cut = (int) Math.ceil(trainFraction * events.length - 1e-9);
+      for (int n = 0; n < events.length; n++) {
+        (n < cut ? train : test).add(events[n]);
+      }
+    }
+    return new Split("user-temporal", log.select(sortedArray(train)), log.select(sortedArray(test)));
+  }
+
+  /** Each user's latest event tests; users with a single event only train. */
+  public static Split leaveLastOut(InteractionLog log) {
+    List<int[]> perUser = eventsByUserInTimeOrder(log);
+    List<Integer> train = new ArrayList<>();
+    List<Integer> test = new ArrayList<>();
+    for (int[] events : perUser) {
+      for (int n = 0; n < events.length; n++) {
+        (n == events.length - 1 && events.length > 1 ? test : train).add(events[n]);
+      }
+    }
+    return new Split("loo", log.select(sortedArray(train)), log.select(sortedArray(test)));
+  }
+
+  private static List<int[]> eventsByUserInTimeOrder(InteractionLog log) {
+    int users = log.userBound();
+    int[] counts = new int[users];
+    int[] byTime = log.indicesByTime();
+    for (int e : byTime) {
+      counts[log.user(e)]++;
+    }
+    int[][] lists = new int[users][];
+    for (int u = 0; u < users; u++) {
+      lists[u] = new int[counts[u]];
+    }
+    int[] fill = new int[users];
+    for (int e : byTime) {
+      int u = log.user(e);
+      lists[u][fill[u]++] = e;
+    }
+    return Arrays.asList(lists);
+  }
+
+  private static int[] sortedArray(List<Integer> list) {
+    return list.stream().mapToInt(Integer::intValue).sorted().toArray();
+  }
+
+  private static int[] shuffled(int n, long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    for (int i = n - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      int t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+    return order;
+  }
+
+  private static void checkFraction(double f) {
+    if (!(f > 0 && f < 1)) {
+      throw new IllegalArgumentException("train fraction must be in (0, 1), got " + f);
+    }
+  }
+}

@@ -1,0 +1,308 @@
+package io.perennial.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.perennial.data.IdIndex;
+import io.perennial.model.ModelState;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * A model with its id indexes and provenance, and the file format that stores it.
+ *
+ * <pre>
+ * magic      8 bytes  "PRNLMODL"
+ * version    u32 LE   {@value #FORMAT_VERSION}
+ * headerLen  u32 LE   length of the header JSON
+ * header     UTF-8 JSON {model_type, config, provenance, sections: [{name, kind, count, bytes}]}
+ * headerCrc  u32 LE   CRC32C of the header bytes
+ * sections   in header order: payload (f32 / i32 little-endian, or str: u32 length + UTF-8 each)
+ *            followed by the u32 LE CRC32C of the payload
+ * trailer    8 bytes  "PRNL-END" then u64 LE total file length
+ * </pre>
+ *
+ * Writes go to a temporary file in the same folder, are fsynced and atomically renamed over the
+ * target, so a crash mid-write leaves the previous file intact. Reads verify every length and
+ * checksum and name the first problem found.
+ */
+public record Checkpoint(ModelState state, IdIndex users, IdIndex items, Provenance provenance) {
+
+  public static final int FORMAT_VERSION = 1;
+  static final byte[] MAGIC = "PRNLMODL".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] TRAILER = "PRNL-END".getBytes(StandardCharsets.US_ASCII);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String USERS = "ids.users";
+  private static final String ITEMS = "ids.items";
+
+  /** Writes atomically: temp file, fsync, rename, fsync of the folder. */
+  public void write(Path file) {
+    Path dir = file.toAbsolutePath().getParent();
+    Path tmp = null;
+    try {
+      Files.createDirectories(dir);
+      tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+      byte[] bytes = encode();
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        while (buffer.hasRemaining()) {
+          ch.write(buffer);
+        }
+        ch.force(true);
+      }
+      try {
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+      }
+      tmp = null;
+      fsyncDirectory(dir);
+    } catch (IOException e) {
+      throw new CheckpointException("cannot write " + file + ": " + e.getMessage(), e);
+    } finally {
+      if (tmp != null) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+          // best effort: the temp file has a dot name and is harmless
+        }
+      }
+    }
+  }
+
+  private static void fsyncDirectory(Path dir) {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException | UnsupportedOperationException e) {
+      // Some platforms cannot open folders; the rename itself is still atomic.
+    }
+  }
+
+  byte[] encode() {
+    List<Section> sections = new ArrayList<>();
+    state.floats().forEach((name, values) -> sections.add(Section.floats(name, values)));
+    state.ints().forEach((name, values) -> sections.add(Section.ints(name, values)));
+    sections.add(Section.strings(USERS, users.ids()));
+    sections.add(Section.strings(ITEMS, items.ids()));
+    ObjectNode header = JSON.createObjectNode();
+    header.put("model_type", state.type());
+    header.set("config", state.config());
+    header.set("provenance", JSON.valueToTree(provenance));
+    ArrayNode list = header.putArray("sections");
+    long payload = 0;
+    for (Section s : sections) {
+      list.addObject().put("name", s.name).put("kind", s.kind).put("count", s.count).put("bytes", s.bytes.length);
+      payload += s.bytes.length + 4L;
+    }
+    byte[] headerBytes;
+    try {
+      headerBytes = JSON.writeValueAsBytes(header);
+    } catch (IOException e) {
+      throw new CheckpointException("cannot encode header: " + e.getMessage(), e);
+    }
+    long total = MAGIC.length + 4 + 4 + headerBytes.length + 4 + payload + TRAILER.length + 8;
+    if (total > Integer.MAX_VALUE - 8) {
+      throw new CheckpointException("model too large for one file (" + total + " bytes)");
+    }
+    ByteBuffer out = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
+    out.put(MAGIC).putInt(FORMAT_VERSION).putInt(headerBytes.length).put(headerBytes)
+        .putInt(crc(headerBytes, 0, headerBytes.length));
+    for (Section s : sections) {
+      out.put(s.bytes).putInt(crc(s.bytes, 0, s.bytes.length));
+    }
+    out.put(TRAILER).putLong(total);
+    return out.array();
+  }
+
+  /**
+   * Reads and verifies a model file.
+   *
+   * @throws CheckpointException naming the file and the first problem (missing, not a model file,
+   *     unsupported version, truncated, checksum mismatch, inconsistent sections)
+   */
+  public static Checkpoint read(Path file) {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw new CheckpointException(file + ": no such model file");
+    } catch (IOException e) {
+      throw new CheckpointException(file + ": cannot read: " + e.getMessage(), e);
+    }
+    return decode(file.toString(), bytes);
+  }
+
+  static Checkpoint decode(String name, byte[] bytes) {
+    ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    if (bytes.length < MAGIC.length + 8) {
+      throw new CheckpointException(name + ": not a Perennial model file (only " + bytes.length + " bytes)");
+    }
+    byte[] magic = new byte[MAGIC.length];
+    in.get(magic);
+    if (!java.util.Arrays.equals(magic, MAGIC)) {
+      throw new CheckpointException(name + ": not a Perennial model file (bad magic)");
+    }
+    int version = in.getInt();
+    if (version != FORMAT_VERSION) {
+      throw new CheckpointException(
+          name + ": unsupported model format version " + version + " (this build reads " + FORMAT_VERSION + ")");
+    }
+    int headerLength = in.getInt();
+    if (headerLength < 2 || headerLength > in.remaining() - 4) {
+      throw new CheckpointException(name + ": truncated or corrupt header (declared " + headerLength
+          + " bytes, " + Math.max(0, in.remaining() - 4) + " available)");
+    }
+    int headerStart = in.position();
+    in.position(headerStart + headerLength);
+    int headerCrc = in.getInt();
+    if (crc(bytes, headerStart, headerLength) != headerCrc) {
+      throw new CheckpointException(name + ": header checksum mismatch (file corrupt)");
+    }
+    JsonNode header;
+    try {
+      header = JSON.readTree(new String(bytes, headerStart, headerLength, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new CheckpointException(name + ": header is not valid JSON", e);
+    }
+    ModelState state = new ModelState(header.path("model_type").asText(), header.path("config"));
+    List<String> users = null;
+    List<String> items = null;
+    for (JsonNode s : header.path("sections")) {
+      String section = s.path("name").asText();
+      String kind = s.path("kind").asText();
+      long count = s.path("count").asLong(-1);
+      long size = s.path("bytes").asLong(-1);
+      if (count < 0 || size < 0) {
+        throw new CheckpointException(name + ": section '" + section + "' has no size");
+      }
+      if (size + 4 > in.remaining()) {
+        throw new CheckpointException(name + ": truncated: section '" + section + "' needs "
+            + (size + 4) + " bytes, " + in.remaining() + " remain");
+      }
+      int start = in.position();
+      in.position(start + (int) size);
+      int expected = in.getInt();
+      if (crc(bytes, start, (int) size) != expected) {
+        throw new CheckpointException(name + ": checksum mismatch in section '" + section + "' (file corrupt)");
+      }
+      ByteBuffer payload = ByteBuffer.wrap(bytes, start, (int) size).slice().order(ByteOrder.LITTLE_ENDIAN);
+      switch (kind) {
+        case "f32" -> {
+          requireSize(name, section, size, count * 4);
+          float[] v = new float[(int) count];
+          payload.asFloatBuffer().get(v);
+          state.put(section, v);
+        }
+        case "i32" -> {
+          requireSize(name, section, size, count * 4);
+          int[] v = new int[(int) count];
+          payload.asIntBuffer().get(v);
+          state.put(section, v);
+        }
+        case "str" -> {
+          List<String> strings = readStrings(name, section, payload, count);
+          if (section.equals(USERS)) {
+            users = strings;
+          } else if (section.equals(ITEMS)) {
+            items = strings;
+          }
+        }
+        default -> throw new CheckpointException(name + ": section '" + section + "' has unknown kind '" + kind + "'");
+      }
+    }
+    if (in.remaining() != TRAILER.length + 8) {
+      throw new CheckpointException(name + ": " + (in.remaining() < TRAILER.length + 8 ? "truncated: trailer missing"
+          : "unexpected " + (in.remaining() - TRAILER.length - 8) + " bytes after the last section"));
+    }
+    byte[] trailer = new byte[TRAILER.length];
+    in.get(trailer);
+    if (!java.util.Arrays.equals(trailer, TRAILER) || in.getLong() != bytes.length) {
+      throw new CheckpointException(name + ": corrupt trailer");
+    }
+    if (users == null || items == null) {
+      throw new CheckpointException(name + ": id sections missing");
+    }
+    Provenance provenance;
+    try {
+      provenance = JSON.treeToValue(header.path("provenance"), Provenance.class);
+    } catch (IOException e) {
+      throw new CheckpointException(name + ": provenance unreadable: " + e.getMessage(), e);
+    }
+    try {
+      return new Checkpoint(state, IdIndex.of(users), IdIndex.of(items), provenance);
+    } catch (IllegalArgumentException e) {
+      throw new CheckpointException(name + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void requireSize(String name, String section, long size, long expected) {
+    if (size != expected) {
+      throw new CheckpointException(name + ": section '" + section + "' is " + size + " bytes, expected " + expected);
+    }
+  }
+
+  private static List<String> readStrings(String name, String section, ByteBuffer payload, long count) {
+    List<String> out = new ArrayList<>((int) Math.min(count, 1 << 20));
+    for (long n = 0; n < count; n++) {
+      if (payload.remaining() < 4) {
+        throw new CheckpointException(name + ": section '" + section + "' ends early");
+      }
+      int len = payload.getInt();
+      if (len < 0 || len > payload.remaining()) {
+        throw new CheckpointException(name + ": section '" + section + "' has a bad string length");
+      }
+      byte[] b = new byte[len];
+      payload.get(b);
+      out.add(new String(b, StandardCharsets.UTF_8));
+    }
+    return out;
+  }
+
+  static int crc(byte[] bytes, int offset, int length) {
+    CRC32C crc = new CRC32C();
+    crc.update(bytes, offset, length);
+    return (int) crc.getValue();
+  }
+
+  private record Section(String name, String kind, long count, byte[] bytes) {
+    static Section floats(String name, float[] v) {
+      ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+      b.asFloatBuffer().put(v);
+      return new Section(name, "f32", v.length, b.array());
+    }
+
+    static Section ints(String name, int[] v) {
+      ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+      b.asIntBuffer().put(v);
+      return new Section(name, "i32", v.length, b.array());
+    }
+
+    static Section strings(String name, List<String> values) {
+      List<byte[]> encoded = new ArrayList<>(values.size());
+      int total = 0;
+      for (String s : values) {
+        byte[] e = s.getBytes(StandardCharsets.UTF_8);
+        encoded.add(e);
+        total += 4 + e.length;
+      }
+      ByteBuffer b = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
+      for (byte[] e : encoded) {
+        b.putInt(e.length).put(e);
+      }
+      return new Section(name, "str", values.size(), b.array());
+    }
+  }
+}
