@@ -1,0 +1,224 @@
+package io.perennial.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.perennial.data.Dataset;
+import io.perennial.data.SyntheticConfig;
+import io.perennial.data.SyntheticGenerator;
+import io.perennial.kernel.VectorOps;
+import io.perennial.model.Algorithms;
+import io.perennial.model.EpochReport;
+import io.perennial.model.Trainer;
+import io.perennial.model.TrainingListener;
+import io.perennial.model.TrainingOptions;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code perennial bench}: end-to-end throughput figures for docs/BENCHMARKS.md. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "End-to-end benchmarks.",
+    subcommands = {BenchCommand.Train.class, BenchCommand.Scale.class})
+final class BenchCommand implements Runnable {
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  static ObjectNode machine() {
+    ObjectNode m = Json.object();
+    m.put("cores", Runtime.getRuntime().availableProcessors());
+    m.put("max_heap_mb", Runtime.getRuntime().maxMemory() / (1 << 20));
+    m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+    m.put("kernels", VectorOps.implementationName());
+    m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+    return m;
+  }
+
+  /** Sum of the peak usage of every heap pool since start-up (an upper bound on the peak heap). */
+  static long peakHeapBytes() {
+    long sum = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
+        sum += pool.getPeakUsage().getUsed();
+      }
+    }
+    return sum;
+  }
+
+  /** Collects per-epoch timings. */
+  static final class Timings implements TrainingListener {
+    final List<EpochReport> epochs = new ArrayList<>();
+
+    @Override
+    public void onEpoch(String model, EpochReport report) {
+      epochs.add(report);
+    }
+
+    double meanEpochSeconds() {
+      double previous = 0;
+      double sum = 0;
+      for (EpochReport r : epochs) {
+        sum += r.elapsedSeconds() - previous;
+        previous = r.elapsedSeconds();
+      }
+      return sum / Math.max(1, epochs.size());
+    }
+
+    double meanEventsPerSecond() {
+      return epochs.stream().mapToDouble(EpochReport::eventsPerSecond).average().orElse(Double.NaN);
+    }
+  }
+
+  @Command(name = "train", mixinStandardHelpOptions = true,
+      description = "iALS seconds per iteration and BPR sampled updates per second per core.")
+  static final class Train implements Callable<Integer> {
+    @Option(names = "--data", paramLabel = "FILE", description = "Data to train on (default: a synthetic world).")
+    Path data;
+
+    @Option(names = "--format", defaultValue = "movielens", paramLabel = "FORMAT", description = "Data format.")
+    String format;
+
+    @Option(names = "--factors", defaultValue = "64", paramLabel = "K", description = "Factors. Default: ${DEFAULT-VALUE}.")
+    int factors;
+
+    @Option(names = "--iterations", defaultValue = "10", paramLabel = "N", description = "iALS iterations / BPR epochs. Default: ${DEFAULT-VALUE}.")
+    int iterations;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write the figures as JSON.")
+    Path json;
+
+    @Override
+    public Integer call() {
+      Dataset dataset;
+      String source;
+      if (data != null) {
+        DataOptions options = new DataOptions();
+        options.data = data;
+        options.format = format;
+        options.implicit = true;
+        options.implicitWeight = 1;
+        options.duplicates = "keep-last";
+        options.onError = "fail";
+        dataset = options.read();
+        source = data.toString();
+      } else {
+        dataset = SyntheticGenerator.generate(SyntheticConfig.defaults().withEvents(1_000_000));
+        source = "synthetic(1M events)";
+      }
+      PrintStream out = System.out;
+      int cores = Runtime.getRuntime().availableProcessors();
+      ObjectNode root = Json.object();
+      root.set("machine", machine());
+      root.put("data", source);
+      root.put("interactions", dataset.size());
+      // warm-up so the JIT has compiled the kernels before we time them
+      run("ials", dataset, "{\"factors\":" + factors + ",\"iterations\":2}");
+      Timings ials = run("ials", dataset, "{\"factors\":" + factors + ",\"iterations\":" + iterations + "}");
+      ObjectNode ialsNode = root.putObject("ials");
+      ialsNode.put("factors", factors);
+      ialsNode.put("iterations", iterations);
+      ialsNode.put("threads", cores);
+      ialsNode.put("seconds_per_iteration", ials.meanEpochSeconds());
+      out.printf(Locale.ROOT, "iALS  %d factors, %d iterations, %d threads: %.3f s/iteration%n",
+          factors, iterations, cores, ials.meanEpochSeconds());
+      ObjectNode bprNode = root.putObject("bpr");
+      bprNode.put("factors", factors);
+      for (int threads : new int[] {1, cores}) {
+        run("bpr", dataset, "{\"factors\":" + factors + ",\"epochs\":2,\"threads\":" + threads + "}");
+        Timings bpr = run("bpr", dataset,
+            "{\"factors\":" + factors + ",\"epochs\":" + iterations + ",\"threads\":" + threads + "}");
+        double perCore = bpr.meanEventsPerSecond() / threads;
+        bprNode.put("updates_per_s_" + threads + "_threads", bpr.meanEventsPerSecond());
+        bprNode.put("updates_per_s_per_core_" + threads + "_threads", perCore);
+        out.printf(Locale.ROOT, "BPR   %d factors, %d threads: %s updates/s (%s per core)%n",
+            factors, threads, Terminal.human(bpr.meanEventsPerSecond()), Terminal.human(perCore));
+      }
+      if (json != null) {
+        Json.write(json, root);
+        out.println("wrote " + json);
+      }
+      return 0;
+    }
+
+    private static Timings run(String model, Dataset data, String config) {
+      Timings timings = new Timings();
+      try {
+        Trainer trainer = Algorithms.trainer(model, Json.MAPPER.readTree(config));
+        trainer.fit(data, TrainingOptions.of(timings));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
+      return timings;
+    }
+  }
+
+  @Command(name = "scale", mixinStandardHelpOptions = true,
+      description = "Generate N synthetic events and train BPR on them; report times and peak heap.")
+  static final class Scale implements Callable<Integer> {
+    @Option(names = "--events", defaultValue = "10000000", paramLabel = "N", description = "Events. Default: ${DEFAULT-VALUE}.")
+    long events;
+
+    @Option(names = "--users", defaultValue = "200000", paramLabel = "N", description = "Initial users. Default: ${DEFAULT-VALUE}.")
+    int users;
+
+    @Option(names = "--items", defaultValue = "50000", paramLabel = "N", description = "Initial items. Default: ${DEFAULT-VALUE}.")
+    int items;
+
+    @Option(names = "--epochs", defaultValue = "5", paramLabel = "N", description = "BPR epochs. Default: ${DEFAULT-VALUE}.")
+    int epochs;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write the figures as JSON.")
+    Path json;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintStream out = System.out;
+      int cores = Runtime.getRuntime().availableProcessors();
+      long t0 = System.nanoTime();
+      Dataset dataset = SyntheticGenerator.generate(
+          SyntheticConfig.defaults().withSize(users, items).withEvents(events));
+      double generate = (System.nanoTime() - t0) / 1e9;
+      out.printf(Locale.ROOT, "generated %,d events (%,d users, %,d items) in %.1fs%n",
+          dataset.size(), dataset.userCount(), dataset.itemCount(), generate);
+      Timings timings = new Timings();
+      TrainingListener progress = Terminal.progress(out);
+      long t1 = System.nanoTime();
+      Algorithms.trainer("bpr", Json.MAPPER.readTree("{\"epochs\":" + epochs + ",\"threads\":" + cores + "}"))
+          .fit(dataset, TrainingOptions.of((m, r) -> {
+            timings.onEpoch(m, r);
+            progress.onEpoch(m, r);
+          }));
+      double train = (System.nanoTime() - t1) / 1e9;
+      long peak = peakHeapBytes();
+      out.printf(Locale.ROOT, "trained BPR (64 factors, %d epochs, %d threads) in %.1fs (%s updates/s); peak heap %.2f GB of %.2f GB max%n",
+          epochs, cores, train, Terminal.human(timings.meanEventsPerSecond()), peak / 1e9,
+          Runtime.getRuntime().maxMemory() / 1e9);
+      ObjectNode root = Json.object();
+      root.set("machine", machine());
+      root.put("events", dataset.size());
+      root.put("users", dataset.userCount());
+      root.put("items", dataset.itemCount());
+      root.put("generate_s", generate);
+      root.put("train_s", train);
+      root.put("bpr_epochs", epochs);
+      root.put("bpr_updates_per_s", timings.meanEventsPerSecond());
+      root.put("peak_heap_bytes", peak);
+      if (json != null) {
+        Json.write(json, root);
+        out.println("wrote " + json);
+      }
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,135 @@
+package io.perennial.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.perennial.data.Dataset;
+import io.perennial.eval.Protocol;
+import io.perennial.eval.Split;
+import io.perennial.model.Algorithms;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code perennial evaluate}: train on each split, score the held-out part, print and save. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+    description = "Evaluate models with an offline protocol; prints a table, writes JSON and an HTML report.")
+final class EvaluateCommand implements Callable<Integer> {
+
+  @Mixin DataOptions data;
+  @Mixin ProtocolOptions protocol;
+
+  @Option(names = "--model", required = true, split = ",", paramLabel = "NAME",
+      description = "pop, itemknn, mf, bpr, ials (comma-separated for several).")
+  List<String> models;
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "JSON config overrides: {field: value} for one model, or {model: {field: value}} for several.")
+  Path config;
+
+  @Option(names = "--k", defaultValue = "10", paramLabel = "K", description = "Ranking cut-off. Default: ${DEFAULT-VALUE}.")
+  int k;
+
+  @Option(names = "--json", paramLabel = "FILE", description = "Write the results as JSON here.")
+  Path json;
+
+  @Option(names = "--report", paramLabel = "FILE", description = "Write an HTML report with charts here.")
+  Path report;
+
+  @Override
+  public Integer call() {
+    PrintStream out = System.out;
+    if (k < 1) {
+      throw new UserException("--k must be at least 1, got " + k);
+    }
+    for (String m : models) {
+      if (!Algorithms.NAMES.contains(m)) {
+        throw new UserException("--model: unknown model '" + m + "' (expected one of " + Algorithms.NAMES + ")");
+      }
+    }
+    Dataset dataset;
+    List<Split> splits;
+    if (protocol.parsed() == Protocol.FOLDS) {
+      ProtocolOptions.FoldData folds = protocol.readFolds(data.data, data);
+      dataset = folds.dataset();
+      splits = folds.splits();
+    } else {
+      dataset = data.read();
+      if (dataset.size() == 0) {
+        throw new UserException(data.data + ": no interactions to evaluate (" + dataset.report().summary() + ")");
+      }
+      splits = protocol.splits(dataset);
+    }
+    ObjectNode protocolJson = Json.object();
+    protocolJson.put("name", protocol.parsed().cliName());
+    if (protocol.parsed() == Protocol.KFOLD || protocol.parsed() == Protocol.FOLDS) {
+      protocolJson.put("folds", splits.size());
+    }
+    if (protocol.parsed() == Protocol.RANDOM || protocol.parsed() == Protocol.TEMPORAL
+        || protocol.parsed() == Protocol.USER_TEMPORAL) {
+      protocolJson.put("train_fraction", protocol.trainFraction);
+    }
+    if (protocol.parsed() == Protocol.RANDOM || protocol.parsed() == Protocol.KFOLD) {
+      protocolJson.put("seed", protocol.splitSeed);
+    }
+    ObjectNode dataJson = Evaluations.dataJson(data.data.toString(), data.format, data.implicit, dataset);
+    JsonNode overrides = ConfigFiles.read(config);
+    List<JsonNode> results = new ArrayList<>();
+    for (String m : models) {
+      Evaluations.Outcome outcome = Evaluations.run(m, ConfigFiles.forModel(overrides, m, models.size()),
+          dataset, splits, protocolJson, dataJson, k, io.perennial.model.TrainingOptions.of(Terminal.progress(out)));
+      results.add(outcome.json());
+    }
+    printTable(out, results);
+    if (json != null) {
+      Json.write(json, results.size() == 1 ? results.get(0) : wrap(results));
+      out.println("wrote " + json);
+    }
+    if (report != null) {
+      HtmlReport.write(report, "Perennial evaluation", results);
+      out.println("wrote " + report);
+    }
+    return 0;
+  }
+
+  private static ObjectNode wrap(List<JsonNode> results) {
+    ObjectNode root = Json.object();
+    var array = root.putArray("results");
+    results.forEach(array::add);
+    // The first model's metrics at the top level keep single-model consumers working.
+    root.set("metrics", results.get(0).path("metrics"));
+    return root;
+  }
+
+  static void printTable(PrintStream out, List<JsonNode> results) {
+    List<String> names = new ArrayList<>();
+    results.get(0).path("metrics").fieldNames().forEachRemaining(names::add);
+    for (JsonNode r : results) {
+      r.path("metrics").fieldNames().forEachRemaining(n -> {
+        if (!names.contains(n)) {
+          names.add(0, n);
+        }
+      });
+    }
+    StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-8s", "model"));
+    for (String n : names) {
+      header.append(String.format(Locale.ROOT, " %12s", n));
+    }
+    header.append(String.format(Locale.ROOT, " %9s", "train s"));
+    out.println(header);
+    for (JsonNode r : results) {
+      StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-8s", r.path("model").asText()));
+      for (String n : names) {
+        JsonNode v = r.path("metrics").path(n);
+        row.append(v.isNumber() ? String.format(Locale.ROOT, " %12.4f", v.asDouble()) : String.format(" %12s", "-"));
+      }
+      row.append(String.format(Locale.ROOT, " %9.2f", r.path("timings").path("train_s").asDouble()));
+      out.println(row);
+    }
+  }
+}

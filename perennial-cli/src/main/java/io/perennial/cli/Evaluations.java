@@ -1,0 +1,80 @@
+package io.perennial.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.perennial.data.Dataset;
+import io.perennial.data.DatasetStats;
+import io.perennial.eval.EvalSettings;
+import io.perennial.eval.EvaluationResult;
+import io.perennial.eval.Evaluator;
+import io.perennial.eval.Split;
+import io.perennial.kernel.VectorOps;
+import io.perennial.model.Algorithms;
+import io.perennial.model.Trainer;
+import io.perennial.model.TrainingOptions;
+import java.util.List;
+import java.util.Map;
+
+/** Runs one model through a protocol and renders the result as the JSON {@code evaluate} writes. */
+final class Evaluations {
+
+  private Evaluations() {}
+
+  record Outcome(String model, EvaluationResult result, ObjectNode json) {}
+
+  static Outcome run(String model, JsonNode config, Dataset data, List<Split> splits,
+      ObjectNode protocolJson, ObjectNode dataJson, int k, TrainingOptions training) {
+    Trainer trainer = Algorithms.trainer(model, config);
+    EvalSettings settings = EvalSettings.ranking(k).withRatingMetrics(Algorithms.isExplicit(model));
+    long t0 = System.nanoTime();
+    EvaluationResult result = Evaluator.run(trainer, data, splits, settings, training);
+    double total = (System.nanoTime() - t0) / 1e9;
+    ObjectNode json = Json.object();
+    json.put("model", model);
+    json.set("protocol", protocolJson);
+    json.put("k", k);
+    json.set("data", dataJson);
+    json.set("metrics", metrics(result.metrics()));
+    var splitArray = json.putArray("splits");
+    for (int s = 0; s < result.perSplit().size(); s++) {
+      ObjectNode split = splitArray.addObject();
+      split.put("name", result.splitNames().get(s));
+      split.put("train_interactions", splits.get(s).train().size());
+      split.put("test_interactions", splits.get(s).test().size());
+      split.set("metrics", metrics(result.perSplit().get(s)));
+    }
+    json.put("users_evaluated", result.usersEvaluated());
+    ObjectNode timings = json.putObject("timings");
+    timings.put("train_s", result.trainSeconds());
+    timings.put("eval_s", result.evalSeconds());
+    timings.put("total_s", total);
+    json.set("config", trainer.configJson());
+    ObjectNode engine = json.putObject("engine");
+    engine.put("version", new Main.Version().getVersion()[0]);
+    engine.put("kernels", VectorOps.implementationName());
+    engine.put("java", System.getProperty("java.version"));
+    return new Outcome(model, result, json);
+  }
+
+  static ObjectNode metrics(Map<String, Double> values) {
+    ObjectNode node = Json.object();
+    values.forEach((key, value) -> Json.putNumber(node, key, value));
+    return node;
+  }
+
+  static ObjectNode dataJson(String source, String format, boolean implicit, Dataset data) {
+    DatasetStats stats = DatasetStats.of(data);
+    ObjectNode node = Json.object();
+    node.put("source", source);
+    node.put("format", format);
+    node.put("implicit", implicit);
+    node.put("users", stats.users());
+    node.put("items", stats.items());
+    node.put("interactions", stats.interactions());
+    node.put("density", stats.density());
+    node.put("rows_read", data.report().rows());
+    node.put("invalid_rows", data.report().invalidTotal());
+    node.set("invalid_by_reason", Json.MAPPER.valueToTree(data.report().invalid()));
+    return node;
+  }
+}

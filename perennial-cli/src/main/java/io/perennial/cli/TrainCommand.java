@@ -1,0 +1,61 @@
+package io.perennial.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.perennial.data.Dataset;
+import io.perennial.model.Algorithms;
+import io.perennial.model.Recommender;
+import io.perennial.model.Trainer;
+import io.perennial.model.TrainingOptions;
+import io.perennial.store.Checkpoint;
+import io.perennial.store.Provenance;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code perennial train}: fit one model on all the data and write a checkpoint. */
+@Command(name = "train", mixinStandardHelpOptions = true, description = "Train a model and save it as a checkpoint.")
+final class TrainCommand implements Callable<Integer> {
+
+  @Mixin DataOptions data;
+
+  @Option(names = "--model", required = true, paramLabel = "NAME", description = "pop, itemknn, mf, bpr, ials.")
+  String model;
+
+  @Option(names = "--out", required = true, paramLabel = "FILE", description = "Checkpoint to write (e.g. model.pmdl).")
+  Path out;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "JSON object of config overrides.")
+  Path config;
+
+  @Override
+  public Integer call() {
+    PrintStream stdout = System.out;
+    if (!Algorithms.NAMES.contains(model)) {
+      throw new UserException("--model: unknown model '" + model + "' (expected one of " + Algorithms.NAMES + ")");
+    }
+    Dataset dataset = data.read();
+    if (dataset.size() == 0) {
+      throw new UserException(data.data + ": no interactions to train on (" + dataset.report().summary() + ")");
+    }
+    stdout.println("read " + data.data + ": " + dataset.report().summary());
+    JsonNode overrides = ConfigFiles.forModel(ConfigFiles.read(config), model, 1);
+    Trainer trainer = Algorithms.trainer(model, overrides);
+    long t0 = System.nanoTime();
+    Recommender recommender = trainer.fit(dataset, TrainingOptions.of(Terminal.progress(stdout)));
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    Provenance provenance = new Provenance(
+        trainer.configJson().path("seed").asLong(0), data.data.toString(), dataset.size(),
+        dataset.log().minTimestamp(), dataset.log().maxTimestamp(), -1, null, Map.of(),
+        Instant.now().toString(), new Main.Version().getVersion()[0]);
+    new Checkpoint(recommender.state(), dataset.users(), dataset.items(), provenance).write(out);
+    stdout.printf(Locale.ROOT, "trained %s on %d users × %d items (%d interactions) in %.2fs; wrote %s%n",
+        model, dataset.userCount(), dataset.itemCount(), dataset.size(), seconds, out);
+    return 0;
+  }
+}
