@@ -57,7 +57,7 @@ public record BprConfig(
 
   /** Tuned on ml-latest-small, implicit, user-temporal 80/20 (see docs/BENCHMARKS.md). */
   public static BprConfig defaults() {
-    return new BprConfig(64, 40, 0.05f, 0.97f, 0.002f, 0.002f, 0.1f, NegativeSampling.UNIFORM, 0.75f,
+    return new BprConfig(64, 40, 0.05f, 0.97f, 0.01f, 0.01f, 0.1f, NegativeSampling.UNIFORM, 0.75f,
         1f, OptimizerKind.SGD, 1, 42L, 20, 3);
   }
 

@@ -45,6 +45,6 @@ public record MfConfig(
 
   /** Tuned on ml-latest-small, 5-fold random CV (see docs/BENCHMARKS.md). */
   public static MfConfig defaults() {
-    return new MfConfig(128, 60, 0.007f, 0.97f, 0.06f, 0.01f, 0.05f, OptimizerKind.SGD, 42L, 30, 3);
+    return new MfConfig(128, 40, 0.01f, 0.97f, 0.05f, 0.01f, 0.05f, OptimizerKind.SGD, 42L, 30, 3);
   }
 }
