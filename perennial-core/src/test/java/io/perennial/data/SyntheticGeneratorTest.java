@@ -1,0 +1,98 @@
+package io.perennial.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SyntheticGeneratorTest {
+
+  @TempDir Path dir;
+
+  private static List<Interaction> take(SyntheticConfig config) {
+    List<Interaction> out = new ArrayList<>();
+    new SyntheticGenerator(config).forEachRemaining(out::add);
+    return out;
+  }
+
+  @Test
+  void sameSeedGivesTheSameStreamAndAnotherSeedDoesNot() {
+    SyntheticConfig config = SyntheticConfig.defaults().withEvents(5_000);
+    assertThat(take(config)).isEqualTo(take(config));
+    assertThat(take(config.withSeed(7))).isNotEqualTo(take(config));
+  }
+
+  @Test
+  void popularityIsSkewedAndNewUsersAndItemsArrive() {
+    SyntheticConfig config = SyntheticConfig.defaults().withEvents(100_000);
+    Dataset d = SyntheticGenerator.generate(config);
+    DatasetStats stats = DatasetStats.of(d);
+    assertThat(stats.itemGini()).as("Zipf popularity").isGreaterThan(0.4);
+    assertThat(stats.userGini()).as("power-law activity").isGreaterThan(0.3);
+    assertThat(d.userCount()).isGreaterThan(config.users());
+    assertThat(d.itemCount()).isGreaterThan(config.items());
+    assertThat(d.log().timestamp(d.size() - 1)).isGreaterThan(d.log().timestamp(0));
+  }
+
+  @Test
+  void aSuddenShiftChangesWhatUsersChoose() {
+    SyntheticConfig config = SyntheticConfig.defaults().withEvents(60_000).withShiftAt(0.5).withDrift(0, 0);
+    Dataset d = SyntheticGenerator.generate(config);
+    // Compare each heavy user's item distribution before and after the shift point.
+    int half = d.size() / 2;
+    double sameBefore = overlap(d, 0, half / 2, half / 2, half);
+    double across = overlap(d, half / 2, half, half, half + half / 2);
+    assertThat(across).isLessThan(sameBefore);
+  }
+
+  /** Fraction of (user, item) pairs of window B already seen in window A, over active users. */
+  private static double overlap(Dataset d, int a0, int a1, int b0, int b1) {
+    java.util.Set<Long> seen = new java.util.HashSet<>();
+    for (int e = a0; e < a1; e++) {
+      seen.add(((long) d.log().user(e) << 32) | d.log().item(e));
+    }
+    long hits = 0;
+    for (int e = b0; e < b1; e++) {
+      if (seen.contains(((long) d.log().user(e) << 32) | d.log().item(e))) {
+        hits++;
+      }
+    }
+    return (double) hits / (b1 - b0);
+  }
+
+  @Test
+  void streamsWithBoundedStateAndCapsGrowth() {
+    SyntheticConfig config = new SyntheticConfig(1, 100, 100, 8, 1.0, 2.0, 8, 0.3, 0.01, 1_000, 0.05, 0.05,
+        -1, 300_000, 0, 1, false, 150, 150);
+    SyntheticGenerator generator = new SyntheticGenerator(config);
+    long count = 0;
+    while (generator.hasNext()) {
+      generator.next();
+      count++;
+    }
+    assertThat(count).isEqualTo(300_000);
+    assertThat(generator.userCount()).isEqualTo(150);
+    assertThat(generator.itemCount()).isEqualTo(150);
+  }
+
+  @Test
+  void writesCsvAndJsonLinesThatTheReadersReadBack() {
+    SyntheticConfig config = SyntheticConfig.defaults().withEvents(2_000);
+    Path csv = dir.resolve("s.csv");
+    new SyntheticGenerator(config).writeCsv(csv);
+    Dataset fromCsv = InteractionReaders.read(csv, DataFormat.CSV,
+        ReadOptions.defaults().withDuplicates(DuplicatePolicy.KEEP_ALL));
+    assertThat(fromCsv.size()).isEqualTo(2_000);
+    Path jsonl = dir.resolve("s.jsonl");
+    new SyntheticGenerator(config).writeJsonLines(jsonl);
+    Dataset fromJson = InteractionReaders.read(jsonl, DataFormat.JSONL,
+        ReadOptions.defaults().withDuplicates(DuplicatePolicy.KEEP_ALL));
+    assertThat(fromJson.size()).isEqualTo(2_000);
+    List<Interaction> direct = take(config);
+    assertThat(fromJson.users().idOf(fromJson.log().user(17))).isEqualTo(SyntheticGenerator.userId(direct.get(17).user()));
+    assertThat(fromCsv.log().timestamp(1999)).isEqualTo(direct.get(1999).timestamp());
+  }
+}

@@ -1,0 +1,94 @@
+package io.perennial.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+class VectorOpsParityTest {
+
+  private static final int[] SIZES = {1, 2, 3, 4, 6, 7, 8, 13, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 207, 1024, 1031};
+
+  private static float[] random(int n, SplittableRandom r) {
+    float[] a = new float[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = (float) (r.nextDouble() * 2 - 1);
+    }
+    return a;
+  }
+
+  @Test
+  void vectorPathIsLoadedWhenTheModuleIsPresent() {
+    // Surefire runs with --add-modules jdk.incubator.vector, so the SIMD path must be active.
+    assertThat(VectorOps.vectorOrNull()).isNotNull();
+    assertThat(VectorOps.isVectorized()).isTrue();
+    assertThat(VectorOps.implementationName()).startsWith("vector(");
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 3})
+  void dotMatchesScalarAcrossSizesAndOffsets(int offset) {
+    SplittableRandom r = new SplittableRandom(7 + offset);
+    Kernels scalar = VectorOps.scalar();
+    Kernels vector = VectorOps.vectorOrNull();
+    for (int n : SIZES) {
+      float[] a = random(n + offset, r);
+      float[] b = random(n + 2 * offset, r);
+      double exact = 0;
+      for (int i = 0; i < n; i++) {
+        exact += (double) a[offset + i] * b[2 * offset + i];
+      }
+      float tolerance = 1e-5f * n + 1e-6f;
+      assertThat(scalar.dot(a, offset, b, 2 * offset, n)).as("scalar n=%d", n).isCloseTo((float) exact, within(tolerance));
+      assertThat(vector.dot(a, offset, b, 2 * offset, n)).as("vector n=%d", n).isCloseTo((float) exact, within(tolerance));
+    }
+  }
+
+  @Test
+  void axpyScaledAddAndScaleMatchScalar() {
+    SplittableRandom r = new SplittableRandom(11);
+    Kernels scalar = VectorOps.scalar();
+    Kernels vector = VectorOps.vectorOrNull();
+    for (int n : SIZES) {
+      float[] x = random(n, r);
+      float[] y1 = random(n, r);
+      float[] y2 = y1.clone();
+      scalar.axpy(0.37f, x, 0, y1, 0, n);
+      vector.axpy(0.37f, x, 0, y2, 0, n);
+      assertThat(y2).as("axpy n=%d", n).containsExactly(y1, within(1e-6f));
+      scalar.scaledAdd(0.9f, y1, 0, -1.3f, x, 0, n);
+      vector.scaledAdd(0.9f, y2, 0, -1.3f, x, 0, n);
+      assertThat(y2).as("scaledAdd n=%d", n).containsExactly(y1, within(1e-5f));
+      scalar.scale(1.7f, y1, 0, n);
+      vector.scale(1.7f, y2, 0, n);
+      assertThat(y2).as("scale n=%d", n).containsExactly(y1, within(1e-5f));
+    }
+  }
+
+  @Test
+  void matVecScoresEveryRow() {
+    SplittableRandom r = new SplittableRandom(3);
+    for (int cols : new int[] {1, 7, 16, 33, 64}) {
+      int rows = 19;
+      float[] m = random(rows * cols, r);
+      float[] x = random(cols, r);
+      float[] out = new float[rows];
+      VectorOps.matVec(m, rows, cols, x, out);
+      for (int row = 0; row < rows; row++) {
+        assertThat(out[row]).isCloseTo(VectorOps.scalar().dot(m, row * cols, x, 0, cols), within(1e-4f));
+      }
+    }
+  }
+
+  @Test
+  void facadeRejectsBadRanges() {
+    assertThatThrownBy(() -> VectorOps.dot(new float[3], new float[4])).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> VectorOps.dot(new float[3], 1, new float[3], 0, 3)).isInstanceOf(IndexOutOfBoundsException.class);
+    assertThatThrownBy(() -> VectorOps.matVec(new float[5], 2, 3, new float[3], new float[2]))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+}

@@ -1,0 +1,8 @@
+package io.perennial.model;
+
+class BprContractTest extends RecommenderContractTest {
+  @Override
+  protected String algorithm() {
+    return "bpr";
+  }
+}
