@@ -50,6 +50,14 @@ public record Checkpoint(ModelState state, IdIndex users, IdIndex items, Provena
 
   /** Writes atomically: temp file, fsync, rename, fsync of the folder. */
   public void write(Path file) {
+    write(file, () -> {});
+  }
+
+  /**
+   * As {@link #write(Path)}, running {@code beforeRename} once the temporary file is complete:
+   * tests inject a crash there to check that the previous file survives.
+   */
+  void write(Path file, Runnable beforeRename) {
     Path dir = file.toAbsolutePath().getParent();
     Path tmp = null;
     try {
@@ -63,6 +71,7 @@ public record Checkpoint(ModelState state, IdIndex users, IdIndex items, Provena
         }
         ch.force(true);
       }
+      beforeRename.run();
       try {
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
