@@ -123,6 +123,36 @@ class CliTest {
   }
 
   @Test
+  void evaluateReadsGivenFoldFiles() throws IOException {
+    Path folds = Files.createDirectory(dir.resolve("ml-100k"));
+    java.util.List<io.perennial.data.Interaction> events = new java.util.ArrayList<>();
+    new SyntheticGenerator(SyntheticConfig.defaults().withEvents(4_000).withRatings(true).withSize(100, 80))
+        .forEachRemaining(events::add);
+    for (int fold = 1; fold <= 2; fold++) {
+      StringBuilder base = new StringBuilder();
+      StringBuilder test = new StringBuilder();
+      for (int e = 0; e < events.size(); e++) {
+        var ev = events.get(e);
+        String line = ev.user() + "\t" + ev.item() + "\t" + (int) Math.ceil(ev.value()) + "\t" + ev.timestamp() + "\n";
+        (e % 5 == fold ? test : base).append(line);
+      }
+      Files.writeString(folds.resolve("u" + fold + ".base"), base);
+      Files.writeString(folds.resolve("u" + fold + ".test"), test);
+    }
+    Path json = dir.resolve("folds.json");
+    assertThat(run("evaluate", "--data", folds.toString(), "--model", "mf", "--protocol", "folds", "--folds", "2",
+        "--json", json.toString())).isZero();
+    JsonNode result = Json.MAPPER.readTree(json.toFile());
+    assertThat(result.path("splits")).hasSize(2);
+    assertThat(result.path("splits").get(1).path("name").asText()).isEqualTo("u2");
+    assertThat(result.path("splits").get(0).path("test_interactions").asInt()).isBetween(1, 800);
+    assertThat(result.path("metrics").path("rmse").isNumber()).isTrue();
+    assertThat(run("evaluate", "--data", folds.toString(), "--model", "mf", "--protocol", "folds", "--folds", "3"))
+        .isEqualTo(Main.USER_ERROR);
+    assertThat(stderr()).contains("u3.base");
+  }
+
+  @Test
   void datasetsInfoDescribesAFile() throws IOException {
     Path data = ratingsCsv();
     assertThat(run("datasets", "info", data.toString())).isZero();

@@ -1,7 +1,6 @@
 package io.perennial.kernel;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -52,20 +51,33 @@ final class SimdKernels implements Kernels {
         acc = FloatVector.fromArray(SPECIES, a, aOffset + i)
             .fma(FloatVector.fromArray(SPECIES, b, bOffset + i), acc);
       }
-      result = acc.reduceLanes(VectorOperators.ADD);
+      result = sumLanes(acc);
     } else {
       FloatVector acc = FloatVector.zero(SPECIES);
       for (; i <= length - LANES; i += LANES) {
         acc = FloatVector.fromArray(SPECIES, a, aOffset + i)
             .fma(FloatVector.fromArray(SPECIES, b, bOffset + i), acc);
       }
-      result = acc.reduceLanes(VectorOperators.ADD);
+      result = sumLanes(acc);
     }
     // scalar tail
     for (; i < length; i++) {
       result += a[aOffset + i] * b[bOffset + i];
     }
     return result;
+  }
+
+  /**
+   * Sums the lanes in a fixed order. {@code reduceLanes(ADD)} may add in a different order once
+   * the JIT compiles it, so the same model would score the same pair differently over time; this
+   * keeps every score bit-identical between interpreted and compiled code.
+   */
+  private static float sumLanes(FloatVector v) {
+    float s = 0f;
+    for (int lane = 0; lane < LANES; lane++) {
+      s += v.lane(lane);
+    }
+    return s;
   }
 
   @Override
