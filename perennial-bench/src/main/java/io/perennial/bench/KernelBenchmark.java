@@ -36,6 +36,7 @@ public class KernelBenchmark {
   private float[] a;
   private float[] b;
   private float[] matrix;
+  private float[] columns;
   private float[] scores;
 
   @Setup
@@ -51,6 +52,7 @@ public class KernelBenchmark {
     for (int i = 0; i < matrix.length; i++) {
       matrix[i] = (float) r.nextGaussian();
     }
+    columns = io.perennial.kernel.VectorOps.transpose(matrix, ITEMS, factors);
     scores = new float[ITEMS];
   }
 
@@ -85,6 +87,18 @@ public class KernelBenchmark {
   @Benchmark
   public float[] matVecVector() {
     KernelBench.vectorMatVec(matrix, ITEMS, factors, a, scores);
+    return scores;
+  }
+
+  @Benchmark
+  public float[] matVecTransposedScalar() {
+    KernelBench.scalarMatVecTransposed(columns, ITEMS, factors, a, scores);
+    return scores;
+  }
+
+  @Benchmark
+  public float[] matVecTransposedVector() {
+    KernelBench.vectorMatVecTransposed(columns, ITEMS, factors, a, scores);
     return scores;
   }
 }

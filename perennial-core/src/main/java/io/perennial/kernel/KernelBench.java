@@ -29,6 +29,17 @@ public final class KernelBench {
     (k == null ? VectorOps.scalar() : k).matVec(m, rows, cols, x, out);
   }
 
+  /** Transposed-layout scoring on the scalar path. */
+  public static void scalarMatVecTransposed(float[] m, int rows, int cols, float[] x, float[] out) {
+    VectorOps.scalar().matVecTransposed(m, rows, cols, x, out);
+  }
+
+  /** Transposed-layout scoring on the vector path (scalar when absent). */
+  public static void vectorMatVecTransposed(float[] m, int rows, int cols, float[] x, float[] out) {
+    Kernels k = VectorOps.vectorOrNull();
+    (k == null ? VectorOps.scalar() : k).matVecTransposed(m, rows, cols, x, out);
+  }
+
   /** axpy on the scalar path. */
   public static void scalarAxpy(float alpha, float[] x, float[] y) {
     VectorOps.scalar().axpy(alpha, x, 0, y, 0, x.length);

@@ -25,4 +25,10 @@ interface Kernels {
    * {@code r in [0, rows)}.
    */
   void matVec(float[] matrix, int rows, int cols, float[] x, float[] out);
+
+  /**
+   * The same product from the transposed (column-major) matrix: {@code columns[c*rows + r]} is
+   * element (r, c). Scores a whole catalogue with lane-wise FMAs only.
+   */
+  void matVecTransposed(float[] columns, int rows, int cols, float[] x, float[] out);
 }

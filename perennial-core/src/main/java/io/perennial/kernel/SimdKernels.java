@@ -1,6 +1,7 @@
 package io.perennial.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -67,17 +68,30 @@ final class SimdKernels implements Kernels {
     return result;
   }
 
+  /** Rotations by LANES/2, LANES/4, …, 1 for the pairwise lane sum. */
+  private static final VectorShuffle<Float>[] HALVINGS = halvings();
+
+  @SuppressWarnings("unchecked")
+  private static VectorShuffle<Float>[] halvings() {
+    int steps = Integer.numberOfTrailingZeros(LANES);
+    VectorShuffle<Float>[] out = new VectorShuffle[steps];
+    for (int i = 0, shift = LANES / 2; i < steps; i++, shift /= 2) {
+      out[i] = VectorShuffle.iota(SPECIES, shift, 1, true);
+    }
+    return out;
+  }
+
   /**
-   * Sums the lanes in a fixed order. {@code reduceLanes(ADD)} may add in a different order once
-   * the JIT compiles it, so the same model would score the same pair differently over time; this
-   * keeps every score bit-identical between interpreted and compiled code.
+   * Sums the lanes by a fixed pairwise tree of lane-wise adds. {@code reduceLanes(ADD)} may add in
+   * a different order once the JIT compiles it (seen on JDK 25), so the same model would score the
+   * same pair differently over time; lane-wise adds are exact IEEE operations in every mode, so
+   * this keeps every score bit-identical between interpreted and compiled code.
    */
   private static float sumLanes(FloatVector v) {
-    float s = 0f;
-    for (int lane = 0; lane < LANES; lane++) {
-      s += v.lane(lane);
+    for (VectorShuffle<Float> rotation : HALVINGS) {
+      v = v.add(v.rearrange(rotation));
     }
-    return s;
+    return v.lane(0);
   }
 
   @Override
@@ -129,6 +143,15 @@ final class SimdKernels implements Kernels {
   public void matVec(float[] matrix, int rows, int cols, float[] x, float[] out) {
     for (int r = 0; r < rows; r++) {
       out[r] = dot(matrix, r * cols, x, 0, cols);
+    }
+  }
+
+  @Override
+  public void matVecTransposed(float[] columns, int rows, int cols, float[] x, float[] out) {
+    // out = Σ_c x[c] · column_c: pure lane-wise FMAs over the rows, no horizontal reductions.
+    java.util.Arrays.fill(out, 0, rows, 0f);
+    for (int c = 0; c < cols; c++) {
+      axpy(x[c], columns, c * rows, out, 0, rows);
     }
   }
 }

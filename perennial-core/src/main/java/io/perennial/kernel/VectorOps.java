@@ -85,6 +85,32 @@ public final class VectorOps {
     IMPL.matVec(matrix, rows, cols, x, out);
   }
 
+  /**
+   * As {@link #matVec} from the transposed matrix ({@code columns[c*rows + r]} is element (r, c)),
+   * the faster layout for scoring every item: see {@link #transpose}.
+   */
+  public static void matVecTransposed(float[] columns, int rows, int cols, float[] x, float[] out) {
+    if ((long) rows * cols > columns.length) {
+      throw new IllegalArgumentException(
+          "matrix holds " + columns.length + " floats, not " + rows + "×" + cols);
+    }
+    if (x.length < cols || out.length < rows) {
+      throw new IllegalArgumentException("vector or output too short for " + rows + "×" + cols);
+    }
+    IMPL.matVecTransposed(columns, rows, cols, x, out);
+  }
+
+  /** Column-major copy of a row-major {@code rows × cols} matrix. */
+  public static float[] transpose(float[] matrix, int rows, int cols) {
+    float[] t = new float[rows * cols];
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < cols; c++) {
+        t[c * rows + r] = matrix[r * cols + c];
+      }
+    }
+    return t;
+  }
+
   /** The scalar reference, for parity tests and benchmarks. */
   static Kernels scalar() {
     return SCALAR;

@@ -20,6 +20,8 @@ public abstract class FactorModel extends AbstractRecommender {
   protected float[] itemBias;
   protected float globalBias;
   private volatile float[] itemNorms;
+  /** Column-major copy of the item table: scoring a catalogue is then lane-wise FMAs only. */
+  private volatile float[] itemColumns;
 
   protected FactorModel(
       UserHistory history, float[] popularity, int users, int items, int factors,
@@ -86,9 +88,19 @@ public abstract class FactorModel extends AbstractRecommender {
     return new UserQuery(items, history.values(user), vector, userBias == null ? 0 : userBias[user]);
   }
 
+  /** The transposed item table, built on first use after a change. */
+  private float[] itemColumns() {
+    float[] t = itemColumns;
+    if (t == null || t.length != itemCount * factors) {
+      t = VectorOps.transpose(itemFactors, itemCount, factors);
+      itemColumns = t;
+    }
+    return t;
+  }
+
   @Override
   protected void scoreAll(UserQuery user, float[] out) {
-    VectorOps.matVec(itemFactors, itemCount, factors, user.vector(), out);
+    VectorOps.matVecTransposed(itemColumns(), itemCount, factors, user.vector(), out);
     float offset = globalBias + user.bias();
     if (itemBias != null) {
       for (int i = 0; i < itemCount; i++) {
@@ -108,7 +120,7 @@ public abstract class FactorModel extends AbstractRecommender {
     }
     float[] norms = norms();
     float[] scores = new float[itemCount];
-    VectorOps.matVec(itemFactors, itemCount, factors,
+    VectorOps.matVecTransposed(itemColumns(), itemCount, factors,
         Arrays.copyOfRange(itemFactors, item * factors, (item + 1) * factors), scores);
     float self = norms[item];
     for (int i = 0; i < itemCount; i++) {
@@ -133,6 +145,7 @@ public abstract class FactorModel extends AbstractRecommender {
   /** Clears cached values derived from the tables (call after changing them). */
   public void invalidateCaches() {
     itemNorms = null;
+    itemColumns = null;
   }
 
   /** Grows every table to the given counts; new rows are small random vectors from {@code random}. */

@@ -103,6 +103,26 @@ class VectorOpsParityTest {
   }
 
   @Test
+  void transposedScoringMatchesRowMajorScoring() {
+    SplittableRandom r = new SplittableRandom(4);
+    for (int cols : new int[] {1, 5, 16, 64}) {
+      for (int rows : new int[] {1, 15, 16, 17, 100}) {
+        float[] m = random(rows * cols, r);
+        float[] x = random(cols, r);
+        float[] expected = new float[rows];
+        float[] viaScalar = new float[rows];
+        float[] viaVector = new float[rows];
+        VectorOps.scalar().matVec(m, rows, cols, x, expected);
+        float[] columns = VectorOps.transpose(m, rows, cols);
+        VectorOps.scalar().matVecTransposed(columns, rows, cols, x, viaScalar);
+        VectorOps.vectorOrNull().matVecTransposed(columns, rows, cols, x, viaVector);
+        assertThat(viaScalar).as("scalar %dx%d", rows, cols).containsExactly(expected, within(1e-4f));
+        assertThat(viaVector).as("vector %dx%d", rows, cols).containsExactly(expected, within(1e-4f));
+      }
+    }
+  }
+
+  @Test
   void facadeRejectsBadRanges() {
     assertThatThrownBy(() -> VectorOps.dot(new float[3], new float[4])).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> VectorOps.dot(new float[3], 1, new float[3], 0, 3)).isInstanceOf(IndexOutOfBoundsException.class);
