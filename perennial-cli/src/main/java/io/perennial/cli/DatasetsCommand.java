@@ -4,6 +4,8 @@ import io.perennial.data.Dataset;
 import io.perennial.data.DatasetFetcher;
 import io.perennial.data.DatasetStats;
 import io.perennial.data.RemoteDataset;
+import io.perennial.data.SyntheticConfig;
+import io.perennial.data.SyntheticGenerator;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;
@@ -17,7 +19,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code perennial datasets}: fetch public datasets and describe data files. */
 @Command(name = "datasets", mixinStandardHelpOptions = true, description = "Fetch and describe datasets.",
-    subcommands = {DatasetsCommand.Fetch.class, DatasetsCommand.Info.class})
+    subcommands = {DatasetsCommand.Fetch.class, DatasetsCommand.Info.class, DatasetsCommand.Generate.class})
 final class DatasetsCommand implements Runnable {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -92,6 +94,60 @@ final class DatasetsCommand implements Runnable {
       out.printf(Locale.ROOT, "mean value    %.3f%n", s.meanValue());
       out.printf(Locale.ROOT, "item Gini     %.3f  (popularity skew: 0 uniform, 1 all on one item)%n", s.itemGini());
       out.printf(Locale.ROOT, "user Gini     %.3f  (activity skew)%n", s.userGini());
+      return 0;
+    }
+  }
+
+  @Command(name = "generate", mixinStandardHelpOptions = true,
+      description = "Stream a synthetic interaction log (deterministic from --seed) to CSV or JSON Lines, in constant memory.")
+  static final class Generate implements Callable<Integer> {
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output file; .jsonl writes JSON Lines, anything else CSV.")
+    Path out;
+
+    @Option(names = "--events", defaultValue = "1000000", paramLabel = "N", description = "Events. Default: ${DEFAULT-VALUE}.")
+    long events;
+
+    @Option(names = "--users", defaultValue = "2000", paramLabel = "N", description = "Initial users. Default: ${DEFAULT-VALUE}.")
+    int users;
+
+    @Option(names = "--items", defaultValue = "1000", paramLabel = "N", description = "Initial items. Default: ${DEFAULT-VALUE}.")
+    int items;
+
+    @Option(names = "--seed", defaultValue = "42", paramLabel = "SEED", description = "Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--ratings", description = "Emit 0.5–5 star ratings instead of implicit events.")
+    boolean ratings;
+
+    @Option(names = "--drift", defaultValue = "0.01", paramLabel = "STEP", description = "Taste random-walk step per event. Default: ${DEFAULT-VALUE}.")
+    double drift;
+
+    @Option(names = "--item-lifetime", defaultValue = "0", paramLabel = "EVENTS",
+        description = "Mean events an item stays popular before fading (0 = never). Default: ${DEFAULT-VALUE}.")
+    long itemLifetime;
+
+    @Option(names = "--shift-at", defaultValue = "-1", paramLabel = "F",
+        description = "Fraction of the stream at which all tastes jump (negative = none). Default: ${DEFAULT-VALUE}.")
+    double shiftAt;
+
+    @Override
+    public Integer call() {
+      SyntheticConfig config;
+      try {
+        config = SyntheticConfig.defaults().withSeed(seed).withSize(users, items).withEvents(events)
+            .withRatings(ratings).withDrift(drift, itemLifetime).withShiftAt(shiftAt);
+      } catch (IllegalArgumentException e) {
+        throw new UserException(e.getMessage());
+      }
+      long t0 = System.nanoTime();
+      SyntheticGenerator generator = new SyntheticGenerator(config);
+      if (out.getFileName().toString().endsWith(".jsonl")) {
+        generator.writeJsonLines(out);
+      } else {
+        generator.writeCsv(out);
+      }
+      System.out.printf(Locale.ROOT, "wrote %,d events (%,d users, %,d items) to %s in %.1fs%n", events,
+          generator.userCount(), generator.itemCount(), out, (System.nanoTime() - t0) / 1e9);
       return 0;
     }
   }

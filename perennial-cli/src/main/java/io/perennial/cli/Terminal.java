@@ -19,7 +19,16 @@ final class Terminal {
     if (forced != null) {
       return forced.equals("1") || forced.equalsIgnoreCase("true");
     }
-    return System.console() != null;
+    java.io.Console console = System.console();
+    if (console == null) {
+      return false;
+    }
+    // From JDK 22 System.console() is non-null even when output is piped; isTerminal() tells.
+    try {
+      return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+    } catch (ReflectiveOperationException e) {
+      return true;
+    }
   }
 
   static TrainingListener progress(PrintStream out) {

@@ -2,6 +2,9 @@ package io.perennial.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.perennial.data.Dataset;
+import io.perennial.eval.HoldoutValidator;
+import io.perennial.eval.Split;
+import io.perennial.eval.Splitters;
 import io.perennial.model.Algorithms;
 import io.perennial.model.Recommender;
 import io.perennial.model.Trainer;
@@ -33,6 +36,18 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE", description = "JSON object of config overrides.")
   Path config;
 
+  @Option(names = "--early-stopping", paramLabel = "METRIC",
+      description = "Hold out each user's latest events (--validation-fraction) and stop when METRIC (e.g. ndcg@10, rmse) stops improving; the best epoch is kept.")
+  String earlyStoppingMetric;
+
+  @Option(names = "--validation-fraction", defaultValue = "0.1", paramLabel = "F",
+      description = "Share of each user's latest events held out for --early-stopping. Default: ${DEFAULT-VALUE}.")
+  double validationFraction;
+
+  @Option(names = "--patience", defaultValue = "3", paramLabel = "N",
+      description = "Epochs without improvement before stopping. Default: ${DEFAULT-VALUE}.")
+  int patience;
+
   @Override
   public Integer call() {
     PrintStream stdout = System.out;
@@ -46,11 +61,32 @@ final class TrainCommand implements Callable<Integer> {
     stdout.println("read " + data.data + ": " + dataset.report().summary());
     JsonNode overrides = ConfigFiles.forModel(ConfigFiles.read(config), model, 1);
     Trainer trainer = Algorithms.trainer(model, overrides);
+    TrainingOptions options = TrainingOptions.of(Terminal.progress(stdout));
+    Dataset trainingData = dataset;
+    if (earlyStoppingMetric != null) {
+      if (!(validationFraction > 0 && validationFraction < 1)) {
+        throw new UserException("--validation-fraction must be between 0 and 1, got " + validationFraction);
+      }
+      if (patience < 1) {
+        throw new UserException("--patience must be at least 1, got " + patience);
+      }
+      Split split = Splitters.userTemporal(dataset.log(), 1 - validationFraction);
+      trainingData = dataset.withLog(split.train());
+      HoldoutValidator validator;
+      try {
+        validator = new HoldoutValidator(split.test(), earlyStoppingMetric, 10);
+      } catch (IllegalArgumentException e) {
+        throw new UserException("--early-stopping: " + e.getMessage());
+      }
+      options = options.withEarlyStopping(validator, patience);
+      stdout.printf(Locale.ROOT, "early stopping on %s over %d held-out events (patience %d)%n",
+          earlyStoppingMetric, split.test().size(), patience);
+    }
     long t0 = System.nanoTime();
-    Recommender recommender = trainer.fit(dataset, TrainingOptions.of(Terminal.progress(stdout)));
+    Recommender recommender = trainer.fit(trainingData, options);
     double seconds = (System.nanoTime() - t0) / 1e9;
     Provenance provenance = new Provenance(
-        trainer.configJson().path("seed").asLong(0), data.data.toString(), dataset.size(),
+        trainer.configJson().path("seed").asLong(0), data.data.toString(), trainingData.size(),
         dataset.log().minTimestamp(), dataset.log().maxTimestamp(), -1, null, Map.of(),
         Instant.now().toString(), new Main.Version().getVersion()[0]);
     new Checkpoint(recommender.state(), dataset.users(), dataset.items(), provenance).write(out);

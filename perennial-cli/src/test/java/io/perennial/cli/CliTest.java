@@ -153,6 +153,22 @@ class CliTest {
   }
 
   @Test
+  void generateWritesAStreamThatTrainsWithEarlyStopping() throws IOException {
+    Path csv = dir.resolve("synthetic.csv");
+    assertThat(run("datasets", "generate", "--events", "20000", "--out", csv.toString(), "--seed", "3")).isZero();
+    assertThat(Files.readAllLines(csv)).hasSize(20_001).first().isEqualTo("user,item,value,timestamp,type");
+    Path jsonl = dir.resolve("synthetic.jsonl");
+    assertThat(run("datasets", "generate", "--events", "100", "--out", jsonl.toString())).isZero();
+    assertThat(Files.readAllLines(jsonl).get(0)).startsWith("{\"user\":");
+    out.reset();
+    assertThat(run("train", "--data", csv.toString(), "--format", "csv", "--duplicates", "sum", "--model", "bpr",
+        "--early-stopping", "ndcg@10", "--patience", "2", "--out", dir.resolve("m.pmdl").toString())).isZero();
+    assertThat(stdout()).contains("early stopping on ndcg@10");
+    assertThat(run("train", "--data", csv.toString(), "--format", "csv", "--model", "bpr",
+        "--early-stopping", "ndcg@5", "--out", dir.resolve("m.pmdl").toString())).isEqualTo(Main.USER_ERROR);
+  }
+
+  @Test
   void datasetsInfoDescribesAFile() throws IOException {
     Path data = ratingsCsv();
     assertThat(run("datasets", "info", data.toString())).isZero();
