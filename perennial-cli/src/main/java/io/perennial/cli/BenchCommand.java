@@ -103,14 +103,7 @@ final class BenchCommand implements Runnable {
       Dataset dataset;
       String source;
       if (data != null) {
-        DataOptions options = new DataOptions();
-        options.data = data;
-        options.format = format;
-        options.implicit = true;
-        options.implicitWeight = 1;
-        options.duplicates = "keep-last";
-        options.onError = "fail";
-        dataset = options.read();
+        dataset = DataOptions.of(data, format, true, "keep-last", "fail").read();
         source = data.toString();
       } else {
         dataset = SyntheticGenerator.generate(SyntheticConfig.defaults().withEvents(1_000_000));

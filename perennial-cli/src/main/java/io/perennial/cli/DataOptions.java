@@ -57,6 +57,18 @@ final class DataOptions {
   @Option(names = "--type-col", paramLabel = "COL", description = "Event type column name or index.")
   String typeColumn;
 
+  /** Options built in code, for commands that read data without the full set of flags. */
+  static DataOptions of(Path data, String format, boolean implicit, String duplicates, String onError) {
+    DataOptions options = new DataOptions();
+    options.data = data;
+    options.format = format;
+    options.implicit = implicit;
+    options.implicitWeight = 1;
+    options.duplicates = duplicates;
+    options.onError = onError;
+    return options;
+  }
+
   ReadOptions readOptions() {
     ReadOptions options = ReadOptions.defaults()
         .withDuplicates(parseEnum(DuplicatePolicy.class, duplicates, "--duplicates"))

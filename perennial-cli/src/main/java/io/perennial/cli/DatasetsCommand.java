@@ -164,13 +164,7 @@ final class DatasetsCommand implements Runnable {
     String onError;
 
     Dataset read() {
-      DataOptions options = new DataOptions();
-      options.data = data;
-      options.format = format;
-      options.onError = onError;
-      options.duplicates = "keep-all";
-      options.implicitWeight = 1;
-      return options.read();
+      return DataOptions.of(data, format, false, "keep-all", onError).read();
     }
   }
 }

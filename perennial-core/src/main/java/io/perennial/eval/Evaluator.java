@@ -2,6 +2,7 @@ package io.perennial.eval;
 
 import io.perennial.data.Dataset;
 import io.perennial.data.InteractionLog;
+import io.perennial.model.Parallel;
 import io.perennial.model.Recommendations;
 import io.perennial.model.Recommender;
 import io.perennial.model.Trainer;
@@ -12,9 +13,6 @@ import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -119,7 +117,7 @@ public final class Evaluator {
         recommended.or(local);
       }
     };
-    runParallel(worker, Math.min(settings.threads(), Math.max(1, users.length / 16)));
+    Parallel.run(worker, Math.min(settings.threads(), Math.max(1, users.length / 16)));
     for (int m = 0; m < names.length; m++) {
       if (m == 7 && !settings.auc()) {
         continue;
@@ -167,26 +165,5 @@ public final class Evaluator {
       }
     }
     return rel;
-  }
-
-  private static void runParallel(Runnable worker, int threads) {
-    if (threads <= 1) {
-      worker.run();
-      return;
-    }
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      List<Future<?>> futures = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        futures.add(pool.submit(worker));
-      }
-      for (Future<?> f : futures) {
-        f.get();
-      }
-    } catch (Exception e) {
-      throw new IllegalStateException("evaluation worker failed", e);
-    } finally {
-      pool.shutdown();
-    }
   }
 }

@@ -24,11 +24,21 @@ interface Kernels {
    * Row-major matrix times vector: {@code out[r] = dot(matrix[r*cols .. r*cols+cols), x)} for
    * {@code r in [0, rows)}.
    */
-  void matVec(float[] matrix, int rows, int cols, float[] x, float[] out);
+  default void matVec(float[] matrix, int rows, int cols, float[] x, float[] out) {
+    for (int r = 0; r < rows; r++) {
+      out[r] = dot(matrix, r * cols, x, 0, cols);
+    }
+  }
 
   /**
    * The same product from the transposed (column-major) matrix: {@code columns[c*rows + r]} is
    * element (r, c). Scores a whole catalogue with lane-wise FMAs only.
    */
-  void matVecTransposed(float[] columns, int rows, int cols, float[] x, float[] out);
+  default void matVecTransposed(float[] columns, int rows, int cols, float[] x, float[] out) {
+    // out = Σ_c x[c] · column_c: lane-wise multiply-adds over the rows, no horizontal reductions.
+    java.util.Arrays.fill(out, 0, rows, 0f);
+    for (int c = 0; c < cols; c++) {
+      axpy(x[c], columns, c * rows, out, 0, rows);
+    }
+  }
 }

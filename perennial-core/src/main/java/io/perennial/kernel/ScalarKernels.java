@@ -47,18 +47,5 @@ final class ScalarKernels implements Kernels {
     }
   }
 
-  @Override
-  public void matVec(float[] matrix, int rows, int cols, float[] x, float[] out) {
-    for (int r = 0; r < rows; r++) {
-      out[r] = dot(matrix, r * cols, x, 0, cols);
-    }
-  }
 
-  @Override
-  public void matVecTransposed(float[] columns, int rows, int cols, float[] x, float[] out) {
-    java.util.Arrays.fill(out, 0, rows, 0f);
-    for (int c = 0; c < cols; c++) {
-      axpy(x[c], columns, c * rows, out, 0, rows);
-    }
-  }
 }

@@ -139,19 +139,5 @@ final class SimdKernels implements Kernels {
     }
   }
 
-  @Override
-  public void matVec(float[] matrix, int rows, int cols, float[] x, float[] out) {
-    for (int r = 0; r < rows; r++) {
-      out[r] = dot(matrix, r * cols, x, 0, cols);
-    }
-  }
 
-  @Override
-  public void matVecTransposed(float[] columns, int rows, int cols, float[] x, float[] out) {
-    // out = Σ_c x[c] · column_c: pure lane-wise FMAs over the rows, no horizontal reductions.
-    java.util.Arrays.fill(out, 0, rows, 0f);
-    for (int c = 0; c < cols; c++) {
-      axpy(x[c], columns, c * rows, out, 0, rows);
-    }
-  }
 }

@@ -2,9 +2,7 @@ package io.perennial.model.ials;
 
 import io.perennial.kernel.DenseSolver;
 import io.perennial.kernel.VectorOps;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import io.perennial.model.Parallel;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -145,24 +143,6 @@ final class AlsSolver {
             config.regularization(), config.alpha(), config.cgSteps(), ws);
       }
     };
-    int threads = Math.min(config.threads(), Math.max(1, n / 32));
-    if (threads <= 1) {
-      worker.run();
-      return;
-    }
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      Future<?>[] futures = new Future<?>[threads];
-      for (int w = 0; w < threads; w++) {
-        futures[w] = pool.submit(worker);
-      }
-      for (Future<?> f : futures) {
-        f.get();
-      }
-    } catch (Exception e) {
-      throw new IllegalStateException("ALS worker failed", e);
-    } finally {
-      pool.shutdown();
-    }
+    Parallel.run(worker, Math.min(config.threads(), Math.max(1, n / 32)));
   }
 }

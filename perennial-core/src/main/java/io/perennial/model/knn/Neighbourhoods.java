@@ -1,11 +1,9 @@
 package io.perennial.model.knn;
 
 import io.perennial.kernel.TopK;
+import io.perennial.model.Parallel;
 import io.perennial.model.UserHistory;
 import java.util.Arrays;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -98,25 +96,7 @@ final class Neighbourhoods {
         sims[i] = nSims;
       }
     };
-    int threads = Math.min(config.threads(), Math.max(1, count / 64));
-    if (threads <= 1) {
-      worker.run();
-      return;
-    }
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      Future<?>[] futures = new Future<?>[threads];
-      for (int w = 0; w < threads; w++) {
-        futures[w] = pool.submit(worker);
-      }
-      for (Future<?> f : futures) {
-        f.get();
-      }
-    } catch (Exception e) {
-      throw new IllegalStateException("similarity computation failed", e);
-    } finally {
-      pool.shutdown();
-    }
+    Parallel.run(worker, Math.min(config.threads(), Math.max(1, count / 64)));
   }
 
   private static void sortById(int[] ids, float[] sims) {
