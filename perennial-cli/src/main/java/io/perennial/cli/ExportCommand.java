@@ -44,24 +44,24 @@ final class ExportCommand implements Callable<Integer> {
     }
     int k = fm.factors();
     if (format.equals("npy")) {
-      EmbeddingExport.writeNpy(out.resolve("user_factors.npy"), fm.userFactors(), fm.userCount(), k);
-      EmbeddingExport.writeNpy(out.resolve("item_factors.npy"), fm.itemFactors(), fm.itemCount(), k);
+      EmbeddingExport.writeNpy(out.resolve("user_factors.npy"), java.util.Arrays.copyOf(fm.userFactors(), fm.userCount() * k), fm.userCount(), k);
+      EmbeddingExport.writeNpy(out.resolve("item_factors.npy"), java.util.Arrays.copyOf(fm.itemFactors(), fm.itemCount() * k), fm.itemCount(), k);
       if (fm.userBias() != null) {
-        EmbeddingExport.writeNpy(out.resolve("user_bias.npy"), fm.userBias(), fm.userCount(), 1);
+        EmbeddingExport.writeNpy(out.resolve("user_bias.npy"), java.util.Arrays.copyOf(fm.userBias(), fm.userCount()), fm.userCount(), 1);
       }
       if (fm.itemBias() != null) {
-        EmbeddingExport.writeNpy(out.resolve("item_bias.npy"), fm.itemBias(), fm.itemCount(), 1);
+        EmbeddingExport.writeNpy(out.resolve("item_bias.npy"), java.util.Arrays.copyOf(fm.itemBias(), fm.itemCount()), fm.itemCount(), 1);
       }
       EmbeddingExport.writeIds(out.resolve("user_ids.txt"), checkpoint.users());
       EmbeddingExport.writeIds(out.resolve("item_ids.txt"), checkpoint.items());
     } else {
-      EmbeddingExport.writeCsv(out.resolve("user_factors.csv"), checkpoint.users(), fm.userFactors(), k);
-      EmbeddingExport.writeCsv(out.resolve("item_factors.csv"), checkpoint.items(), fm.itemFactors(), k);
+      EmbeddingExport.writeCsv(out.resolve("user_factors.csv"), checkpoint.users(), java.util.Arrays.copyOf(fm.userFactors(), fm.userCount() * k), k);
+      EmbeddingExport.writeCsv(out.resolve("item_factors.csv"), checkpoint.items(), java.util.Arrays.copyOf(fm.itemFactors(), fm.itemCount() * k), k);
       if (fm.itemBias() != null) {
-        EmbeddingExport.writeCsv(out.resolve("item_bias.csv"), checkpoint.items(), fm.itemBias(), 1);
+        EmbeddingExport.writeCsv(out.resolve("item_bias.csv"), checkpoint.items(), java.util.Arrays.copyOf(fm.itemBias(), fm.itemCount()), 1);
       }
       if (fm.userBias() != null) {
-        EmbeddingExport.writeCsv(out.resolve("user_bias.csv"), checkpoint.users(), fm.userBias(), 1);
+        EmbeddingExport.writeCsv(out.resolve("user_bias.csv"), checkpoint.users(), java.util.Arrays.copyOf(fm.userBias(), fm.userCount()), 1);
       }
     }
     System.out.printf("exported %d users and %d items × %d factors as %s to %s%n",

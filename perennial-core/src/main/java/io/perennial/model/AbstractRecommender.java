@@ -139,6 +139,16 @@ public abstract class AbstractRecommender implements Recommender {
     }
   }
 
+  /** Records one event in the histories and the popularity counts, growing them as needed. */
+  protected void recordEvent(int user, int item, float value) {
+    history.ensureUsers(user + 1);
+    history.add(user, item, value);
+    if (popularity.length <= item) {
+      popularity = Arrays.copyOf(popularity, Math.max(item + 1, popularity.length + popularity.length / 2 + 16));
+    }
+    popularity[item] += 1;
+  }
+
   /** Counts of each item in a log. */
   public static float[] countItems(InteractionLog log, int items) {
     float[] counts = new float[items];

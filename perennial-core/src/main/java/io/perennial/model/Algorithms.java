@@ -105,6 +105,11 @@ public final class Algorithms {
     };
   }
 
+  /** An independent copy of a model (nothing shared with the original). */
+  public static Recommender copy(Recommender model) {
+    return restore(model.state().deepCopy());
+  }
+
   private static IllegalArgumentException unknown(String name) {
     return new IllegalArgumentException("unknown model '" + name + "' (expected one of " + NAMES + ")");
   }

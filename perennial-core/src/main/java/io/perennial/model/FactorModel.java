@@ -142,35 +142,111 @@ public abstract class FactorModel extends AbstractRecommender {
     return n;
   }
 
+  /**
+   * Whether every parameter is finite and no row's norm exceeds {@code maxNorm}: the divergence
+   * guard's test before an update goes live.
+   */
+  public boolean isHealthy(float maxNorm) {
+    return tableHealthy(userFactors, userCount, maxNorm) && tableHealthy(itemFactors, itemCount, maxNorm)
+        && finite(userBias, userCount) && finite(itemBias, itemCount) && Float.isFinite(globalBias);
+  }
+
+  /** Whether one user's and one item's rows are finite and within {@code maxNorm}. */
+  public boolean rowsHealthy(int user, int item, float maxNorm) {
+    return rowHealthy(userFactors, user, maxNorm) && rowHealthy(itemFactors, item, maxNorm);
+  }
+
+  private boolean tableHealthy(float[] table, int rows, float maxNorm) {
+    for (int r = 0; r < rows; r++) {
+      if (!rowHealthy(table, r, maxNorm)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private boolean rowHealthy(float[] table, int row, float maxNorm) {
+    if (row < 0 || (row + 1) * factors > table.length) {
+      return true;
+    }
+    double squared = 0;
+    for (int d = row * factors; d < (row + 1) * factors; d++) {
+      float v = table[d];
+      if (!Float.isFinite(v)) {
+        return false;
+      }
+      squared += (double) v * v;
+    }
+    return squared <= (double) maxNorm * maxNorm;
+  }
+
+  private static boolean finite(float[] values, int n) {
+    if (values == null) {
+      return true;
+    }
+    for (int i = 0; i < n; i++) {
+      if (!Float.isFinite(values[i])) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Clears cached values derived from the tables (call after changing them). */
   public void invalidateCaches() {
     itemNorms = null;
     itemColumns = null;
   }
 
-  /** Grows every table to the given counts; new rows are small random vectors from {@code random}. */
+  /**
+   * Grows every table to the given counts; new rows are small random vectors from {@code random}.
+   * Capacity grows geometrically, so a stream of new ids costs amortised O(1) copies per id.
+   */
   protected void growTables(int users, int items, SplittableRandom random, float initScale) {
     if (users > userCount) {
-      userFactors = Arrays.copyOf(userFactors, users * factors);
-      initRows(userFactors, userCount, users, random, initScale);
-      if (userBias != null) {
-        userBias = Arrays.copyOf(userBias, users);
+      if (userFactors.length < users * factors) {
+        int capacity = Math.max(users, userCount + userCount / 2 + 16);
+        userFactors = Arrays.copyOf(userFactors, capacity * factors);
+        if (userBias != null) {
+          userBias = Arrays.copyOf(userBias, capacity);
+        }
       }
+      initRows(userFactors, userCount, users, random, initScale);
       userCount = users;
     }
     if (items > itemCount) {
-      itemFactors = Arrays.copyOf(itemFactors, items * factors);
-      initRows(itemFactors, itemCount, items, random, initScale);
-      if (itemBias != null) {
-        itemBias = Arrays.copyOf(itemBias, items);
+      if (itemFactors.length < items * factors) {
+        int capacity = Math.max(items, itemCount + itemCount / 2 + 16);
+        itemFactors = Arrays.copyOf(itemFactors, capacity * factors);
+        if (itemBias != null) {
+          itemBias = Arrays.copyOf(itemBias, capacity);
+        }
       }
       if (popularity.length < items) {
-        popularity = Arrays.copyOf(popularity, items);
+        popularity = Arrays.copyOf(popularity, Math.max(items, itemCount + itemCount / 2 + 16));
       }
+      initRows(itemFactors, itemCount, items, random, initScale);
       itemCount = items;
+      invalidateCaches();
     }
     history.ensureUsers(userCount);
-    invalidateCaches();
+  }
+
+  /**
+   * Call after changing one item's row in place: keeps the transposed table and the norm cache in
+   * step without rebuilding them (O(factors)).
+   */
+  protected void itemRowChanged(int item) {
+    float[] columns = itemColumns;
+    if (columns != null && columns.length == itemCount * factors) {
+      for (int d = 0; d < factors; d++) {
+        columns[d * itemCount + item] = itemFactors[item * factors + d];
+      }
+    }
+    float[] norms = itemNorms;
+    if (norms != null && norms.length == itemCount) {
+      norms[item] = VectorOps.norm(itemFactors, item * factors, factors);
+    }
   }
 
   private void initRows(float[] table, int fromRow, int toRow, SplittableRandom random, float scale) {
@@ -190,14 +266,15 @@ public abstract class FactorModel extends AbstractRecommender {
 
   /** Saves the shared sections: factors, biases, popularity, history. */
   protected void saveCommon(ModelState state) {
-    state.put("user_factors", userFactors).put("item_factors", itemFactors)
-        .put("popularity", popularity).put("global_bias", new float[] {globalBias})
+    state.put("user_factors", Arrays.copyOf(userFactors, userCount * factors))
+        .put("item_factors", Arrays.copyOf(itemFactors, itemCount * factors))
+        .put("popularity", Arrays.copyOf(popularity, itemCount)).put("global_bias", new float[] {globalBias})
         .put("shape", new int[] {userCount, itemCount, factors});
     if (userBias != null) {
-      state.put("user_bias", userBias);
+      state.put("user_bias", Arrays.copyOf(userBias, userCount));
     }
     if (itemBias != null) {
-      state.put("item_bias", itemBias);
+      state.put("item_bias", Arrays.copyOf(itemBias, itemCount));
     }
     history.saveTo(state, "history");
   }

@@ -39,6 +39,14 @@ public final class ModelState {
     return this;
   }
 
+  /** A copy whose arrays are independent of this state's. */
+  public ModelState deepCopy() {
+    ModelState copy = new ModelState(type, config.deepCopy());
+    floats.forEach((name, values) -> copy.put(name, values.clone()));
+    ints.forEach((name, values) -> copy.put(name, values.clone()));
+    return copy;
+  }
+
   /** Stores a long as two ints (high word first). */
   public ModelState putLong(String name, long value) {
     return put(name, new int[] {(int) (value >>> 32), (int) value});

@@ -92,6 +92,22 @@ public final class UserHistory {
     items[user] = newRow;
   }
 
+  /**
+   * Multiplies every value of {@code user} by {@code factor} (a write: copy-on-write, so a
+   * concurrent reader keeps the old array).
+   */
+  public void scale(int user, float factor) {
+    float[] vals = values(user);
+    if (vals.length == 0) {
+      return;
+    }
+    float[] scaled = new float[vals.length];
+    for (int n = 0; n < vals.length; n++) {
+      scaled[n] = vals[n] * factor;
+    }
+    values[user] = scaled;
+  }
+
   /** Total stored pairs. */
   public long size() {
     long n = 0;

@@ -18,6 +18,9 @@ import io.perennial.optim.OptimizerKind;
  * @param seed RNG seed
  * @param foldInSteps sampled steps per known item when folding a user in
  * @param partialFitEpochs passes over new events in {@code partialFit}
+ * @param onlineSteps sampled negatives per event learned online (one SGD step each)
+ * @param onlineReplay extra steps per online event on the user's earlier positives, which keeps a
+ *     per-event update from dragging the user towards the newest item only
  */
 public record BprConfig(
     int factors,
@@ -34,10 +37,13 @@ public record BprConfig(
     int threads,
     long seed,
     int foldInSteps,
-    int partialFitEpochs) {
+    int partialFitEpochs,
+    int onlineSteps,
+    int onlineReplay) {
 
   public BprConfig {
-    if (factors < 1 || epochs < 0 || threads < 1 || foldInSteps < 1 || partialFitEpochs < 0) {
+    if (factors < 1 || epochs < 0 || threads < 1 || foldInSteps < 1 || partialFitEpochs < 0
+        || onlineSteps < 1 || onlineReplay < 0) {
       throw new IllegalArgumentException("factors, threads and foldInSteps must be >= 1, epochs >= 0");
     }
     if (!(learningRate > 0) || !(learningRateDecay > 0) || learningRateDecay > 1 || !(samplesPerEpoch > 0)) {
@@ -58,12 +64,12 @@ public record BprConfig(
   /** Tuned on ml-latest-small, implicit, user-temporal 80/20 (see docs/BENCHMARKS.md). */
   public static BprConfig defaults() {
     return new BprConfig(64, 40, 0.05f, 0.97f, 0.01f, 0.01f, 0.1f, NegativeSampling.UNIFORM, 0.75f,
-        1f, OptimizerKind.SGD, 1, 42L, 20, 3);
+        1f, OptimizerKind.SGD, 1, 42L, 20, 3, 10, 5);
   }
 
   public BprConfig withThreads(int n) {
     return new BprConfig(factors, epochs, learningRate, learningRateDecay, regularization,
         biasRegularization, initScale, negativeSampling, popularityExponent, samplesPerEpoch,
-        optimizer, n, seed, foldInSteps, partialFitEpochs);
+        optimizer, n, seed, foldInSteps, partialFitEpochs, onlineSteps, onlineReplay);
   }
 }

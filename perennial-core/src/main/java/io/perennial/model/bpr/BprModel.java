@@ -10,7 +10,7 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /** A trained BPR-MF model: {@code score(u, i) = b_i + p_u · q_i} (a ranking score, not a rating). */
-public final class BprModel extends FactorModel {
+public final class BprModel extends FactorModel implements io.perennial.model.OnlineLearner {
 
   public static final String TYPE = "bpr";
   private final BprConfig config;
@@ -89,6 +89,58 @@ public final class BprModel extends FactorModel {
           null, growthRandom, null, null);
     }
     invalidateCaches();
+  }
+
+  /**
+   * {@code onlineSteps} SGD steps on (user, item, sampled negative), then {@code onlineReplay}
+   * steps on the user's earlier positives.
+   */
+  @Override
+  public void learnOnline(int user, int item, float value, long timestamp) {
+    growTables(Math.max(userCount, user + 1), Math.max(itemCount, item + 1), growthRandom, config.initScale());
+    recordEvent(user, item, value);
+    float lr = config.learningRate();
+    for (int s = 0; s < config.onlineSteps(); s++) {
+      step(user, item, lr);
+    }
+    int[] past = history.items(user);
+    for (int s = 0; s < config.onlineReplay() && past.length > 1; s++) {
+      step(user, past[growthRandom.nextInt(past.length)], lr);
+    }
+  }
+
+  /** One BPR step on (user, positive, a sampled negative not in the user's history). */
+  private void step(int user, int positive, float lr) {
+    int negative;
+    int tries = 0;
+    do {
+      negative = growthRandom.nextInt(itemCount);
+    } while (history.contains(user, negative) && ++tries < 16);
+    if (negative == positive) {
+      return;
+    }
+    int po = user * factors;
+    int io = positive * factors;
+    int jo = negative * factors;
+    float reg = config.regularization();
+    float biasReg = config.biasRegularization();
+    float x = itemBias[positive] - itemBias[negative];
+    for (int d = 0; d < factors; d++) {
+      x += userFactors[po + d] * (itemFactors[io + d] - itemFactors[jo + d]);
+    }
+    float g = (float) (1 / (1 + Math.exp(x)));
+    itemBias[positive] += lr * (g - biasReg * itemBias[positive]);
+    itemBias[negative] += lr * (-g - biasReg * itemBias[negative]);
+    for (int d = 0; d < factors; d++) {
+      float pu = userFactors[po + d];
+      float qi = itemFactors[io + d];
+      float qj = itemFactors[jo + d];
+      userFactors[po + d] += lr * (g * (qi - qj) - reg * pu);
+      itemFactors[io + d] += lr * (g * pu - reg * qi);
+      itemFactors[jo + d] += lr * (-g * pu - reg * qj);
+    }
+    itemRowChanged(positive);
+    itemRowChanged(negative);
   }
 
   @Override

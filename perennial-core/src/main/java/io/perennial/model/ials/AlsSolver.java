@@ -38,6 +38,17 @@ final class AlsSolver {
     return out;
   }
 
+  /** {@code gram += sign · y yᵀ} for row {@code row} of {@code table}: a rank-one Gram update. */
+  static void addOuter(float[] gram, float[] table, int row, int k, float sign) {
+    int o = row * k;
+    for (int a = 0; a < k; a++) {
+      float ya = sign * table[o + a];
+      if (ya != 0) {
+        VectorOps.axpy(ya, table, o, gram, a * k, k);
+      }
+    }
+  }
+
   /** Per-thread scratch for {@link #solveRow}. */
   static final class Workspace {
     final float[] b;

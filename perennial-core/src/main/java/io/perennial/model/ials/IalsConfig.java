@@ -9,6 +9,11 @@ package io.perennial.model.ials;
  * @param initScale standard deviation of the initial factors
  * @param threads worker threads (the result does not depend on it)
  * @param seed RNG seed for the initial factors
+ * @param onlineCgSteps conjugate-gradient steps per row when learning one event online
+ * @param gramRefreshEvents online events between full recomputations of the Gram matrices (in
+ *     between they are kept exact by rank-one updates; the refresh clears float drift)
+ * @param recencyDecay when learning online, each new event of a user multiplies the confidence of
+ *     the user's earlier interactions by this (1 = off): recent behaviour defines current taste
  */
 public record IalsConfig(
     int factors,
@@ -18,10 +23,14 @@ public record IalsConfig(
     int cgSteps,
     float initScale,
     int threads,
-    long seed) {
+    long seed,
+    int onlineCgSteps,
+    int gramRefreshEvents,
+    float recencyDecay) {
 
   public IalsConfig {
-    if (factors < 1 || iterations < 0 || cgSteps < 1 || threads < 1) {
+    if (factors < 1 || iterations < 0 || cgSteps < 1 || threads < 1 || onlineCgSteps < 1
+        || gramRefreshEvents < 1 || !(recencyDecay > 0) || recencyDecay > 1) {
       throw new IllegalArgumentException("factors, cgSteps and threads must be >= 1, iterations >= 0");
     }
     if (!(regularization > 0) || alpha < 0 || initScale < 0) {
@@ -31,6 +40,7 @@ public record IalsConfig(
 
   /** Tuned on ml-latest-small, implicit, user-temporal 80/20 (see docs/BENCHMARKS.md). */
   public static IalsConfig defaults() {
-    return new IalsConfig(64, 15, 35f, 2f, 3, 0.01f, Runtime.getRuntime().availableProcessors(), 42L);
+    return new IalsConfig(64, 15, 35f, 2f, 3, 0.01f, Runtime.getRuntime().availableProcessors(), 42L,
+        3, 1000, 1f);
   }
 }

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /** A trained iALS model: {@code score(u, i) = x_u · y_i}. */
-public final class IalsModel extends FactorModel {
+public final class IalsModel extends FactorModel implements io.perennial.model.OnlineLearner {
 
   public static final String TYPE = "ials";
   private final IalsConfig config;
@@ -79,6 +79,7 @@ public final class IalsModel extends FactorModel {
    */
   @Override
   public void partialFit(InteractionLog events, int users, int items) {
+    online = null;
     growTables(Math.max(users, userCount), Math.max(items, itemCount), growthRandom, config.initScale());
     growHistory(events, userCount);
     growPopularity(events, itemCount);
@@ -160,6 +161,85 @@ public final class IalsModel extends FactorModel {
     @Override
     public float[] values(int row) {
       return values[row];
+    }
+  }
+
+  /** State kept only while learning online: the item → users lists and the user Gram matrix. */
+  private OnlineState online;
+
+  private static final class OnlineState {
+    final UserHistory usersOfItem;
+    float[] userGram;
+    final AlsSolver.Workspace workspace;
+    int sinceRefresh;
+
+    OnlineState(UserHistory usersOfItem, float[] userGram, int k) {
+      this.usersOfItem = usersOfItem;
+      this.userGram = userGram;
+      this.workspace = new AlsSolver.Workspace(k);
+    }
+  }
+
+  private OnlineState onlineState() {
+    if (online == null) {
+      UserHistory byItem = new UserHistory(itemCount);
+      for (int u = 0; u < userCount; u++) {
+        int[] its = history.items(u);
+        float[] vals = history.values(u);
+        for (int n = 0; n < its.length; n++) {
+          byItem.add(its[n], u, vals[n]);
+        }
+      }
+      online = new OnlineState(byItem, AlsSolver.gram(userFactors, userCount, factors), factors);
+      itemGram();
+    }
+    return online;
+  }
+
+  /**
+   * Folds the event in: re-solves the user's row against the item Gram matrix, then the item's row
+   * against the user Gram matrix (each by {@code onlineCgSteps} warm-started CG steps), keeping both
+   * Gram matrices exact with rank-one updates and recomputing them every {@code gramRefreshEvents}.
+   */
+  @Override
+  public void learnOnline(int user, int item, float value, long timestamp) {
+    OnlineState st = onlineState();
+    int k = factors;
+    float[] yty = itemGram();
+    int oldUsers = userCount;
+    int oldItems = itemCount;
+    growTables(Math.max(userCount, user + 1), Math.max(itemCount, item + 1), growthRandom, config.initScale());
+    if (itemCount > oldItems) {
+      // growTables dropped the cached item Gram; put the previous one back and add the new rows.
+      itemGram = yty;
+      for (int i = oldItems; i < itemCount; i++) {
+        AlsSolver.addOuter(yty, itemFactors, i, k, 1f);
+      }
+    }
+    for (int u = oldUsers; u < userCount; u++) {
+      AlsSolver.addOuter(st.userGram, userFactors, u, k, 1f);
+    }
+    if (config.recencyDecay() < 1f) {
+      history.scale(user, config.recencyDecay());
+    }
+    recordEvent(user, item, value);
+    st.usersOfItem.add(item, user, value);
+
+    AlsSolver.addOuter(st.userGram, userFactors, user, k, -1f);
+    AlsSolver.solveRow(userFactors, user, itemFactors, yty, k, history.items(user), history.values(user),
+        config.regularization(), config.alpha(), config.onlineCgSteps(), st.workspace);
+    AlsSolver.addOuter(st.userGram, userFactors, user, k, 1f);
+
+    AlsSolver.addOuter(yty, itemFactors, item, k, -1f);
+    AlsSolver.solveRow(itemFactors, item, userFactors, st.userGram, k, st.usersOfItem.items(item),
+        st.usersOfItem.values(item), config.regularization(), config.alpha(), config.onlineCgSteps(), st.workspace);
+    AlsSolver.addOuter(yty, itemFactors, item, k, 1f);
+    itemRowChanged(item);
+
+    if (++st.sinceRefresh >= config.gramRefreshEvents()) {
+      st.sinceRefresh = 0;
+      st.userGram = AlsSolver.gram(userFactors, userCount, k);
+      itemGram = AlsSolver.gram(itemFactors, itemCount, k);
     }
   }
 

@@ -13,7 +13,7 @@ import java.util.BitSet;
 /**
  * Scores {@code s(u, i) = Σ_{j ∈ I_u} sim(i, j) · r_uj} over each item's top-N neighbours.
  */
-public final class ItemKnnModel extends AbstractRecommender {
+public final class ItemKnnModel extends AbstractRecommender implements io.perennial.model.OnlineLearner {
 
   public static final String TYPE = "itemknn";
   private final ItemKnnConfig config;
@@ -112,6 +112,27 @@ public final class ItemKnnModel extends AbstractRecommender {
   }
 
   /**
+   * Adds the event to the user's history, so the next recommendation already uses it; neighbour
+   * lists are recomputed by {@link #partialFit} (similarities move slowly, histories fast).
+   */
+  @Override
+  public void learnOnline(int user, int item, float value, long timestamp) {
+    if (item >= neighbourIds.length) {
+      int old = neighbourIds.length;
+      int capacity = Math.max(item + 1, old + old / 2 + 16);
+      neighbourIds = Arrays.copyOf(neighbourIds, capacity);
+      neighbourSims = Arrays.copyOf(neighbourSims, capacity);
+      for (int i = old; i < capacity; i++) {
+        neighbourIds[i] = new int[0];
+        neighbourSims[i] = new float[0];
+      }
+    }
+    recordEvent(user, item, value);
+    userCount = Math.max(userCount, user + 1);
+    itemCount = Math.max(itemCount, item + 1);
+  }
+
+  /**
    * Adds the events and recomputes the neighbour lists that can change: those of the touched items
    * and of every item co-occurring with one (only pairs involving a touched item change).
    */
@@ -158,7 +179,7 @@ public final class ItemKnnModel extends AbstractRecommender {
       System.arraycopy(neighbourIds[i], 0, ids, start[i], neighbourIds[i].length);
       System.arraycopy(neighbourSims[i], 0, sims, start[i], neighbourSims[i].length);
     }
-    s.put("shape", new int[] {userCount, itemCount}).put("popularity", popularity)
+    s.put("shape", new int[] {userCount, itemCount}).put("popularity", Arrays.copyOf(popularity, itemCount))
         .put("neighbours.start", start).put("neighbours.ids", ids).put("neighbours.sims", sims);
     history.saveTo(s, "history");
     return s;

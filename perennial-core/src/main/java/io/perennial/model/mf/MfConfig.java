@@ -14,6 +14,7 @@ import io.perennial.optim.OptimizerKind;
  * @param seed RNG seed (initialisation and shuffling)
  * @param foldInSteps SGD passes over a user's ratings when folding the user in
  * @param partialFitEpochs passes over new events in {@code partialFit}
+ * @param onlineSteps SGD steps on each event learned online
  */
 public record MfConfig(
     int factors,
@@ -26,10 +27,11 @@ public record MfConfig(
     OptimizerKind optimizer,
     long seed,
     int foldInSteps,
-    int partialFitEpochs) {
+    int partialFitEpochs,
+    int onlineSteps) {
 
   public MfConfig {
-    if (factors < 1 || epochs < 0 || foldInSteps < 1 || partialFitEpochs < 0) {
+    if (factors < 1 || epochs < 0 || foldInSteps < 1 || partialFitEpochs < 0 || onlineSteps < 1) {
       throw new IllegalArgumentException("factors and foldInSteps must be >= 1, epochs >= 0");
     }
     if (!(learningRate > 0) || !(learningRateDecay > 0) || learningRateDecay > 1) {
@@ -45,6 +47,6 @@ public record MfConfig(
 
   /** Tuned on ml-latest-small, 5-fold random CV (see docs/BENCHMARKS.md). */
   public static MfConfig defaults() {
-    return new MfConfig(128, 40, 0.01f, 0.97f, 0.05f, 0.01f, 0.05f, OptimizerKind.SGD, 42L, 30, 3);
+    return new MfConfig(128, 40, 0.01f, 0.97f, 0.05f, 0.01f, 0.05f, OptimizerKind.SGD, 42L, 30, 3, 3);
   }
 }

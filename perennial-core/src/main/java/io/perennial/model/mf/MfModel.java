@@ -11,7 +11,7 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /** A trained biased-MF model; {@code score} is a predicted rating. */
-public final class MfModel extends FactorModel {
+public final class MfModel extends FactorModel implements io.perennial.model.OnlineLearner {
 
   public static final String TYPE = "mf";
   private final MfConfig config;
@@ -85,6 +85,32 @@ public final class MfModel extends FactorModel {
     MfTrainer.sgdEpochs(this, events, config, config.partialFitEpochs(),
         OptimizerConfig.sgd(config.learningRate()), growthRandom);
     invalidateCaches();
+  }
+
+  /** {@code onlineSteps} SGD steps on this rating for the user's and the item's rows and biases. */
+  @Override
+  public void learnOnline(int user, int item, float value, long timestamp) {
+    growTables(Math.max(userCount, user + 1), Math.max(itemCount, item + 1), growthRandom, config.initScale());
+    recordEvent(user, item, value);
+    float lr = config.learningRate();
+    float reg = config.regularization();
+    float biasReg = config.biasRegularization();
+    int po = user * factors;
+    int qo = item * factors;
+    for (int step = 0; step < config.onlineSteps(); step++) {
+      float pred = globalBias + userBias[user] + itemBias[item]
+          + io.perennial.kernel.VectorOps.dot(userFactors, po, itemFactors, qo, factors);
+      float err = value - pred;
+      userBias[user] += lr * (err - biasReg * userBias[user]);
+      itemBias[item] += lr * (err - biasReg * itemBias[item]);
+      for (int d = 0; d < factors; d++) {
+        float p = userFactors[po + d];
+        float q = itemFactors[qo + d];
+        userFactors[po + d] += lr * (err * q - reg * p);
+        itemFactors[qo + d] += lr * (err * p - reg * q);
+      }
+    }
+    itemRowChanged(item);
   }
 
   void setGlobalBias(float mu) {

@@ -10,7 +10,7 @@ import io.perennial.model.UserQuery;
 import java.util.Arrays;
 
 /** Ranks items by (optionally time-decayed) interaction counts, the same list for every user. */
-public final class PopularityModel extends AbstractRecommender {
+public final class PopularityModel extends AbstractRecommender implements io.perennial.model.OnlineLearner {
 
   public static final String TYPE = "pop";
   private final PopularityConfig config;
@@ -78,6 +78,14 @@ public final class PopularityModel extends AbstractRecommender {
     for (int e = 0; e < events.size(); e++) {
       scores[events.item(e)] += weight(config, newestTimestamp, events.timestamp(e));
     }
+  }
+
+  /** Counts the event now (ageing every score first when a half-life is set). */
+  @Override
+  public void learnOnline(int user, int item, float value, long timestamp) {
+    InteractionLog one = new InteractionLog(1);
+    one.add(user, item, value, timestamp, io.perennial.data.InteractionType.VIEW);
+    partialFit(one, Math.max(userCount, user + 1), Math.max(itemCount, item + 1));
   }
 
   static float weight(PopularityConfig config, long newest, long timestamp) {

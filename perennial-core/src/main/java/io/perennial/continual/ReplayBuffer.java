@@ -1,0 +1,77 @@
+package io.perennial.continual;
+
+import io.perennial.data.InteractionLog;
+import io.perennial.data.InteractionType;
+import java.util.SplittableRandom;
+
+/**
+ * A bounded uniform sample of every event offered so far (reservoir sampling, Vitter's algorithm
+ * R), mixed into updates so a fine-tune does not forget what came before.
+ */
+public final class ReplayBuffer {
+
+  private final int capacity;
+  private final SplittableRandom random;
+  private final int[] users;
+  private final int[] items;
+  private final float[] values;
+  private final long[] timestamps;
+  private int size;
+  private long offered;
+
+  public ReplayBuffer(int capacity, long seed) {
+    if (capacity < 1) {
+      throw new IllegalArgumentException("capacity must be >= 1");
+    }
+    this.capacity = capacity;
+    this.random = new SplittableRandom(seed);
+    users = new int[capacity];
+    items = new int[capacity];
+    values = new float[capacity];
+    timestamps = new long[capacity];
+  }
+
+  /** Offers one event; it is kept with probability capacity / events offered so far. */
+  public void offer(StreamEvent e) {
+    offered++;
+    int slot;
+    if (size < capacity) {
+      slot = size++;
+    } else {
+      long r = random.nextLong(offered);
+      if (r >= capacity) {
+        return;
+      }
+      slot = (int) r;
+    }
+    users[slot] = e.user();
+    items[slot] = e.item();
+    values[slot] = e.value();
+    timestamps[slot] = e.timestamp();
+  }
+
+  public int size() {
+    return size;
+  }
+
+  public long offered() {
+    return offered;
+  }
+
+  public int capacity() {
+    return capacity;
+  }
+
+  /** Appends {@code n} events drawn uniformly (with replacement) from the buffer to {@code out}. */
+  public void sampleInto(InteractionLog out, int n) {
+    for (int k = 0; k < n && size > 0; k++) {
+      int s = random.nextInt(size);
+      out.add(users[s], items[s], values[s], timestamps[s], InteractionType.VIEW);
+    }
+  }
+
+  /** Timestamp of the slot, for tests of uniformity. */
+  long timestampAt(int slot) {
+    return timestamps[slot];
+  }
+}

@@ -1,0 +1,202 @@
+package io.perennial.continual;
+
+import io.perennial.data.InteractionLog;
+import io.perennial.model.Algorithms;
+import io.perennial.model.FactorModel;
+import io.perennial.model.OnlineLearner;
+import io.perennial.model.Recommender;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** The update strategies, by name. */
+public final class Strategies {
+
+  /** Names accepted by {@link #create}, in report order. */
+  public static final List<String> NAMES = List.of("static", "full", "incremental", "online", "hybrid", "gated");
+
+  private Strategies() {}
+
+  /**
+   * A strategy by name; {@code gated} wraps {@code online}, and {@code gated-X} wraps strategy X.
+   */
+  public static UpdateStrategy create(String name) {
+    String n = name.trim().toLowerCase(Locale.ROOT);
+    if (n.startsWith("gated-")) {
+      return new Gated(create(n.substring("gated-".length())));
+    }
+    return switch (n) {
+      case "static" -> new Static();
+      case "full" -> new FullRetrain();
+      case "incremental" -> new Incremental();
+      case "online" -> new Online();
+      case "hybrid" -> new Hybrid();
+      case "gated" -> new Gated(new Online());
+      default -> throw new IllegalArgumentException(
+          "unknown strategy '" + name + "' (expected one of " + NAMES + " or gated-<strategy>)");
+    };
+  }
+
+  /** Train once, never update: the baseline. */
+  public static final class Static extends UpdateStrategy {
+    @Override
+    public String name() {
+      return "static";
+    }
+
+    @Override
+    protected void learn(StreamEvent event) {}
+  }
+
+  /** Retrain from scratch every {@code updateEvery} events, on everything or a sliding window. */
+  public static final class FullRetrain extends UpdateStrategy {
+    private int since;
+
+    @Override
+    public String name() {
+      return "full";
+    }
+
+    @Override
+    protected void learn(StreamEvent event) {
+      if (++since >= config.updateEvery()) {
+        since = 0;
+        Recommender candidate = stats.timed(() -> context.trainFromScratch(config.window()));
+        publish(candidate, "retrain");
+      }
+    }
+  }
+
+  /**
+   * Every {@code updateEvery} events, fine-tune a copy of the live model (warm start, the model's
+   * {@code partialFitEpochs}) on the new events mixed with replayed past ones.
+   */
+  public static final class Incremental extends UpdateStrategy {
+    private InteractionLog buffer = new InteractionLog();
+    private ReplayBuffer replay;
+
+    @Override
+    public String name() {
+      return "incremental";
+    }
+
+    @Override
+    public void start(StreamContext ctx, StrategyConfig cfg) {
+      super.start(ctx, cfg);
+      replay = new ReplayBuffer(cfg.replayCapacity(), cfg.seed());
+      InteractionLog warm = ctx.seen();
+      for (int e = 0; e < warm.size(); e++) {
+        replay.offer(new StreamEvent(e, warm.user(e), warm.item(e), warm.value(e), warm.timestamp(e), warm.type(e)));
+      }
+    }
+
+    @Override
+    protected void learn(StreamEvent event) {
+      buffer.add(event.user(), event.item(), event.value(), event.timestamp(), event.type());
+      if (buffer.size() >= config.updateEvery()) {
+        InteractionLog batch = buffer;
+        buffer = new InteractionLog();
+        Recommender candidate = stats.timed(() -> {
+          InteractionLog mixed = batch.copy();
+          replay.sampleInto(mixed, (int) Math.round(config.replayRatio() * batch.size()));
+          Recommender copy = Algorithms.copy(live);
+          copy.partialFit(mixed, context.userBound(), context.itemBound());
+          return copy;
+        });
+        publish(candidate, "fine-tune");
+        for (int e = 0; e < batch.size(); e++) {
+          replay.offer(new StreamEvent(e, batch.user(e), batch.item(e), batch.value(e), batch.timestamp(e), batch.type(e)));
+        }
+      }
+    }
+  }
+
+  /**
+   * Learn every event as it arrives ({@link OnlineLearner}), with a divergence guard: rows the event
+   * touched must stay finite and bounded, else the model returns to its last restore point.
+   */
+  public static class Online extends UpdateStrategy {
+    private Recommender restorePoint;
+    private int sinceSnapshot;
+
+    @Override
+    public String name() {
+      return "online";
+    }
+
+    @Override
+    public void start(StreamContext ctx, StrategyConfig cfg) {
+      super.start(ctx, cfg);
+      if (!(live instanceof OnlineLearner)) {
+        throw new IllegalArgumentException("model " + live.type() + " cannot learn online");
+      }
+    }
+
+    @Override
+    protected void learn(StreamEvent e) {
+      stats.timed(() -> learnGuarded(e));
+    }
+
+    void learnGuarded(StreamEvent e) {
+      if (restorePoint == null || ++sinceSnapshot >= config.snapshotEvery()) {
+        restorePoint = Algorithms.copy(live);
+        sinceSnapshot = 0;
+      }
+      ((OnlineLearner) live).learnOnline(e.user(), e.item(), e.value(), e.timestamp());
+      if (live instanceof FactorModel fm && !fm.rowsHealthy(e.user(), e.item(), config.maxNorm())) {
+        stats.rejected(String.format(Locale.ROOT,
+            "online: event at offset %d made user %d / item %d diverge; restored the model from %d events earlier",
+            e.offset(), e.user(), e.item(), sinceSnapshot));
+        live = Algorithms.copy(restorePoint);
+        return;
+      }
+      stats.accepted();
+    }
+  }
+
+  /**
+   * Online learning between periodic full retrains. A retrain uses the events up to its start; the
+   * {@code retrainLatency} events that arrive while it runs are replayed onto it before it replaces
+   * the running model.
+   */
+  public static final class Hybrid extends Online {
+    private int since;
+    private Recommender pending;
+    private final List<StreamEvent> arrivedDuringRetrain = new ArrayList<>();
+
+    @Override
+    public String name() {
+      return "hybrid";
+    }
+
+    @Override
+    protected void learn(StreamEvent e) {
+      stats.timed(() -> {
+        learnGuarded(e);
+        if (pending != null) {
+          arrivedDuringRetrain.add(e);
+          if (arrivedDuringRetrain.size() >= config.retrainLatency()) {
+            goLive();
+          }
+        } else if (++since >= config.retrainEvery()) {
+          since = 0;
+          pending = context.trainFromScratch(0);
+          arrivedDuringRetrain.clear();
+          if (config.retrainLatency() == 0) {
+            goLive();
+          }
+        }
+      });
+    }
+
+    private void goLive() {
+      Recommender candidate = pending;
+      pending = null;
+      for (StreamEvent e : arrivedDuringRetrain) {
+        ((OnlineLearner) candidate).learnOnline(e.user(), e.item(), e.value(), e.timestamp());
+      }
+      arrivedDuringRetrain.clear();
+      publish(candidate, "retrain");
+    }
+  }
+}

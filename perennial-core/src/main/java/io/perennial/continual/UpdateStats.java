@@ -1,0 +1,78 @@
+package io.perennial.continual;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/** What keeping a model fresh cost: CPU and wall time in updates, and updates accepted/rejected. */
+public final class UpdateStats {
+
+  private long cpuNanos;
+  private long wallNanos;
+  private int accepted;
+  private int rejected;
+  private final List<String> log = new ArrayList<>();
+
+  /** Runs {@code update}, adding its process CPU time and wall time to the totals. */
+  public <T> T timed(Supplier<T> update) {
+    long cpu0 = processCpuNanos();
+    long wall0 = System.nanoTime();
+    try {
+      return update.get();
+    } finally {
+      cpuNanos += processCpuNanos() - cpu0;
+      wallNanos += System.nanoTime() - wall0;
+    }
+  }
+
+  public void timed(Runnable update) {
+    timed(() -> {
+      update.run();
+      return null;
+    });
+  }
+
+  public void accepted() {
+    accepted++;
+  }
+
+  /** Counts a rejected update and keeps its reason (with the figures) for the report. */
+  public void rejected(String reason) {
+    rejected++;
+    if (log.size() < 1000) {
+      log.add(reason);
+    }
+  }
+
+  public double cpuSeconds() {
+    return cpuNanos / 1e9;
+  }
+
+  public double wallSeconds() {
+    return wallNanos / 1e9;
+  }
+
+  public int acceptedCount() {
+    return accepted;
+  }
+
+  public int rejectedCount() {
+    return rejected;
+  }
+
+  public List<String> rejections() {
+    return List.copyOf(log);
+  }
+
+  /** CPU time of the whole process (all threads), so multi-threaded retrains count in full. */
+  static long processCpuNanos() {
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+      long t = os.getProcessCpuTime();
+      if (t >= 0) {
+        return t;
+      }
+    }
+    return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+  }
+}

@@ -1,0 +1,78 @@
+package io.perennial.continual;
+
+import io.perennial.model.FactorModel;
+import io.perennial.model.Recommender;
+import java.util.Locale;
+
+/**
+ * One way of keeping a model fresh. Call order: {@link #start} with the warm-up events already
+ * recorded in the context → for each later event, {@link #onEvent} after the context recorded it →
+ * {@link #live()} whenever a recommendation is needed.
+ */
+public abstract class UpdateStrategy {
+
+  protected StreamContext context;
+  protected StrategyConfig config;
+  protected Recommender live;
+  protected final UpdateStats stats = new UpdateStats();
+  private long lastOffset = -1;
+
+  /** Name used in reports and on the command line. */
+  public abstract String name();
+
+  /** Trains the first model on everything recorded so far (the warm-up). */
+  public void start(StreamContext ctx, StrategyConfig cfg) {
+    this.context = ctx;
+    this.config = cfg;
+    this.live = stats.timed(() -> ctx.trainFromScratch(0));
+  }
+
+  /** Learns from one event; the strategy decides whether and when that changes the live model. */
+  public final void onEvent(StreamEvent event) {
+    if (event.offset() <= lastOffset) {
+      throw new IllegalStateException("event offset " + event.offset() + " already learned (last " + lastOffset + ")");
+    }
+    learn(event);
+    lastOffset = event.offset();
+  }
+
+  protected abstract void learn(StreamEvent event);
+
+  /** The model serving now. */
+  public Recommender live() {
+    return live;
+  }
+
+  /** Offset of the last event learned (-1 before the first), for exact resume after a restart. */
+  public long lastOffset() {
+    return lastOffset;
+  }
+
+  public UpdateStats stats() {
+    return stats;
+  }
+
+  /** Replaces the model the strategy learns on (the gate's rollback). */
+  void replaceLive(Recommender model) {
+    live = model;
+  }
+
+  /**
+   * Puts {@code candidate} live unless the divergence guard finds non-finite or exploding
+   * parameters; then the live model is kept and the rejection logged.
+   */
+  protected boolean publish(Recommender candidate, String what) {
+    if (!healthy(candidate, config.maxNorm())) {
+      stats.rejected(String.format(Locale.ROOT, "%s: %s rejected by the divergence guard (non-finite or norm > %.0f)",
+          name(), what, config.maxNorm()));
+      return false;
+    }
+    live = candidate;
+    stats.accepted();
+    return true;
+  }
+
+  static boolean healthy(Recommender model, float maxNorm) {
+    return !(model instanceof FactorModel fm) || fm.isHealthy(maxNorm);
+  }
+}
