@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       DatasetsCommand.class,
       TrainCommand.class,
       EvaluateCommand.class,
+      SimulateCommand.class,
       RecommendCommand.class,
       ExportCommand.class,
       BenchCommand.class,

@@ -3,23 +3,22 @@ package io.perennial.continual;
 import io.perennial.model.Algorithms;
 import io.perennial.model.Recommender;
 import io.perennial.model.UserHistory;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Validation gate around any strategy. The inner strategy learns as usual on its own model; every
- * {@code gateCheckEvery} events a snapshot of it becomes a candidate and is scored, with the
- * published model, on the next {@code gateHoldout} events (which neither has learned). The
- * candidate goes live only if its HR@K is no worse than the published model's by more than {@code
- * gateTolerance}; otherwise it is rejected, the published model kept, the inner strategy rolled back
- * to it, and the rejection logged with both figures.
+ * Validation gate around any strategy. The inner strategy keeps learning and serving; the gate
+ * keeps the last accepted model beside it. Each incoming event is first scored by both (HR@K on
+ * the user's next item, before either learns it); at the end of a window of {@code gateWindow}
+ * events the updates of that window are accepted if the learning model's HR@K is no worse than
+ * the accepted model's by more than {@code gateTolerance} — the learning model then becomes the
+ * accepted one — or rejected: the inner strategy is rolled back to the accepted model and the
+ * rejection logged with both figures. The divergence guard is checked at the same point.
  *
- * <p>It adapts: three accepted candidates in a row halve the check interval (fresher models), two
- * rejections in a row double it.
+ * <p>It adapts: three accepted windows in a row ask the inner strategy to update more often and
+ * shorten the window; two rejections in a row ask it to update less often and lengthen the window.
  */
 public final class Gated extends UpdateStrategy {
 
@@ -28,11 +27,12 @@ public final class Gated extends UpdateStrategy {
 
   private final UpdateStrategy inner;
   private final UserHistory seen = new UserHistory(16);
-  private Recommender candidate;
-  private final List<int[]> holdout = new ArrayList<>();
-  private final List<int[]> holdoutSeen = new ArrayList<>();
-  private int since;
-  private int interval;
+  private Recommender accepted;
+  private int window;
+  private int inWindow;
+  private int scored;
+  private int learningHits;
+  private int acceptedHits;
   private int acceptedInRow;
   private int rejectedInRow;
 
@@ -45,8 +45,13 @@ public final class Gated extends UpdateStrategy {
     return "gated";
   }
 
-  public int checkInterval() {
-    return interval;
+  public UpdateStrategy inner() {
+    return inner;
+  }
+
+  /** Current window length in events. */
+  public int window() {
+    return window;
   }
 
   @Override
@@ -54,8 +59,8 @@ public final class Gated extends UpdateStrategy {
     this.context = ctx;
     this.config = cfg;
     inner.start(ctx, cfg);
-    live = stats.timed(() -> Algorithms.copy(inner.live()));
-    interval = cfg.gateCheckEvery();
+    accepted = stats.timed(() -> Algorithms.copy(inner.live()));
+    window = cfg.gateWindow();
     var warm = ctx.seen();
     for (int e = 0; e < warm.size(); e++) {
       seen.add(warm.user(e), warm.item(e), 1f);
@@ -63,74 +68,78 @@ public final class Gated extends UpdateStrategy {
   }
 
   @Override
+  public Recommender live() {
+    return inner.live();
+  }
+
+  @Override
+  public UpdateStats stats() {
+    return stats;
+  }
+
+  @Override
   protected void learn(StreamEvent e) {
-    if (candidate != null) {
-      holdout.add(new int[] {e.user(), e.item()});
-      holdoutSeen.add(seen.items(e.user()).clone());
+    int[] before = seen.items(e.user());
+    if (before.length > 0) {
+      stats.timed(() -> {
+        scored++;
+        learningHits += hit(inner.live(), e, before) ? 1 : 0;
+        acceptedHits += hit(accepted, e, before) ? 1 : 0;
+      });
     }
     seen.add(e.user(), e.item(), 1f);
+    double innerCpu = inner.stats().cpuSeconds();
+    double innerWall = inner.stats().wallSeconds();
     inner.onEvent(e);
-    if (candidate == null && ++since >= interval) {
-      since = 0;
-      candidate = stats.timed(() -> Algorithms.copy(inner.live()));
-    } else if (candidate != null && holdout.size() >= config.gateHoldout()) {
-      decide();
+    stats.addExternal(inner.stats().cpuSeconds() - innerCpu, inner.stats().wallSeconds() - innerWall);
+    if (++inWindow >= window) {
+      stats.timed(this::decide);
     }
   }
 
+  private static boolean hit(Recommender model, StreamEvent e, int[] before) {
+    int[] ids = model.recommend(e.user(), K, false, i -> Arrays.binarySearch(before, i) < 0).ids();
+    for (int id : ids) {
+      if (id == e.item()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private void decide() {
-    double candidateHr = stats.timed(() -> hitRate(candidate));
-    double liveHr = stats.timed(() -> hitRate(live));
-    boolean healthy = healthy(candidate, config.maxNorm());
-    if (healthy && candidateHr >= liveHr - config.gateTolerance()) {
-      live = candidate;
+    double learningHr = scored == 0 ? 0 : (double) learningHits / scored;
+    double acceptedHr = scored == 0 ? 0 : (double) acceptedHits / scored;
+    boolean healthy = healthy(inner.live(), config.maxNorm());
+    if (healthy && learningHr >= acceptedHr - config.gateTolerance()) {
+      accepted = Algorithms.copy(inner.live());
       stats.accepted();
       acceptedInRow++;
       rejectedInRow = 0;
       if (acceptedInRow >= 3) {
-        interval = Math.max(Math.max(1, config.gateCheckEvery() / 8), interval / 2);
+        inner.adapt(true);
+        window = Math.max(Math.max(50, config.gateWindow() / 4), window / 2);
         acceptedInRow = 0;
       }
     } else {
       String reason = String.format(Locale.ROOT,
-          "gated(%s): candidate rejected on %d held-out events: HR@%d %.4f vs live %.4f (tolerance %.4f)%s",
-          inner.name(), holdout.size(), K, candidateHr, liveHr, config.gateTolerance(),
-          healthy ? "" : ", and it failed the divergence guard");
+          "gated(%s): %d events rejected: HR@%d of the learning model %.4f vs accepted model %.4f on %d scored events (tolerance %.4f)%s",
+          inner.name(), inWindow, K, learningHr, acceptedHr, scored, config.gateTolerance(),
+          healthy ? "" : "; the divergence guard also failed");
       LOG.info(reason);
       stats.rejected(reason);
-      inner.replaceLive(Algorithms.copy(live));
+      inner.replaceLive(Algorithms.copy(accepted));
       rejectedInRow++;
       acceptedInRow = 0;
       if (rejectedInRow >= 2) {
-        interval = Math.min(config.gateCheckEvery() * 8, interval * 2);
+        inner.adapt(false);
+        window = Math.min(config.gateWindow() * 4, window * 2);
         rejectedInRow = 0;
       }
     }
-    candidate = null;
-    holdout.clear();
-    holdoutSeen.clear();
-  }
-
-  /** HR@K on the held-out events, excluding what each user had seen before the event. */
-  private double hitRate(Recommender model) {
-    int hits = 0;
-    int n = 0;
-    for (int h = 0; h < holdout.size(); h++) {
-      int user = holdout.get(h)[0];
-      int item = holdout.get(h)[1];
-      int[] before = holdoutSeen.get(h);
-      if (before.length == 0) {
-        continue;
-      }
-      n++;
-      int[] ids = model.recommend(user, K, false, i -> Arrays.binarySearch(before, i) < 0).ids();
-      for (int id : ids) {
-        if (id == item) {
-          hits++;
-          break;
-        }
-      }
-    }
-    return n == 0 ? 0 : (double) hits / n;
+    inWindow = 0;
+    scored = 0;
+    learningHits = 0;
+    acceptedHits = 0;
   }
 }

@@ -51,6 +51,18 @@ public final class Strategies {
   /** Retrain from scratch every {@code updateEvery} events, on everything or a sliding window. */
   public static final class FullRetrain extends UpdateStrategy {
     private int since;
+    private int interval;
+
+    @Override
+    public void start(StreamContext ctx, StrategyConfig cfg) {
+      super.start(ctx, cfg);
+      interval = cfg.updateEvery();
+    }
+
+    @Override
+    void adapt(boolean faster) {
+      interval = faster ? Math.max(1, interval / 2) : interval * 2;
+    }
 
     @Override
     public String name() {
@@ -59,7 +71,7 @@ public final class Strategies {
 
     @Override
     protected void learn(StreamEvent event) {
-      if (++since >= config.updateEvery()) {
+      if (++since >= interval) {
         since = 0;
         Recommender candidate = stats.timed(() -> context.trainFromScratch(config.window()));
         publish(candidate, "retrain");
@@ -68,12 +80,23 @@ public final class Strategies {
   }
 
   /**
-   * Every {@code updateEvery} events, fine-tune a copy of the live model (warm start, the model's
+   * Every {@code fineTuneEvery} events, fine-tune a copy of the live model (warm start, the model's
    * {@code partialFitEpochs}) on the new events mixed with replayed past ones.
    */
   public static final class Incremental extends UpdateStrategy {
     private InteractionLog buffer = new InteractionLog();
     private ReplayBuffer replay;
+    private int interval;
+
+    @Override
+    void adapt(boolean faster) {
+      interval = faster ? Math.max(1, interval / 2) : interval * 2;
+    }
+
+    /** The replay reservoir (for tests and reports). */
+    public ReplayBuffer replay() {
+      return replay;
+    }
 
     @Override
     public String name() {
@@ -83,6 +106,7 @@ public final class Strategies {
     @Override
     public void start(StreamContext ctx, StrategyConfig cfg) {
       super.start(ctx, cfg);
+      interval = cfg.fineTuneEvery();
       replay = new ReplayBuffer(cfg.replayCapacity(), cfg.seed());
       InteractionLog warm = ctx.seen();
       for (int e = 0; e < warm.size(); e++) {
@@ -93,14 +117,14 @@ public final class Strategies {
     @Override
     protected void learn(StreamEvent event) {
       buffer.add(event.user(), event.item(), event.value(), event.timestamp(), event.type());
-      if (buffer.size() >= config.updateEvery()) {
+      if (buffer.size() >= interval) {
         InteractionLog batch = buffer;
         buffer = new InteractionLog();
         Recommender candidate = stats.timed(() -> {
-          InteractionLog mixed = batch.copy();
-          replay.sampleInto(mixed, (int) Math.round(config.replayRatio() * batch.size()));
+          InteractionLog past = new InteractionLog(Math.max(1, batch.size()));
+          replay.sampleInto(past, (int) Math.round(config.replayRatio() * batch.size()));
           Recommender copy = Algorithms.copy(live);
-          copy.partialFit(mixed, context.userBound(), context.itemBound());
+          copy.partialFit(batch, past, context.userBound(), context.itemBound());
           return copy;
         });
         publish(candidate, "fine-tune");

@@ -33,6 +33,12 @@ public final class UpdateStats {
     });
   }
 
+  /** Adds time measured elsewhere (a wrapped strategy's updates). */
+  public void addExternal(double cpuSeconds, double wallSeconds) {
+    cpuNanos += (long) (cpuSeconds * 1e9);
+    wallNanos += (long) (wallSeconds * 1e9);
+  }
+
   public void accepted() {
     accepted++;
   }

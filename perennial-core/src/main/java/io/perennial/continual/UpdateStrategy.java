@@ -52,6 +52,13 @@ public abstract class UpdateStrategy {
     return stats;
   }
 
+  /**
+   * Asked by the gate to update more often ({@code faster}) after a run of good updates, or less
+   * often after failures. Strategies with an update interval halve or double it; per-event ones
+   * ignore it.
+   */
+  void adapt(boolean faster) {}
+
   /** Replaces the model the strategy learns on (the gate's rollback). */
   void replaceLive(Recommender model) {
     live = model;

@@ -99,6 +99,12 @@ public record SyntheticConfig(
         newItemRate, fraction, events, startTimestamp, secondsPerEvent, ratings, maxUsers, maxItems);
   }
 
+  public SyntheticConfig withNewItemRate(double rate) {
+    return new SyntheticConfig(seed, users, items, factors, itemZipfExponent, userActivityExponent,
+        candidatesPerEvent, tasteTemperature, tasteDrift, itemLifetimeEvents, newUserRate,
+        rate, shiftAt, events, startTimestamp, secondsPerEvent, ratings, maxUsers, maxItems);
+  }
+
   public SyntheticConfig withRatings(boolean r) {
     return new SyntheticConfig(seed, users, items, factors, itemZipfExponent, userActivityExponent,
         candidatesPerEvent, tasteTemperature, tasteDrift, itemLifetimeEvents, newUserRate,

@@ -54,6 +54,16 @@ public interface Recommender {
    */
   void partialFit(InteractionLog events, int userCount, int itemCount);
 
+  /**
+   * As {@link #partialFit(InteractionLog, int, int)}, also training on {@code replay}: past events
+   * mixed in so the update does not forget (they are not recorded again). Models whose update
+   * re-solves rows from the full history (iALS) or that do not train (popularity, item-kNN) have
+   * nothing to forget and ignore it.
+   */
+  default void partialFit(InteractionLog events, InteractionLog replay, int userCount, int itemCount) {
+    partialFit(events, userCount, itemCount);
+  }
+
   /** Everything needed to restore this model from a checkpoint. */
   ModelState state();
 }

@@ -75,17 +75,25 @@ public final class BprModel extends FactorModel implements io.perennial.model.On
   /** Grows the tables and runs {@code partialFitEpochs} passes of triples drawn from the new events. */
   @Override
   public void partialFit(InteractionLog events, int users, int items) {
+    partialFit(events, new InteractionLog(1), users, items);
+  }
+
+  @Override
+  public void partialFit(InteractionLog events, InteractionLog replay, int users, int items) {
     growTables(Math.max(users, userCount), Math.max(items, itemCount), growthRandom, config.initScale());
     growHistory(events, userCount);
     growPopularity(events, itemCount);
-    int[] posUsers = new int[events.size()];
-    int[] posItems = new int[events.size()];
-    for (int e = 0; e < events.size(); e++) {
-      posUsers[e] = events.user(e);
-      posItems[e] = events.item(e);
+    int n = events.size() + replay.size();
+    int[] posUsers = new int[n];
+    int[] posItems = new int[n];
+    for (int e = 0; e < n; e++) {
+      InteractionLog source = e < events.size() ? events : replay;
+      int at = e < events.size() ? e : e - events.size();
+      posUsers[e] = source.user(at);
+      posItems[e] = source.item(at);
     }
     for (int epoch = 0; epoch < config.partialFitEpochs(); epoch++) {
-      BprTrainer.sampledEpoch(this, posUsers, posItems, events.size(), config.learningRate(),
+      BprTrainer.sampledEpoch(this, posUsers, posItems, n, config.learningRate(),
           null, growthRandom, null, null);
     }
     invalidateCaches();

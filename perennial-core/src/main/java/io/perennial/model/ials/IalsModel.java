@@ -81,7 +81,13 @@ public final class IalsModel extends FactorModel implements io.perennial.model.O
   public void partialFit(InteractionLog events, int users, int items) {
     online = null;
     growTables(Math.max(users, userCount), Math.max(items, itemCount), growthRandom, config.initScale());
-    growHistory(events, userCount);
+    history.ensureUsers(userCount);
+    for (int e = 0; e < events.size(); e++) {
+      if (config.recencyDecay() < 1f) {
+        history.scale(events.user(e), config.recencyDecay());
+      }
+      history.add(events.user(e), events.item(e), events.value(e));
+    }
     growPopularity(events, itemCount);
     BitSet touchedUsers = new BitSet();
     BitSet touchedItems = new BitSet();

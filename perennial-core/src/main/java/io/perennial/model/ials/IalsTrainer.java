@@ -37,7 +37,7 @@ public final class IalsTrainer implements Trainer {
     int users = train.userCount();
     int items = train.itemCount();
     int k = config.factors();
-    UserHistory history = UserHistory.of(train.byUser());
+    UserHistory history = UserHistory.of(recencyWeighted(train, config.recencyDecay()).byUser());
     IalsModel model = new IalsModel(config, history,
         AbstractRecommender.countItems(train.log(), items), users, items,
         FactorModel.randomTable(users, k, random, config.initScale()),
@@ -61,6 +61,29 @@ public final class IalsTrainer implements Trainer {
           model.invalidateCaches();
         });
     return model;
+  }
+
+  /**
+   * With {@code recencyDecay} γ < 1, each event's value is multiplied by γ^(events of the same user
+   * after it, in log order), the batch equivalent of the online update's decay, so a model retrained
+   * from a stream weighs recent behaviour as the online model does. γ = 1 returns the data as is.
+   */
+  static Dataset recencyWeighted(Dataset train, float decay) {
+    if (decay >= 1f) {
+      return train;
+    }
+    io.perennial.data.InteractionLog log = train.log();
+    int[] remaining = new int[train.userCount()];
+    for (int e = 0; e < log.size(); e++) {
+      remaining[log.user(e)]++;
+    }
+    io.perennial.data.InteractionLog weighted = new io.perennial.data.InteractionLog(log.size());
+    for (int e = 0; e < log.size(); e++) {
+      int u = log.user(e);
+      int later = --remaining[u];
+      weighted.add(u, log.item(e), (float) (log.value(e) * Math.pow(decay, later)), log.timestamp(e), log.type(e));
+    }
+    return train.withLog(weighted);
   }
 
   /**

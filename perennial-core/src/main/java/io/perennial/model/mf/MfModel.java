@@ -79,10 +79,19 @@ public final class MfModel extends FactorModel implements io.perennial.model.Onl
   /** Grows the tables and takes {@code partialFitEpochs} SGD passes over the new ratings. */
   @Override
   public void partialFit(InteractionLog events, int users, int items) {
+    partialFit(events, new InteractionLog(1), users, items);
+  }
+
+  @Override
+  public void partialFit(InteractionLog events, InteractionLog replay, int users, int items) {
     growTables(Math.max(users, userCount), Math.max(items, itemCount), growthRandom, config.initScale());
     growHistory(events, userCount);
     growPopularity(events, itemCount);
-    MfTrainer.sgdEpochs(this, events, config, config.partialFitEpochs(),
+    InteractionLog training = events.copy();
+    for (int e = 0; e < replay.size(); e++) {
+      training.add(replay.get(e));
+    }
+    MfTrainer.sgdEpochs(this, training, config, config.partialFitEpochs(),
         OptimizerConfig.sgd(config.learningRate()), growthRandom);
     invalidateCaches();
   }

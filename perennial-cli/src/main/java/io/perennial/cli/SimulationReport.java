@@ -1,0 +1,160 @@
+package io.perennial.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * The simulate report: per-strategy table and charts of HR@K over stream time, cumulative update
+ * CPU, accuracy against cost, the forgetting probe and table sizes. Self-contained HTML.
+ */
+final class SimulationReport {
+
+  static {
+    System.setProperty("java.awt.headless", "true");
+  }
+
+  private SimulationReport() {}
+
+  static void write(Path file, JsonNode report) {
+    String k = report.path("settings").path("k").asText("10");
+    String hr = "hr@" + k;
+    StringBuilder html = new StringBuilder();
+    html.append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Perennial simulation</title><style>")
+        .append("body{font-family:system-ui,sans-serif;margin:2em;color:#222}")
+        .append("table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}")
+        .append("th:first-child,td:first-child{text-align:left}img{max-width:100%;margin:1em 0}li{font-family:monospace;font-size:90%}")
+        .append("</style></head><body><h1>Perennial simulation: ").append(HtmlReport.escape(report.path("model").asText()))
+        .append("</h1><p>Stream: ").append(HtmlReport.escape(report.path("data").path("source").asText()))
+        .append(" — ").append(report.path("data").path("events").asLong()).append(" events. Test-then-learn after a warm-up of ")
+        .append(Math.round(report.path("settings").path("warmupFraction").asDouble() * 100))
+        .append("%: each event whose user was seen before is first checked against the live model's top-")
+        .append(k).append(" (excluding the user's items so far), then learned.</p>");
+    html.append("<table><tr><th>strategy</th><th>HR@").append(k).append("</th><th>NDCG@").append(k)
+        .append("</th><th>update CPU s</th><th>update wall s</th><th>accepted</th><th>rejected</th><th>forgetting drop</th><th>users</th><th>items</th></tr>");
+    for (Iterator<Map.Entry<String, JsonNode>> it = report.path("strategies").fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      JsonNode s = e.getValue();
+      html.append("<tr><td>").append(HtmlReport.escape(e.getKey())).append("</td>")
+          .append(cell(s.path(hr).asDouble(), "%.4f")).append(cell(s.path("ndcg@" + k).asDouble(), "%.4f"))
+          .append(cell(s.path("update_cpu_s").asDouble(), "%.2f")).append(cell(s.path("update_wall_s").asDouble(), "%.2f"))
+          .append("<td>").append(s.path("updates_accepted").asLong()).append("</td><td>")
+          .append(s.path("updates_rejected").asLong()).append("</td>")
+          .append(cell(s.path("forgetting_drop").asDouble(), "%+.3f"))
+          .append("<td>").append(s.path("table_users").asLong()).append("</td><td>").append(s.path("table_items").asLong())
+          .append("</td></tr>");
+    }
+    html.append("</table>");
+    html.append(image(series(report, hr, "HR@" + k + " per slice of the stream", "HR@" + k)));
+    html.append(image(series(report, "update_cpu_s", "Cumulative update CPU", "CPU seconds")));
+    html.append(image(costScatter(report, hr, k)));
+    html.append(image(series(report, "probe_auc", "Forgetting probe: AUC on earlier interactions", "AUC")));
+    html.append(image(tableSizes(report)));
+    html.append("<h2>Rejected updates</h2><ul>");
+    int shown = 0;
+    for (Iterator<Map.Entry<String, JsonNode>> it = report.path("strategies").fields(); it.hasNext(); ) {
+      for (JsonNode r : it.next().getValue().path("rejections")) {
+        if (shown++ < 50) {
+          html.append("<li>").append(HtmlReport.escape(r.asText())).append("</li>");
+        }
+      }
+    }
+    if (shown == 0) {
+      html.append("<li>none</li>");
+    }
+    html.append("</ul></body></html>\n");
+    try {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      Files.writeString(file, html, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String cell(double v, String format) {
+    return "<td>" + (Double.isFinite(v) ? String.format(Locale.ROOT, format, v) : "–") + "</td>";
+  }
+
+  private static XYChart series(JsonNode report, String key, String title, String yTitle) {
+    XYChart chart = new XYChartBuilder().width(900).height(380).title(title).xAxisTitle("slice of the tested stream")
+        .yAxisTitle(yTitle).build();
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+    chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+    for (Iterator<Map.Entry<String, JsonNode>> it = report.path("strategies").fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      List<Double> x = new ArrayList<>();
+      List<Double> y = new ArrayList<>();
+      int n = 1;
+      for (JsonNode v : e.getValue().path("slices").path(key)) {
+        x.add((double) n++);
+        y.add(v.asDouble());
+      }
+      if (!x.isEmpty()) {
+        chart.addSeries(e.getKey(), x, y).setMarker(SeriesMarkers.CIRCLE);
+      }
+    }
+    return chart;
+  }
+
+  private static XYChart costScatter(JsonNode report, String hr, String k) {
+    XYChart chart = new XYChartBuilder().width(900).height(380).title("Accuracy against update cost")
+        .xAxisTitle("update CPU seconds").yAxisTitle("HR@" + k).build();
+    chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+    chart.getStyler().setMarkerSize(12);
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+    chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+    for (Iterator<Map.Entry<String, JsonNode>> it = report.path("strategies").fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      chart.addSeries(e.getKey(), new double[] {e.getValue().path("update_cpu_s").asDouble()},
+          new double[] {e.getValue().path(hr).asDouble()});
+    }
+    return chart;
+  }
+
+  private static CategoryChart tableSizes(JsonNode report) {
+    CategoryChart chart = new CategoryChartBuilder().width(900).height(320).title("Table sizes at the end of the stream")
+        .xAxisTitle("strategy").yAxisTitle("rows").build();
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+    chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+    List<String> names = new ArrayList<>();
+    List<Double> users = new ArrayList<>();
+    List<Double> items = new ArrayList<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = report.path("strategies").fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      names.add(e.getKey());
+      users.add(e.getValue().path("table_users").asDouble());
+      items.add(e.getValue().path("table_items").asDouble());
+    }
+    chart.addSeries("users", names, users);
+    chart.addSeries("items", names, items);
+    return chart;
+  }
+
+  private static String image(Chart<?, ?> chart) {
+    try {
+      byte[] png = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+      return "<img alt=\"" + HtmlReport.escape(chart.getTitle()) + "\" src=\"data:image/png;base64,"
+          + Base64.getEncoder().encodeToString(png) + "\">";
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot render chart", e);
+    }
+  }
+}
