@@ -140,8 +140,6 @@ public final class Strategies {
    * touched must stay finite and bounded, else the model returns to its last restore point.
    */
   public static class Online extends UpdateStrategy {
-    private Recommender restorePoint;
-    private int sinceSnapshot;
 
     @Override
     public String name() {
@@ -161,17 +159,18 @@ public final class Strategies {
       stats.timed(() -> learnGuarded(e));
     }
 
+    /**
+     * Learns the event; if the user's or item's row comes out non-finite or with a norm above
+     * {@code maxNorm}, puts both rows back as they were and logs the rejection.
+     */
     void learnGuarded(StreamEvent e) {
-      if (restorePoint == null || ++sinceSnapshot >= config.snapshotEvery()) {
-        restorePoint = Algorithms.copy(live);
-        sinceSnapshot = 0;
-      }
+      FactorModel.RowSnapshot before = live instanceof FactorModel fm ? fm.snapshotRows(e.user(), e.item()) : null;
       ((OnlineLearner) live).learnOnline(e.user(), e.item(), e.value(), e.timestamp());
       if (live instanceof FactorModel fm && !fm.rowsHealthy(e.user(), e.item(), config.maxNorm())) {
+        fm.restoreRows(before);
         stats.rejected(String.format(Locale.ROOT,
-            "online: event at offset %d made user %d / item %d diverge; restored the model from %d events earlier",
-            e.offset(), e.user(), e.item(), sinceSnapshot));
-        live = Algorithms.copy(restorePoint);
+            "%s: the update for the event at offset %d made user %d / item %d diverge; their rows were restored",
+            name(), e.offset(), e.user(), e.item()));
         return;
       }
       stats.accepted();

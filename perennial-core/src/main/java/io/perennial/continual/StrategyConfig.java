@@ -15,7 +15,6 @@ package io.perennial.continual;
  *     one (both scored on each event before it is learned); adapted as windows pass or fail
  * @param gateTolerance a candidate may be worse than the live model by this much HR@K and still pass
  * @param maxNorm divergence guard: a row with a larger norm (or a non-finite value) is rejected
- * @param snapshotEvery events between the online strategy's restore points
  * @param seed seed of replay sampling
  */
 public record StrategyConfig(
@@ -29,11 +28,10 @@ public record StrategyConfig(
     int gateWindow,
     double gateTolerance,
     float maxNorm,
-    int snapshotEvery,
     long seed) {
 
   public StrategyConfig {
-    if (updateEvery < 1 || fineTuneEvery < 1 || retrainEvery < 1 || gateWindow < 1 || snapshotEvery < 1) {
+    if (updateEvery < 1 || fineTuneEvery < 1 || retrainEvery < 1 || gateWindow < 1) {
       throw new IllegalArgumentException("event intervals must be >= 1");
     }
     if (window < 0 || replayCapacity < 1 || replayRatio < 0 || retrainLatency < 0 || gateTolerance < 0
@@ -49,6 +47,6 @@ public record StrategyConfig(
   public static StrategyConfig forStream(long events) {
     int percent = (int) Math.max(1, events / 100);
     return new StrategyConfig(10 * percent, percent, 0, 20_000, 1.0, 25 * percent, 0,
-        Math.max(200, 2 * percent), 0.02, 1e3f, 5_000, 42L);
+        Math.max(200, 2 * percent), 0.02, 1e3f, 42L);
   }
 }

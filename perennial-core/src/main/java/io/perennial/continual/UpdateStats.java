@@ -14,7 +14,7 @@ public final class UpdateStats {
   private int rejected;
   private final List<String> log = new ArrayList<>();
 
-  /** Runs {@code update}, adding its process CPU time and wall time to the totals. */
+  /** Runs {@code update}, adding its CPU time (this thread and engine workers) and wall time. */
   public <T> T timed(Supplier<T> update) {
     long cpu0 = processCpuNanos();
     long wall0 = System.nanoTime();
@@ -71,14 +71,11 @@ public final class UpdateStats {
     return List.copyOf(log);
   }
 
-  /** CPU time of the whole process (all threads), so multi-threaded retrains count in full. */
+  /**
+   * CPU time of the calling thread plus the engine's worker threads, so multi-threaded retrains
+   * count in full while GC and JIT-compiler threads (noise unrelated to the update) do not.
+   */
   static long processCpuNanos() {
-    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-      long t = os.getProcessCpuTime();
-      if (t >= 0) {
-        return t;
-      }
-    }
-    return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+    return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() + io.perennial.model.Parallel.workerCpuNanos();
   }
 }

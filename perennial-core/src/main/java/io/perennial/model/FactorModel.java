@@ -151,6 +151,47 @@ public abstract class FactorModel extends AbstractRecommender {
         && finite(userBias, userCount) && finite(itemBias, itemCount) && Float.isFinite(globalBias);
   }
 
+  /** Copies of one user's and one item's parameters, to undo an update that diverged. */
+  public record RowSnapshot(int user, int item, float[] userRow, float[] itemRow, float userBias, float itemBias) {}
+
+  /** Copies the rows an update of (user, item) will touch; rows not yet allocated copy as null. */
+  public RowSnapshot snapshotRows(int user, int item) {
+    float[] u = user < userCount ? Arrays.copyOfRange(userFactors, user * factors, (user + 1) * factors) : null;
+    float[] i = item < itemCount ? Arrays.copyOfRange(itemFactors, item * factors, (item + 1) * factors) : null;
+    return new RowSnapshot(user, item, u, i,
+        userBias != null && user < userCount ? userBias[user] : 0f,
+        itemBias != null && item < itemCount ? itemBias[item] : 0f);
+  }
+
+  /** Puts the snapshot's rows back (rows that did not exist before are zeroed). */
+  public void restoreRows(RowSnapshot s) {
+    if (s.user() < userCount) {
+      if (s.userRow() != null) {
+        System.arraycopy(s.userRow(), 0, userFactors, s.user() * factors, factors);
+      } else {
+        Arrays.fill(userFactors, s.user() * factors, (s.user() + 1) * factors, 0f);
+      }
+      if (userBias != null) {
+        userBias[s.user()] = s.userBias();
+      }
+    }
+    if (s.item() < itemCount) {
+      if (s.itemRow() != null) {
+        System.arraycopy(s.itemRow(), 0, itemFactors, s.item() * factors, factors);
+      } else {
+        Arrays.fill(itemFactors, s.item() * factors, (s.item() + 1) * factors, 0f);
+      }
+      if (itemBias != null) {
+        itemBias[s.item()] = s.itemBias();
+      }
+      itemRowChanged(s.item());
+    }
+    invalidateDerivedState();
+  }
+
+  /** Hook for models that keep state derived from the rows (iALS's Gram matrices). */
+  protected void invalidateDerivedState() {}
+
   /** Whether one user's and one item's rows are finite and within {@code maxNorm}. */
   public boolean rowsHealthy(int user, int item, float maxNorm) {
     return rowHealthy(userFactors, user, maxNorm) && rowHealthy(itemFactors, item, maxNorm);

@@ -13,7 +13,18 @@ import java.util.concurrent.Future;
  */
 public final class Parallel {
 
+  private static final java.util.concurrent.atomic.LongAdder WORKER_CPU = new java.util.concurrent.atomic.LongAdder();
+  private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
   private Parallel() {}
+
+  /**
+   * CPU nanoseconds spent so far by worker threads started here (not the calling threads), so
+   * callers can account a parallel update's full CPU cost without counting GC or JIT threads.
+   */
+  public static long workerCpuNanos() {
+    return WORKER_CPU.sum();
+  }
 
   /**
    * Runs {@code worker} on {@code threads} threads (inline when 1) and returns when all finish.
@@ -31,8 +42,16 @@ public final class Parallel {
     });
     try {
       List<Future<?>> futures = new ArrayList<>(threads);
+      Runnable measured = () -> {
+        long start = THREADS.getCurrentThreadCpuTime();
+        try {
+          worker.run();
+        } finally {
+          WORKER_CPU.add(THREADS.getCurrentThreadCpuTime() - start);
+        }
+      };
       for (int t = 0; t < threads; t++) {
-        futures.add(pool.submit(worker));
+        futures.add(pool.submit(measured));
       }
       for (Future<?> f : futures) {
         f.get();

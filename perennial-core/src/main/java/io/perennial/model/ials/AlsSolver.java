@@ -49,8 +49,12 @@ final class AlsSolver {
     }
   }
 
+  /** Extra confidence below which a row's term in the system matrix is dropped. */
+  static final float NEGLIGIBLE_CONFIDENCE = 1e-3f;
+
   /** Per-thread scratch for {@link #solveRow}. */
   static final class Workspace {
+    int[] rows = new int[64];
     final float[] b;
     final float[] residual;
     final float[] direction;
@@ -87,13 +91,54 @@ final class AlsSolver {
     for (int n = 0; n < cols.length; n++) {
       VectorOps.axpy(1 + alpha * values[n], others, cols[n] * k, ws.b, 0, k);
     }
+    solveWithRightHandSide(target, row, others, gram, k, cols, values, regularization, alpha, cgSteps, ws);
+  }
+
+  /**
+   * As {@link #solveRow}, with {@code b = base + Σ_j α r_j y_j} over the rows whose extra confidence
+   * is not negligible, where {@code base = Σ_j y_j} over all the row's columns is kept by the caller
+   * (the online update maintains it per user instead of re-summing a long history every event).
+   */
+  static void solveRowWithBase(float[] target, int row, float[] others, float[] gram, int k, int[] cols,
+      float[] values, float regularization, float alpha, int cgSteps, Workspace ws, float[] base, int baseOffset) {
+    if (cols.length == 0) {
+      java.util.Arrays.fill(target, row * k, row * k + k, 0f);
+      return;
+    }
+    System.arraycopy(base, baseOffset, ws.b, 0, k);
+    for (int n = 0; n < cols.length; n++) {
+      float w = alpha * values[n];
+      if (w >= NEGLIGIBLE_CONFIDENCE) {
+        VectorOps.axpy(w, others, cols[n] * k, ws.b, 0, k);
+      }
+    }
+    solveWithRightHandSide(target, row, others, gram, k, cols, values, regularization, alpha, cgSteps, ws);
+  }
+
+  /** CG on the row's system with {@code ws.b} already holding the right-hand side. */
+  private static void solveWithRightHandSide(float[] target, int row, float[] others, float[] gram, int k,
+      int[] cols, float[] values, float regularization, float alpha, int cgSteps, Workspace ws) {
+    int o = row * k;
     System.arraycopy(target, o, ws.x, 0, k);
+    // Terms whose extra confidence α·r is negligible next to λ add nothing to A; with recency decay
+    // most of a long history is such, so the operator only visits the recent, weighty rows.
+    int significant = 0;
+    if (ws.rows.length < cols.length) {
+      ws.rows = new int[Math.max(cols.length, ws.rows.length * 2)];
+    }
+    for (int n = 0; n < cols.length; n++) {
+      if (alpha * values[n] >= NEGLIGIBLE_CONFIDENCE) {
+        ws.rows[significant++] = n;
+      }
+    }
+    int count = significant;
     DenseSolver.conjugateGradient(
         (v, out) -> {
-          for (int a = 0; a < k; a++) {
-            out[a] = VectorOps.dot(gram, a * k, v, 0, k) + regularization * v[a];
-          }
-          for (int n = 0; n < cols.length; n++) {
+          // G is symmetric, so its row-major array is also column-major: G·v as lane-wise FMAs.
+          VectorOps.matVecTransposed(gram, k, k, v, out);
+          VectorOps.axpy(regularization, v, 0, out, 0, k);
+          for (int m = 0; m < count; m++) {
+            int n = ws.rows[m];
             float w = alpha * values[n];
             int yo = cols[n] * k;
             VectorOps.axpy(w * VectorOps.dot(others, yo, v, 0, k), others, yo, out, 0, k);

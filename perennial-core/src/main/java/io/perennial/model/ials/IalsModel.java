@@ -52,6 +52,16 @@ public final class IalsModel extends FactorModel implements io.perennial.model.O
     itemGram = null;
   }
 
+  /** After rows were put back by the divergence guard the rank-one-updated Grams are stale. */
+  @Override
+  protected void invalidateDerivedState() {
+    itemGram = null;
+    if (online != null) {
+      online.userGram = AlsSolver.gram(userFactors, userCount, factors);
+      java.util.Arrays.fill(online.userSumAge, 0);
+    }
+  }
+
   /** Solves {@code x_u = (YᵀY + Yᵀ(C_u − I)Y + λI)⁻¹ YᵀC_u p_u} exactly against the cached Gram matrix. */
   @Override
   public UserQuery foldInUser(int[] items, float[] values) {
@@ -170,6 +180,10 @@ public final class IalsModel extends FactorModel implements io.perennial.model.O
     }
   }
 
+  private static final int ITEM_SOLVE_USERS = 32;
+  /** A user's cached Σ y_i is recomputed after this many of the user's events (items drift). */
+  private static final int USER_SUM_REFRESH = 50;
+
   /** State kept only while learning online: the item → users lists and the user Gram matrix. */
   private OnlineState online;
 
@@ -178,6 +192,10 @@ public final class IalsModel extends FactorModel implements io.perennial.model.O
     float[] userGram;
     final AlsSolver.Workspace workspace;
     int sinceRefresh;
+    /** Per user Σ_{i ∈ I_u} y_i, the confidence-1 part of the right-hand side. */
+    float[] userItemSums = new float[0];
+    /** Events since each user's sum was recomputed; 0 = not cached. */
+    int[] userSumAge = new int[0];
 
     OnlineState(UserHistory usersOfItem, float[] userGram, int k) {
       this.usersOfItem = usersOfItem;
@@ -200,6 +218,34 @@ public final class IalsModel extends FactorModel implements io.perennial.model.O
       itemGram();
     }
     return online;
+  }
+
+  /**
+   * The user's Σ y_i over the items in the history, kept up to date by adding each new item's
+   * vector and recomputed every {@link #USER_SUM_REFRESH} of the user's events, as the item vectors
+   * themselves move.
+   */
+  private float[] userItemSums(OnlineState st, int user, int item, boolean repeat) {
+    int k = factors;
+    if (st.userSumAge.length <= user) {
+      int capacity = Math.max(user + 1, st.userSumAge.length * 3 / 2 + 16);
+      st.userSumAge = java.util.Arrays.copyOf(st.userSumAge, capacity);
+      st.userItemSums = java.util.Arrays.copyOf(st.userItemSums, capacity * k);
+    }
+    int age = st.userSumAge[user];
+    if (age == 0 || age >= USER_SUM_REFRESH) {
+      java.util.Arrays.fill(st.userItemSums, user * k, user * k + k, 0f);
+      for (int i : history.items(user)) {
+        io.perennial.kernel.VectorOps.axpy(1f, itemFactors, i * k, st.userItemSums, user * k, k);
+      }
+      st.userSumAge[user] = 1;
+    } else {
+      if (!repeat) {
+        io.perennial.kernel.VectorOps.axpy(1f, itemFactors, item * k, st.userItemSums, user * k, k);
+      }
+      st.userSumAge[user] = age + 1;
+    }
+    return st.userItemSums;
   }
 
   /**
@@ -228,19 +274,26 @@ public final class IalsModel extends FactorModel implements io.perennial.model.O
     if (config.recencyDecay() < 1f) {
       history.scale(user, config.recencyDecay());
     }
+    boolean repeat = history.contains(user, item);
     recordEvent(user, item, value);
     st.usersOfItem.add(item, user, value);
 
+    float[] sums = userItemSums(st, user, item, repeat);
     AlsSolver.addOuter(st.userGram, userFactors, user, k, -1f);
-    AlsSolver.solveRow(userFactors, user, itemFactors, yty, k, history.items(user), history.values(user),
-        config.regularization(), config.alpha(), config.onlineCgSteps(), st.workspace);
+    AlsSolver.solveRowWithBase(userFactors, user, itemFactors, yty, k, history.items(user), history.values(user),
+        config.regularization(), config.alpha(), config.onlineCgSteps(), st.workspace, sums, user * k);
     AlsSolver.addOuter(st.userGram, userFactors, user, k, 1f);
 
-    AlsSolver.addOuter(yty, itemFactors, item, k, -1f);
-    AlsSolver.solveRow(itemFactors, item, userFactors, st.userGram, k, st.usersOfItem.items(item),
-        st.usersOfItem.values(item), config.regularization(), config.alpha(), config.onlineCgSteps(), st.workspace);
-    AlsSolver.addOuter(yty, itemFactors, item, k, 1f);
-    itemRowChanged(item);
+    // An item with many users moves little per event: re-solve it on about one event in
+    // (users / ITEM_SOLVE_USERS), which bounds the per-event cost while new items update every time.
+    int itemUsers = st.usersOfItem.items(item).length;
+    if (itemUsers <= ITEM_SOLVE_USERS || growthRandom.nextInt(itemUsers) < ITEM_SOLVE_USERS) {
+      AlsSolver.addOuter(yty, itemFactors, item, k, -1f);
+      AlsSolver.solveRow(itemFactors, item, userFactors, st.userGram, k, st.usersOfItem.items(item),
+          st.usersOfItem.values(item), config.regularization(), config.alpha(), config.onlineCgSteps(), st.workspace);
+      AlsSolver.addOuter(yty, itemFactors, item, k, 1f);
+      itemRowChanged(item);
+    }
 
     if (++st.sinceRefresh >= config.gramRefreshEvents()) {
       st.sinceRefresh = 0;
