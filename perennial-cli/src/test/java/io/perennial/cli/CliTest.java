@@ -169,6 +169,33 @@ class CliTest {
   }
 
   @Test
+  void simulateWritesAReportWithEveryStrategy() throws IOException {
+    Path outDir = dir.resolve("sim");
+    assertThat(run("simulate", "--synthetic", "--events", "12000", "--model", "bpr", "--slices", "5",
+        "--strategies", "static,full,incremental,online,hybrid,gated", "--report", outDir.toString())).isZero();
+    JsonNode report = Json.MAPPER.readTree(outDir.resolve("report.json").toFile());
+    JsonNode strategies = report.path("strategies");
+    assertThat(strategies.size()).isEqualTo(6);
+    for (String s : new String[] {"static", "full", "incremental", "online", "hybrid", "gated"}) {
+      JsonNode node = strategies.path(s);
+      assertThat(node.path("hr@10").isNumber()).as(s).isTrue();
+      assertThat(node.path("ndcg@10").isNumber()).as(s).isTrue();
+      assertThat(node.path("update_cpu_s").isNumber()).as(s).isTrue();
+      assertThat(node.path("update_wall_s").isNumber()).as(s).isTrue();
+      assertThat(node.path("updates_accepted").isNumber()).as(s).isTrue();
+      assertThat(node.path("updates_rejected").isNumber()).as(s).isTrue();
+      assertThat(node.has("forgetting_drop")).as(s).isTrue();
+      assertThat(node.path("slices").path("hr@10")).as(s).hasSize(5);
+    }
+    assertThat(strategies.path("online").path("hr@10").asDouble())
+        .isGreaterThan(strategies.path("static").path("hr@10").asDouble());
+    assertThat(Files.readString(outDir.resolve("report.html"))).contains("Accuracy against update cost")
+        .contains("data:image/png;base64,");
+    assertThat(run("simulate", "--synthetic", "--strategies", "telepathy")).isEqualTo(Main.USER_ERROR);
+    assertThat(stderr()).contains("unknown strategy 'telepathy'");
+  }
+
+  @Test
   void datasetsInfoDescribesAFile() throws IOException {
     Path data = ratingsCsv();
     assertThat(run("datasets", "info", data.toString())).isZero();
