@@ -124,7 +124,7 @@ public final class Strategies {
           InteractionLog past = new InteractionLog(Math.max(1, batch.size()));
           replay.sampleInto(past, (int) Math.round(config.replayRatio() * batch.size()));
           Recommender copy = Algorithms.copy(live);
-          copy.partialFit(batch, past, context.userBound(), context.itemBound());
+          copy.partialFit(batch, past, context.userBound(), context.itemBound(), config.stability());
           return copy;
         });
         publish(candidate, "fine-tune");

@@ -14,6 +14,7 @@ package io.perennial.continual;
  * @param gateWindow events over which the gate compares the learning model with the last accepted
  *     one (both scored on each event before it is learned); adapted as windows pass or fail
  * @param gateTolerance a candidate may be worse than the live model by this much HR@K and still pass
+ * @param stability forgetting protection for {@code incremental} fine-tunes (anchor, Fisher, distillation)
  * @param maxNorm divergence guard: a row with a larger norm (or a non-finite value) is rejected
  * @param seed seed of replay sampling
  */
@@ -27,6 +28,7 @@ public record StrategyConfig(
     int retrainLatency,
     int gateWindow,
     double gateTolerance,
+    io.perennial.model.Stability stability,
     float maxNorm,
     long seed) {
 
@@ -35,9 +37,15 @@ public record StrategyConfig(
       throw new IllegalArgumentException("event intervals must be >= 1");
     }
     if (window < 0 || replayCapacity < 1 || replayRatio < 0 || retrainLatency < 0 || gateTolerance < 0
-        || !(maxNorm > 0)) {
+        || !(maxNorm > 0) || stability == null) {
       throw new IllegalArgumentException("window, latency, ratio and tolerance must be >= 0, capacity >= 1, maxNorm > 0");
     }
+  }
+
+  /** The same settings with other replay and forgetting protection. */
+  public StrategyConfig withProtection(double ratio, io.perennial.model.Stability s) {
+    return new StrategyConfig(updateEvery, fineTuneEvery, window, replayCapacity, ratio, retrainEvery,
+        retrainLatency, gateWindow, gateTolerance, s, maxNorm, seed);
   }
 
   /**
@@ -47,6 +55,6 @@ public record StrategyConfig(
   public static StrategyConfig forStream(long events) {
     int percent = (int) Math.max(1, events / 100);
     return new StrategyConfig(10 * percent, percent, 0, 20_000, 1.0, 25 * percent, 0,
-        Math.max(200, 2 * percent), 0.02, 1e3f, 42L);
+        Math.max(200, 2 * percent), 0.02, io.perennial.model.Stability.none(), 1e3f, 42L);
   }
 }

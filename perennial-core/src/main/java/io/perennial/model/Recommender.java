@@ -64,6 +64,16 @@ public interface Recommender {
     partialFit(events, userCount, itemCount);
   }
 
+  /**
+   * As {@link #partialFit(InteractionLog, InteractionLog, int, int)} with forgetting protection
+   * (anchor regularisation, optionally Fisher-weighted, and distillation from the model before the
+   * update). Models that do not train by gradient steps ignore it.
+   */
+  default void partialFit(InteractionLog events, InteractionLog replay, int userCount, int itemCount,
+      Stability stability) {
+    partialFit(events, replay, userCount, itemCount);
+  }
+
   /** Everything needed to restore this model from a checkpoint. */
   ModelState state();
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.perennial.data.InteractionLog;
 import io.perennial.model.FactorModel;
 import io.perennial.model.ModelState;
+import io.perennial.model.Stability;
 import io.perennial.model.UserHistory;
 import io.perennial.model.UserQuery;
 import java.util.Arrays;
@@ -78,6 +79,158 @@ public final class BprModel extends FactorModel implements io.perennial.model.On
     partialFit(events, new InteractionLog(1), users, items);
   }
 
+  /**
+   * Fine-tune with forgetting protection: SGD steps on triples from the new and replayed events;
+   * after each, the touched rows are pulled toward their pre-update values ({@code anchor}, scaled
+   * per parameter by the Fisher estimate when asked) and a distillation step keeps the old model's
+   * preference between two random items for a replayed user.
+   */
+  @Override
+  public void partialFit(InteractionLog events, InteractionLog replay, int users, int items, Stability stability) {
+    if (!stability.active()) {
+      partialFit(events, replay, users, items);
+      return;
+    }
+    int oldUsers = userCount;
+    int oldItems = itemCount;
+    float[] anchorUsers = java.util.Arrays.copyOf(userFactors, oldUsers * factors);
+    float[] anchorItems = java.util.Arrays.copyOf(itemFactors, oldItems * factors);
+    float[] anchorBias = java.util.Arrays.copyOf(itemBias, oldItems);
+    float[][] fisher = stability.fisherWeighted()
+        ? fisher(replay.size() > 0 ? replay : events, oldUsers, oldItems) : null;
+    growTables(Math.max(users, userCount), Math.max(items, itemCount), growthRandom, config.initScale());
+    growHistory(events, userCount);
+    growPopularity(events, itemCount);
+    int n = events.size() + replay.size();
+    float lr = config.learningRate();
+    for (int epoch = 0; epoch < config.partialFitEpochs(); epoch++) {
+      for (int s = 0; s < n; s++) {
+        int e = growthRandom.nextInt(n);
+        InteractionLog source = e < events.size() ? events : replay;
+        int at = e < events.size() ? e : e - events.size();
+        int u = source.user(at);
+        int i = source.item(at);
+        int j = step(u, i, lr);
+        if (stability.anchor() > 0) {
+          float pull = lr * stability.anchor();
+          anchorRow(userFactors, anchorUsers, u, oldUsers, pull, fisher == null ? null : fisher[0]);
+          anchorRow(itemFactors, anchorItems, i, oldItems, pull, fisher == null ? null : fisher[1]);
+          if (j >= 0) {
+            anchorRow(itemFactors, anchorItems, j, oldItems, pull, fisher == null ? null : fisher[1]);
+          }
+        }
+        if (stability.distillation() > 0 && oldUsers > 0 && oldItems > 1) {
+          // a past user: from the replayed events when there are some, else any user known before
+          int past = replay.size() > 0 ? replay.user(growthRandom.nextInt(replay.size())) : growthRandom.nextInt(oldUsers);
+          distil(past, growthRandom.nextInt(oldItems), growthRandom.nextInt(oldItems),
+              anchorUsers, anchorItems, anchorBias, oldUsers, lr * stability.distillation());
+        }
+      }
+    }
+    invalidateCaches();
+  }
+
+  /** {@code θ -= pull · F · (θ - θ₀)} for one row, if the row existed before the update. */
+  private void anchorRow(float[] table, float[] anchor, int row, int anchoredRows, float pull, float[] fisher) {
+    if (row >= anchoredRows) {
+      return;
+    }
+    int o = row * factors;
+    for (int d = 0; d < factors; d++) {
+      float weight = fisher == null ? 1f : fisher[o + d];
+      table[o + d] -= Math.min(1f, pull * weight) * (table[o + d] - anchor[o + d]);
+    }
+    if (table == itemFactors) {
+      itemRowChanged(row);
+    }
+  }
+
+  /**
+   * One distillation step: the old model's probability that user prefers a over b is the soft
+   * target of the new model's {@code σ(x_uab)}; descend the cross-entropy.
+   */
+  private void distil(int user, int a, int b, float[] oldUsers, float[] oldItems, float[] oldBias, int anchoredUsers,
+      float lr) {
+    if (user >= anchoredUsers || a == b) {
+      return;
+    }
+    int po = user * factors;
+    int ao = a * factors;
+    int bo = b * factors;
+    float xOld = oldBias[a] - oldBias[b];
+    float xNew = itemBias[a] - itemBias[b];
+    for (int d = 0; d < factors; d++) {
+      xOld += oldUsers[po + d] * (oldItems[ao + d] - oldItems[bo + d]);
+      xNew += userFactors[po + d] * (itemFactors[ao + d] - itemFactors[bo + d]);
+    }
+    float target = (float) (1 / (1 + Math.exp(-xOld)));
+    float g = target - (float) (1 / (1 + Math.exp(-xNew)));
+    itemBias[a] += lr * g;
+    itemBias[b] -= lr * g;
+    for (int d = 0; d < factors; d++) {
+      float pu = userFactors[po + d];
+      float qa = itemFactors[ao + d];
+      float qb = itemFactors[bo + d];
+      userFactors[po + d] += lr * g * (qa - qb);
+      itemFactors[ao + d] += lr * g * pu;
+      itemFactors[bo + d] -= lr * g * pu;
+    }
+    itemRowChanged(a);
+    itemRowChanged(b);
+  }
+
+  /**
+   * Diagonal Fisher estimate: the mean squared BPR-loss gradient of each parameter over triples from
+   * {@code past}, normalised to mean 1 over the parameters that received any.
+   */
+  private float[][] fisher(InteractionLog past, int users, int items) {
+    float[] fu = new float[users * factors];
+    float[] fi = new float[items * factors];
+    int samples = Math.min(20_000, Math.max(1_000, past.size()));
+    for (int s = 0; s < samples && past.size() > 0; s++) {
+      int e = growthRandom.nextInt(past.size());
+      int u = past.user(e);
+      int i = past.item(e);
+      int j = growthRandom.nextInt(items);
+      if (u >= users || i >= items || i == j) {
+        continue;
+      }
+      float x = itemBias[i] - itemBias[j];
+      for (int d = 0; d < factors; d++) {
+        x += userFactors[u * factors + d] * (itemFactors[i * factors + d] - itemFactors[j * factors + d]);
+      }
+      float g = (float) (1 / (1 + Math.exp(x)));
+      for (int d = 0; d < factors; d++) {
+        float gu = g * (itemFactors[i * factors + d] - itemFactors[j * factors + d]);
+        float gi = g * userFactors[u * factors + d];
+        fu[u * factors + d] += gu * gu;
+        fi[i * factors + d] += gi * gi;
+        fi[j * factors + d] += gi * gi;
+      }
+    }
+    normalise(fu);
+    normalise(fi);
+    return new float[][] {fu, fi};
+  }
+
+  private static void normalise(float[] f) {
+    double sum = 0;
+    int nonZero = 0;
+    for (float v : f) {
+      if (v > 0) {
+        sum += v;
+        nonZero++;
+      }
+    }
+    if (nonZero == 0) {
+      return;
+    }
+    float mean = (float) (sum / nonZero);
+    for (int p = 0; p < f.length; p++) {
+      f[p] /= mean;
+    }
+  }
+
   @Override
   public void partialFit(InteractionLog events, InteractionLog replay, int users, int items) {
     growTables(Math.max(users, userCount), Math.max(items, itemCount), growthRandom, config.initScale());
@@ -118,14 +271,14 @@ public final class BprModel extends FactorModel implements io.perennial.model.On
   }
 
   /** One BPR step on (user, positive, a sampled negative not in the user's history). */
-  private void step(int user, int positive, float lr) {
+  private int step(int user, int positive, float lr) {
     int negative;
     int tries = 0;
     do {
       negative = growthRandom.nextInt(itemCount);
     } while (history.contains(user, negative) && ++tries < 16);
     if (negative == positive) {
-      return;
+      return -1;
     }
     int po = user * factors;
     int io = positive * factors;
@@ -149,6 +302,7 @@ public final class BprModel extends FactorModel implements io.perennial.model.On
     }
     itemRowChanged(positive);
     itemRowChanged(negative);
+    return negative;
   }
 
   @Override
