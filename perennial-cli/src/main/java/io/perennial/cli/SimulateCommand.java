@@ -77,6 +77,21 @@ final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--slices", defaultValue = "20", paramLabel = "N", description = "Slices of the per-slice series. Default: ${DEFAULT-VALUE}.")
   int slices;
 
+  @Option(names = "--replay-ratio", defaultValue = "1.0", paramLabel = "R",
+      description = "incremental: replayed past events per new event. Default: ${DEFAULT-VALUE}.")
+  double replayRatio;
+
+  @Option(names = "--anchor", defaultValue = "0", paramLabel = "S",
+      description = "incremental: L2 pull of updated rows toward their pre-update values (0 = off).")
+  float anchor;
+
+  @Option(names = "--fisher", description = "incremental: weight the anchor per parameter by a diagonal Fisher estimate (EWC).")
+  boolean fisher;
+
+  @Option(names = "--distillation", defaultValue = "0", paramLabel = "W",
+      description = "incremental: weight of distillation from the pre-update model (0 = off).")
+  float distillation;
+
   @Option(names = "--parallel", description = "Run the strategies in parallel (one thread each) instead of one after another.")
   boolean parallel;
 
@@ -150,7 +165,13 @@ final class SimulateCommand implements Callable<Integer> {
     }
     Algorithms.trainer(model, modelConfig);
     int warmupEvents = (int) Math.round(warmup * stream.size());
-    StrategyConfig strategyConfig = StrategyConfig.forStream(stream.size() - warmupEvents);
+    StrategyConfig strategyConfig;
+    try {
+      strategyConfig = StrategyConfig.forStream(stream.size() - warmupEvents)
+          .withProtection(replayRatio, new io.perennial.model.Stability(anchor, fisher, distillation));
+    } catch (IllegalArgumentException e) {
+      throw new UserException(e.getMessage());
+    }
     PrequentialEvaluator.Settings settings;
     try {
       settings = new PrequentialEvaluator.Settings(k, warmup, slices, 2_000, seed);
