@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
 
 /** {@code perennial bench}: end-to-end throughput figures for docs/BENCHMARKS.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "End-to-end benchmarks.",
-    subcommands = {BenchCommand.Train.class, BenchCommand.Scale.class})
+    subcommands = {BenchCommand.Train.class, BenchCommand.Scale.class, BenchCommand.Online.class})
 final class BenchCommand implements Runnable {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -153,6 +153,77 @@ final class BenchCommand implements Runnable {
         throw new IllegalStateException(e);
       }
       return timings;
+    }
+  }
+
+  @Command(name = "online", mixinStandardHelpOptions = true,
+      description = "Update CPU of per-event online learning against full retrains every 10 %, on the same stream, without serving in between.")
+  static final class Online implements Callable<Integer> {
+    @Option(names = "--data", paramLabel = "FILE", description = "Interactions (default: 200,000 synthetic events).")
+    Path data;
+
+    @Option(names = "--format", defaultValue = "movielens", paramLabel = "FORMAT", description = "Data format.")
+    String format;
+
+    @Option(names = "--model", defaultValue = "ials", paramLabel = "NAME", description = "Default: ${DEFAULT-VALUE}.")
+    String model;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write the figures as JSON.")
+    Path json;
+
+    @Override
+    public Integer call() {
+      Dataset raw = data != null ? DataOptions.of(data, format, !Algorithms.isExplicit(model), "keep-all", "fail").read()
+          : SyntheticGenerator.generate(SyntheticConfig.defaults().withEvents(200_000));
+      Dataset stream = io.perennial.continual.LogEventStream.inStreamOrder(raw);
+      var defaults = Algorithms.streamingDefaults(model);
+      int warmup = stream.size() / 2;
+      int tail = stream.size() - warmup;
+      var bean = ManagementFactory.getThreadMXBean();
+      // online: warm model, then every later event in order
+      var ctx = new io.perennial.continual.StreamContext(model, defaults, stream);
+      var events = new io.perennial.continual.LogEventStream(stream.log());
+      while (events.position() < warmup) {
+        ctx.record(events.next());
+      }
+      var live = ctx.trainFromScratch(0);
+      if (!(live instanceof io.perennial.model.OnlineLearner learner)) {
+        throw new UserException("model " + model + " cannot learn online");
+      }
+      long cpu0 = bean.getCurrentThreadCpuTime() + io.perennial.model.Parallel.workerCpuNanos();
+      while (events.hasNext()) {
+        var e = events.next();
+        ctx.record(e);
+        learner.learnOnline(e.user(), e.item(), e.value(), e.timestamp());
+      }
+      double online = (bean.getCurrentThreadCpuTime() + io.perennial.model.Parallel.workerCpuNanos() - cpu0) / 1e9;
+      // full: a retrain from scratch at the end of each tenth of the tested stream
+      var full = new io.perennial.continual.StreamContext(model, defaults, stream);
+      var replay = new io.perennial.continual.LogEventStream(stream.log());
+      double fullCpu = 0;
+      for (int tenth = 1; tenth <= 10; tenth++) {
+        long until = warmup + (long) tail * tenth / 10;
+        while (replay.position() < until) {
+          full.record(replay.next());
+        }
+        long c = bean.getCurrentThreadCpuTime() + io.perennial.model.Parallel.workerCpuNanos();
+        full.trainFromScratch(0);
+        fullCpu += (bean.getCurrentThreadCpuTime() + io.perennial.model.Parallel.workerCpuNanos() - c) / 1e9;
+      }
+      System.out.printf(Locale.ROOT, "%s online: %,d events, %.2f s CPU (%.1f µs/event); full every 10%%: %.2f s CPU; online/full = %.1f%%%n",
+          model, tail, online, online * 1e6 / tail, fullCpu, 100 * online / fullCpu);
+      ObjectNode root = Json.object();
+      root.set("machine", machine());
+      root.put("data", data == null ? "synthetic(200000)" : data.toString());
+      root.put("model", model);
+      root.put("tested_events", tail);
+      root.put("online_cpu_s", online);
+      root.put("full_every_10pct_cpu_s", fullCpu);
+      root.put("online_over_full", online / fullCpu);
+      if (json != null) {
+        Json.write(json, root);
+      }
+      return 0;
     }
   }
 

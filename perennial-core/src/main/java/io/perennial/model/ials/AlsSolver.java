@@ -52,6 +52,22 @@ final class AlsSolver {
   /** Extra confidence below which a row's term in the system matrix is dropped. */
   static final float NEGLIGIBLE_CONFIDENCE = 1e-3f;
 
+  /**
+   * {@code gram += y_new y_newᵀ − y_old y_oldᵀ} for a row that changed from {@code before} to its
+   * current value in {@code table}: one fused pass instead of two rank-one updates.
+   */
+  static void replaceOuter(float[] gram, float[] before, float[] table, int row, int k) {
+    int o = row * k;
+    for (int a = 0; a < k; a++) {
+      float na = table[o + a];
+      float oa = before[a];
+      int g = a * k;
+      for (int b = 0; b < k; b++) {
+        gram[g + b] += na * table[o + b] - oa * before[b];
+      }
+    }
+  }
+
   /** Per-thread scratch for {@link #solveRow}. */
   static final class Workspace {
     int[] rows = new int[64];
@@ -61,7 +77,10 @@ final class AlsSolver {
     final float[] ad;
     final float[] x;
 
+    final float[] previous;
+
     Workspace(int k) {
+      previous = new float[k];
       b = new float[k];
       residual = new float[k];
       direction = new float[k];

@@ -41,6 +41,6 @@ public record IalsConfig(
   /** Tuned on ml-latest-small, implicit, user-temporal 80/20 (see docs/BENCHMARKS.md). */
   public static IalsConfig defaults() {
     return new IalsConfig(64, 15, 35f, 2f, 3, 0.01f, Runtime.getRuntime().availableProcessors(), 42L,
-        3, 10_000, 1f);
+        2, 10_000, 1f);
   }
 }

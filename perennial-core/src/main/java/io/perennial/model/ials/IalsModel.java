@@ -279,19 +279,19 @@ public final class IalsModel extends FactorModel implements io.perennial.model.O
     st.usersOfItem.add(item, user, value);
 
     float[] sums = userItemSums(st, user, item, repeat);
-    AlsSolver.addOuter(st.userGram, userFactors, user, k, -1f);
+    System.arraycopy(userFactors, user * k, st.workspace.previous, 0, k);
     AlsSolver.solveRowWithBase(userFactors, user, itemFactors, yty, k, history.items(user), history.values(user),
         config.regularization(), config.alpha(), config.onlineCgSteps(), st.workspace, sums, user * k);
-    AlsSolver.addOuter(st.userGram, userFactors, user, k, 1f);
+    AlsSolver.replaceOuter(st.userGram, st.workspace.previous, userFactors, user, k);
 
     // An item with many users moves little per event: re-solve it on about one event in
     // (users / ITEM_SOLVE_USERS), which bounds the per-event cost while new items update every time.
     int itemUsers = st.usersOfItem.items(item).length;
     if (itemUsers <= ITEM_SOLVE_USERS || growthRandom.nextInt(itemUsers) < ITEM_SOLVE_USERS) {
-      AlsSolver.addOuter(yty, itemFactors, item, k, -1f);
+      System.arraycopy(itemFactors, item * k, st.workspace.previous, 0, k);
       AlsSolver.solveRow(itemFactors, item, userFactors, st.userGram, k, st.usersOfItem.items(item),
           st.usersOfItem.values(item), config.regularization(), config.alpha(), config.onlineCgSteps(), st.workspace);
-      AlsSolver.addOuter(yty, itemFactors, item, k, 1f);
+      AlsSolver.replaceOuter(yty, st.workspace.previous, itemFactors, item, k);
       itemRowChanged(item);
     }
 
