@@ -30,6 +30,20 @@ public final class BprModel extends FactorModel implements io.perennial.model.On
     return TYPE;
   }
 
+  /**
+   * {@code x_uij = b_i − b_j + p_u · (q_i − q_j)}: how much the user (row {@code userOffset} of
+   * {@code users}) prefers item i over item j.
+   */
+  static float preference(float[] users, int userOffset, float[] items, float[] bias, int i, int j, int k) {
+    float x = bias[i] - bias[j];
+    int io = i * k;
+    int jo = j * k;
+    for (int d = 0; d < k; d++) {
+      x += users[userOffset + d] * (items[io + d] - items[jo + d]);
+    }
+    return x;
+  }
+
   public BprConfig config() {
     return config;
   }
@@ -57,10 +71,7 @@ public final class BprModel extends FactorModel implements io.perennial.model.On
         if (Arrays.binarySearch(sorted, j) >= 0) {
           continue;
         }
-        float x = itemBias[i] - itemBias[j];
-        for (int d = 0; d < factors; d++) {
-          x += p[d] * (itemFactors[i * factors + d] - itemFactors[j * factors + d]);
-        }
+        float x = preference(p, 0, itemFactors, itemBias, i, j, factors);
         float g = (float) (1 / (1 + Math.exp(x)));
         for (int d = 0; d < factors; d++) {
           p[d] += lr * (g * (itemFactors[i * factors + d] - itemFactors[j * factors + d])
@@ -157,12 +168,8 @@ public final class BprModel extends FactorModel implements io.perennial.model.On
     int po = user * factors;
     int ao = a * factors;
     int bo = b * factors;
-    float xOld = oldBias[a] - oldBias[b];
-    float xNew = itemBias[a] - itemBias[b];
-    for (int d = 0; d < factors; d++) {
-      xOld += oldUsers[po + d] * (oldItems[ao + d] - oldItems[bo + d]);
-      xNew += userFactors[po + d] * (itemFactors[ao + d] - itemFactors[bo + d]);
-    }
+    float xOld = preference(oldUsers, po, oldItems, oldBias, a, b, factors);
+    float xNew = preference(userFactors, po, itemFactors, itemBias, a, b, factors);
     float target = (float) (1 / (1 + Math.exp(-xOld)));
     float g = target - (float) (1 / (1 + Math.exp(-xNew)));
     itemBias[a] += lr * g;
@@ -195,10 +202,7 @@ public final class BprModel extends FactorModel implements io.perennial.model.On
       if (u >= users || i >= items || i == j) {
         continue;
       }
-      float x = itemBias[i] - itemBias[j];
-      for (int d = 0; d < factors; d++) {
-        x += userFactors[u * factors + d] * (itemFactors[i * factors + d] - itemFactors[j * factors + d]);
-      }
+      float x = preference(userFactors, u * factors, itemFactors, itemBias, i, j, factors);
       float g = (float) (1 / (1 + Math.exp(x)));
       for (int d = 0; d < factors; d++) {
         float gu = g * (itemFactors[i * factors + d] - itemFactors[j * factors + d]);
@@ -285,10 +289,7 @@ public final class BprModel extends FactorModel implements io.perennial.model.On
     int jo = negative * factors;
     float reg = config.regularization();
     float biasReg = config.biasRegularization();
-    float x = itemBias[positive] - itemBias[negative];
-    for (int d = 0; d < factors; d++) {
-      x += userFactors[po + d] * (itemFactors[io + d] - itemFactors[jo + d]);
-    }
+    float x = preference(userFactors, po, itemFactors, itemBias, positive, negative, factors);
     float g = (float) (1 / (1 + Math.exp(x)));
     itemBias[positive] += lr * (g - biasReg * itemBias[positive]);
     itemBias[negative] += lr * (-g - biasReg * itemBias[negative]);

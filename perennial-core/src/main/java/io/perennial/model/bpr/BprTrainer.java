@@ -175,10 +175,7 @@ public final class BprTrainer implements Trainer {
       int po = u * k;
       int io = i * k;
       int jo = j * k;
-      float x = b[i] - b[j];
-      for (int d = 0; d < k; d++) {
-        x += p[po + d] * (q[io + d] - q[jo + d]);
-      }
+      float x = BprModel.preference(p, po, q, b, i, j, k);
       // d/dx ln σ(x) = σ(-x)
       float g = (float) (1 / (1 + Math.exp(x)));
       loss += Math.log1p(Math.exp(-x));
