@@ -68,6 +68,8 @@ final class QuickstartCommand implements Callable<Integer> {
       results.add(outcome.json());
     }
     EvaluateCommand.printTable(stdout, results);
+    stdout.println("(mf is the rating model: trained on the star ratings, it ranks unseen items by predicted rating,"
+        + " so its RMSE is the figure to read; the others learn from implicit events)");
     ObjectNode root = Json.object();
     var array = root.putArray("results");
     results.forEach(array::add);
