@@ -92,6 +92,14 @@ final class SimulateCommand implements Callable<Integer> {
       description = "incremental: weight of distillation from the pre-update model (0 = off).")
   float distillation;
 
+  @Option(names = "--admit-after", defaultValue = "1", paramLabel = "N",
+      description = "online/hybrid: learn an id only after N occurrences (1 = at once). Default: ${DEFAULT-VALUE}.")
+  int admitAfter;
+
+  @Option(names = "--evict-after", defaultValue = "0", paramLabel = "SECONDS",
+      description = "online/hybrid: evict ids unseen for this much stream time (0 = never). Default: ${DEFAULT-VALUE}.")
+  long evictAfter;
+
   @Option(names = "--parallel", description = "Run the strategies in parallel (one thread each) instead of one after another.")
   boolean parallel;
 
@@ -168,7 +176,8 @@ final class SimulateCommand implements Callable<Integer> {
     StrategyConfig strategyConfig;
     try {
       strategyConfig = StrategyConfig.forStream(stream.size() - warmupEvents)
-          .withProtection(replayRatio, new io.perennial.model.Stability(anchor, fisher, distillation));
+          .withProtection(replayRatio, new io.perennial.model.Stability(anchor, fisher, distillation))
+          .withLifecycle(admitAfter, evictAfter);
     } catch (IllegalArgumentException e) {
       throw new UserException(e.getMessage());
     }

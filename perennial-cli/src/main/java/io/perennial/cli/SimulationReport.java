@@ -119,6 +119,10 @@ final class SimulationReport {
         .xAxisTitle("update CPU seconds").yAxisTitle("HR@" + k).build();
     chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
     chart.getStyler().setMarkerSize(12);
+    chart.getStyler().setXAxisDecimalPattern("0.0");
+    chart.getStyler().setYAxisDecimalPattern("0.000");
+    chart.getStyler().setXAxisMin(0.0);
+    chart.getStyler().setYAxisMin(0.0);
     chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
     chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
     for (Iterator<Map.Entry<String, JsonNode>> it = report.path("strategies").fields(); it.hasNext(); ) {

@@ -78,6 +78,11 @@ public final class Gated extends UpdateStrategy {
   }
 
   @Override
+  public int[] tableSizes() {
+    return inner.tableSizes();
+  }
+
+  @Override
   protected void learn(StreamEvent e) {
     int[] before = seen.items(e.user());
     if (before.length > 0) {

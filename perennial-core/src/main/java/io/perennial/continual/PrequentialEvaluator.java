@@ -120,7 +120,7 @@ public final class PrequentialEvaluator {
         stats.cpuSeconds(), stats.wallSeconds(), stats.acceptedCount(), stats.rejectedCount(),
         stats.rejections(), sliceHits, sliceNdcg, sliceCpu, sliceEnd, probeBefore, probeSeries,
         probeBefore > 0 ? (probeBefore - probeAfter) / probeBefore : 0,
-        strategy.live().userCount(), strategy.live().itemCount(), strategy.lastOffset());
+        strategy.tableSizes()[0], strategy.tableSizes()[1], strategy.lastOffset());
   }
 
   /**

@@ -140,6 +140,7 @@ public final class Strategies {
    * touched must stay finite and bounded, else the model returns to its last restore point.
    */
   public static class Online extends UpdateStrategy {
+    private IdLifecycle lifecycle;
 
     @Override
     public String name() {
@@ -152,11 +153,44 @@ public final class Strategies {
       if (!(live instanceof OnlineLearner)) {
         throw new IllegalArgumentException("model " + live.type() + " cannot learn online");
       }
+      lifecycle = new IdLifecycle(cfg.admitAfter(), cfg.evictAfterSeconds());
+      lifecycle.warmUp(ctx.seen());
+    }
+
+    /** Admission and eviction state (inactive unless configured). */
+    public IdLifecycle lifecycle() {
+      return lifecycle;
+    }
+
+    @Override
+    public int[] tableSizes() {
+      return lifecycle.active() ? new int[] {lifecycle.liveUsers(), lifecycle.liveItems()} : super.tableSizes();
     }
 
     @Override
     protected void learn(StreamEvent e) {
-      stats.timed(() -> learnGuarded(e));
+      stats.timed(() -> {
+        if (!lifecycle.active()) {
+          learnGuarded(e);
+          return;
+        }
+        int itemsBefore = live.itemCount();
+        for (StreamEvent ready : lifecycle.admit(e)) {
+          learnGuarded(ready);
+          if (live instanceof io.perennial.model.AbstractRecommender ar) {
+            ar.reviveItem(ready.item());
+          }
+        }
+        if (live instanceof io.perennial.model.AbstractRecommender ar) {
+          // rows allocated for items that are not admitted yet must not be recommended
+          for (int i = itemsBefore; i < live.itemCount(); i++) {
+            if (!lifecycle.itemAdmitted(i)) {
+              ar.retireItem(i);
+            }
+          }
+          lifecycle.sweep(e.timestamp(), ar);
+        }
+      });
     }
 
     /**

@@ -15,6 +15,8 @@ package io.perennial.continual;
  *     one (both scored on each event before it is learned); adapted as windows pass or fail
  * @param gateTolerance a candidate may be worse than the live model by this much HR@K and still pass
  * @param stability forgetting protection for {@code incremental} fine-tunes (anchor, Fisher, distillation)
+ * @param admitAfter occurrences before an id is learned by {@code online}/{@code hybrid} (1 = at once)
+ * @param evictAfterSeconds stream time after which unseen ids are evicted (0 = never)
  * @param maxNorm divergence guard: a row with a larger norm (or a non-finite value) is rejected
  * @param seed seed of replay sampling
  */
@@ -29,6 +31,8 @@ public record StrategyConfig(
     int gateWindow,
     double gateTolerance,
     io.perennial.model.Stability stability,
+    int admitAfter,
+    long evictAfterSeconds,
     float maxNorm,
     long seed) {
 
@@ -37,7 +41,7 @@ public record StrategyConfig(
       throw new IllegalArgumentException("event intervals must be >= 1");
     }
     if (window < 0 || replayCapacity < 1 || replayRatio < 0 || retrainLatency < 0 || gateTolerance < 0
-        || !(maxNorm > 0) || stability == null) {
+        || !(maxNorm > 0) || stability == null || admitAfter < 1 || evictAfterSeconds < 0) {
       throw new IllegalArgumentException("window, latency, ratio and tolerance must be >= 0, capacity >= 1, maxNorm > 0");
     }
   }
@@ -45,7 +49,13 @@ public record StrategyConfig(
   /** The same settings with other replay and forgetting protection. */
   public StrategyConfig withProtection(double ratio, io.perennial.model.Stability s) {
     return new StrategyConfig(updateEvery, fineTuneEvery, window, replayCapacity, ratio, retrainEvery,
-        retrainLatency, gateWindow, gateTolerance, s, maxNorm, seed);
+        retrainLatency, gateWindow, gateTolerance, s, admitAfter, evictAfterSeconds, maxNorm, seed);
+  }
+
+  /** The same settings with Monolith-style admission and eviction. */
+  public StrategyConfig withLifecycle(int admit, long evictSeconds) {
+    return new StrategyConfig(updateEvery, fineTuneEvery, window, replayCapacity, replayRatio, retrainEvery,
+        retrainLatency, gateWindow, gateTolerance, stability, admit, evictSeconds, maxNorm, seed);
   }
 
   /**
@@ -55,6 +65,6 @@ public record StrategyConfig(
   public static StrategyConfig forStream(long events) {
     int percent = (int) Math.max(1, events / 100);
     return new StrategyConfig(10 * percent, percent, 0, 20_000, 1.0, 25 * percent, 0,
-        Math.max(200, 2 * percent), 0.02, io.perennial.model.Stability.none(), 1e3f, 42L);
+        Math.max(200, 2 * percent), 0.02, io.perennial.model.Stability.none(), 1, 0, 1e3f, 42L);
   }
 }

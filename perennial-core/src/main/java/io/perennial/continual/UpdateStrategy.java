@@ -43,6 +43,11 @@ public abstract class UpdateStrategy {
     return live;
   }
 
+  /** Users and items the live model holds: its table rows, or the live ids under admission/eviction. */
+  public int[] tableSizes() {
+    return new int[] {live.userCount(), live.itemCount()};
+  }
+
   /** Offset of the last event learned (-1 before the first), for exact resume after a restart. */
   public long lastOffset() {
     return lastOffset;

@@ -16,6 +16,8 @@ public abstract class AbstractRecommender implements Recommender {
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
   protected UserHistory history;
+  /** Items evicted or not yet admitted: never recommended (see {@link #retireItem}). */
+  private final java.util.BitSet retired = new java.util.BitSet();
   protected float[] popularity;
   protected int userCount;
   protected int itemCount;
@@ -113,6 +115,9 @@ public abstract class AbstractRecommender implements Recommender {
       if (filter != null && !filter.test(i)) {
         continue;
       }
+      if (!retired.isEmpty() && retired.get(i)) {
+        continue;
+      }
       top.offer(i, scores[i]);
     }
     int[] ids = new int[top.size()];
@@ -137,6 +142,33 @@ public abstract class AbstractRecommender implements Recommender {
     for (int i = 0; i < events.size(); i++) {
       history.add(events.user(i), events.item(i), events.value(i));
     }
+  }
+
+  /**
+   * Evicts a user: forgets the history (and, in factor models, zeroes the row), so the user gets the
+   * popularity fallback until new events arrive. A write.
+   */
+  public void evictUser(int user) {
+    history.clear(user);
+  }
+
+  /**
+   * Takes an item out of recommendations (evicted, or not admitted yet) and zeroes what the model
+   * learned for it; {@link #reviveItem} brings it back. A write.
+   */
+  public void retireItem(int item) {
+    retired.set(item);
+    if (item < popularity.length) {
+      popularity[item] = 0;
+    }
+  }
+
+  public void reviveItem(int item) {
+    retired.clear(item);
+  }
+
+  public boolean isRetired(int item) {
+    return retired.get(item);
   }
 
   /** Records one event in the histories and the popularity counts, growing them as needed. */

@@ -151,6 +151,31 @@ public abstract class FactorModel extends AbstractRecommender {
         && finite(userBias, userCount) && finite(itemBias, itemCount) && Float.isFinite(globalBias);
   }
 
+  @Override
+  public void evictUser(int user) {
+    super.evictUser(user);
+    if (user >= 0 && user < userCount) {
+      Arrays.fill(userFactors, user * factors, (user + 1) * factors, 0f);
+      if (userBias != null) {
+        userBias[user] = 0;
+      }
+      invalidateDerivedState();
+    }
+  }
+
+  @Override
+  public void retireItem(int item) {
+    super.retireItem(item);
+    if (item >= 0 && item < itemCount) {
+      Arrays.fill(itemFactors, item * factors, (item + 1) * factors, 0f);
+      if (itemBias != null) {
+        itemBias[item] = 0;
+      }
+      itemRowChanged(item);
+      invalidateDerivedState();
+    }
+  }
+
   /** Copies of one user's and one item's parameters, to undo an update that diverged. */
   public record RowSnapshot(int user, int item, float[] userRow, float[] itemRow, float userBias, float itemBias) {}
 

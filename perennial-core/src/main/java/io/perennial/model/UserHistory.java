@@ -108,6 +108,14 @@ public final class UserHistory {
     values[user] = scaled;
   }
 
+  /** Forgets everything {@code user} interacted with. */
+  public void clear(int user) {
+    if (user >= 0 && user < users) {
+      items[user] = null;
+      values[user] = null;
+    }
+  }
+
   /** Total stored pairs. */
   public long size() {
     long n = 0;

@@ -209,6 +209,73 @@ class ContinualTest {
     }
   }
 
+  /** A tiny stream: warm-up of users 0-1 on items 0-4, then the given (user, item, time) events. */
+  private static Dataset tinyStream(int[][] tail) {
+    InteractionLog log = new InteractionLog();
+    long t = 0;
+    for (int u = 0; u < 2; u++) {
+      for (int i = 0; i < 5; i++) {
+        log.add(u, i, 1f, t++, InteractionType.VIEW);
+      }
+    }
+    for (int[] e : tail) {
+      log.add(e[0], e[1], 1f, e[2], InteractionType.VIEW);
+    }
+    IdIndex users = new IdIndex();
+    IdIndex items = new IdIndex();
+    for (int u = 0; u < 10; u++) {
+      users.getOrAdd("u" + u);
+    }
+    for (int i = 0; i < 10; i++) {
+      items.getOrAdd("i" + i);
+    }
+    return new Dataset(users, items, log, new ReadReport(log.size(), log.size(), Map.of(), 0, 0, List.of()));
+  }
+
+  @Test
+  void admissionLearnsAnIdOnlyAfterNOccurrencesAndEvictionForgetsStaleIds() {
+    Dataset stream = tinyStream(new int[][] {
+        {2, 0, 20}, {2, 1, 21},          // new user 2: two events, not admitted yet
+        {0, 5, 22},                      // new item 5: one event, not admitted
+        {2, 2, 23},                      // third event of user 2: admitted, all three learned
+        {0, 1, 500}, {2, 3, 501}});      // much later: user 1 and items 4, 5 go stale
+    StreamContext ctx = new StreamContext("bpr", null, stream);
+    LogEventStream events = new LogEventStream(stream.log());
+    while (events.position() < 10) {
+      ctx.record(events.next());
+    }
+    Strategies.Online online = (Strategies.Online) Strategies.create("online");
+    online.start(ctx, StrategyConfig.forStream(6).withLifecycle(3, 100));
+    AbstractRecommender model = (AbstractRecommender) online.live();
+    online.onEvent(events.next());
+    online.onEvent(events.next());
+    assertThat(model.history().items(2)).isEmpty();
+    assertThat(model.recommend(2, 3, true, null).fallback()).isTrue();
+    assertThat(online.lifecycle().waiting()).isEqualTo(2);
+    online.onEvent(events.next());
+    assertThat(online.lifecycle().itemAdmitted(5)).isFalse();
+    model = (AbstractRecommender) online.live();
+    for (int u = 0; u < 2; u++) {
+      assertThat(model.recommend(u, 10, false, null).ids()).doesNotContain(5);
+    }
+    online.onEvent(events.next());
+    assertThat(model.history().items(2)).containsExactly(0, 1, 2);
+    assertThat(online.lifecycle().waiting()).isEqualTo(1);   // (0, 5) still waits for item 5
+    assertThat(online.tableSizes()).containsExactly(3, 5);
+    online.onEvent(events.next());
+    online.onEvent(events.next());
+    // the sweep at t=500 evicts everything last seen before t=400: users 1 and 2, items 0, 2-5;
+    // user 2 comes back at t=501 as a new id that must earn admission again
+    assertThat(online.lifecycle().evictedUsers()).isEqualTo(2);
+    assertThat(online.lifecycle().evictedItems()).isEqualTo(5);
+    assertThat(model.history().items(1)).isEmpty();
+    assertThat(model.history().items(2)).isEmpty();
+    assertThat(model.recommend(1, 3, true, null).fallback()).isTrue();
+    assertThat(model.recommend(0, 10, false, null).ids()).containsExactly(1);
+    assertThat(online.tableSizes()).containsExactly(1, 1);
+    assertThat(online.lifecycle().waiting()).isEqualTo(1);
+  }
+
   @Test
   void strategyNamesAreValidated() {
     assertThat(Strategies.create("gated-full").name()).isEqualTo("gated");
