@@ -125,6 +125,16 @@ final class SimulateCommand implements Callable<Integer> {
       description = "Insert a poisoned slice at this fraction of the stream: fake users hammer one item (negative = none).")
   double poisonAt;
 
+  @Option(names = "--burst-at", defaultValue = "-1", paramLabel = "F",
+      description = "Insert a burst of new items at this fraction of the stream (negative = none).")
+  double burstAt;
+
+  @Option(names = "--burst-items", defaultValue = "50", paramLabel = "N", description = "New items in the burst. Default: ${DEFAULT-VALUE}.")
+  int burstItems;
+
+  @Option(names = "--burst-events", defaultValue = "3000", paramLabel = "N", description = "Events of the burst. Default: ${DEFAULT-VALUE}.")
+  int burstEvents;
+
   @Option(names = "--poison-events", defaultValue = "2000", paramLabel = "N", description = "Events in the poisoned slice. Default: ${DEFAULT-VALUE}.")
   int poisonEvents;
 
@@ -157,6 +167,14 @@ final class SimulateCommand implements Callable<Integer> {
     } else {
       raw = DataOptions.of(source.file.data, source.file.format, !Algorithms.isExplicit(model), "keep-all", "fail").read();
       sourceName = source.file.data.toString();
+    }
+    if (burstAt >= 0) {
+      try {
+        raw = Scenarios.newItemBurst(raw, burstAt, burstItems, burstEvents, seed);
+      } catch (IllegalArgumentException e) {
+        throw new UserException(e.getMessage());
+      }
+      sourceName += String.format(Locale.ROOT, " + burst of %d new items (%d events) at %.0f%%", burstItems, burstEvents, burstAt * 100);
     }
     if (poisonAt >= 0) {
       raw = Scenarios.poison(raw, poisonAt, poisonEvents, seed);

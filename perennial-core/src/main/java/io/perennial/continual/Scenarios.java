@@ -12,6 +12,47 @@ public final class Scenarios {
   private Scenarios() {}
 
   /**
+   * A burst of new items: at {@code fraction} of the stream (by time), {@code items} brand-new items
+   * appear and the next {@code events} events of real users (chosen like the stream's own events,
+   * so active users weigh more) go to them, spread over the following tenth of the stream's time.
+   * Popularity among the new items is skewed (item k drawn with weight 1/(k+1)).
+   */
+  public static Dataset newItemBurst(Dataset data, double fraction, int items, int events, long seed) {
+    if (!(fraction >= 0 && fraction < 1) || items < 1 || events < 1) {
+      throw new IllegalArgumentException("burst fraction must be in [0, 1), items and events >= 1");
+    }
+    InteractionLog log = data.log();
+    int[] byTime = log.indicesByTime();
+    int at = (int) (fraction * byTime.length);
+    long start = log.timestamp(byTime[Math.min(at, byTime.length - 1)]);
+    long span = Math.max(1, (log.maxTimestamp() - log.minTimestamp()) / 10);
+    SplittableRandom random = new SplittableRandom(seed);
+    IdIndex users = data.users().copy();
+    IdIndex catalogue = data.items().copy();
+    int[] fresh = new int[items];
+    for (int k = 0; k < items; k++) {
+      fresh[k] = catalogue.getOrAdd("burst-" + k);
+    }
+    double[] cumulative = new double[items];
+    double total = 0;
+    for (int k = 0; k < items; k++) {
+      total += 1.0 / (k + 1);
+      cumulative[k] = total;
+    }
+    InteractionLog out = log.copy();
+    for (int n = 0; n < events; n++) {
+      int user = log.user(byTime[random.nextInt(Math.max(1, at))]);
+      double r = random.nextDouble() * total;
+      int k = 0;
+      while (k < items - 1 && cumulative[k] < r) {
+        k++;
+      }
+      out.add(user, fresh[k], 1f, start + (long) (random.nextDouble() * span), InteractionType.VIEW);
+    }
+    return new Dataset(users, catalogue, out, data.report());
+  }
+
+  /**
    * Inserts a poisoned slice: starting at {@code fraction} of the stream (by time), {@code events}
    * events in which a block of fake users (ids {@code fake-…}) hammer one unpopular item. The slice
    * shares the timestamp of the event it is inserted before, so it sits at that point of the stream

@@ -164,6 +164,20 @@ class ContinualTest {
   }
 
   @Test
+  void onlineLearningPicksUpABurstOfNewItemsThatStaticCannot() {
+    Dataset base = SyntheticGenerator.generate(SyntheticConfig.defaults().withEvents(20_000).withSize(400, 300));
+    Dataset burst = LogEventStream.inStreamOrder(Scenarios.newItemBurst(base, 0.7, 20, 3_000, 5));
+    assertThat(burst.itemCount()).isEqualTo(io.perennial.data.DatasetStats.of(base).items() + 20);
+    PrequentialResult fixed = run(burst, "static", "ials", null);
+    PrequentialResult online = run(burst, "online", "ials", null);
+    // the slices after the burst: the static model has never seen the new items
+    int from = 4;
+    double staticAfter = Arrays.stream(fixed.sliceHitRate(), from, 10).average().orElseThrow();
+    double onlineAfter = Arrays.stream(online.sliceHitRate(), from, 10).average().orElseThrow();
+    assertThat(onlineAfter).isGreaterThan(staticAfter * 1.5);
+  }
+
+  @Test
   void replayBufferKeepsAUniformBoundedSample() {
     ReplayBuffer buffer = new ReplayBuffer(1_000, 7);
     int n = 50_000;
