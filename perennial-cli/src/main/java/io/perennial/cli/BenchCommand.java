@@ -179,7 +179,6 @@ final class BenchCommand implements Runnable {
       var defaults = Algorithms.streamingDefaults(model);
       int warmup = stream.size() / 2;
       int tail = stream.size() - warmup;
-      var bean = ManagementFactory.getThreadMXBean();
       // online: warm model, then every later event in order
       var ctx = new io.perennial.continual.StreamContext(model, defaults, stream);
       var events = new io.perennial.continual.LogEventStream(stream.log());
@@ -190,13 +189,13 @@ final class BenchCommand implements Runnable {
       if (!(live instanceof io.perennial.model.OnlineLearner learner)) {
         throw new UserException("model " + model + " cannot learn online");
       }
-      long cpu0 = bean.getCurrentThreadCpuTime() + io.perennial.model.Parallel.workerCpuNanos();
+      long cpu0 = io.perennial.continual.UpdateStats.processCpuNanos();
       while (events.hasNext()) {
         var e = events.next();
         ctx.record(e);
         learner.learnOnline(e.user(), e.item(), e.value(), e.timestamp());
       }
-      double online = (bean.getCurrentThreadCpuTime() + io.perennial.model.Parallel.workerCpuNanos() - cpu0) / 1e9;
+      double online = (io.perennial.continual.UpdateStats.processCpuNanos() - cpu0) / 1e9;
       // full: a retrain from scratch at the end of each tenth of the tested stream
       var full = new io.perennial.continual.StreamContext(model, defaults, stream);
       var replay = new io.perennial.continual.LogEventStream(stream.log());
@@ -206,9 +205,9 @@ final class BenchCommand implements Runnable {
         while (replay.position() < until) {
           full.record(replay.next());
         }
-        long c = bean.getCurrentThreadCpuTime() + io.perennial.model.Parallel.workerCpuNanos();
+        long c = io.perennial.continual.UpdateStats.processCpuNanos();
         full.trainFromScratch(0);
-        fullCpu += (bean.getCurrentThreadCpuTime() + io.perennial.model.Parallel.workerCpuNanos() - c) / 1e9;
+        fullCpu += (io.perennial.continual.UpdateStats.processCpuNanos() - c) / 1e9;
       }
       System.out.printf(Locale.ROOT, "%s online: %,d events, %.2f s CPU (%.1f µs/event); full every 10%%: %.2f s CPU; online/full = %.1f%%%n",
           model, tail, online, online * 1e6 / tail, fullCpu, 100 * online / fullCpu);

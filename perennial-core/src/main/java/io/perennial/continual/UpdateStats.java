@@ -75,7 +75,7 @@ public final class UpdateStats {
    * CPU time of the calling thread plus the engine's worker threads, so multi-threaded retrains
    * count in full while GC and JIT-compiler threads (noise unrelated to the update) do not.
    */
-  static long processCpuNanos() {
+  public static long processCpuNanos() {
     return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() + io.perennial.model.Parallel.workerCpuNanos();
   }
 }
