@@ -173,8 +173,13 @@ public abstract class AbstractRecommender implements Recommender {
 
   /** Records one event in the histories and the popularity counts, growing them as needed. */
   protected void recordEvent(int user, int item, float value) {
+    recordEvent(user, item, value, 1f);
+  }
+
+  /** As {@link #recordEvent(int, int, float)}, first multiplying the user's earlier values by {@code decay}. */
+  protected void recordEvent(int user, int item, float value, float decay) {
     history.ensureUsers(user + 1);
-    history.add(user, item, value);
+    history.addDecayed(user, item, value, decay);
     if (popularity.length <= item) {
       popularity = Arrays.copyOf(popularity, Math.max(item + 1, popularity.length + popularity.length / 2 + 16));
     }

@@ -68,12 +68,25 @@ public final class UserHistory {
 
   /** Adds or accumulates (user, item, value). */
   public void add(int user, int item, float value) {
+    addDecayed(user, item, value, 1f);
+  }
+
+  /**
+   * Multiplies the user's existing values by {@code decay}, then adds or accumulates (item, value):
+   * recency weighting in one copy of the row.
+   */
+  public void addDecayed(int user, int item, float value, float decay) {
     ensureUsers(user + 1);
     int[] row = items(user);
     float[] vals = values(user);
     int pos = Arrays.binarySearch(row, item);
     if (pos >= 0) {
       float[] copy = vals.clone();
+      if (decay != 1f) {
+        for (int n = 0; n < copy.length; n++) {
+          copy[n] *= decay;
+        }
+      }
       copy[pos] += value;
       values[user] = copy;
       return;
@@ -87,25 +100,16 @@ public final class UserHistory {
     newVals[at] = value;
     System.arraycopy(row, at, newRow, at + 1, row.length - at);
     System.arraycopy(vals, at, newVals, at + 1, row.length - at);
+    if (decay != 1f) {
+      for (int n = 0; n < newVals.length; n++) {
+        if (n != at) {
+          newVals[n] *= decay;
+        }
+      }
+    }
     // Publish values before items so a reader never sees items longer than values.
     values[user] = newVals;
     items[user] = newRow;
-  }
-
-  /**
-   * Multiplies every value of {@code user} by {@code factor} (a write: copy-on-write, so a
-   * concurrent reader keeps the old array).
-   */
-  public void scale(int user, float factor) {
-    float[] vals = values(user);
-    if (vals.length == 0) {
-      return;
-    }
-    float[] scaled = new float[vals.length];
-    for (int n = 0; n < vals.length; n++) {
-      scaled[n] = vals[n] * factor;
-    }
-    values[user] = scaled;
   }
 
   /** Forgets everything {@code user} interacted with. */

@@ -110,7 +110,8 @@ final class AlsSolver {
     for (int n = 0; n < cols.length; n++) {
       VectorOps.axpy(1 + alpha * values[n], others, cols[n] * k, ws.b, 0, k);
     }
-    solveWithRightHandSide(target, row, others, gram, k, cols, values, regularization, alpha, cgSteps, ws);
+    conjugateGradient(target, row, others, gram, k, cols, values, regularization, alpha, cgSteps, ws,
+        significantRows(cols, values, alpha, ws));
   }
 
   /**
@@ -125,32 +126,37 @@ final class AlsSolver {
       return;
     }
     System.arraycopy(base, baseOffset, ws.b, 0, k);
-    for (int n = 0; n < cols.length; n++) {
-      float w = alpha * values[n];
-      if (w >= NEGLIGIBLE_CONFIDENCE) {
-        VectorOps.axpy(w, others, cols[n] * k, ws.b, 0, k);
-      }
+    int count = significantRows(cols, values, alpha, ws);
+    for (int m = 0; m < count; m++) {
+      int n = ws.rows[m];
+      VectorOps.axpy(alpha * values[n], others, cols[n] * k, ws.b, 0, k);
     }
-    solveWithRightHandSide(target, row, others, gram, k, cols, values, regularization, alpha, cgSteps, ws);
+    conjugateGradient(target, row, others, gram, k, cols, values, regularization, alpha, cgSteps, ws, count);
   }
 
-  /** CG on the row's system with {@code ws.b} already holding the right-hand side. */
-  private static void solveWithRightHandSide(float[] target, int row, float[] others, float[] gram, int k,
-      int[] cols, float[] values, float regularization, float alpha, int cgSteps, Workspace ws) {
-    int o = row * k;
-    System.arraycopy(target, o, ws.x, 0, k);
-    // Terms whose extra confidence α·r is negligible next to λ add nothing to A; with recency decay
-    // most of a long history is such, so the operator only visits the recent, weighty rows.
-    int significant = 0;
+  /**
+   * Collects into {@code ws.rows} the positions whose extra confidence α·r is not negligible next
+   * to λ: only those change the system matrix. With recency decay most of a long history drops out,
+   * so the CG operator visits just the recent, weighty rows. Returns how many.
+   */
+  private static int significantRows(int[] cols, float[] values, float alpha, Workspace ws) {
     if (ws.rows.length < cols.length) {
       ws.rows = new int[Math.max(cols.length, ws.rows.length * 2)];
     }
+    int significant = 0;
     for (int n = 0; n < cols.length; n++) {
       if (alpha * values[n] >= NEGLIGIBLE_CONFIDENCE) {
         ws.rows[significant++] = n;
       }
     }
-    int count = significant;
+    return significant;
+  }
+
+  /** CG on the row's system with {@code ws.b} already holding the right-hand side. */
+  private static void conjugateGradient(float[] target, int row, float[] others, float[] gram, int k,
+      int[] cols, float[] values, float regularization, float alpha, int cgSteps, Workspace ws, int count) {
+    int o = row * k;
+    System.arraycopy(target, o, ws.x, 0, k);
     DenseSolver.conjugateGradient(
         (v, out) -> {
           // G is symmetric, so its row-major array is also column-major: G·v as lane-wise FMAs.

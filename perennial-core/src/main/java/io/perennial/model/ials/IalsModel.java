@@ -93,10 +93,7 @@ public final class IalsModel extends FactorModel implements io.perennial.model.O
     growTables(Math.max(users, userCount), Math.max(items, itemCount), growthRandom, config.initScale());
     history.ensureUsers(userCount);
     for (int e = 0; e < events.size(); e++) {
-      if (config.recencyDecay() < 1f) {
-        history.scale(events.user(e), config.recencyDecay());
-      }
-      history.add(events.user(e), events.item(e), events.value(e));
+      history.addDecayed(events.user(e), events.item(e), events.value(e), config.recencyDecay());
     }
     growPopularity(events, itemCount);
     BitSet touchedUsers = new BitSet();
@@ -271,11 +268,8 @@ public final class IalsModel extends FactorModel implements io.perennial.model.O
     for (int u = oldUsers; u < userCount; u++) {
       AlsSolver.addOuter(st.userGram, userFactors, u, k, 1f);
     }
-    if (config.recencyDecay() < 1f) {
-      history.scale(user, config.recencyDecay());
-    }
     boolean repeat = history.contains(user, item);
-    recordEvent(user, item, value);
+    recordEvent(user, item, value, config.recencyDecay());
     st.usersOfItem.add(item, user, value);
 
     float[] sums = userItemSums(st, user, item, repeat);
