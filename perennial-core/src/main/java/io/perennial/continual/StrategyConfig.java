@@ -60,7 +60,7 @@ public record StrategyConfig(
 
   /**
    * Intervals for a stream of {@code events} events: full retrains every 10 %, fine-tunes every
-   * 1 %, hybrid retrains every 25 %, gate windows of 1 %.
+   * 1 %, hybrid retrains every 25 %, gate windows of 2 %.
    */
   public static StrategyConfig forStream(long events) {
     int percent = (int) Math.max(1, events / 100);
