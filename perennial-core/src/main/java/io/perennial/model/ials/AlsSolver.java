@@ -100,8 +100,21 @@ final class AlsSolver {
    */
   static void solveRow(float[] target, int row, float[] others, float[] gram, int k, int[] cols,
       float[] values, float regularization, float alpha, int cgSteps, Workspace ws) {
+    solveRow(target, row, others, gram, k, cols, values, regularization, alpha, cgSteps, ws, null);
+  }
+
+  /**
+   * An L2 pull toward earlier values: adds {@code strength · ‖x − x₀‖²} to a row's objective, i.e.
+   * {@code strength · I} to A and {@code strength · x₀} to b, for rows below {@code rows}.
+   */
+  record Anchor(float strength, float[] table, int rows) {}
+
+  /** As {@link #solveRow(float[], int, float[], float[], int, int[], float[], float, float, int, Workspace)} with an optional anchor. */
+  static void solveRow(float[] target, int row, float[] others, float[] gram, int k, int[] cols,
+      float[] values, float regularization, float alpha, int cgSteps, Workspace ws, Anchor anchor) {
     int o = row * k;
-    if (cols.length == 0) {
+    boolean anchored = anchor != null && row < anchor.rows();
+    if (cols.length == 0 && !anchored) {
       // No evidence: the minimiser of λ‖x‖² + xᵀGx is 0.
       java.util.Arrays.fill(target, o, o + k, 0f);
       return;
@@ -110,7 +123,12 @@ final class AlsSolver {
     for (int n = 0; n < cols.length; n++) {
       VectorOps.axpy(1 + alpha * values[n], others, cols[n] * k, ws.b, 0, k);
     }
-    conjugateGradient(target, row, others, gram, k, cols, values, regularization, alpha, cgSteps, ws,
+    float lambda = regularization;
+    if (anchored) {
+      VectorOps.axpy(anchor.strength(), anchor.table(), o, ws.b, 0, k);
+      lambda += anchor.strength();
+    }
+    conjugateGradient(target, row, others, gram, k, cols, values, lambda, alpha, cgSteps, ws,
         significantRows(cols, values, alpha, ws));
   }
 
@@ -213,6 +231,12 @@ final class AlsSolver {
   /** Solves every row in {@code targets} (all rows {@code 0..count} when null) on {@code threads}. */
   static void solveAll(float[] target, int count, int[] targets, float[] others, float[] gram,
       int k, Rows rows, IalsConfig config) {
+    solveAll(target, count, targets, others, gram, k, rows, config, null);
+  }
+
+  /** As above, pulling anchored rows toward their earlier values. */
+  static void solveAll(float[] target, int count, int[] targets, float[] others, float[] gram,
+      int k, Rows rows, IalsConfig config, Anchor anchor) {
     int n = targets == null ? count : targets.length;
     AtomicInteger next = new AtomicInteger();
     Runnable worker = () -> {
@@ -221,7 +245,7 @@ final class AlsSolver {
       while ((t = next.getAndIncrement()) < n) {
         int r = targets == null ? t : targets[t];
         solveRow(target, r, others, gram, k, rows.cols(r), rows.values(r),
-            config.regularization(), config.alpha(), config.cgSteps(), ws);
+            config.regularization(), config.alpha(), config.cgSteps(), ws, anchor);
       }
     };
     Parallel.run(worker, Math.min(config.threads(), Math.max(1, n / 32)));

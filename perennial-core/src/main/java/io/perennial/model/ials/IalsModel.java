@@ -89,6 +89,23 @@ public final class IalsModel extends FactorModel implements io.perennial.model.O
    */
   @Override
   public void partialFit(InteractionLog events, int users, int items) {
+    partialFit(events, new InteractionLog(1), users, items, io.perennial.model.Stability.none());
+  }
+
+  /**
+   * With {@code stability.anchor() > 0}, every re-solved row is pulled toward its value before the
+   * update ({@code A += a·I, b += a·x₀}: the exact minimiser with the anchor term). Replay and
+   * distillation do not apply: rows are re-solved from their full histories, so untouched rows
+   * cannot drift.
+   */
+  @Override
+  public void partialFit(InteractionLog events, InteractionLog replay, int users, int items,
+      io.perennial.model.Stability stability) {
+    float anchorStrength = stability.anchor();
+    AlsSolver.Anchor userAnchor = anchorStrength > 0
+        ? new AlsSolver.Anchor(anchorStrength, java.util.Arrays.copyOf(userFactors, userCount * factors), userCount) : null;
+    AlsSolver.Anchor itemAnchor = anchorStrength > 0
+        ? new AlsSolver.Anchor(anchorStrength, java.util.Arrays.copyOf(itemFactors, itemCount * factors), itemCount) : null;
     online = null;
     growTables(Math.max(users, userCount), Math.max(items, itemCount), growthRandom, config.initScale());
     history.ensureUsers(userCount);
@@ -105,10 +122,10 @@ public final class IalsModel extends FactorModel implements io.perennial.model.O
     int k = factors;
     invalidateCaches();
     AlsSolver.solveAll(userFactors, userCount, touchedUsers.stream().toArray(), itemFactors,
-        itemGram(), k, userRows(history), config);
+        itemGram(), k, userRows(history), config, userAnchor);
     ItemUsers byItem = ItemUsers.of(history, itemCount, touchedItems);
     AlsSolver.solveAll(itemFactors, itemCount, touchedItems.stream().toArray(), userFactors,
-        AlsSolver.gram(userFactors, userCount, k), k, byItem, config);
+        AlsSolver.gram(userFactors, userCount, k), k, byItem, config, itemAnchor);
     invalidateCaches();
   }
 
