@@ -189,13 +189,13 @@ final class BenchCommand implements Runnable {
       if (!(live instanceof io.perennial.model.OnlineLearner learner)) {
         throw new UserException("model " + model + " cannot learn online");
       }
-      long cpu0 = io.perennial.continual.UpdateStats.processCpuNanos();
+      long cpu0 = io.perennial.continual.UpdateStats.cpuNanosNow();
       while (events.hasNext()) {
         var e = events.next();
         ctx.record(e);
         learner.learnOnline(e.user(), e.item(), e.value(), e.timestamp());
       }
-      double online = (io.perennial.continual.UpdateStats.processCpuNanos() - cpu0) / 1e9;
+      double online = (io.perennial.continual.UpdateStats.cpuNanosNow() - cpu0) / 1e9;
       // full: a retrain from scratch at the end of each tenth of the tested stream
       var full = new io.perennial.continual.StreamContext(model, defaults, stream);
       var replay = new io.perennial.continual.LogEventStream(stream.log());
@@ -205,9 +205,9 @@ final class BenchCommand implements Runnable {
         while (replay.position() < until) {
           full.record(replay.next());
         }
-        long c = io.perennial.continual.UpdateStats.processCpuNanos();
+        long c = io.perennial.continual.UpdateStats.cpuNanosNow();
         full.trainFromScratch(0);
-        fullCpu += (io.perennial.continual.UpdateStats.processCpuNanos() - c) / 1e9;
+        fullCpu += (io.perennial.continual.UpdateStats.cpuNanosNow() - c) / 1e9;
       }
       System.out.printf(Locale.ROOT, "%s online: %,d events, %.2f s CPU (%.1f µs/event); full every 10%%: %.2f s CPU; online/full = %.1f%%%n",
           model, tail, online, online * 1e6 / tail, fullCpu, 100 * online / fullCpu);

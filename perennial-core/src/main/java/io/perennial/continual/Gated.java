@@ -73,11 +73,6 @@ public final class Gated extends UpdateStrategy {
   }
 
   @Override
-  public UpdateStats stats() {
-    return stats;
-  }
-
-  @Override
   public int[] tableSizes() {
     return inner.tableSizes();
   }

@@ -50,6 +50,13 @@ public final class ReplayBuffer {
     timestamps[slot] = e.timestamp();
   }
 
+  /** Offers every event of a log, in order. */
+  public void offerAll(InteractionLog log) {
+    for (int e = 0; e < log.size(); e++) {
+      offer(new StreamEvent(e, log.user(e), log.item(e), log.value(e), log.timestamp(e), log.type(e)));
+    }
+  }
+
   public int size() {
     return size;
   }

@@ -108,10 +108,7 @@ public final class Strategies {
       super.start(ctx, cfg);
       interval = cfg.fineTuneEvery();
       replay = new ReplayBuffer(cfg.replayCapacity(), cfg.seed());
-      InteractionLog warm = ctx.seen();
-      for (int e = 0; e < warm.size(); e++) {
-        replay.offer(new StreamEvent(e, warm.user(e), warm.item(e), warm.value(e), warm.timestamp(e), warm.type(e)));
-      }
+      replay.offerAll(ctx.seen());
     }
 
     @Override
@@ -128,9 +125,7 @@ public final class Strategies {
           return copy;
         });
         publish(candidate, "fine-tune");
-        for (int e = 0; e < batch.size(); e++) {
-          replay.offer(new StreamEvent(e, batch.user(e), batch.item(e), batch.value(e), batch.timestamp(e), batch.type(e)));
-        }
+        replay.offerAll(batch);
       }
     }
   }

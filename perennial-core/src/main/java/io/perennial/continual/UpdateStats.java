@@ -16,12 +16,12 @@ public final class UpdateStats {
 
   /** Runs {@code update}, adding its CPU time (this thread and engine workers) and wall time. */
   public <T> T timed(Supplier<T> update) {
-    long cpu0 = processCpuNanos();
+    long cpu0 = cpuNanosNow();
     long wall0 = System.nanoTime();
     try {
       return update.get();
     } finally {
-      cpuNanos += processCpuNanos() - cpu0;
+      cpuNanos += cpuNanosNow() - cpu0;
       wallNanos += System.nanoTime() - wall0;
     }
   }
@@ -75,7 +75,7 @@ public final class UpdateStats {
    * CPU time of the calling thread plus the engine's worker threads, so multi-threaded retrains
    * count in full while GC and JIT-compiler threads (noise unrelated to the update) do not.
    */
-  public static long processCpuNanos() {
+  public static long cpuNanosNow() {
     return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() + io.perennial.model.Parallel.workerCpuNanos();
   }
 }

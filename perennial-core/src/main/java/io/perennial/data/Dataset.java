@@ -59,8 +59,4 @@ public final class Dataset {
   public CsrMatrix byUser() {
     return CsrMatrix.byUser(log, users.size(), items.size());
   }
-
-  public CsrMatrix byItem() {
-    return CsrMatrix.byItem(log, users.size(), items.size());
-  }
 }

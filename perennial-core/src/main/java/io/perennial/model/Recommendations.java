@@ -17,10 +17,6 @@ public record Recommendations(int[] ids, float[] scores, boolean fallback) {
     }
   }
 
-  public static Recommendations empty() {
-    return new Recommendations(new int[0], new float[0], false);
-  }
-
   public int size() {
     return ids.length;
   }

@@ -58,11 +58,6 @@ public record OptimizerConfig(
         clipValue, clipNorm, schedule);
   }
 
-  public OptimizerConfig withLearningRate(float rate) {
-    return new OptimizerConfig(kind, rate, momentum, beta1, beta2, epsilon, l2, weightDecay,
-        clipValue, clipNorm, schedule);
-  }
-
   public OptimizerConfig withL2(float coefficient) {
     return new OptimizerConfig(kind, learningRate, momentum, beta1, beta2, epsilon, coefficient,
         weightDecay, clipValue, clipNorm, schedule);

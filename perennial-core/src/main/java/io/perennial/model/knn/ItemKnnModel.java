@@ -117,19 +117,25 @@ public final class ItemKnnModel extends AbstractRecommender implements io.perenn
    */
   @Override
   public void learnOnline(int user, int item, float value, long timestamp) {
-    if (item >= neighbourIds.length) {
-      int old = neighbourIds.length;
-      int capacity = Math.max(item + 1, old + old / 2 + 16);
-      neighbourIds = Arrays.copyOf(neighbourIds, capacity);
-      neighbourSims = Arrays.copyOf(neighbourSims, capacity);
-      for (int i = old; i < capacity; i++) {
-        neighbourIds[i] = new int[0];
-        neighbourSims[i] = new float[0];
-      }
-    }
+    ensureNeighbourRows(item + 1);
     recordEvent(user, item, value);
     userCount = Math.max(userCount, user + 1);
     itemCount = Math.max(itemCount, item + 1);
+  }
+
+  /** Grows the neighbour lists (geometrically) to hold at least {@code items} items, new ones empty. */
+  private void ensureNeighbourRows(int items) {
+    if (items <= neighbourIds.length) {
+      return;
+    }
+    int old = neighbourIds.length;
+    int capacity = Math.max(items, old + old / 2 + 16);
+    neighbourIds = Arrays.copyOf(neighbourIds, capacity);
+    neighbourSims = Arrays.copyOf(neighbourSims, capacity);
+    for (int i = old; i < capacity; i++) {
+      neighbourIds[i] = new int[0];
+      neighbourSims[i] = new float[0];
+    }
   }
 
   /**
@@ -140,15 +146,7 @@ public final class ItemKnnModel extends AbstractRecommender implements io.perenn
   public void partialFit(InteractionLog events, int users, int items) {
     growHistory(events, users);
     growPopularity(events, items);
-    if (items > neighbourIds.length) {
-      int old = neighbourIds.length;
-      neighbourIds = Arrays.copyOf(neighbourIds, items);
-      neighbourSims = Arrays.copyOf(neighbourSims, items);
-      for (int i = old; i < items; i++) {
-        neighbourIds[i] = new int[0];
-        neighbourSims[i] = new float[0];
-      }
-    }
+    ensureNeighbourRows(items);
     userCount = Math.max(userCount, users);
     itemCount = Math.max(itemCount, items);
     Neighbourhoods.ItemUsers byItem = Neighbourhoods.transpose(history, itemCount);
