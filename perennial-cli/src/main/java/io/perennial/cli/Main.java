@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       SimulateCommand.class,
       RecommendCommand.class,
       ExportCommand.class,
+      ServeCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
     })
@@ -64,6 +65,7 @@ public final class Main implements Runnable {
     if (e instanceof UserException
         || e instanceof DataFormatException
         || e instanceof CheckpointException
+        || e instanceof io.perennial.server.store.StoreException
         || e instanceof DatasetFetcher.FetchException
         || e instanceof IllegalArgumentException
         || e instanceof JsonProcessingException) {

@@ -56,9 +56,25 @@ public final class Gated extends UpdateStrategy {
 
   @Override
   public void start(StreamContext ctx, StrategyConfig cfg) {
+    inner.start(ctx, cfg);
+    afterInnerBegan(ctx, cfg);
+  }
+
+  @Override
+  public void resume(StreamContext ctx, StrategyConfig cfg, Recommender model, long lastLearnedOffset) {
+    super.resume(ctx, cfg, model, lastLearnedOffset);
+    inner.resume(ctx, cfg, model, lastLearnedOffset);
+    afterInnerBegan(ctx, cfg);
+  }
+
+  @Override
+  public boolean updatesInPlace() {
+    return inner.updatesInPlace();
+  }
+
+  private void afterInnerBegan(StreamContext ctx, StrategyConfig cfg) {
     this.context = ctx;
     this.config = cfg;
-    inner.start(ctx, cfg);
     accepted = stats.timed(() -> Algorithms.copy(inner.live()));
     window = cfg.gateWindow();
     var warm = ctx.seen();

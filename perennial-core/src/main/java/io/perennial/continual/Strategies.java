@@ -54,8 +54,8 @@ public final class Strategies {
     private int interval;
 
     @Override
-    public void start(StreamContext ctx, StrategyConfig cfg) {
-      super.start(ctx, cfg);
+    protected void begin(StreamContext ctx, StrategyConfig cfg, Recommender model) {
+      super.begin(ctx, cfg, model);
       interval = cfg.updateEvery();
     }
 
@@ -104,8 +104,8 @@ public final class Strategies {
     }
 
     @Override
-    public void start(StreamContext ctx, StrategyConfig cfg) {
-      super.start(ctx, cfg);
+    protected void begin(StreamContext ctx, StrategyConfig cfg, Recommender model) {
+      super.begin(ctx, cfg, model);
       interval = cfg.fineTuneEvery();
       replay = new ReplayBuffer(cfg.replayCapacity(), cfg.seed());
       replay.offerAll(ctx.seen());
@@ -143,13 +143,23 @@ public final class Strategies {
     }
 
     @Override
-    public void start(StreamContext ctx, StrategyConfig cfg) {
-      super.start(ctx, cfg);
+    protected void begin(StreamContext ctx, StrategyConfig cfg, Recommender model) {
+      super.begin(ctx, cfg, model);
       if (!(live instanceof OnlineLearner)) {
         throw new IllegalArgumentException("model " + live.type() + " cannot learn online");
       }
       lifecycle = new IdLifecycle(cfg.admitAfter(), cfg.evictAfterSeconds());
       lifecycle.warmUp(ctx.seen());
+    }
+
+    @Override
+    public boolean updatesInPlace() {
+      return true;
+    }
+
+    @Override
+    public boolean needsHistory() {
+      return false;
     }
 
     /** Admission and eviction state (inactive unless configured). */
@@ -219,6 +229,11 @@ public final class Strategies {
     @Override
     public String name() {
       return "hybrid";
+    }
+
+    @Override
+    public boolean needsHistory() {
+      return true;
     }
 
     @Override

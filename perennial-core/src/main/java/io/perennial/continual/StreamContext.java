@@ -31,10 +31,24 @@ public final class StreamContext {
    *     ever given to a model
    */
   public StreamContext(String algorithm, JsonNode config, Dataset universe) {
+    this(algorithm, config, universe.users(), universe.items());
+  }
+
+  /**
+   * A context over id indices that grow while the stream runs (a server's): the caller assigns
+   * each new id before recording its first event.
+   */
+  public StreamContext(String algorithm, JsonNode config, IdIndex users, IdIndex items) {
     this.algorithm = algorithm;
     this.config = config;
-    this.allUsers = universe.users();
-    this.allItems = universe.items();
+    this.allUsers = users;
+    this.allItems = items;
+  }
+
+  /** Notes ids the model already holds (a restored checkpoint) without recording events. */
+  public void coverIds(int users, int items) {
+    userBound = Math.max(userBound, users);
+    itemBound = Math.max(itemBound, items);
   }
 
   public String algorithm() {

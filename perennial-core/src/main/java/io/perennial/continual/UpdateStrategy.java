@@ -22,9 +22,40 @@ public abstract class UpdateStrategy {
 
   /** Trains the first model on everything recorded so far (the warm-up). */
   public void start(StreamContext ctx, StrategyConfig cfg) {
+    begin(ctx, cfg, stats.timed(() -> ctx.trainFromScratch(0)));
+  }
+
+  /**
+   * Continues from an existing model instead of training one — what a server does after a restart
+   * or a rollback: {@code model} has learned every event up to {@code lastLearnedOffset}, and the
+   * context holds whatever history the strategy retrains from.
+   */
+  public void resume(StreamContext ctx, StrategyConfig cfg, Recommender model, long lastLearnedOffset) {
+    this.lastOffset = lastLearnedOffset;
+    begin(ctx, cfg, model);
+  }
+
+  /** Sets up the strategy around its first live model; subclasses add their own state. */
+  protected void begin(StreamContext ctx, StrategyConfig cfg, Recommender model) {
     this.context = ctx;
     this.config = cfg;
-    this.live = stats.timed(() -> ctx.trainFromScratch(0));
+    this.live = model;
+  }
+
+  /**
+   * True when {@link #onEvent} changes the live model in place (per-event learning), so a server
+   * must keep readers out while it runs; false when updates build a new model and swap it in.
+   */
+  public boolean updatesInPlace() {
+    return false;
+  }
+
+  /**
+   * True when the strategy retrains or replays from the context's recorded history, so every event
+   * must be recorded there; per-event learners need only the model.
+   */
+  public boolean needsHistory() {
+    return true;
   }
 
   /** Learns from one event; the strategy decides whether and when that changes the live model. */

@@ -1,0 +1,186 @@
+package io.perennial.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.perennial.continual.StrategyConfig;
+import io.perennial.data.Interaction;
+import io.perennial.data.SyntheticConfig;
+import io.perennial.data.SyntheticGenerator;
+import io.perennial.model.Algorithms;
+import io.perennial.server.PerennialServer;
+import io.perennial.server.http.ApiKeys;
+import io.perennial.server.http.HttpOptions;
+import io.perennial.server.http.TopKSearch;
+import io.perennial.server.learn.LearnerSettings;
+import io.perennial.server.store.EventStore;
+import io.perennial.server.store.NewEvent;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code perennial serve}: the HTTP server over a data directory, learning while it serves. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = "Serve recommendations over HTTP from a data directory, learning from ingested events in the background.")
+final class ServeCommand implements Callable<Integer> {
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--data-dir", required = true, paramLabel = "DIR", description = "Data directory (created if missing; locked while serving).")
+  Path dataDir;
+
+  @Option(names = "--host", defaultValue = "127.0.0.1", description = "Interface to bind. Default: ${DEFAULT-VALUE}.")
+  String host;
+
+  @Option(names = "--port", defaultValue = "8080", description = "Port (0 = any free). Default: ${DEFAULT-VALUE}.")
+  int port;
+
+  @Option(names = "--model", defaultValue = "bpr", paramLabel = "NAME", description = "pop, itemknn, mf, bpr, ials. Default: ${DEFAULT-VALUE}.")
+  String model;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "JSON overrides of the model config (over the streaming defaults).")
+  Path config;
+
+  @Option(names = "--strategy", defaultValue = "online", description = "online, incremental, full, static, gated, gated-incremental, hybrid. Default: ${DEFAULT-VALUE}.")
+  String strategy;
+
+  @Option(names = "--update-every", defaultValue = "100000", paramLabel = "EVENTS", description = "Events between full retrains (full); fine-tunes come every 1/10 of this. Default: ${DEFAULT-VALUE}.")
+  int updateEvery;
+
+  @Option(names = "--retrain-every", defaultValue = "0", paramLabel = "EVENTS", description = "Background full retrain every this many events (hybrid; 0 = only on request). Default: ${DEFAULT-VALUE}.")
+  long retrainEvery;
+
+  @Option(names = "--checkpoint-every", defaultValue = "60", paramLabel = "SECONDS", description = "Checkpoint the running model this often when it changed. Default: ${DEFAULT-VALUE}.")
+  long checkpointEvery;
+
+  @Option(names = "--min-events", defaultValue = "1000", description = "Events needed before the first model is trained. Default: ${DEFAULT-VALUE}.")
+  int minEvents;
+
+  @Option(names = "--synthetic", description = "Seed an empty store from the synthetic generator before training.")
+  boolean synthetic;
+
+  @Option(names = "--events", defaultValue = "200000", description = "Synthetic events to seed. Default: ${DEFAULT-VALUE}.")
+  long events;
+
+  @Option(names = "--users", defaultValue = "5000", description = "Synthetic users. Default: ${DEFAULT-VALUE}.")
+  int users;
+
+  @Option(names = "--items", defaultValue = "10000", description = "Synthetic items. Default: ${DEFAULT-VALUE}.")
+  int items;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Seed. Default: ${DEFAULT-VALUE}.")
+  long seed;
+
+  @Option(names = "--search", defaultValue = "exact", description = "Top-K search (exact: every item scored). Default: ${DEFAULT-VALUE}.")
+  String search;
+
+  @Option(names = "--keys-file", paramLabel = "FILE", description = "API keys, one 'key:scope' per line (scopes read, ingest, admin). Else PERENNIAL_API_KEYS.")
+  Path keysFile;
+
+  @Option(names = "--insecure-dev", description = "Serve without API keys (development only).")
+  boolean insecureDev;
+
+  @Option(names = "--max-body", defaultValue = "4194304", paramLabel = "BYTES", description = "Largest request body. Default: ${DEFAULT-VALUE}.")
+  long maxBody;
+
+  @Option(names = "--rate-limit", defaultValue = "10000", paramLabel = "PER_SECOND", description = "Requests per second per key (0 = unlimited). Default: ${DEFAULT-VALUE}.")
+  double rateLimit;
+
+  @Option(names = "--cors-origin", paramLabel = "ORIGIN", description = "Allow browser calls from this origin (no CORS unless given).")
+  String corsOrigin;
+
+  @Option(names = "--keystore", paramLabel = "FILE", description = "PKCS#12 keystore: serve HTTPS. Password from PERENNIAL_KEYSTORE_PASSWORD.")
+  Path keystore;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PerennialServer server = start(this, out);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      stopped.countDown();
+    }, "perennial-shutdown"));
+    out.printf(Locale.ROOT, "perennial serving on %s://%s:%d (data %s); Ctrl-C stops and checkpoints%n",
+        keystore == null ? "http" : "https", host, server.port(), dataDir.toAbsolutePath());
+    out.flush();
+    stopped.await();
+    return 0;
+  }
+
+  /** Builds and starts a server from these options (also used by {@code bench serve}). */
+  static PerennialServer start(ServeCommand o, PrintWriter out) {
+    ApiKeys keys = o.apiKeys();
+    ObjectNode modelConfig = Algorithms.streamingDefaults(o.model);
+    JsonNode user = ConfigFiles.forModel(ConfigFiles.read(o.config), o.model, 1);
+    if (user != null) {
+      user.fields().forEachRemaining(f -> modelConfig.set(f.getKey(), f.getValue()));
+    }
+    Algorithms.trainer(o.model, modelConfig);
+    StrategyConfig strategyConfig = StrategyConfig.forStream(o.updateEvery * 10L);
+    LearnerSettings learning = new LearnerSettings(o.model, modelConfig, o.strategy, strategyConfig,
+        o.strategy.equalsIgnoreCase("hybrid") && o.retrainEvery == 0 ? o.updateEvery : o.retrainEvery,
+        o.checkpointEvery * 1000, 64, 0.01, o.minEvents, o.seed);
+    String password = System.getenv().getOrDefault("PERENNIAL_KEYSTORE_PASSWORD", "");
+    if (o.keystore != null && !Files.isReadable(o.keystore)) {
+      throw new UserException("--keystore: cannot read " + o.keystore);
+    }
+    HttpOptions http = new HttpOptions(o.host, o.port, keys, o.maxBody, o.rateLimit, o.corsOrigin, o.keystore, password);
+    Consumer<EventStore> seed = o.synthetic ? store -> seedSynthetic(store, o, out) : store -> {};
+    return PerennialServer.start(o.dataDir, learning, http, Searches.forName(o.search), seed);
+  }
+
+  private ApiKeys apiKeys() {
+    if (insecureDev) {
+      return ApiKeys.none();
+    }
+    String spec;
+    if (keysFile != null) {
+      try {
+        spec = String.join(",", Files.readAllLines(keysFile).stream().map(String::trim)
+            .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList());
+      } catch (IOException e) {
+        throw new UserException("--keys-file: cannot read " + keysFile + ": " + e.getMessage());
+      }
+    } else {
+      spec = System.getenv("PERENNIAL_API_KEYS");
+    }
+    if (spec == null || spec.isBlank()) {
+      throw new UserException("no API keys: set PERENNIAL_API_KEYS=key:admin,… or pass --keys-file, "
+          + "or --insecure-dev to serve without keys");
+    }
+    try {
+      return ApiKeys.parse(spec);
+    } catch (IllegalArgumentException e) {
+      throw new UserException((keysFile != null ? keysFile.toString() : "PERENNIAL_API_KEYS") + ": " + e.getMessage());
+    }
+  }
+
+  static void seedSynthetic(EventStore store, ServeCommand o, PrintWriter out) {
+    SyntheticConfig cfg = SyntheticConfig.defaults().withEvents(o.events).withSeed(o.seed).withSize(o.users, o.items);
+    SyntheticGenerator gen = new SyntheticGenerator(cfg);
+    List<NewEvent> batch = new ArrayList<>(10_000);
+    long n = 0;
+    while (gen.hasNext()) {
+      Interaction e = gen.next();
+      batch.add(new NewEvent(null, SyntheticGenerator.userId(e.user()), SyntheticGenerator.itemId(e.item()), e.type(),
+          e.value(), e.timestamp()));
+      if (batch.size() == 10_000 || !gen.hasNext()) {
+        store.append(batch).join();
+        n += batch.size();
+        batch.clear();
+      }
+    }
+    out.printf(Locale.ROOT, "seeded the store with %,d synthetic events (%,d users × %,d items)%n", n, o.users, o.items);
+    out.flush();
+  }
+}

@@ -1,0 +1,144 @@
+package io.perennial.server;
+
+import io.perennial.server.http.ApiRoutes;
+import io.perennial.server.http.HttpOptions;
+import io.perennial.server.http.HttpServer;
+import io.perennial.server.http.Pseudonymizer;
+import io.perennial.server.http.ServerMetrics;
+import io.perennial.server.http.TopKSearch;
+import io.perennial.server.learn.Learner;
+import io.perennial.server.learn.LearnerSettings;
+import io.perennial.server.store.DataDirectory;
+import io.perennial.server.store.EventStore;
+import io.perennial.server.store.ModelRegistry;
+import io.perennial.server.store.StoreException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code perennial serve}: a data directory (locked), its event store and model registry, the
+ * background learner and the HTTP API, started together and stopped in the reverse order so that
+ * queued events are committed and the running model is checkpointed on shutdown.
+ */
+public final class PerennialServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PerennialServer.class);
+
+  private final DataDirectory dir;
+  private final EventStore store;
+  private final ModelRegistry registry;
+  private final Learner learner;
+  private final ServerMetrics metrics;
+  private final HttpServer http;
+  private final int port;
+
+  private PerennialServer(DataDirectory dir, EventStore store, ModelRegistry registry, Learner learner,
+      ServerMetrics metrics, HttpServer http, int port) {
+    this.dir = dir;
+    this.store = store;
+    this.registry = registry;
+    this.learner = learner;
+    this.metrics = metrics;
+    this.http = http;
+    this.port = port;
+  }
+
+  /**
+   * Opens {@code dataDir} and starts everything.
+   *
+   * @throws StoreException when the directory is locked by another process or holds an
+   *     incompatible store
+   */
+  public static PerennialServer start(Path dataDir, LearnerSettings learning, HttpOptions options, TopKSearch search) {
+    return start(dataDir, learning, options, search, s -> {});
+  }
+
+  /**
+   * As {@link #start(Path, LearnerSettings, HttpOptions, TopKSearch)}, first handing an empty
+   * store to {@code seed} (the {@code --synthetic} start), before the learner trains on it.
+   */
+  public static PerennialServer start(Path dataDir, LearnerSettings learning, HttpOptions options, TopKSearch search,
+      java.util.function.Consumer<EventStore> seed) {
+    DataDirectory dir = DataDirectory.open(dataDir);
+    EventStore store = null;
+    Learner learner = null;
+    ServerMetrics metrics = null;
+    try {
+      store = EventStore.open(dir);
+      if (store.count() == 0) {
+        seed.accept(store);
+      }
+      ModelRegistry registry = new ModelRegistry(store, dir);
+      learner = new Learner(store, registry, learning).start();
+      metrics = new ServerMetrics(store, learner, 5_000);
+      Pseudonymizer pseudonymizer = new Pseudonymizer(secret(dir.root()));
+      ApiRoutes api = new ApiRoutes(HttpServer.mapper(), store, registry, learner, metrics, search);
+      HttpServer http = new HttpServer(options, api, metrics, pseudonymizer);
+      int port = http.start(options.host(), options.port(), options.keystore() != null);
+      LOG.info("serving {} on {}:{} ({})", dir.root(), options.host(), port,
+          options.keys().enabled() ? "API keys required" : "INSECURE: no API keys");
+      return new PerennialServer(dir, store, registry, learner, metrics, http, port);
+    } catch (RuntimeException e) {
+      if (metrics != null) {
+        metrics.close();
+      }
+      if (learner != null) {
+        learner.close();
+      }
+      if (store != null) {
+        store.close();
+      }
+      dir.close();
+      throw e;
+    }
+  }
+
+  /** The per-directory secret that keys user-id pseudonyms; created once, never leaves the directory. */
+  private static byte[] secret(Path root) {
+    Path file = root.resolve("secret.key");
+    try {
+      if (Files.exists(file)) {
+        return Files.readAllBytes(file);
+      }
+      byte[] secret = new byte[32];
+      new SecureRandom().nextBytes(secret);
+      Path tmp = Files.createTempFile(root, ".secret", ".tmp");
+      Files.write(tmp, secret);
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+      return secret;
+    } catch (IOException e) {
+      throw new StoreException("cannot read or create " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public EventStore store() {
+    return store;
+  }
+
+  public ModelRegistry registry() {
+    return registry;
+  }
+
+  public Learner learner() {
+    return learner;
+  }
+
+  /** Stops taking requests, stops the learner (which checkpoints), commits the queue, unlocks. */
+  @Override
+  public void close() {
+    http.close();
+    learner.close();
+    metrics.close();
+    store.close();
+    dir.close();
+  }
+}

@@ -1,0 +1,484 @@
+package io.perennial.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import io.perennial.model.AbstractRecommender;
+import io.perennial.model.FactorModel;
+import io.perennial.model.Recommendations;
+import io.perennial.model.Recommender;
+import io.perennial.model.UserQuery;
+import io.perennial.server.learn.Learner;
+import io.perennial.server.learn.LearnerStatus;
+import io.perennial.server.learn.ServedModel;
+import io.perennial.server.learn.SharedIds;
+import io.perennial.server.store.AppendResult;
+import io.perennial.server.store.EventStore;
+import io.perennial.server.store.ModelRegistry;
+import io.perennial.server.store.ModelVersion;
+import io.perennial.kernel.VectorOps;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.IntPredicate;
+
+/** The HTTP API: every route, its scope, and its handler. */
+public final class ApiRoutes {
+
+  private static final int MAX_K = 1000;
+  private final ObjectMapper json;
+  private final EventStore store;
+  private final ModelRegistry registry;
+  private final Learner learner;
+  private final ServerMetrics metrics;
+  private final TopKSearch search;
+
+  public ApiRoutes(ObjectMapper json, EventStore store, ModelRegistry registry, Learner learner, ServerMetrics metrics,
+      TopKSearch search) {
+    this.json = json;
+    this.store = store;
+    this.registry = registry;
+    this.learner = learner;
+    this.metrics = metrics;
+    this.search = search;
+  }
+
+  /** Every route the server answers. */
+  public List<Route> routes() {
+    return List.of(
+        new Route(HandlerType.POST, "/v1/events", Scope.INGEST,
+            "Store one event or an array of events; answered once they are durable",
+            List.of("partial: true to store the valid events of a batch and report the rest"), this::ingest),
+        new Route(HandlerType.GET, "/v1/users/{id}/recommendations", Scope.READ,
+            "Top-K items for a user (unknown users get the popularity fallback)",
+            List.of("k: list length (1-1000, default 10)", "excludeSeen: leave out the user's items (default true)",
+                "items: comma-separated item ids to choose from", "exclude: comma-separated item ids to leave out"),
+            this::recommendForUser),
+        new Route(HandlerType.GET, "/v1/users/{id}/recommendations/{item}/explain", Scope.READ,
+            "Which of the user's items drove a recommendation", List.of("k: items to list (default 5)"), this::explain),
+        new Route(HandlerType.GET, "/v1/items/{id}/similar", Scope.READ, "Items most similar to an item",
+            List.of("k: list length (1-1000, default 10)"), this::similar),
+        new Route(HandlerType.POST, "/v1/recommendations", Scope.READ,
+            "Top-K for an anonymous basket: {\"items\": [...], \"k\": 10}", List.of(), this::recommendForBasket),
+        new Route(HandlerType.GET, "/v1/models", Scope.READ, "Model versions with provenance and metrics", List.of(),
+            this::models),
+        new Route(HandlerType.POST, "/v1/models/{version}/activate", Scope.ADMIN,
+            "Make a version the running model (rollback)",
+            List.of("catchUp: replay the events stored after that version onto it (default false)"), this::activate),
+        new Route(HandlerType.POST, "/v1/models/retrain", Scope.ADMIN,
+            "Start a full retrain in the background; it goes live once caught up",
+            List.of("wait: true to answer when it is live"), this::retrain),
+        new Route(HandlerType.GET, "/v1/learner", Scope.READ,
+            "Strategy, lag in events and seconds, updates accepted and rejected", List.of(), this::learnerStatus),
+        new Route(HandlerType.GET, "/v1/stats", Scope.READ,
+            "Events stored, users, items, live model version and the learner's offset", List.of(), this::stats),
+        new Route(HandlerType.GET, "/v1/series", Scope.READ,
+            "Dashboard time series: ingest rate, learner lag, request latency, prequential HR@10", List.of(),
+            ctx -> ctx.json(metrics.series())),
+        new Route(HandlerType.GET, "/health/live", null, "The process is up", List.of(),
+            ctx -> ctx.json(Map.of("status", "live"))),
+        new Route(HandlerType.GET, "/health/ready", null, "A model is loaded and requests can be served", List.of(),
+            this::ready),
+        new Route(HandlerType.GET, "/metrics", Scope.READ, "Prometheus metrics", List.of(),
+            ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape())));
+  }
+
+  private void ready(Context ctx) {
+    if (learner.ready()) {
+      ctx.json(Map.of("status", "ready", "model_version", learner.served().version()));
+    } else {
+      ctx.status(503).json(Map.of("status", "loading", "message", "no model loaded yet"));
+    }
+  }
+
+  private void ingest(Context ctx) {
+    JsonNode body = readJson(ctx);
+    EventParser.Parsed parsed = EventParser.parse(body, System.currentTimeMillis() / 1000);
+    boolean partial = booleanParam(ctx, "partial", false);
+    if (!parsed.errors().isEmpty() && (!partial || parsed.events().isEmpty())) {
+      metrics.rejectedEvents(parsed.errors().size());
+      throw new ApiException(400, "invalid_events", parsed.errors().size() + " of " + parsed.total()
+          + " events are invalid; none were stored" + (partial ? "" : " (?partial=true stores the valid ones)"),
+          parsed.errors());
+    }
+    AppendResult result;
+    try {
+      result = store.append(parsed.events()).get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ApiException(503, "unavailable", "interrupted before the events were committed; none acknowledged");
+    } catch (ExecutionException | TimeoutException e) {
+      throw new ApiException(503, "unavailable", "the events could not be committed; none acknowledged");
+    }
+    metrics.ingested(result.stored(), parsed.errors().size());
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("stored", result.stored());
+    out.put("duplicates", result.duplicates());
+    out.put("rejected", parsed.errors().size());
+    out.put("last_offset", result.lastOffset());
+    if (!parsed.errors().isEmpty()) {
+      out.put("errors", parsed.errors());
+    }
+    ctx.status(200).json(out);
+  }
+
+  private void recommendForUser(Context ctx) {
+    String userId = pathId(ctx, "id");
+    int k = intParam(ctx, "k", 10, 1, MAX_K);
+    boolean excludeSeen = booleanParam(ctx, "excludeSeen", true);
+    ServedModel served = served();
+    SharedIds items = learner.items();
+    IntPredicate filter = filter(ctx, items);
+    int user = learner.users().indexOf(userId);
+    long t0 = System.nanoTime();
+    Answer a = served.read(m -> {
+      boolean known = user >= 0 && user < m.userCount();
+      Recommendations r = known ? search.recommend(m, user, k, excludeSeen, filter) : m.recommend(-1, k, false, filter);
+      return new Answer(r, known ? (r.fallback() ? "the user has no history yet" : null) : "unknown user");
+    });
+    metrics.recommendation(System.nanoTime() - t0);
+    ObjectNode out = json.createObjectNode();
+    out.put("user", userId);
+    modelInfo(out, served);
+    out.put("fallback", a.recommendations.fallback());
+    if (a.fallbackReason != null && a.recommendations.fallback()) {
+      out.put("fallback_reason", a.fallbackReason + ": most popular items");
+    }
+    out.set("items", itemList(a.recommendations, items));
+    ctx.json(out);
+  }
+
+  private record Answer(Recommendations recommendations, String fallbackReason) {}
+
+  private void recommendForBasket(Context ctx) {
+    JsonNode body = readJson(ctx);
+    if (!body.isObject() || !body.path("items").isArray()) {
+      throw ApiException.badRequest("body must be {\"items\": [item ids], \"k\": n}");
+    }
+    int k = 10;
+    if (body.has("k")) {
+      if (!body.get("k").canConvertToInt() || body.get("k").asInt() < 1 || body.get("k").asInt() > MAX_K) {
+        throw badField("k", "must be an integer between 1 and " + MAX_K);
+      }
+      k = body.get("k").asInt();
+    }
+    if (body.get("items").size() > 1000) {
+      throw badField("items", "at most 1000 items");
+    }
+    SharedIds items = learner.items();
+    List<Integer> known = new ArrayList<>();
+    ArrayNode unknown = json.createArrayNode();
+    for (JsonNode item : body.get("items")) {
+      if (!item.isTextual() && !item.isIntegralNumber()) {
+        throw badField("items", "item ids must be strings or integers");
+      }
+      String id = item.asText();
+      int i = items.indexOf(id);
+      if (i >= 0) {
+        known.add(i);
+      } else {
+        unknown.add(truncate(id));
+      }
+    }
+    int kk = k;
+    ServedModel served = served();
+    Recommendations r = served.read(m -> {
+      int[] basket = known.stream().mapToInt(Integer::intValue).filter(i -> i < m.itemCount()).distinct().sorted().toArray();
+      if (basket.length == 0) {
+        return m.recommend(-1, kk, false, null);
+      }
+      float[] values = new float[basket.length];
+      java.util.Arrays.fill(values, 1f);
+      UserQuery q = m.foldInUser(basket, values);
+      return m.recommend(q, kk, null);
+    });
+    ObjectNode out = json.createObjectNode();
+    modelInfo(out, served);
+    out.put("fallback", r.fallback());
+    out.set("unknown_items", unknown);
+    out.set("items", itemList(r, items));
+    ctx.json(out);
+  }
+
+  private void similar(Context ctx) {
+    String itemId = pathId(ctx, "id");
+    int k = intParam(ctx, "k", 10, 1, MAX_K);
+    SharedIds items = learner.items();
+    int item = items.indexOf(itemId);
+    ServedModel served = served();
+    Recommendations r = served.read(m -> item >= 0 && item < m.itemCount() ? m.similarItems(item, k) : null);
+    if (r == null) {
+      throw ApiException.notFound("unknown item '" + truncate(itemId) + "'");
+    }
+    ObjectNode out = json.createObjectNode();
+    out.put("item", itemId);
+    modelInfo(out, served);
+    out.set("items", itemList(r, items));
+    ctx.json(out);
+  }
+
+  private void explain(Context ctx) {
+    String userId = pathId(ctx, "id");
+    String itemId = pathId(ctx, "item");
+    int k = intParam(ctx, "k", 5, 1, 100);
+    int user = learner.users().indexOf(userId);
+    int item = learner.items().indexOf(itemId);
+    ServedModel served = served();
+    ObjectNode out = json.createObjectNode();
+    out.put("user", userId);
+    out.put("item", itemId);
+    modelInfo(out, served);
+    ArrayNode because = served.read(m -> {
+      if (user < 0 || user >= m.userCount()) {
+        throw ApiException.notFound("unknown user '" + truncate(userId) + "'");
+      }
+      if (item < 0 || item >= m.itemCount()) {
+        throw ApiException.notFound("unknown item '" + truncate(itemId) + "'");
+      }
+      out.put("score", m.score(user, item));
+      return contributions(m, user, item, k);
+    });
+    out.put("method", served.model() instanceof FactorModel ? "cosine similarity of item factors × interaction weight"
+        : "item-to-item similarity × interaction weight");
+    out.set("because", because);
+    ctx.json(out);
+  }
+
+  /** The user's items ranked by how much each supports {@code item}. */
+  private ArrayNode contributions(Recommender m, int user, int item, int k) {
+    ArrayNode list = json.createArrayNode();
+    if (!(m instanceof AbstractRecommender ar)) {
+      return list;
+    }
+    int[] hist = ar.history().items(user);
+    float[] vals = ar.history().values(user);
+    float[] weight = new float[hist.length];
+    if (m instanceof FactorModel fm) {
+      int f = fm.factors();
+      float[] q = fm.itemFactors();
+      float ni = VectorOps.norm(q, item * f, f);
+      for (int h = 0; h < hist.length; h++) {
+        float nj = VectorOps.norm(q, hist[h] * f, f);
+        float cos = ni == 0 || nj == 0 ? 0 : VectorOps.dot(q, item * f, q, hist[h] * f, f) / (ni * nj);
+        weight[h] = cos * vals[h];
+      }
+    } else {
+      Recommendations sim = m.similarItems(item, 500);
+      Map<Integer, Float> s = new java.util.HashMap<>();
+      for (int p = 0; p < sim.size(); p++) {
+        s.put(sim.ids()[p], sim.scores()[p]);
+      }
+      for (int h = 0; h < hist.length; h++) {
+        weight[h] = s.getOrDefault(hist[h], 0f) * vals[h];
+      }
+    }
+    Integer[] order = new Integer[hist.length];
+    for (int h = 0; h < hist.length; h++) {
+      order[h] = h;
+    }
+    java.util.Arrays.sort(order, (a, b) -> Float.compare(weight[b], weight[a]));
+    SharedIds items = learner.items();
+    for (int p = 0; p < Math.min(k, order.length); p++) {
+      if (hist[order[p]] == item) {
+        continue;
+      }
+      ObjectNode o = list.addObject();
+      o.put("item", items.idOf(hist[order[p]]));
+      o.put("weight", weight[order[p]]);
+    }
+    return list;
+  }
+
+  private void models(Context ctx) {
+    ServedModel served = learner.served();
+    ArrayNode list = json.createArrayNode();
+    for (ModelVersion mv : registry.list()) {
+      ObjectNode o = json.valueToTree(mv);
+      o.put("live", served != null && served.version() == mv.version());
+      o.put("checkpoint_available", registry.hasFile(mv.version()));
+      list.add(o);
+    }
+    ObjectNode out = json.createObjectNode();
+    out.put("live_version", served == null ? null : served.version());
+    out.set("versions", list);
+    ctx.json(out);
+  }
+
+  private void activate(Context ctx) {
+    long version;
+    try {
+      version = Long.parseLong(ctx.pathParam("version"));
+    } catch (NumberFormatException e) {
+      throw badField("version", "must be an integer model version");
+    }
+    if (registry.find(version).isEmpty()) {
+      throw ApiException.notFound("no model version " + version);
+    }
+    boolean catchUp = booleanParam(ctx, "catchUp", false);
+    try {
+      ModelVersion mv = learner.activate(version, catchUp).get(5, TimeUnit.MINUTES);
+      ctx.json(Map.of("live_version", mv.version(), "caught_up", catchUp));
+    } catch (IllegalArgumentException e) {
+      throw new ApiException(409, "cannot_activate", e.getMessage());
+    } catch (ExecutionException e) {
+      throw new ApiException(409, "cannot_activate", String.valueOf(e.getCause().getMessage()));
+    } catch (InterruptedException | TimeoutException e) {
+      throw new ApiException(503, "unavailable", "activation did not finish in time");
+    }
+  }
+
+  private void retrain(Context ctx) {
+    if (!learner.ready()) {
+      throw new ApiException(503, "not_ready", "no model loaded yet");
+    }
+    var future = learner.retrain();
+    if (booleanParam(ctx, "wait", false)) {
+      try {
+        ModelVersion mv = future.get(30, TimeUnit.MINUTES);
+        ctx.json(Map.of("status", "live", "version", mv.version()));
+      } catch (ExecutionException e) {
+        throw new ApiException(500, "retrain_failed", String.valueOf(e.getCause().getMessage()));
+      } catch (InterruptedException | TimeoutException e) {
+        throw new ApiException(503, "unavailable", "the retrain did not finish in time; it goes on in the background");
+      }
+    } else {
+      ctx.status(202).json(Map.of("status", "started"));
+    }
+  }
+
+  private void learnerStatus(Context ctx) {
+    LearnerStatus s = learner.status();
+    ctx.json(s);
+  }
+
+  private void stats(Context ctx) {
+    ServedModel served = learner.served();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("events", store.count());
+    out.put("users", learner.users().size());
+    out.put("items", learner.items().size());
+    out.put("model_version", served == null ? null : served.version());
+    out.put("model_type", served == null ? null : served.model().type());
+    out.put("learner_offset", learner.offset());
+    out.put("store_offset", store.lastOffset());
+    ctx.json(out);
+  }
+
+  private ServedModel served() {
+    ServedModel s = learner.served();
+    if (s == null) {
+      throw new ApiException(503, "not_ready", "no model loaded yet; see /health/ready");
+    }
+    return s;
+  }
+
+  private void modelInfo(ObjectNode out, ServedModel served) {
+    ObjectNode m = out.putObject("model");
+    m.put("version", served.version());
+    m.put("type", served.model().type());
+  }
+
+  private ArrayNode itemList(Recommendations r, SharedIds items) {
+    ArrayNode list = json.createArrayNode();
+    for (int p = 0; p < r.size(); p++) {
+      ObjectNode o = list.addObject();
+      o.put("item", items.idOf(r.ids()[p]));
+      o.put("score", r.scores()[p]);
+    }
+    return list;
+  }
+
+  private IntPredicate filter(Context ctx, SharedIds items) {
+    String only = ctx.queryParam("items");
+    String exclude = ctx.queryParam("exclude");
+    if (only == null && exclude == null) {
+      return null;
+    }
+    BitSet allowed = only == null ? null : indices(only, items, "items");
+    BitSet excluded = exclude == null ? new BitSet() : indices(exclude, items, "exclude");
+    return i -> (allowed == null || allowed.get(i)) && !excluded.get(i);
+  }
+
+  private static BitSet indices(String csv, SharedIds items, String field) {
+    BitSet set = new BitSet();
+    String[] parts = csv.split(",", -1);
+    if (parts.length > 10_000) {
+      throw badField(field, "at most 10000 item ids");
+    }
+    for (String p : parts) {
+      int i = items.indexOf(p.trim());
+      if (i >= 0) {
+        set.set(i);
+      }
+    }
+    return set;
+  }
+
+  private JsonNode readJson(Context ctx) {
+    byte[] bytes = ctx.bodyAsBytes();
+    if (bytes.length == 0) {
+      throw ApiException.badRequest("empty body: expected JSON");
+    }
+    try {
+      return json.readTree(bytes);
+    } catch (java.io.IOException e) {
+      String msg = e.getMessage() == null ? "malformed JSON" : e.getMessage().lines().findFirst().orElse("");
+      throw new ApiException(400, "malformed_json", "malformed JSON: " + truncate(msg));
+    }
+  }
+
+  private static String pathId(Context ctx, String name) {
+    String id = ctx.pathParam(name);
+    try {
+      EventParser.checkId(name, id);
+    } catch (EventParser.FieldError e) {
+      throw badField(name, e.getMessage());
+    }
+    return id;
+  }
+
+  private static int intParam(Context ctx, String name, int fallback, int min, int max) {
+    String v = ctx.queryParam(name);
+    if (v == null) {
+      return fallback;
+    }
+    try {
+      int n = Integer.parseInt(v.trim());
+      if (n < min || n > max) {
+        throw badField(name, "must be between " + min + " and " + max);
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw badField(name, "must be an integer between " + min + " and " + max);
+    }
+  }
+
+  private static boolean booleanParam(Context ctx, String name, boolean fallback) {
+    String v = ctx.queryParam(name);
+    if (v == null) {
+      return fallback;
+    }
+    return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "true", "1", "yes" -> true;
+      case "false", "0", "no" -> false;
+      default -> throw badField(name, "must be true or false");
+    };
+  }
+
+  static ApiException badField(String field, String message) {
+    return new ApiException(400, "bad_request", field + ": " + message,
+        List.of(Map.of("field", field, "message", message)));
+  }
+
+  private static String truncate(String s) {
+    return s.length() <= 80 ? s : s.substring(0, 80) + "…";
+  }
+}

@@ -1,0 +1,187 @@
+package io.perennial.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.perennial.data.InteractionType;
+import io.perennial.server.store.NewEvent;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Validates the body of {@code POST /v1/events}: one event object or an array of them. Each
+ * problem is reported with the event's index and the field.
+ */
+final class EventParser {
+
+  static final int MAX_BATCH = 10_000;
+  static final int MAX_ID_LENGTH = 256;
+  /** Timestamps before 1970 or after year 9999 are mistakes (milliseconds sent as seconds, say). */
+  static final long MAX_TIMESTAMP = 253_402_300_799L;
+  private static final Set<String> FIELDS = Set.of("user", "item", "type", "value", "timestamp", "id");
+
+  /** The valid events and the problems found (each {index, field, message}). */
+  record Parsed(List<NewEvent> events, List<Integer> indices, List<Map<String, Object>> errors, int total) {}
+
+  private EventParser() {}
+
+  static Parsed parse(JsonNode body, long nowSeconds) {
+    List<JsonNode> nodes = new ArrayList<>();
+    if (body == null || body.isMissingNode() || body.isNull()) {
+      throw ApiException.badRequest("the body must be an event object or a JSON array of events");
+    }
+    if (body.isArray()) {
+      if (body.size() == 0) {
+        throw ApiException.badRequest("the event array is empty");
+      }
+      if (body.size() > MAX_BATCH) {
+        throw new ApiException(413, "batch_too_large", "at most " + MAX_BATCH + " events per request, got " + body.size());
+      }
+      body.forEach(nodes::add);
+    } else if (body.isObject()) {
+      nodes.add(body);
+    } else {
+      throw ApiException.badRequest("the body must be an event object or a JSON array of events");
+    }
+    List<NewEvent> events = new ArrayList<>(nodes.size());
+    List<Integer> indices = new ArrayList<>(nodes.size());
+    List<Map<String, Object>> errors = new ArrayList<>();
+    Set<String> idsInBatch = new HashSet<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      try {
+        NewEvent e = parseOne(nodes.get(i), nowSeconds);
+        if (e.eventId() != null && !idsInBatch.add(e.eventId())) {
+          // a repeated id inside one batch is the same event sent twice: stored once
+          events.add(e);
+          indices.add(i);
+          continue;
+        }
+        events.add(e);
+        indices.add(i);
+      } catch (FieldError fe) {
+        Map<String, Object> err = new LinkedHashMap<>();
+        err.put("index", i);
+        err.put("field", fe.field);
+        err.put("message", fe.getMessage());
+        errors.add(err);
+      }
+    }
+    return new Parsed(events, indices, errors, nodes.size());
+  }
+
+  private static NewEvent parseOne(JsonNode n, long nowSeconds) {
+    if (!n.isObject()) {
+      throw new FieldError("", "an event must be a JSON object");
+    }
+    for (Iterator<String> names = n.fieldNames(); names.hasNext(); ) {
+      String f = names.next();
+      if (!FIELDS.contains(f)) {
+        throw new FieldError(truncate(f), "unknown field (expected user, item, type, value, timestamp, id)");
+      }
+    }
+    String user = id(n, "user", true);
+    String item = id(n, "item", true);
+    String eventId = id(n, "id", false);
+    JsonNode t = n.get("type");
+    InteractionType type;
+    if (t == null || t.isNull()) {
+      throw new FieldError("type", "required (view, click, add_to_cart, purchase, rating, like or share)");
+    } else if (!t.isTextual()) {
+      throw new FieldError("type", "must be a string");
+    } else {
+      try {
+        type = InteractionType.parse(t.asText());
+      } catch (IllegalArgumentException e) {
+        throw new FieldError("type", "unknown interaction type (expected view, click, add_to_cart, purchase, rating, like or share)");
+      }
+    }
+    float value = 1f;
+    JsonNode v = n.get("value");
+    if (v != null && !v.isNull()) {
+      if (!v.isNumber()) {
+        throw new FieldError("value", "must be a number");
+      }
+      double d = v.asDouble();
+      if (!Double.isFinite(d) || Math.abs(d) > 1e6) {
+        throw new FieldError("value", "must be a finite number within ±1e6");
+      }
+      value = (float) d;
+    } else if (type == InteractionType.RATING) {
+      throw new FieldError("value", "required for a rating");
+    }
+    long ts = nowSeconds;
+    JsonNode time = n.get("timestamp");
+    if (time != null && !time.isNull()) {
+      if (!time.isIntegralNumber() || !time.canConvertToLong()) {
+        throw new FieldError("timestamp", "must be an integer (epoch seconds)");
+      }
+      ts = time.asLong();
+      if (ts < 0 || ts > MAX_TIMESTAMP) {
+        throw new FieldError("timestamp", "out of range (epoch seconds between 1970 and 9999)");
+      }
+    }
+    return new NewEvent(eventId, user, item, type, value, ts);
+  }
+
+  private static String id(JsonNode n, String field, boolean required) {
+    JsonNode v = n.get(field);
+    if (v == null || v.isNull()) {
+      if (required) {
+        throw new FieldError(field, "required");
+      }
+      return null;
+    }
+    String s;
+    if (v.isTextual()) {
+      s = v.asText();
+    } else if (v.isIntegralNumber() && v.canConvertToLong()) {
+      s = Long.toString(v.asLong());
+    } else {
+      throw new FieldError(field, "must be a string or an integer");
+    }
+    checkId(field, s);
+    return s;
+  }
+
+  /** Ids are 1–256 characters without control characters (they are stored and echoed back). */
+  static void checkId(String field, String s) {
+    if (s.isEmpty() || s.isBlank()) {
+      throw new FieldError(field, "must not be empty");
+    }
+    if (s.length() > MAX_ID_LENGTH) {
+      throw new FieldError(field, "longer than " + MAX_ID_LENGTH + " characters");
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isISOControl(c) || Character.isSurrogate(c) && !validSurrogate(s, i)) {
+        throw new FieldError(field, "contains a control character or broken unicode");
+      }
+    }
+  }
+
+  private static boolean validSurrogate(String s, int i) {
+    char c = s.charAt(i);
+    if (Character.isHighSurrogate(c)) {
+      return i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+    }
+    return i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
+  }
+
+  private static String truncate(String s) {
+    return s.length() <= 64 ? s : s.substring(0, 64) + "…";
+  }
+
+  /** A problem with one field of one event. */
+  static final class FieldError extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final String field;
+
+    FieldError(String field, String message) {
+      super(message);
+      this.field = field;
+    }
+  }
+}

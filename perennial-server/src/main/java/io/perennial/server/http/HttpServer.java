@@ -1,0 +1,196 @@
+package io.perennial.server.http;
+
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.staticfiles.Location;
+import io.javalin.json.JavalinJackson;
+import io.javalin.security.RouteRole;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Javalin application: routes from {@link ApiRoutes}, the key check and rate limit before
+ * every matched route, errors mapped to JSON in one place, the dashboard's static files, and TLS
+ * when a keystore is configured.
+ */
+public final class HttpServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
+  private static final String STARTED = "perennial.started";
+  private static final String CALLER = "perennial.caller";
+
+  private final Javalin app;
+  private final ServerMetrics metrics;
+  private final Pseudonymizer pseudonymizer;
+
+  public HttpServer(HttpOptions options, ApiRoutes api, ServerMetrics metrics, Pseudonymizer pseudonymizer) {
+    this.metrics = metrics;
+    this.pseudonymizer = pseudonymizer;
+    ObjectMapper json = mapper();
+    List<Route> routes = api.routes();
+    RateLimiter limiter = new RateLimiter(options.ratePerSecond(), Math.max(1, options.ratePerSecond() * 2));
+    app = Javalin.create(config -> {
+      config.showJavalinBanner = false;
+      config.jsonMapper(new JavalinJackson(json, false));
+      config.http.maxRequestSize = options.maxBodyBytes();
+      config.http.prefer405over404 = true;
+      config.staticFiles.add(files -> {
+        files.hostedPath = "/";
+        files.directory = "/dashboard";
+        files.location = Location.CLASSPATH;
+      });
+      config.staticFiles.enableWebjars();
+      if (options.corsOrigin() != null) {
+        config.bundledPlugins.enableCors(cors -> cors.addRule(rule -> rule.allowHost(options.corsOrigin())));
+      }
+      if (options.keystore() != null) {
+        config.jetty.addConnector((server, httpConfig) -> {
+          SslContextFactory.Server ssl = new SslContextFactory.Server();
+          ssl.setKeyStorePath(options.keystore().toString());
+          ssl.setKeyStorePassword(options.keystorePassword());
+          httpConfig.addCustomizer(new SecureRequestCustomizer());
+          ServerConnector connector = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"),
+              new HttpConnectionFactory(httpConfig));
+          connector.setHost(options.host());
+          connector.setPort(options.port());
+          return connector;
+        });
+      }
+      for (Route r : routes) {
+        RouteRole[] roles = r.scope() == null ? new RouteRole[0] : new RouteRole[] {new ScopeRole(r.scope())};
+        config.router.mount(router -> router.addHttpHandler(r.method(), r.path(), r.handler(), roles));
+      }
+    });
+    Map<String, Object> openApi = OpenApi.document(routes);
+    app.get("/openapi.json", ctx -> ctx.json(openApi), new ScopeRole(Scope.READ));
+    app.beforeMatched(ctx -> {
+      ctx.attribute(STARTED, System.nanoTime());
+      Set<RouteRole> roles = ctx.routeRoles();
+      if (roles.isEmpty()) {
+        return;
+      }
+      Scope needed = ((ScopeRole) roles.iterator().next()).scope();
+      String caller = authorize(ctx, options.keys(), needed);
+      ctx.attribute(CALLER, caller);
+      if (!limiter.tryAcquire(caller)) {
+        metrics.rateLimited();
+        ctx.header("Retry-After", "1");
+        throw new ApiException(429, "rate_limited", "too many requests for this key; slow down");
+      }
+    });
+    app.afterMatched(ctx -> {
+      Long started = ctx.attribute(STARTED);
+      if (started != null) {
+        long nanos = System.nanoTime() - started;
+        metrics.request(ctx.method().name(), ctx.endpointHandlerPath(), ctx.statusCode(), nanos);
+        if (LOG.isDebugEnabled()) {
+          String user = ctx.pathParamMap().get("id");
+          LOG.debug("{} {} {} {}µs caller={} user={}", ctx.method(), ctx.endpointHandlerPath(), ctx.statusCode(),
+              nanos / 1000, ctx.attribute(CALLER), user == null ? "-" : pseudonymizer.pseudonym(user));
+        }
+      }
+    });
+    app.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage(), e.details()));
+    app.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(),
+        switch (e.getStatus()) {
+          case 404 -> "not_found";
+          case 405 -> "method_not_allowed";
+          case 413 -> "body_too_large";
+          default -> "http_" + e.getStatus();
+        },
+        e.getStatus() == 413 ? "request body larger than " + options.maxBodyBytes() + " bytes" : e.getMessage(),
+        List.of()));
+    app.exception(Exception.class, (e, ctx) -> {
+      LOG.error("unhandled error on {} {}", ctx.method(), ctx.endpointHandlerPath(), e);
+      error(ctx, 500, "internal", "internal error; see the server log", List.of());
+    });
+    app.error(404, ctx -> {
+      if (!isJson(ctx)) {
+        error(ctx, 404, "not_found", "no route " + ctx.method() + " " + truncate(ctx.path()), List.of());
+      }
+    });
+    app.error(405, ctx -> {
+      if (!isJson(ctx)) {
+        error(ctx, 405, "method_not_allowed", ctx.method() + " is not allowed on " + truncate(ctx.path()), List.of());
+      }
+    });
+  }
+
+  /** The caller's label after checking its key, or a 401/403. */
+  private static String authorize(Context ctx, ApiKeys keys, Scope needed) {
+    if (!keys.enabled()) {
+      return "anonymous:" + ctx.ip();
+    }
+    String header = ctx.header("Authorization");
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() <= 7) {
+      throw new ApiException(401, "unauthorized", "send an API key as 'Authorization: Bearer <key>'");
+    }
+    var entry = keys.find(header.substring(7).trim());
+    if (entry.isEmpty()) {
+      throw new ApiException(401, "unauthorized", "unknown API key");
+    }
+    if (!entry.get().scope().allows(needed)) {
+      throw new ApiException(403, "forbidden", "this key has scope '" + entry.get().scope().name().toLowerCase()
+          + "'; the route needs '" + needed.name().toLowerCase() + "'");
+    }
+    return entry.get().label();
+  }
+
+  private static boolean isJson(Context ctx) {
+    String type = ctx.res().getContentType();
+    return type != null && type.startsWith("application/json");
+  }
+
+  private static void error(Context ctx, int status, String code, String message, List<Map<String, Object>> details) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("error", code);
+    body.put("message", message);
+    if (!details.isEmpty()) {
+      body.put("details", details);
+    }
+    ctx.status(status).json(body);
+  }
+
+  /** The API's JSON settings: snake_case names, duplicate keys rejected. */
+  public static ObjectMapper mapper() {
+    return JsonMapper.builder()
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .propertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
+        .build();
+  }
+
+  private static String truncate(String s) {
+    return s.length() <= 120 ? s : s.substring(0, 120) + "…";
+  }
+
+  /** Starts listening; returns the bound port. */
+  public int start(String host, int port, boolean tls) {
+    if (tls) {
+      app.start();
+    } else {
+      app.start(host, port);
+    }
+    return app.port();
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+  }
+
+  /** A route's scope as a Javalin role. */
+  record ScopeRole(Scope scope) implements RouteRole {}
+}

@@ -1,0 +1,541 @@
+package io.perennial.server.learn;
+
+import io.perennial.continual.Strategies;
+import io.perennial.continual.StreamContext;
+import io.perennial.continual.StreamEvent;
+import io.perennial.continual.UpdateStrategy;
+import io.perennial.data.Dataset;
+import io.perennial.data.IdIndex;
+import io.perennial.data.InteractionLog;
+import io.perennial.data.ReadReport;
+import io.perennial.model.Algorithms;
+import io.perennial.model.OnlineLearner;
+import io.perennial.model.Recommendations;
+import io.perennial.model.Recommender;
+import io.perennial.model.TrainingOptions;
+import io.perennial.server.store.EventStore;
+import io.perennial.server.store.ModelRegistry;
+import io.perennial.server.store.ModelVersion;
+import io.perennial.server.store.StoredEvent;
+import io.perennial.store.Checkpoint;
+import io.perennial.store.Provenance;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.Lock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The background learner: one thread that reads the event store from the served model's last
+ * offset and applies the configured {@link UpdateStrategy}, so the model keeps learning while it
+ * serves. It owns the model's writes: in-place strategies ({@code online}) change the served model
+ * under its write lock in short batches; the others build a new model and swap it in atomically.
+ * Full retrains run on a second thread against a snapshot of the store, are caught up with the
+ * events that arrived meanwhile, and then replace the running model ({@code hybrid} and
+ * {@code POST /v1/models/retrain}). The running model is checkpointed into the registry on a
+ * schedule and on shutdown; after a restart the learner resumes from the current version's offset.
+ */
+public final class Learner implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Learner.class);
+  private static final int READ_PAGE = 4096;
+  private static final int HR_WINDOW = 2000;
+  private static final String ENGINE = "perennial "
+      + Optional.ofNullable(Learner.class.getPackage().getImplementationVersion()).orElse("dev");
+
+  private final EventStore store;
+  private final ModelRegistry registry;
+  private final LearnerSettings settings;
+  private final AtomicReference<ServedModel> served = new AtomicReference<>();
+  private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
+  private final ExecutorService retrainer = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "perennial-retrain");
+    t.setDaemon(true);
+    return t;
+  });
+  private final SplittableRandom random;
+  private final DelayRecorder delays = new DelayRecorder(100_000);
+  private final boolean[] hrWindow = new boolean[HR_WINDOW];
+  private final List<double[]> hrSeries = new ArrayList<>();
+  private final Thread thread;
+
+  private volatile boolean running = true;
+  private volatile long appliedOffset = -1;
+  private volatile long eventsApplied;
+  private volatile String lastError;
+  private volatile CompletableFuture<ModelVersion> retraining;
+  private volatile long oldestUnappliedMillis;
+
+  // owned by the learner thread
+  private IdIndex users;
+  private IdIndex items;
+  private final SharedIds sharedUsers = new SharedIds();
+  private final SharedIds sharedItems = new SharedIds();
+  private StreamContext context;
+  private UpdateStrategy strategy;
+  private long modelOffset = -1;
+  private long lastCheckpointMillis = System.currentTimeMillis();
+  private boolean dirty;
+  private long sinceRetrain;
+  private int hrTests;
+  private int hrHits;
+  private int hrNext;
+  private long lastSeriesMillis;
+
+  public Learner(EventStore store, ModelRegistry registry, LearnerSettings settings) {
+    this.store = store;
+    this.registry = registry;
+    this.settings = settings;
+    this.random = new SplittableRandom(settings.seed());
+    Strategies.create(serverStrategyName()); // fail fast on an unknown name
+    this.thread = new Thread(this::run, "perennial-learner");
+    thread.setDaemon(true);
+  }
+
+  /** Starts the learner thread: it loads or trains the first model, then follows the store. */
+  public Learner start() {
+    thread.start();
+    return this;
+  }
+
+  /** The model to serve, or {@code null} until the first one is loaded. */
+  public ServedModel served() {
+    return served.get();
+  }
+
+  public boolean ready() {
+    return served.get() != null;
+  }
+
+  public SharedIds users() {
+    return sharedUsers;
+  }
+
+  public SharedIds items() {
+    return sharedItems;
+  }
+
+  /** Offset of the last event applied. */
+  public long offset() {
+    return appliedOffset;
+  }
+
+  /** Milliseconds from commit to visibility of recently applied events. */
+  public DelayRecorder delays() {
+    return delays;
+  }
+
+  public LearnerStatus status() {
+    long lag = Math.max(0, store.lastOffset() - appliedOffset);
+    double lagSeconds = lag == 0 || oldestUnappliedMillis == 0 ? 0
+        : Math.max(0, (System.currentTimeMillis() - oldestUnappliedMillis) / 1000.0);
+    UpdateStrategy s = strategy;
+    int tests;
+    int hits;
+    synchronized (hrWindow) {
+      tests = hrTests;
+      hits = hrHits;
+    }
+    return new LearnerStatus(settings.strategy(), settings.algorithm(), appliedOffset, lag, lagSeconds,
+        s == null ? 0 : s.stats().acceptedCount(), s == null ? 0 : s.stats().rejectedCount(), eventsApplied,
+        tests == 0 ? 0 : (double) hits / tests, tests, retraining != null && !retraining.isDone(), lastError);
+  }
+
+  /** Prequential HR@10 over time: {epoch millis, HR@10} points, oldest first. */
+  public List<double[]> prequentialSeries() {
+    synchronized (hrSeries) {
+      return List.copyOf(hrSeries);
+    }
+  }
+
+  /**
+   * Starts a full retrain on everything stored so far in the background. When it finishes, the
+   * events that arrived meanwhile are replayed onto it and it replaces the running model.
+   */
+  public synchronized CompletableFuture<ModelVersion> retrain() {
+    CompletableFuture<ModelVersion> current = retraining;
+    if (current != null && !current.isDone()) {
+      return current;
+    }
+    if (!ready()) {
+      return CompletableFuture.failedFuture(new IllegalStateException("no model loaded yet"));
+    }
+    CompletableFuture<ModelVersion> done = new CompletableFuture<>();
+    retraining = done;
+    retrainer.execute(() -> {
+      try {
+        long upTo = appliedOffset;
+        IdIndex u = sharedUsers.snapshot();
+        IdIndex i = sharedItems.snapshot();
+        Recommender model = trainOn(u, i, upTo);
+        commands.add(() -> adoptRetrained(model, upTo, done));
+      } catch (RuntimeException e) {
+        LOG.error("retrain failed", e);
+        lastError = "retrain failed: " + e.getMessage();
+        done.completeExceptionally(e);
+      }
+    });
+    return done;
+  }
+
+  /**
+   * Makes a registered version the running model (a rollback). With {@code catchUp} the events
+   * stored after that version's offset are replayed onto it; without, it goes live as it was and
+   * those events are not learned by it — which is what a rollback away from them wants.
+   */
+  public CompletableFuture<ModelVersion> activate(long version, boolean catchUp) {
+    ModelVersion mv = registry.find(version).orElseThrow(() -> new IllegalArgumentException("no model version " + version));
+    if (!registry.hasFile(version)) {
+      throw new IllegalArgumentException("model version " + version + " was pruned (its checkpoint file is gone)");
+    }
+    CompletableFuture<ModelVersion> done = new CompletableFuture<>();
+    commands.add(() -> {
+      try {
+        Checkpoint cp = registry.load(version);
+        requirePrefix(cp.users(), users, "user");
+        requirePrefix(cp.items(), items, "item");
+        Recommender model = Algorithms.restore(cp.state());
+        if (catchUp) {
+          replayOnto(model, cp.provenance().lastOffset(), appliedOffset);
+        }
+        strategy = Strategies.create(serverStrategyName());
+        strategy.resume(context, settings.strategyConfig(), model, appliedOffset);
+        registry.activate(version);
+        modelOffset = appliedOffset;
+        served.set(new ServedModel(version, model));
+        dirty = catchUp;
+        done.complete(mv);
+      } catch (RuntimeException e) {
+        done.completeExceptionally(e);
+      }
+    });
+    return done;
+  }
+
+  private void run() {
+    try {
+      loadOrTrain();
+      while (running) {
+        runCommands();
+        List<StoredEvent> page = store.readAfter(appliedOffset, READ_PAGE);
+        if (page.isEmpty()) {
+          oldestUnappliedMillis = 0;
+          maybeCheckpoint(false);
+          store.awaitAfter(appliedOffset, 50);
+          continue;
+        }
+        oldestUnappliedMillis = page.get(0).receivedMillis();
+        for (int from = 0; from < page.size() && running; from += settings.maxBatch()) {
+          applyChunk(page.subList(from, Math.min(page.size(), from + settings.maxBatch())));
+          runCommands();
+        }
+        maybeRetrain();
+        maybeCheckpoint(false);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LOG.error("the learner stopped", e);
+      lastError = "learner stopped: " + e.getMessage();
+    } finally {
+      runCommands();
+      if (served.get() != null) {
+        try {
+          maybeCheckpoint(true);
+        } catch (RuntimeException e) {
+          LOG.error("final checkpoint failed", e);
+        }
+      }
+    }
+  }
+
+  private void loadOrTrain() throws InterruptedException {
+    Optional<ModelVersion> current = registry.current();
+    Recommender model;
+    long version;
+    if (current.isPresent()) {
+      Checkpoint cp = registry.load(current.get().version());
+      model = Algorithms.restore(cp.state());
+      users = cp.users().copy();
+      items = cp.items().copy();
+      appliedOffset = cp.provenance().lastOffset();
+      version = current.get().version();
+      LOG.info("loaded model version {} ({}), resuming after offset {}", version, model.type(), appliedOffset);
+    } else {
+      while (running && store.count() < settings.minEventsToTrain()) {
+        store.awaitAfter(store.lastOffset(), 200);
+      }
+      if (!running) {
+        return;
+      }
+      long upTo = store.lastOffset();
+      users = new IdIndex();
+      items = new IdIndex();
+      model = trainOn(users, items, upTo);
+      appliedOffset = upTo;
+      ModelVersion mv = registry.register(checkpointOf(model, upTo, null), "initial", null, Map.of(), true);
+      version = mv.version();
+      LOG.info("trained the first model ({}) on {} events: version {}", model.type(), upTo, version);
+    }
+    for (String id : users.ids()) {
+      sharedUsers.append(id);
+    }
+    for (String id : items.ids()) {
+      sharedItems.append(id);
+    }
+    context = new StreamContext(settings.algorithm(), settings.modelConfig(), users, items);
+    context.coverIds(users.size(), items.size());
+    strategy = Strategies.create(serverStrategyName());
+    if (strategy.needsHistory()) {
+      forEachStored(-1, appliedOffset, e -> context.record(toStreamEvent(e)));
+    }
+    strategy.resume(context, settings.strategyConfig(), model, appliedOffset);
+    modelOffset = appliedOffset;
+    served.set(new ServedModel(version, model));
+  }
+
+  /** Trains a fresh model on stored events up to {@code upTo}, assigning missing ids in {@code u}/{@code i}. */
+  private Recommender trainOn(IdIndex u, IdIndex i, long upTo) {
+    InteractionLog log = new InteractionLog(1 << 16);
+    forEachStored(-1, upTo, e -> log.add(u.getOrAdd(e.user()), i.getOrAdd(e.item()), e.value(), e.timestamp(), e.type()));
+    Dataset data = new Dataset(IdIndex.of(u.ids()), IdIndex.of(i.ids()), log,
+        new ReadReport(log.size(), log.size(), Map.of(), 0, 0, List.of()));
+    return Algorithms.trainer(settings.algorithm(), settings.modelConfig()).fit(data, TrainingOptions.silent());
+  }
+
+  private void forEachStored(long after, long upTo, java.util.function.Consumer<StoredEvent> sink) {
+    long from = after;
+    while (from < upTo) {
+      List<StoredEvent> page = store.readAfter(from, READ_PAGE);
+      if (page.isEmpty()) {
+        return;
+      }
+      for (StoredEvent e : page) {
+        if (e.offset() > upTo) {
+          return;
+        }
+        sink.accept(e);
+        from = e.offset();
+      }
+    }
+  }
+
+  private StreamEvent toStreamEvent(StoredEvent e) {
+    int u = users.getOrAdd(e.user());
+    if (u == sharedUsers.size()) {
+      sharedUsers.append(e.user());
+    }
+    int i = items.getOrAdd(e.item());
+    if (i == sharedItems.size()) {
+      sharedItems.append(e.item());
+    }
+    return new StreamEvent(e.offset(), u, i, e.value(), e.timestamp(), e.type());
+  }
+
+  private void applyChunk(List<StoredEvent> chunk) {
+    ServedModel before = served.get();
+    List<StreamEvent> events = new ArrayList<>(chunk.size());
+    for (StoredEvent e : chunk) {
+      StreamEvent se = toStreamEvent(e);
+      maybeTest(before.model(), se);
+      events.add(se);
+    }
+    boolean inPlace = strategy.updatesInPlace();
+    Lock lock = before.lock().writeLock();
+    if (inPlace) {
+      lock.lock();
+    }
+    try {
+      for (StreamEvent se : events) {
+        if (strategy.needsHistory()) {
+          context.record(se);
+        } else {
+          context.coverIds(se.user() + 1, se.item() + 1);
+        }
+        try {
+          strategy.onEvent(se);
+        } catch (RuntimeException ex) {
+          // one event the model cannot learn must not stop learning: it is logged and passed over
+          lastError = "event at offset " + se.offset() + " could not be learned: " + ex.getMessage();
+          LOG.warn(lastError);
+        }
+        appliedOffset = se.offset();
+      }
+    } finally {
+      if (inPlace) {
+        lock.unlock();
+      }
+    }
+    if (strategy.live() != before.model()) {
+      served.set(new ServedModel(before.version(), strategy.live()));
+      modelOffset = appliedOffset;
+      dirty = true;
+    } else if (inPlace) {
+      modelOffset = appliedOffset;
+      dirty = true;
+    }
+    eventsApplied += chunk.size();
+    sinceRetrain += chunk.size();
+    long now = System.currentTimeMillis();
+    if (modelOffset == appliedOffset) {
+      for (StoredEvent e : chunk) {
+        delays.record(now - e.receivedMillis());
+      }
+    }
+  }
+
+  /** Test-then-learn on a sample: is the event's item in the served model's top-10 for the user? */
+  private void maybeTest(Recommender model, StreamEvent e) {
+    if (settings.prequentialSample() == 0 || random.nextDouble() >= settings.prequentialSample()
+        || e.user() >= model.userCount()) {
+      return;
+    }
+    Recommendations top = model.recommend(e.user(), 10, true, null);
+    boolean hit = false;
+    for (int id : top.ids()) {
+      hit |= id == e.item();
+    }
+    synchronized (hrWindow) {
+      if (hrTests == HR_WINDOW) {
+        hrHits -= hrWindow[hrNext] ? 1 : 0;
+      } else {
+        hrTests++;
+      }
+      hrWindow[hrNext] = hit;
+      hrHits += hit ? 1 : 0;
+      hrNext = (hrNext + 1) % HR_WINDOW;
+    }
+    long now = System.currentTimeMillis();
+    if (now - lastSeriesMillis >= 5_000 && hrTests >= 50) {
+      lastSeriesMillis = now;
+      synchronized (hrSeries) {
+        hrSeries.add(new double[] {now, (double) hrHits / hrTests});
+        if (hrSeries.size() > 2_000) {
+          hrSeries.remove(0);
+        }
+      }
+    }
+  }
+
+  private void maybeRetrain() {
+    if (settings.retrainEveryEvents() > 0 && sinceRetrain >= settings.retrainEveryEvents()
+        && (retraining == null || retraining.isDone())) {
+      sinceRetrain = 0;
+      retrain();
+    }
+  }
+
+  private void adoptRetrained(Recommender model, long trainedUpTo, CompletableFuture<ModelVersion> done) {
+    try {
+      replayOnto(model, trainedUpTo, appliedOffset);
+      strategy = Strategies.create(serverStrategyName());
+      strategy.resume(context, settings.strategyConfig(), model, appliedOffset);
+      ServedModel previous = served.get();
+      ModelVersion mv = registry.register(checkpointOf(model, appliedOffset, previous.version()), "retrain",
+          previous.version(), metrics(), true);
+      modelOffset = appliedOffset;
+      served.set(new ServedModel(mv.version(), model));
+      lastCheckpointMillis = System.currentTimeMillis();
+      dirty = false;
+      LOG.info("retrained model is live as version {} (caught up from offset {} to {})", mv.version(), trainedUpTo,
+          appliedOffset);
+      done.complete(mv);
+    } catch (RuntimeException e) {
+      lastError = "retrain could not go live: " + e.getMessage();
+      LOG.error(lastError, e);
+      done.completeExceptionally(e);
+    }
+  }
+
+  /** Learns the stored events in (after, upTo] onto a model that is not served yet. */
+  private void replayOnto(Recommender model, long after, long upTo) {
+    if (model instanceof OnlineLearner learner) {
+      forEachStored(after, upTo, e -> {
+        StreamEvent se = toStreamEvent(e);
+        learner.learnOnline(se.user(), se.item(), se.value(), se.timestamp());
+      });
+    } else {
+      InteractionLog log = new InteractionLog();
+      forEachStored(after, upTo, e -> {
+        StreamEvent se = toStreamEvent(e);
+        log.add(se.user(), se.item(), se.value(), se.timestamp(), se.type());
+      });
+      if (log.size() > 0) {
+        model.partialFit(log, users.size(), items.size());
+      }
+    }
+  }
+
+  private void maybeCheckpoint(boolean force) {
+    long now = System.currentTimeMillis();
+    if (!dirty || (!force && now - lastCheckpointMillis < settings.checkpointEveryMillis())) {
+      return;
+    }
+    ServedModel s = served.get();
+    // the learner is the only writer, so reading the model here needs no lock
+    ModelVersion mv = registry.register(checkpointOf(s.model(), modelOffset, s.version()), "checkpoint", s.version(),
+        metrics(), true);
+    served.set(new ServedModel(mv.version(), s.model(), s.lock()));
+    registry.prune(5);
+    lastCheckpointMillis = now;
+    dirty = false;
+  }
+
+  private Map<String, Double> metrics() {
+    LearnerStatus st = status();
+    return st.prequentialTests() == 0 ? Map.of()
+        : Map.of("prequential_hr@10", st.prequentialHr10(), "prequential_tests", (double) st.prequentialTests());
+  }
+
+  private Checkpoint checkpointOf(Recommender model, long lastOffset, Long parent) {
+    IdIndex u = IdIndex.of(users.ids().subList(0, Math.min(users.size(), model.userCount())));
+    IdIndex i = IdIndex.of(items.ids().subList(0, Math.min(items.size(), model.itemCount())));
+    Provenance p = new Provenance(settings.seed(), "event store", Math.max(0, lastOffset), 0, 0, lastOffset,
+        parent == null ? null : String.valueOf(parent), metrics(), Instant.now().toString(), ENGINE);
+    return new Checkpoint(model.state(), u, i, p);
+  }
+
+  private static void requirePrefix(IdIndex of, IdIndex current, String what) {
+    if (of.size() > current.size()) {
+      throw new IllegalArgumentException("that version knows " + what + "s this server has not seen");
+    }
+    for (int k = 0; k < of.size(); k++) {
+      if (!of.idOf(k).equals(current.idOf(k))) {
+        throw new IllegalArgumentException("that version numbers its " + what + "s differently from the running model");
+      }
+    }
+  }
+
+  private void runCommands() {
+    Runnable command;
+    while ((command = commands.poll()) != null) {
+      command.run();
+    }
+  }
+
+  private String serverStrategyName() {
+    // hybrid on a server: online between retrains that run in the background (see retrain())
+    return settings.strategy().equalsIgnoreCase("hybrid") ? "online" : settings.strategy();
+  }
+
+  /** Stops learning, writes a final checkpoint of unsaved progress, and waits for the thread. */
+  @Override
+  public void close() {
+    running = false;
+    retrainer.shutdownNow();
+    try {
+      thread.join(60_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
