@@ -53,6 +53,7 @@ public final class HttpServer implements AutoCloseable {
         files.location = Location.CLASSPATH;
       });
       config.staticFiles.enableWebjars();
+      config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
       if (options.corsOrigin() != null) {
         config.bundledPlugins.enableCors(cors -> cors.addRule(rule -> rule.allowHost(options.corsOrigin())));
       }
