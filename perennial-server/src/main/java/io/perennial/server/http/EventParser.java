@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.perennial.data.InteractionType;
 import io.perennial.server.store.NewEvent;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,16 +48,10 @@ final class EventParser {
     List<NewEvent> events = new ArrayList<>(nodes.size());
     List<Integer> indices = new ArrayList<>(nodes.size());
     List<Map<String, Object>> errors = new ArrayList<>();
-    Set<String> idsInBatch = new HashSet<>();
     for (int i = 0; i < nodes.size(); i++) {
       try {
+        // an id repeated inside one batch is the same event sent twice; the store keeps it once
         NewEvent e = parseOne(nodes.get(i), nowSeconds);
-        if (e.eventId() != null && !idsInBatch.add(e.eventId())) {
-          // a repeated id inside one batch is the same event sent twice: stored once
-          events.add(e);
-          indices.add(i);
-          continue;
-        }
         events.add(e);
         indices.add(i);
       } catch (FieldError fe) {
