@@ -71,19 +71,19 @@ public final class HttpServer implements AutoCloseable {
         });
       }
       for (Route r : routes) {
-        RouteRole[] roles = r.scope() == null ? new RouteRole[0] : new RouteRole[] {new ScopeRole(r.scope())};
+        RouteRole[] roles = r.scope() == null ? new RouteRole[0] : new RouteRole[] {r.scope()};
         config.router.mount(router -> router.addHttpHandler(r.method(), r.path(), r.handler(), roles));
       }
     });
     Map<String, Object> openApi = OpenApi.document(routes);
-    app.get("/openapi.json", ctx -> ctx.json(openApi), new ScopeRole(Scope.READ));
+    app.get("/openapi.json", ctx -> ctx.json(openApi), Scope.READ);
     app.beforeMatched(ctx -> {
       ctx.attribute(STARTED, System.nanoTime());
       Set<RouteRole> roles = ctx.routeRoles();
       if (roles.isEmpty()) {
         return;
       }
-      Scope needed = ((ScopeRole) roles.iterator().next()).scope();
+      Scope needed = (Scope) roles.iterator().next();
       String caller = authorize(ctx, options.keys(), needed);
       ctx.attribute(CALLER, caller);
       if (!limiter.tryAcquire(caller)) {
@@ -191,7 +191,4 @@ public final class HttpServer implements AutoCloseable {
   public void close() {
     app.stop();
   }
-
-  /** A route's scope as a Javalin role. */
-  record ScopeRole(Scope scope) implements RouteRole {}
 }

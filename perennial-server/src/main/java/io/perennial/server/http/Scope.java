@@ -1,9 +1,10 @@
 package io.perennial.server.http;
 
+import io.javalin.security.RouteRole;
 import java.util.Locale;
 
-/** What an API key may do; {@code admin} implies the others. */
-public enum Scope {
+/** What an API key may do; {@code admin} implies the others. Also the role a route requires. */
+public enum Scope implements RouteRole {
   READ,
   INGEST,
   ADMIN;
