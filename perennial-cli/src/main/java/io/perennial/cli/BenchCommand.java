@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
 
 /** {@code perennial bench}: end-to-end throughput figures for docs/BENCHMARKS.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "End-to-end benchmarks.",
-    subcommands = {BenchCommand.Train.class, BenchCommand.Scale.class, BenchCommand.Online.class})
+    subcommands = {BenchCommand.Train.class, BenchCommand.Scale.class, BenchCommand.Online.class, ServeBenchCommand.class})
 final class BenchCommand implements Runnable {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

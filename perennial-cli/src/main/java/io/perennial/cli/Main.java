@@ -40,6 +40,9 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    // Libraries that log through java.util.logging (jvector) go to the same place as ours.
+    org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+    org.slf4j.bridge.SLF4JBridgeHandler.install();
     System.exit(execute(args));
   }
 

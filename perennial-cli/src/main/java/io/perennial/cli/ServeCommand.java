@@ -10,7 +10,7 @@ import io.perennial.model.Algorithms;
 import io.perennial.server.PerennialServer;
 import io.perennial.server.http.ApiKeys;
 import io.perennial.server.http.HttpOptions;
-import io.perennial.server.http.TopKSearch;
+import io.perennial.server.search.TopKSearch;
 import io.perennial.server.learn.LearnerSettings;
 import io.perennial.server.store.EventStore;
 import io.perennial.server.store.NewEvent;
@@ -80,7 +80,8 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "Seed. Default: ${DEFAULT-VALUE}.")
   long seed;
 
-  @Option(names = "--search", defaultValue = "exact", description = "Top-K search (exact: every item scored). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--search", defaultValue = "auto", description = "Top-K search: auto (ANN graph from "
+      + io.perennial.server.search.AnnSearch.DEFAULT_EXACT_BELOW + " items, exact below), ann (always the graph), exact (every item scored). Default: ${DEFAULT-VALUE}.")
   String search;
 
   @Option(names = "--keys-file", paramLabel = "FILE", description = "API keys, one 'key:scope' per line (scopes read, ingest, admin). Else PERENNIAL_API_KEYS.")

@@ -5,7 +5,7 @@ import io.perennial.server.http.HttpOptions;
 import io.perennial.server.http.HttpServer;
 import io.perennial.server.http.Pseudonymizer;
 import io.perennial.server.http.ServerMetrics;
-import io.perennial.server.http.TopKSearch;
+import io.perennial.server.search.TopKSearch;
 import io.perennial.server.learn.Learner;
 import io.perennial.server.learn.LearnerSettings;
 import io.perennial.server.store.DataDirectory;
@@ -35,16 +35,18 @@ public final class PerennialServer implements AutoCloseable {
   private final Learner learner;
   private final ServerMetrics metrics;
   private final HttpServer http;
+  private final TopKSearch search;
   private final int port;
 
   private PerennialServer(DataDirectory dir, EventStore store, ModelRegistry registry, Learner learner,
-      ServerMetrics metrics, HttpServer http, int port) {
+      ServerMetrics metrics, HttpServer http, TopKSearch search, int port) {
     this.dir = dir;
     this.store = store;
     this.registry = registry;
     this.learner = learner;
     this.metrics = metrics;
     this.http = http;
+    this.search = search;
     this.port = port;
   }
 
@@ -75,6 +77,7 @@ public final class PerennialServer implements AutoCloseable {
       }
       ModelRegistry registry = new ModelRegistry(store, dir);
       learner = new Learner(store, registry, learning).start();
+      search.attach(learner::served);
       metrics = new ServerMetrics(store, learner, 5_000);
       Pseudonymizer pseudonymizer = new Pseudonymizer(secret(dir.root()));
       ApiRoutes api = new ApiRoutes(HttpServer.mapper(), store, registry, learner, metrics, search);
@@ -82,11 +85,12 @@ public final class PerennialServer implements AutoCloseable {
       int port = http.start(options.host(), options.port(), options.keystore() != null);
       LOG.info("serving {} on {}:{} ({})", dir.root(), options.host(), port,
           options.keys().enabled() ? "API keys required" : "INSECURE: no API keys");
-      return new PerennialServer(dir, store, registry, learner, metrics, http, port);
+      return new PerennialServer(dir, store, registry, learner, metrics, http, search, port);
     } catch (RuntimeException e) {
       if (metrics != null) {
         metrics.close();
       }
+      search.close();
       if (learner != null) {
         learner.close();
       }
@@ -132,10 +136,15 @@ public final class PerennialServer implements AutoCloseable {
     return learner;
   }
 
+  public TopKSearch search() {
+    return search;
+  }
+
   /** Stops taking requests, stops the learner (which checkpoints), commits the queue, unlocks. */
   @Override
   public void close() {
     http.close();
+    search.close();
     learner.close();
     metrics.close();
     store.close();

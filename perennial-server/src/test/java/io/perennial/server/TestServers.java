@@ -9,7 +9,7 @@ import io.perennial.data.SyntheticConfig;
 import io.perennial.data.SyntheticGenerator;
 import io.perennial.server.http.ApiKeys;
 import io.perennial.server.http.HttpOptions;
-import io.perennial.server.http.TopKSearch;
+import io.perennial.server.search.TopKSearch;
 import io.perennial.server.learn.LearnerSettings;
 import io.perennial.server.store.EventStore;
 import io.perennial.server.store.NewEvent;

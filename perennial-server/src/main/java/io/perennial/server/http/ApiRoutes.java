@@ -15,6 +15,7 @@ import io.perennial.server.learn.Learner;
 import io.perennial.server.learn.LearnerStatus;
 import io.perennial.server.learn.ServedModel;
 import io.perennial.server.learn.SharedIds;
+import io.perennial.server.search.TopKSearch;
 import io.perennial.server.store.AppendResult;
 import io.perennial.server.store.EventStore;
 import io.perennial.server.store.ModelRegistry;
@@ -369,6 +370,7 @@ public final class ApiRoutes {
     out.put("model_type", served == null ? null : served.model().type());
     out.put("learner_offset", learner.offset());
     out.put("store_offset", store.lastOffset());
+    out.put("search", search.status());
     ctx.json(out);
   }
 

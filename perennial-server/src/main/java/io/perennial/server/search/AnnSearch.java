@@ -1,0 +1,480 @@
+package io.perennial.server.search;
+
+import io.github.jbellis.jvector.graph.GraphIndexBuilder;
+import io.github.jbellis.jvector.graph.GraphSearcher;
+import io.github.jbellis.jvector.graph.ImmutableGraphIndex;
+import io.github.jbellis.jvector.graph.RandomAccessVectorValues;
+import io.github.jbellis.jvector.graph.SearchResult;
+import io.github.jbellis.jvector.graph.similarity.BuildScoreProvider;
+import io.github.jbellis.jvector.graph.similarity.DefaultSearchScoreProvider;
+import io.github.jbellis.jvector.util.Bits;
+import io.github.jbellis.jvector.vector.VectorSimilarityFunction;
+import io.github.jbellis.jvector.vector.VectorizationProvider;
+import io.github.jbellis.jvector.vector.types.VectorFloat;
+import io.github.jbellis.jvector.vector.types.VectorTypeSupport;
+import io.perennial.kernel.TopK;
+import io.perennial.model.FactorModel;
+import io.perennial.model.Recommendations;
+import io.perennial.model.Recommender;
+import io.perennial.server.learn.ServedModel;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntPredicate;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Top-K through an approximate nearest-neighbour graph (jvector) over the served factor model's item
+ * vectors, for catalogues too big to score whole on every request. jvector was kept over hnswlib-java
+ * after measuring both on the same BPR vectors (docs/BENCHMARKS.md, "Top-K search").
+ *
+ * <p>Maximum inner product is turned into nearest neighbour (Bachrach et al., RecSys 2014): an item
+ * is stored as {@code [q_i, b_i, sqrt(M² - |q_i|² - b_i²)]}, with {@code M} the largest item norm, and
+ * a user searches with {@code [p_u, 1, 0]}, so Euclidean order is the model's score order. Graphs built
+ * on the raw inner product, which is not a metric, lost most of their recall on some builds (measured
+ * in docs/BENCHMARKS.md). The graph only proposes candidates: each is re-scored against the live
+ * model, so the answer is ranked by current scores even when the graph lags.
+ *
+ * <p>A background thread keeps the graph following the model. Every {@code refreshEvery} it copies
+ * the item table into the graph's vectors (an online learner moves most item vectors a little all the
+ * time; the graph's edges stay, its distances follow), inserts new items, and scores a few sampled
+ * users both ways. When the sampled recall@10 over the last window falls under {@code minRecall}, or
+ * the served model is replaced (retrain, rollback), a new graph is built beside the old one and swapped
+ * in. Until a graph for the served model exists, and for catalogues under {@code exactBelow} items,
+ * requests are scored exactly.
+ */
+public final class AnnSearch implements TopKSearch {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AnnSearch.class);
+  private static final VectorTypeSupport VECTORS = VectorizationProvider.getInstance().getVectorTypeSupport();
+  private static final VectorSimilarityFunction METRIC = VectorSimilarityFunction.EUCLIDEAN;
+  private static final int[] NONE = new int[0];
+  private static final int RECALL_K = 10;
+  private static final int RECALL_WINDOW = 200;
+
+  /** Catalogue size from which {@code auto} search uses the graph. */
+  public static final int DEFAULT_EXACT_BELOW = 20_000;
+
+  /**
+   * Tuning.
+   *
+   * @param exactBelow catalogues smaller than this are scored exactly
+   * @param degree graph degree (jvector's M)
+   * @param beamWidth candidate list size while building
+   * @param searchBeam candidate list size while searching (at least the candidates asked for)
+   * @param extraCandidates candidates beyond {@code k} plus the user's seen items that are re-scored
+   * @param refreshEvery how often the graph's vectors are brought up to date with the model
+   * @param recallSamples users sampled per refresh to estimate recall@10 against exact scoring
+   * @param minRecall sampled recall under which the graph is rebuilt
+   * @param minRebuildInterval least time between two rebuilds of a graph for the same model
+   * @param buildThreads threads that build a graph (the rest of the machine keeps serving)
+   * @param seed seeds the recall sampling
+   */
+  public record Settings(int exactBelow, int degree, int beamWidth, int searchBeam, int extraCandidates, Duration refreshEvery,
+      int recallSamples, double minRecall, Duration minRebuildInterval, int buildThreads, long seed) {
+
+    public Settings {
+      if (exactBelow < 0 || degree < 2 || beamWidth < 1 || searchBeam < 1 || extraCandidates < 0 || recallSamples < 0
+          || minRecall < 0 || minRecall > 1 || buildThreads < 1) {
+        throw new IllegalArgumentException("invalid ANN search settings");
+      }
+    }
+
+    /** Defaults measured in {@code AnnComparison} (docs/BENCHMARKS.md). */
+    public static Settings defaults() {
+      return new Settings(DEFAULT_EXACT_BELOW, 16, 100, 200, 100, Duration.ofSeconds(1), 4, 0.95,
+          Duration.ofMinutes(2), 1, 1);
+    }
+
+    /** As these, but scoring exactly below {@code items}. */
+    public Settings withExactBelow(int items) {
+      return new Settings(items, degree, beamWidth, searchBeam, extraCandidates, refreshEvery, recallSamples, minRecall,
+          minRebuildInterval, buildThreads, seed);
+    }
+  }
+
+  private final Settings settings;
+  private final ForkJoinPool buildPool;
+  private final SplittableRandom sampler;
+  private volatile Graph current;
+  private volatile Thread follower;
+  private volatile boolean closed;
+  private final AtomicLong approximateQueries = new AtomicLong();
+  private final AtomicLong exactQueries = new AtomicLong();
+  private final AtomicLong builds = new AtomicLong();
+  private volatile long lastBuildMillis;
+
+  public AnnSearch(Settings settings) {
+    this.settings = settings;
+    this.buildPool = new ForkJoinPool(settings.buildThreads());
+    this.sampler = new SplittableRandom(settings.seed());
+  }
+
+  /** Item vectors by item index, as the graph sees them; rows are overwritten as the model learns. */
+  private static final class ItemVectors implements RandomAccessVectorValues {
+    private final int dimensions;
+    private volatile VectorFloat<?>[] rows;
+    private volatile int size;
+
+    ItemVectors(int dimensions, int capacity) {
+      this.dimensions = dimensions;
+      this.rows = new VectorFloat<?>[Math.max(16, capacity)];
+    }
+
+    /** Sets row {@code item} from {@code source[from..from+d)}; appends when it is the next row. */
+    void put(int item, float[] source, int from) {
+      if (item >= size) {
+        VectorFloat<?>[] r = rows;
+        if (item >= r.length) {
+          r = Arrays.copyOf(r, Math.max(item + 1, r.length * 3 / 2));
+        }
+        r[item] = VECTORS.createFloatVector(Arrays.copyOfRange(source, from, from + dimensions));
+        rows = r;
+        size = item + 1;
+        return;
+      }
+      VectorFloat<?> row = rows[item];
+      for (int j = 0; j < dimensions; j++) {
+        // Element writes are atomic; a search reading mid-update sees a vector between the two, which
+        // only changes which candidates it proposes, never the score they are ranked by.
+        row.set(j, source[from + j]);
+      }
+    }
+
+    @Override
+    public int size() {
+      return size;
+    }
+
+    @Override
+    public int dimension() {
+      return dimensions;
+    }
+
+    @Override
+    public VectorFloat<?> getVector(int node) {
+      return rows[node];
+    }
+
+    @Override
+    public boolean isValueShared() {
+      return false;
+    }
+
+    @Override
+    public RandomAccessVectorValues copy() {
+      return this;
+    }
+  }
+
+  /** One graph over one model's items. Written only by the follower thread. */
+  private static final class Graph {
+    final Recommender model;
+    final ItemVectors vectors;
+    final GraphIndexBuilder builder;
+    final ImmutableGraphIndex index;
+    final ConcurrentLinkedQueue<GraphSearcher> searchers = new ConcurrentLinkedQueue<>();
+    final long builtAtNanos = System.nanoTime();
+    /** {@code M} of the norm-equalising column, fixed when the graph is built. */
+    final double maxNorm;
+    final boolean[] recallHits = new boolean[RECALL_WINDOW * RECALL_K];
+    int recallSamples;
+    volatile int count;
+
+    Graph(Recommender model, ItemVectors vectors, GraphIndexBuilder builder, ImmutableGraphIndex index, int count,
+        double maxNorm) {
+      this.model = model;
+      this.maxNorm = maxNorm;
+      this.vectors = vectors;
+      this.builder = builder;
+      this.index = index;
+      this.count = count;
+    }
+
+    double recall() {
+      int n = Math.min(recallSamples, RECALL_WINDOW) * RECALL_K;
+      int hits = 0;
+      for (int p = 0; p < n; p++) {
+        hits += recallHits[p] ? 1 : 0;
+      }
+      return n == 0 ? Double.NaN : (double) hits / n;
+    }
+
+    void close() {
+      try {
+        builder.close();
+      } catch (IOException e) {
+        LOG.debug("closing an old graph: {}", e.toString());
+      }
+    }
+  }
+
+  @Override
+  public Recommendations recommend(Recommender model, int user, int k, boolean excludeSeen, IntPredicate filter) {
+    Graph graph = current;
+    if (graph == null || graph.model != model || !(model instanceof FactorModel fm)
+        || fm.history().items(user).length == 0) {
+      exactQueries.incrementAndGet();
+      return model.recommend(user, k, excludeSeen, filter);
+    }
+    Recommendations r = approximate(graph, fm, user, k, excludeSeen ? fm.history().items(user) : NONE, filter);
+    if (r == null) {
+      exactQueries.incrementAndGet();
+      return model.recommend(user, k, excludeSeen, filter);
+    }
+    approximateQueries.incrementAndGet();
+    return r;
+  }
+
+  /** The graph's answer re-scored against the live model, or null when filtering left fewer than k. */
+  private Recommendations approximate(Graph graph, FactorModel fm, int user, int k, int[] seen, IntPredicate filter) {
+    int indexed = Math.min(graph.count, fm.itemCount());
+    int want = Math.min(indexed, k + seen.length + settings.extraCandidates());
+    float[] query = new float[graph.vectors.dimension()];
+    System.arraycopy(fm.userFactors(), user * fm.factors(), query, 0, fm.factors());
+    query[fm.factors()] = 1;
+    GraphSearcher searcher = graph.searchers.poll();
+    if (searcher == null) {
+      searcher = new GraphSearcher(graph.index);
+    }
+    SearchResult found;
+    try {
+      found = searcher.search(DefaultSearchScoreProvider.exact(VECTORS.createFloatVector(query), METRIC, graph.vectors),
+          want, Math.max(want, settings.searchBeam()), 0f, 0f, Bits.ALL);
+    } finally {
+      graph.searchers.offer(searcher);
+    }
+    TopK top = new TopK(k);
+    for (SearchResult.NodeScore hit : found.getNodes()) {
+      if (hit.node < indexed) {
+        offer(top, fm, user, hit.node, seen, filter);
+      }
+    }
+    // Items added since the last refresh are not in the graph yet: they are few, score them all.
+    for (int item = indexed; item < fm.itemCount(); item++) {
+      offer(top, fm, user, item, seen, filter);
+    }
+    if (top.size() < k && want < indexed) {
+      return null;
+    }
+    int[] ids = new int[top.size()];
+    float[] scores = new float[top.size()];
+    top.drainTo(ids, scores);
+    return new Recommendations(ids, scores, false);
+  }
+
+  private static void offer(TopK top, FactorModel model, int user, int item, int[] seen, IntPredicate filter) {
+    if (seen.length > 0 && Arrays.binarySearch(seen, item) >= 0) {
+      return;
+    }
+    if ((filter != null && !filter.test(item)) || model.isRetired(item)) {
+      return;
+    }
+    top.offer(item, model.score(user, item));
+  }
+
+  @Override
+  public synchronized void attach(Supplier<ServedModel> served) {
+    if (follower != null) {
+      throw new IllegalStateException("already attached");
+    }
+    Thread t = new Thread(() -> follow(served), "perennial-ann");
+    t.setDaemon(true);
+    follower = t;
+    t.start();
+  }
+
+  private void follow(Supplier<ServedModel> source) {
+    while (!closed) {
+      try {
+        refresh(source.get());
+      } catch (RuntimeException e) {
+        // The previous graph keeps serving (re-scored, so still correct); the next refresh retries.
+        LOG.warn("ANN index refresh failed: {}", e.toString());
+      }
+      try {
+        Thread.sleep(settings.refreshEvery().toMillis());
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  /**
+   * Brings the graph up to date with {@code served}: builds one for a new model, otherwise refreshes
+   * its vectors, inserts new items, samples recall and rebuilds when it fell too low. Public so tests
+   * and benchmarks can refresh without waiting for the follower.
+   */
+  public void refresh(ServedModel served) {
+    if (served == null || !(served.model() instanceof FactorModel model)) {
+      replace(null);
+      return;
+    }
+    float[] snapshot = served.read(m -> rows(model));
+    int d = model.factors() + 2;
+    int count = snapshot.length / d;
+    if (count < settings.exactBelow()) {
+      replace(null);
+      return;
+    }
+    Graph graph = current;
+    if (graph == null || graph.model != model) {
+      replace(build(model, snapshot, d));
+      return;
+    }
+    equalizeNorms(snapshot, d, graph.maxNorm);
+    for (int item = 0; item < count; item++) {
+      graph.vectors.put(item, snapshot, item * d);
+    }
+    for (int item = graph.count; item < count; item++) {
+      graph.builder.addGraphNode(item, graph.vectors.getVector(item));
+    }
+    graph.count = count;
+    sampleRecall(graph, served, model);
+    if (graph.recallSamples >= RECALL_WINDOW / 2 && graph.recall() < settings.minRecall()
+        && System.nanoTime() - graph.builtAtNanos > settings.minRebuildInterval().toNanos()) {
+      LOG.info("ANN recall@10 fell to {}; rebuilding the graph", String.format("%.3f", graph.recall()));
+      replace(build(model, snapshot, d));
+    }
+  }
+
+  private void replace(Graph next) {
+    Graph previous = current;
+    current = next;
+    if (previous != null && previous != next) {
+      previous.close();
+    }
+  }
+
+  /** Scores sampled users both ways, one read-lock hold each, and records how many exact top-10 the graph found. */
+  private void sampleRecall(Graph graph, ServedModel served, FactorModel model) {
+    for (int s = 0; s < settings.recallSamples(); s++) {
+      int user = sampler.nextInt(Math.max(1, model.userCount()));
+      int slot = graph.recallSamples % RECALL_WINDOW;
+      boolean counted = served.read(m -> {
+        if (user >= m.userCount() || model.history().items(user).length == 0) {
+          return false;
+        }
+        int[] exact = m.recommend(user, RECALL_K, false, null).ids();
+        Recommendations approx = approximate(graph, model, user, RECALL_K, NONE, null);
+        int[] got = approx == null ? new int[0] : approx.ids().clone();
+        Arrays.sort(got);
+        for (int p = 0; p < RECALL_K; p++) {
+          graph.recallHits[slot * RECALL_K + p] = p < exact.length && Arrays.binarySearch(got, exact[p]) >= 0
+              || p >= exact.length;
+        }
+        return true;
+      });
+      if (counted) {
+        graph.recallSamples++;
+      }
+    }
+  }
+
+  private Graph build(FactorModel model, float[] snapshot, int d) {
+    long t0 = System.nanoTime();
+    int count = snapshot.length / d;
+    double norm = maxNorm(snapshot, d);
+    equalizeNorms(snapshot, d, norm);
+    ItemVectors vectors = new ItemVectors(d, count + count / 4);
+    for (int item = 0; item < count; item++) {
+      vectors.put(item, snapshot, item * d);
+    }
+    GraphIndexBuilder builder = new GraphIndexBuilder(BuildScoreProvider.randomAccessScoreProvider(vectors, METRIC), d,
+        settings.degree(), settings.beamWidth(), 1.2f, 1.2f, true, true, buildPool, buildPool);
+    ImmutableGraphIndex index = builder.build(vectors);
+    lastBuildMillis = (System.nanoTime() - t0) / 1_000_000;
+    builds.incrementAndGet();
+    LOG.info("ANN graph built over {} items in {} ms", count, lastBuildMillis);
+    return new Graph(model, vectors, builder, index, count, norm);
+  }
+
+  /** The item table as rows {@code [q_i, b_i, 0]}, copied under the model's read lock. */
+  private static float[] rows(FactorModel model) {
+    int f = model.factors();
+    int d = f + 2;
+    int n = model.itemCount();
+    float[] table = model.itemFactors();
+    float[] bias = model.itemBias();
+    float[] rows = new float[n * d];
+    for (int item = 0; item < n; item++) {
+      System.arraycopy(table, item * f, rows, item * d, f);
+      rows[item * d + f] = bias == null ? 0 : bias[item];
+    }
+    return rows;
+  }
+
+  /** The largest norm of the rows' first {@code d - 1} columns. */
+  private static double maxNorm(float[] rows, int d) {
+    double max = 0;
+    for (int at = 0; at < rows.length; at += d) {
+      max = Math.max(max, squaredNorm(rows, at, d - 1));
+    }
+    return Math.sqrt(max);
+  }
+
+  private static double squaredNorm(float[] rows, int at, int length) {
+    double sum = 0;
+    for (int j = 0; j < length; j++) {
+      sum += (double) rows[at + j] * rows[at + j];
+    }
+    return sum;
+  }
+
+  /**
+   * Fills each row's last column so every row has norm {@code maxNorm}; a row that grew past it
+   * (online updates since the build) gets 0 there, which only makes the graph's proposal for it
+   * approximate, as re-scoring corrects the order.
+   */
+  private static void equalizeNorms(float[] rows, int d, double maxNorm) {
+    double m2 = maxNorm * maxNorm;
+    for (int at = 0; at < rows.length; at += d) {
+      rows[at + d - 1] = (float) Math.sqrt(Math.max(0, m2 - squaredNorm(rows, at, d - 1)));
+    }
+  }
+
+  /** True once a graph over {@code model} serves requests. */
+  public boolean covers(Recommender model) {
+    Graph graph = current;
+    return graph != null && graph.model == model;
+  }
+
+  @Override
+  public Map<String, Object> status() {
+    Graph graph = current;
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("kind", "ann");
+    out.put("mode", graph == null ? "exact" : "approximate");
+    out.put("indexed_items", graph == null ? 0 : graph.count);
+    out.put("sampled_recall_at_10", graph == null || graph.recallSamples == 0 ? null : graph.recall());
+    out.put("approximate_queries", approximateQueries.get());
+    out.put("exact_queries", exactQueries.get());
+    out.put("builds", builds.get());
+    out.put("last_build_ms", lastBuildMillis);
+    return out;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    Thread t = follower;
+    if (t != null) {
+      t.interrupt();
+      try {
+        t.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    replace(null);
+    buildPool.shutdownNow();
+  }
+}

@@ -1,0 +1,142 @@
+package io.perennial.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.perennial.data.Dataset;
+import io.perennial.data.InteractionLog;
+import io.perennial.data.InteractionType;
+import io.perennial.data.SyntheticConfig;
+import io.perennial.data.SyntheticGenerator;
+import io.perennial.model.Algorithms;
+import io.perennial.model.FactorModel;
+import io.perennial.model.Recommendations;
+import io.perennial.server.learn.ServedModel;
+import io.perennial.server.search.AnnSearch;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntPredicate;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The ANN top-K against exact scoring: recall, exclusions, catalogue growth and model swaps. */
+class AnnSearchTest {
+
+  private static FactorModel model;
+
+  @BeforeAll
+  static void train() throws Exception {
+    Dataset data = SyntheticGenerator.generate(SyntheticConfig.defaults().withSize(1_500, 6_000).withEvents(60_000).withSeed(5));
+    model = (FactorModel) Algorithms.trainer("bpr",
+        new ObjectMapper().readTree("{\"factors\":16,\"epochs\":5,\"seed\":7,\"threads\":1}")).fit(data);
+  }
+
+  private static AnnSearch search(int exactBelow) {
+    return new AnnSearch(AnnSearch.Settings.defaults().withExactBelow(exactBelow));
+  }
+
+  private static double recall(AnnSearch search, FactorModel m, boolean excludeSeen, IntPredicate filter) {
+    int hits = 0;
+    int total = 0;
+    for (int user = 0; user < 300; user++) {
+      int[] exact = m.recommend(user, 10, excludeSeen, filter).ids();
+      int[] got = search.recommend(m, user, 10, excludeSeen, filter).ids().clone();
+      Arrays.sort(got);
+      for (int item : exact) {
+        hits += Arrays.binarySearch(got, item) >= 0 ? 1 : 0;
+      }
+      total += exact.length;
+    }
+    return (double) hits / total;
+  }
+
+  @Test
+  void findsAlmostEveryExactTopTenAndRanksByTheLiveScore() {
+    try (AnnSearch search = search(0)) {
+      ServedModel served = new ServedModel(1, model);
+      search.refresh(served);
+      assertThat(search.covers(model)).isTrue();
+      assertThat(recall(search, model, false, null)).isGreaterThanOrEqualTo(0.95);
+      assertThat(recall(search, model, true, null)).isGreaterThanOrEqualTo(0.95);
+      Recommendations r = search.recommend(model, 3, 10, true, null);
+      assertThat(r.ids()).hasSize(10).doesNotContain(model.history().items(3));
+      for (int p = 0; p < r.size(); p++) {
+        assertThat(r.scores()[p]).isEqualTo(model.score(3, r.ids()[p]));
+      }
+      assertThat(search.status()).containsEntry("mode", "approximate");
+      assertThat((Long) search.status().get("approximate_queries")).isPositive();
+    }
+  }
+
+  @Test
+  void honoursFiltersAndFallsBackToExactWhenTheyLeaveTooFewCandidates() {
+    try (AnnSearch search = search(0)) {
+      search.refresh(new ServedModel(1, model));
+      IntPredicate even = item -> item % 2 == 0;
+      Recommendations r = search.recommend(model, 5, 10, true, even);
+      assertThat(r.ids()).hasSize(10);
+      assertThat(Arrays.stream(r.ids()).boxed().toList()).allMatch(item -> item % 2 == 0);
+      // Only 12 items allowed: the graph's candidates rarely contain 10 of them, so exact must answer.
+      IntPredicate rare = item -> item % 500 == 7;
+      assertThat(search.recommend(model, 5, 10, false, rare)).isEqualTo(model.recommend(5, 10, false, rare));
+    }
+  }
+
+  @Test
+  void smallCataloguesAndUnindexedModelsAreScoredExactly() {
+    try (AnnSearch search = search(1_000_000)) {
+      search.refresh(new ServedModel(1, model));
+      assertThat(search.covers(model)).isFalse();
+      assertThat(search.status()).containsEntry("mode", "exact");
+      assertThat(search.recommend(model, 7, 10, true, null)).isEqualTo(model.recommend(7, 10, true, null));
+    }
+    try (AnnSearch search = search(0)) {
+      search.refresh(new ServedModel(1, model));
+      FactorModel swapped = (FactorModel) Algorithms.copy(model);
+      // A model the graph was not built for (a retrain that was just swapped in) is answered exactly.
+      assertThat(search.recommend(swapped, 7, 10, true, null)).isEqualTo(swapped.recommend(7, 10, true, null));
+      search.refresh(new ServedModel(2, swapped));
+      assertThat(search.covers(swapped)).isTrue();
+    }
+  }
+
+  @Test
+  void followsTheModelAsItLearnsNewItems() throws Exception {
+    FactorModel live = (FactorModel) Algorithms.copy(model);
+    AtomicReference<ServedModel> served = new AtomicReference<>(new ServedModel(1, live));
+    try (AnnSearch search = new AnnSearch(new AnnSearch.Settings(0, 16, 100, 200, 100, Duration.ofMillis(50), 4, 0.95,
+        Duration.ofMinutes(2), 1, 3))) {
+      search.attach(served::get);
+      long deadline = System.nanoTime() + 60_000_000_000L;
+      while (!search.covers(live) && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(search.covers(live)).isTrue();
+      int items = live.itemCount();
+      // Forty new items, each liked by many users, arrive while the graph serves.
+      InteractionLog events = new InteractionLog();
+      for (int item = items; item < items + 40; item++) {
+        for (int user = 0; user < 200; user++) {
+          events.add(user, item, 1f, 2_000_000_000L, InteractionType.CLICK);
+        }
+      }
+      served.get().lock().writeLock().lock();
+      try {
+        live.partialFit(events, live.userCount(), items + 40);
+      } finally {
+        served.get().lock().writeLock().unlock();
+      }
+      // Until the follower inserts them, new items are scored directly; afterwards they are in the graph.
+      int[] exact = live.recommend(300, 10, true, null).ids();
+      assertThat(search.recommend(live, 300, 10, true, null).ids()).containsAnyOf(exact);
+      deadline = System.nanoTime() + 30_000_000_000L;
+      while (((Number) search.status().get("indexed_items")).intValue() < items + 40 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(search.status()).containsEntry("indexed_items", items + 40);
+      assertThat(recall(search, live, true, null)).isGreaterThanOrEqualTo(0.9);
+      assertThat(search.status().get("sampled_recall_at_10")).isNotNull();
+    }
+  }
+}
