@@ -65,6 +65,11 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--min-events", defaultValue = "1000", description = "Events needed before the first model is trained. Default: ${DEFAULT-VALUE}.")
   int minEvents;
 
+  @Option(names = "--prequential-sample", defaultValue = "0.002", paramLabel = "FRACTION",
+      description = "Share of incoming events the served model is tested on before learning them (each test scores "
+          + "the whole catalogue). Default: ${DEFAULT-VALUE}.")
+  double prequentialSample;
+
   @Option(names = "--synthetic", description = "Seed an empty store from the synthetic generator before training.")
   boolean synthetic;
 
@@ -130,7 +135,7 @@ final class ServeCommand implements Callable<Integer> {
     StrategyConfig strategyConfig = StrategyConfig.forStream(o.updateEvery * 10L);
     LearnerSettings learning = new LearnerSettings(o.model, modelConfig, o.strategy, strategyConfig,
         o.strategy.equalsIgnoreCase("hybrid") && o.retrainEvery == 0 ? o.updateEvery : o.retrainEvery,
-        o.checkpointEvery * 1000, 64, 0.01, o.minEvents, o.seed);
+        o.checkpointEvery * 1000, 64, o.prequentialSample, o.minEvents, o.seed);
     String password = System.getenv().getOrDefault("PERENNIAL_KEYSTORE_PASSWORD", "");
     if (o.keystore != null && !Files.isReadable(o.keystore)) {
       throw new UserException("--keystore: cannot read " + o.keystore);

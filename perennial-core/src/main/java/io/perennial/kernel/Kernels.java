@@ -35,10 +35,18 @@ interface Kernels {
    * element (r, c). Scores a whole catalogue with lane-wise FMAs only.
    */
   default void matVecTransposed(float[] columns, int rows, int cols, float[] x, float[] out) {
+    matVecTransposed(columns, rows, rows, cols, x, out);
+  }
+
+  /**
+   * As {@link #matVecTransposed(float[], int, int, float[], float[])} with column {@code c} starting
+   * at {@code c * stride}: a table with room for more rows, which can grow without being rebuilt.
+   */
+  default void matVecTransposed(float[] columns, int stride, int rows, int cols, float[] x, float[] out) {
     // out = Σ_c x[c] · column_c: lane-wise multiply-adds over the rows, no horizontal reductions.
     java.util.Arrays.fill(out, 0, rows, 0f);
     for (int c = 0; c < cols; c++) {
-      axpy(x[c], columns, c * rows, out, 0, rows);
+      axpy(x[c], columns, c * stride, out, 0, rows);
     }
   }
 }

@@ -100,6 +100,18 @@ public final class VectorOps {
     IMPL.matVecTransposed(columns, rows, cols, x, out);
   }
 
+  /** As {@link #matVecTransposed(float[], int, int, float[], float[])} with column {@code c} at {@code c * stride}. */
+  public static void matVecTransposed(float[] columns, int stride, int rows, int cols, float[] x, float[] out) {
+    if (stride < rows || (long) stride * cols > columns.length) {
+      throw new IllegalArgumentException(
+          "matrix holds " + columns.length + " floats, not " + cols + " columns of stride " + stride + " ≥ " + rows);
+    }
+    if (x.length < cols || out.length < rows) {
+      throw new IllegalArgumentException("vector or output too short for " + rows + "×" + cols);
+    }
+    IMPL.matVecTransposed(columns, stride, rows, cols, x, out);
+  }
+
   /** Column-major copy of a row-major {@code rows × cols} matrix. */
   public static float[] transpose(float[] matrix, int rows, int cols) {
     float[] t = new float[rows * cols];

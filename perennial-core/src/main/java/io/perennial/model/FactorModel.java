@@ -21,7 +21,24 @@ public abstract class FactorModel extends AbstractRecommender {
   protected float globalBias;
   private volatile float[] itemNorms;
   /** Column-major copy of the item table: scoring a catalogue is then lane-wise FMAs only. */
-  private volatile float[] itemColumns;
+  private volatile ItemColumns itemColumns;
+
+  /**
+   * The transposed item table with room for {@code stride} items, so that items learned online are
+   * appended in O(factors) instead of re-transposing the catalogue for each new item. Rows past
+   * {@code rows} are filled on first use; concurrent readers fill them with the same values.
+   */
+  private static final class ItemColumns {
+    final float[] data;
+    final int stride;
+    volatile int rows;
+
+    ItemColumns(float[] data, int stride, int rows) {
+      this.data = data;
+      this.stride = stride;
+      this.rows = rows;
+    }
+  }
 
   protected FactorModel(
       UserHistory history, float[] popularity, int users, int items, int factors,
@@ -88,19 +105,34 @@ public abstract class FactorModel extends AbstractRecommender {
     return new UserQuery(items, history.values(user), vector, userBias == null ? 0 : userBias[user]);
   }
 
-  /** The transposed item table, built on first use after a change. */
-  private float[] itemColumns() {
-    float[] t = itemColumns;
-    if (t == null || t.length != itemCount * factors) {
-      t = VectorOps.transpose(itemFactors, itemCount, factors);
+  /** The transposed item table, built on first use after a change and extended as items are added. */
+  private ItemColumns itemColumns() {
+    ItemColumns t = itemColumns;
+    if (t == null || t.stride < itemCount) {
+      int stride = t == null ? itemCount : Math.max(itemCount, itemCount + itemCount / 2 + 16);
+      float[] data = new float[stride * factors];
+      fillColumns(data, stride, 0, itemCount);
+      t = new ItemColumns(data, stride, itemCount);
       itemColumns = t;
+    } else if (t.rows < itemCount) {
+      fillColumns(t.data, t.stride, t.rows, itemCount);
+      t.rows = itemCount;
     }
     return t;
   }
 
+  private void fillColumns(float[] columns, int stride, int fromItem, int toItem) {
+    for (int item = fromItem; item < toItem; item++) {
+      for (int d = 0; d < factors; d++) {
+        columns[d * stride + item] = itemFactors[item * factors + d];
+      }
+    }
+  }
+
   @Override
   protected void scoreAll(UserQuery user, float[] out) {
-    VectorOps.matVecTransposed(itemColumns(), itemCount, factors, user.vector(), out);
+    ItemColumns columns = itemColumns();
+    VectorOps.matVecTransposed(columns.data, columns.stride, itemCount, factors, user.vector(), out);
     float offset = globalBias + user.bias();
     if (itemBias != null) {
       for (int i = 0; i < itemCount; i++) {
@@ -120,7 +152,8 @@ public abstract class FactorModel extends AbstractRecommender {
     }
     float[] norms = norms();
     float[] scores = new float[itemCount];
-    VectorOps.matVecTransposed(itemColumns(), itemCount, factors,
+    ItemColumns columns = itemColumns();
+    VectorOps.matVecTransposed(columns.data, columns.stride, itemCount, factors,
         Arrays.copyOfRange(itemFactors, item * factors, (item + 1) * factors), scores);
     float self = norms[item];
     for (int i = 0; i < itemCount; i++) {
@@ -293,7 +326,8 @@ public abstract class FactorModel extends AbstractRecommender {
       }
       initRows(itemFactors, itemCount, items, random, initScale);
       itemCount = items;
-      invalidateCaches();
+      // The column cache extends itself on next use; only the norms are recomputed.
+      itemNorms = null;
     }
     history.ensureUsers(userCount);
   }
@@ -303,10 +337,10 @@ public abstract class FactorModel extends AbstractRecommender {
    * step without rebuilding them (O(factors)).
    */
   protected void itemRowChanged(int item) {
-    float[] columns = itemColumns;
-    if (columns != null && columns.length == itemCount * factors) {
+    ItemColumns columns = itemColumns;
+    if (columns != null && item < columns.rows) {
       for (int d = 0; d < factors; d++) {
-        columns[d * itemCount + item] = itemFactors[item * factors + d];
+        columns.data[d * columns.stride + item] = itemFactors[item * factors + d];
       }
     }
     float[] norms = itemNorms;

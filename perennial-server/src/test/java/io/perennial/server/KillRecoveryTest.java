@@ -25,10 +25,12 @@ class KillRecoveryTest {
 
   @TempDir Path dir;
 
-  private Process launch() throws Exception {
+  private Process launch(String... mode) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "-Xmx1g", "-cp",
-        System.getProperty("java.class.path"), KillTarget.class.getName(), dir.toString());
+    List<String> command = new java.util.ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "-Xmx1g",
+        "-cp", System.getProperty("java.class.path"), KillTarget.class.getName(), dir.toString()));
+    command.addAll(List.of(mode));
+    ProcessBuilder pb = new ProcessBuilder(command);
     pb.redirectError(ProcessBuilder.Redirect.DISCARD);
     return pb.start();
   }
@@ -106,5 +108,64 @@ class KillRecoveryTest {
       TestServers.awaitOffset(server, server.store().lastOffset());
       assertThat(server.learner().offset()).as("the learner caught up").isEqualTo(server.store().lastOffset());
     }
+  }
+
+  @Test
+  void aKillDuringACheckpointWriteLeavesThePreviousVersionLoadable() throws Exception {
+    HttpClient client = HttpClient.newHttpClient();
+    Path models = dir.resolve("models");
+    int caught = 0;
+    for (int attempt = 0; attempt < 10 && caught < 2; attempt++) {
+      Process p = launch("large");
+      int port = portOf(p);
+      // Events keep the model changing, so the learner checkpoints every 100 ms.
+      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      Thread sender = new Thread(() -> {
+        for (int n = 0; !stop.get(); n++) {
+          try {
+            client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/events"))
+                .header("Authorization", "Bearer " + TestServers.INGEST)
+                .POST(HttpRequest.BodyPublishers.ofString("[{\"user\":\"u" + (n % 2000) + "\",\"item\":\"i"
+                    + (n * 13 % 20000) + "\",\"type\":\"view\"}]")).build(), HttpResponse.BodyHandlers.discarding());
+          } catch (Exception e) {
+            return; // killed
+          }
+        }
+      });
+      sender.start();
+      // SIGKILL the moment a checkpoint's temp file exists: the write is in progress.
+      boolean midWrite = false;
+      long deadline = System.currentTimeMillis() + 15_000;
+      while (!midWrite && System.currentTimeMillis() < deadline) {
+        try (var files = java.nio.file.Files.list(models)) {
+          midWrite = files.anyMatch(f -> f.getFileName().toString().endsWith(".tmp"));
+        }
+        if (midWrite) {
+          p.destroyForcibly();
+        }
+      }
+      p.destroyForcibly().waitFor();
+      stop.set(true);
+      sender.join();
+      if (!midWrite) {
+        continue;
+      }
+      caught++;
+      long current;
+      try (DataDirectory d = DataDirectory.open(dir); EventStore store = EventStore.open(d)) {
+        try (var files = java.nio.file.Files.list(models)) {
+          assertThat(files.map(f -> f.getFileName().toString())).as("unfinished checkpoints are removed on open")
+              .noneMatch(name -> name.endsWith(".tmp"));
+        }
+        var registry = new io.perennial.server.store.ModelRegistry(store, d);
+        current = registry.current().orElseThrow().version();
+        assertThat(registry.load(current).state().type()).isEqualTo("bpr");
+      }
+      try (PerennialServer server = TestServers.startLarge(dir, 60_000)) {
+        TestServers.awaitReady(server);
+        assertThat(server.learner().served().version()).as("the previous version is served").isEqualTo(current);
+      }
+    }
+    assertThat(caught).as("kills that landed during a checkpoint write").isGreaterThanOrEqualTo(2);
   }
 }

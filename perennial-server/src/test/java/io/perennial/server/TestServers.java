@@ -34,8 +34,12 @@ final class TestServers {
   private TestServers() {}
 
   static LearnerSettings settings(String strategy, long checkpointMillis) {
+    return settings(strategy, checkpointMillis, 16);
+  }
+
+  static LearnerSettings settings(String strategy, long checkpointMillis, int factors) {
     ObjectNode config = JSON.createObjectNode();
-    config.put("factors", 16);
+    config.put("factors", factors);
     config.put("epochs", 5);
     config.put("seed", 7);
     return new LearnerSettings("bpr", config, strategy, StrategyConfig.forStream(20_000), 0, checkpointMillis, 64, 0.2,
@@ -46,6 +50,26 @@ final class TestServers {
     HttpOptions http = new HttpOptions("127.0.0.1", 0, ApiKeys.parse(ADMIN + ":admin," + INGEST + ":ingest," + READ + ":read"),
         1 << 20, 0, null, null, null);
     return PerennialServer.start(dir, settings(strategy, checkpointMillis), http, TopKSearch.exact(), TestServers::seed);
+  }
+
+  /**
+   * A server whose checkpoints take long enough to be caught mid-write: 20,000 items × 64 factors
+   * (about 6 MB per checkpoint), checkpointing every {@code checkpointMillis} while events arrive.
+   */
+  static PerennialServer startLarge(Path dir, long checkpointMillis) {
+    HttpOptions http = new HttpOptions("127.0.0.1", 0, ApiKeys.parse(ADMIN + ":admin," + INGEST + ":ingest," + READ + ":read"),
+        1 << 20, 0, null, null, null);
+    return PerennialServer.start(dir, settings("online", checkpointMillis, 64), http, TopKSearch.exact(), store -> {
+      SyntheticGenerator gen = new SyntheticGenerator(
+          SyntheticConfig.defaults().withEvents(40_000).withSeed(3).withSize(2_000, 20_000));
+      List<NewEvent> batch = new ArrayList<>();
+      while (gen.hasNext()) {
+        Interaction e = gen.next();
+        batch.add(new NewEvent(null, SyntheticGenerator.userId(e.user()), SyntheticGenerator.itemId(e.item()), e.type(),
+            e.value(), e.timestamp()));
+      }
+      store.append(batch).join();
+    });
   }
 
   static void seed(EventStore store) {

@@ -59,6 +59,7 @@ public final class AnnSearch implements TopKSearch {
   private static final int[] NONE = new int[0];
   private static final int RECALL_K = 10;
   private static final int RECALL_WINDOW = 200;
+  private static final int COPY_BLOCK = 4096;
 
   /** Catalogue size from which {@code auto} search uses the graph. */
   public static final int DEFAULT_EXACT_BELOW = 20_000;
@@ -90,7 +91,7 @@ public final class AnnSearch implements TopKSearch {
 
     /** Defaults measured in {@code AnnComparison} (docs/BENCHMARKS.md). */
     public static Settings defaults() {
-      return new Settings(DEFAULT_EXACT_BELOW, 16, 100, 200, 100, Duration.ofSeconds(1), 4, 0.95,
+      return new Settings(DEFAULT_EXACT_BELOW, 16, 100, 100, 50, Duration.ofSeconds(2), 4, 0.95,
           Duration.ofMinutes(2), 1, 1);
     }
 
@@ -141,12 +142,10 @@ public final class AnnSearch implements TopKSearch {
         size = item + 1;
         return;
       }
-      VectorFloat<?> row = rows[item];
-      for (int j = 0; j < dimensions; j++) {
-        // Element writes are atomic; a search reading mid-update sees a vector between the two, which
-        // only changes which candidates it proposes, never the score they are ranked by.
-        row.set(j, source[from + j]);
-      }
+      // A search reading mid-copy sees a vector between the old and the new one, which only changes
+      // which candidates it proposes, never the score they are ranked by.
+      rows[item].copyFrom(VECTORS.createFloatVector(Arrays.copyOfRange(source, from, from + dimensions)), 0, 0,
+          dimensions);
     }
 
     @Override
@@ -318,7 +317,7 @@ public final class AnnSearch implements TopKSearch {
       replace(null);
       return;
     }
-    float[] snapshot = served.read(m -> rows(model));
+    float[] snapshot = rows(served, model);
     int d = model.factors() + 2;
     int count = snapshot.length / d;
     if (count < settings.exactBelow()) {
@@ -397,17 +396,28 @@ public final class AnnSearch implements TopKSearch {
     return new Graph(model, vectors, builder, index, count, norm);
   }
 
-  /** The item table as rows {@code [q_i, b_i, 0]}, copied under the model's read lock. */
-  private static float[] rows(FactorModel model) {
+  /**
+   * The item table as rows {@code [q_i, b_i, 0]}, copied a block of items per read-lock hold so that
+   * the learner never waits long for the write lock (and requests queued behind it never wait for
+   * the copy). Blocks copied at different moments only make the graph's proposals approximate.
+   */
+  private static float[] rows(ServedModel served, FactorModel model) {
+    int n = served.read(m -> m.itemCount());
     int f = model.factors();
     int d = f + 2;
-    int n = model.itemCount();
-    float[] table = model.itemFactors();
-    float[] bias = model.itemBias();
     float[] rows = new float[n * d];
-    for (int item = 0; item < n; item++) {
-      System.arraycopy(table, item * f, rows, item * d, f);
-      rows[item * d + f] = bias == null ? 0 : bias[item];
+    for (int from = 0; from < n; from += COPY_BLOCK) {
+      int start = from;
+      int end = Math.min(n, from + COPY_BLOCK);
+      served.read(m -> {
+        float[] table = model.itemFactors();
+        float[] bias = model.itemBias();
+        for (int item = start; item < end; item++) {
+          System.arraycopy(table, item * f, rows, item * d, f);
+          rows[item * d + f] = bias == null ? 0 : bias[item];
+        }
+        return null;
+      });
     }
     return rows;
   }

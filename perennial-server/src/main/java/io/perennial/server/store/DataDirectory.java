@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -46,6 +47,7 @@ public final class DataDirectory implements AutoCloseable {
         throw new StoreException("data directory " + dir + " is in use by another process (cannot lock "
             + dir.resolve("perennial.lock") + ")");
       }
+      removeUnfinishedCheckpoints(dir.resolve("models"));
       return new DataDirectory(dir, channel, lock);
     } catch (OverlappingFileLockException e) {
       closeQuietly(channel);
@@ -56,6 +58,18 @@ public final class DataDirectory implements AutoCloseable {
     } catch (StoreException e) {
       closeQuietly(channel);
       throw e;
+    }
+  }
+
+  /**
+   * Deletes checkpoint temp files a crash left behind: they were never renamed into place, so no
+   * registry row refers to them. Safe only while holding the lock.
+   */
+  private static void removeUnfinishedCheckpoints(Path models) throws IOException {
+    try (DirectoryStream<Path> unfinished = Files.newDirectoryStream(models, ".model-*.tmp")) {
+      for (Path p : unfinished) {
+        Files.deleteIfExists(p);
+      }
     }
   }
 
