@@ -106,6 +106,8 @@ public final class AnnSearch implements TopKSearch {
   private final ForkJoinPool buildPool;
   private final SplittableRandom sampler;
   private volatile Graph current;
+  /** The follower's copy of the item table; only the follower thread touches it. */
+  private float[] snapshotBuffer;
   private volatile Thread follower;
   private volatile boolean closed;
   private final AtomicLong approximateQueries = new AtomicLong();
@@ -144,8 +146,12 @@ public final class AnnSearch implements TopKSearch {
       }
       // A search reading mid-copy sees a vector between the old and the new one, which only changes
       // which candidates it proposes, never the score they are ranked by.
-      rows[item].copyFrom(VECTORS.createFloatVector(Arrays.copyOfRange(source, from, from + dimensions)), 0, 0,
-          dimensions);
+      // Element by element: a vector wrapping a staging array would be a copy, not a view, on
+      // jvector's Panama provider (JDK 20+).
+      VectorFloat<?> row = rows[item];
+      for (int j = 0; j < dimensions; j++) {
+        row.set(j, source[from + j]);
+      }
     }
 
     @Override
@@ -317,19 +323,19 @@ public final class AnnSearch implements TopKSearch {
       replace(null);
       return;
     }
-    float[] snapshot = rows(served, model);
+    int count = rows(served, model);
+    float[] snapshot = snapshotBuffer;
     int d = model.factors() + 2;
-    int count = snapshot.length / d;
     if (count < settings.exactBelow()) {
       replace(null);
       return;
     }
     Graph graph = current;
     if (graph == null || graph.model != model) {
-      replace(build(model, snapshot, d));
+      replace(build(model, snapshot, count, d));
       return;
     }
-    equalizeNorms(snapshot, d, graph.maxNorm);
+    equalizeNorms(snapshot, count, d, graph.maxNorm);
     for (int item = 0; item < count; item++) {
       graph.vectors.put(item, snapshot, item * d);
     }
@@ -341,7 +347,7 @@ public final class AnnSearch implements TopKSearch {
     if (graph.recallSamples >= RECALL_WINDOW / 2 && graph.recall() < settings.minRecall()
         && System.nanoTime() - graph.builtAtNanos > settings.minRebuildInterval().toNanos()) {
       LOG.info("ANN recall@10 fell to {}; rebuilding the graph", String.format("%.3f", graph.recall()));
-      replace(build(model, snapshot, d));
+      replace(build(model, snapshot, count, d));
     }
   }
 
@@ -378,11 +384,10 @@ public final class AnnSearch implements TopKSearch {
     }
   }
 
-  private Graph build(FactorModel model, float[] snapshot, int d) {
+  private Graph build(FactorModel model, float[] snapshot, int count, int d) {
     long t0 = System.nanoTime();
-    int count = snapshot.length / d;
-    double norm = maxNorm(snapshot, d);
-    equalizeNorms(snapshot, d, norm);
+    double norm = maxNorm(snapshot, count, d);
+    equalizeNorms(snapshot, count, d, norm);
     ItemVectors vectors = new ItemVectors(d, count + count / 4);
     for (int item = 0; item < count; item++) {
       vectors.put(item, snapshot, item * d);
@@ -401,11 +406,15 @@ public final class AnnSearch implements TopKSearch {
    * the learner never waits long for the write lock (and requests queued behind it never wait for
    * the copy). Blocks copied at different moments only make the graph's proposals approximate.
    */
-  private static float[] rows(ServedModel served, FactorModel model) {
+  private int rows(ServedModel served, FactorModel model) {
     int n = served.read(m -> m.itemCount());
     int f = model.factors();
     int d = f + 2;
-    float[] rows = new float[n * d];
+    // Reused between refreshes (a fresh 26 MB array every 2 s is a humongous allocation for G1).
+    if (snapshotBuffer == null || snapshotBuffer.length < n * d) {
+      snapshotBuffer = new float[(n + n / 4 + 16) * d];
+    }
+    float[] rows = snapshotBuffer;
     for (int from = 0; from < n; from += COPY_BLOCK) {
       int start = from;
       int end = Math.min(n, from + COPY_BLOCK);
@@ -419,13 +428,13 @@ public final class AnnSearch implements TopKSearch {
         return null;
       });
     }
-    return rows;
+    return n;
   }
 
   /** The largest norm of the rows' first {@code d - 1} columns. */
-  private static double maxNorm(float[] rows, int d) {
+  private static double maxNorm(float[] rows, int count, int d) {
     double max = 0;
-    for (int at = 0; at < rows.length; at += d) {
+    for (int at = 0; at < count * d; at += d) {
       max = Math.max(max, squaredNorm(rows, at, d - 1));
     }
     return Math.sqrt(max);
@@ -444,9 +453,9 @@ public final class AnnSearch implements TopKSearch {
    * (online updates since the build) gets 0 there, which only makes the graph's proposal for it
    * approximate, as re-scoring corrects the order.
    */
-  private static void equalizeNorms(float[] rows, int d, double maxNorm) {
+  private static void equalizeNorms(float[] rows, int count, int d, double maxNorm) {
     double m2 = maxNorm * maxNorm;
-    for (int at = 0; at < rows.length; at += d) {
+    for (int at = 0; at < count * d; at += d) {
       rows[at + d - 1] = (float) Math.sqrt(Math.max(0, m2 - squaredNorm(rows, at, d - 1)));
     }
   }
