@@ -133,9 +133,15 @@ class KillRecoveryTest {
         }
       });
       sender.start();
-      // SIGKILL the moment a checkpoint's temp file exists: the write is in progress.
+      // First a registered version to fall back to (the trained model, or the previous round's).
+      long deadline = System.currentTimeMillis() + 60_000;
+      while (!java.nio.file.Files.exists(models.resolve("model-1.pmdl")) && System.currentTimeMillis() < deadline) {
+        Thread.sleep(10);
+      }
+      Thread.sleep(300);
+      // Then SIGKILL the moment a checkpoint's temp file exists: the write is in progress.
       boolean midWrite = false;
-      long deadline = System.currentTimeMillis() + 15_000;
+      deadline = System.currentTimeMillis() + 15_000;
       while (!midWrite && System.currentTimeMillis() < deadline) {
         try (var files = java.nio.file.Files.list(models)) {
           midWrite = files.anyMatch(f -> f.getFileName().toString().endsWith(".tmp"));

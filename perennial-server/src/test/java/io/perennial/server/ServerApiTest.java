@@ -157,8 +157,62 @@ class ServerApiTest {
       assertThat(basket.status()).isBetween(400, 499);
       requests += 2;
     }
-    assertThat(requests).isGreaterThan(800);
+    // Generated events: random fields of random types, each event invalid at least by its type.
+    for (int n = 0; n < 2500; n++) {
+      String body = randomInvalidEvents(random);
+      Reply r = call(server, "POST", "/v1/events" + (random.nextBoolean() ? "?partial=true" : ""), INGEST, body);
+      assertThat(r.status()).as("body %s", body.length() > 120 ? body.substring(0, 120) : body).isBetween(400, 499);
+      assertThat(r.body()).as("not JSON: %s", r.text().length() > 200 ? r.text().substring(0, 200) : r.text()).isNotNull();
+      requests++;
+    }
+    assertThat(requests).isGreaterThan(3000);
     assertThat(server.store().count()).isEqualTo(before);
     assertThat(call(server, "GET", "/health/live", null, null).status()).isEqualTo(200);
+  }
+
+  private static final String[] KEYS = {"user", "item", "type", "value", "timestamp", "id", "usr", "", "\u00e9", "type "};
+
+  /** A JSON event, or an array of them, that can never be valid: its type is missing or not a known one. */
+  private static String randomInvalidEvents(SplittableRandom random) {
+    if (random.nextInt(10) == 0) {
+      byte[] raw = new byte[random.nextInt(1, 200)];
+      random.nextBytes(raw);
+      return new String(raw, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+    int events = random.nextInt(4) == 0 ? random.nextInt(1, 5) : 1;
+    StringBuilder sb = new StringBuilder(events > 1 ? "[" : "");
+    for (int e = 0; e < events; e++) {
+      sb.append(e > 0 ? "," : "").append('{');
+      int fields = random.nextInt(0, 7);
+      boolean first = true;
+      for (int f = 0; f < fields; f++) {
+        String key = KEYS[random.nextInt(KEYS.length)];
+        if (key.equals("type")) {
+          continue;
+        }
+        sb.append(first ? "" : ",").append('"').append(key).append("\":").append(randomValue(random, 0));
+        first = false;
+      }
+      if (random.nextBoolean()) {
+        // present, but never a known interaction type
+        String[] badTypes = {"\"clik\"", "\"\"", "3", "null", "[\"click\"]", "{\"v\":\"view\"}", "\"VIEW \"", "\"\\u0000\""};
+        sb.append(first ? "" : ",").append("\"type\":").append(badTypes[random.nextInt(badTypes.length)]);
+      }
+      sb.append('}');
+    }
+    return sb.append(events > 1 ? "]" : "").toString();
+  }
+
+  private static String randomValue(SplittableRandom random, int depth) {
+    return switch (random.nextInt(depth > 2 ? 6 : 8)) {
+      case 0 -> "\"" + "u".repeat(random.nextInt(0, 400)) + "\"";
+      case 1 -> String.valueOf(random.nextLong());
+      case 2 -> new String[] {"1e999", "-1e999", "NaN", "Infinity", "-0", "1.5e-400", "0x10", "01"}[random.nextInt(8)];
+      case 3 -> "\"\\u" + String.format("%04x", random.nextInt(0x10000)) + "\u00e9\u4e2d\ud83d\ude00\"";
+      case 4 -> random.nextBoolean() ? "true" : "null";
+      case 5 -> "\"\\t\\n\\u0007\"";
+      case 6 -> "[" + randomValue(random, depth + 1) + "]";
+      default -> "{\"k\":" + randomValue(random, depth + 1) + "}";
+    };
   }
 }

@@ -17,7 +17,6 @@ import io.perennial.model.FactorModel;
 import io.perennial.model.Recommendations;
 import io.perennial.model.Recommender;
 import io.perennial.server.learn.ServedModel;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -91,8 +90,8 @@ public final class AnnSearch implements TopKSearch {
 
     /** Defaults measured in {@code AnnComparison} (docs/BENCHMARKS.md). */
     public static Settings defaults() {
-      return new Settings(DEFAULT_EXACT_BELOW, 16, 100, 100, 50, Duration.ofSeconds(2), 4, 0.95,
-          Duration.ofMinutes(2), 1, 1);
+      return new Settings(DEFAULT_EXACT_BELOW, 16, 100, 100, 50, Duration.ofSeconds(2), 4, 0.9,
+          Duration.ofMinutes(10), 1, 1);
     }
 
     /** As these, but scoring exactly below {@code items}. */
@@ -211,14 +210,6 @@ public final class AnnSearch implements TopKSearch {
         hits += recallHits[p] ? 1 : 0;
       }
       return n == 0 ? Double.NaN : (double) hits / n;
-    }
-
-    void close() {
-      try {
-        builder.close();
-      } catch (IOException e) {
-        LOG.debug("closing an old graph: {}", e.toString());
-      }
     }
   }
 
@@ -352,11 +343,9 @@ public final class AnnSearch implements TopKSearch {
   }
 
   private void replace(Graph next) {
-    Graph previous = current;
+    // The previous graph is not closed: requests that read it before the swap may still be searching
+    // it, and it holds nothing but heap, which goes with the last of them.
     current = next;
-    if (previous != null && previous != next) {
-      previous.close();
-    }
   }
 
   /** Scores sampled users both ways, one read-lock hold each, and records how many exact top-10 the graph found. */
