@@ -70,7 +70,7 @@ public final class AnnSearch implements TopKSearch {
    * @param degree graph degree (jvector's M)
    * @param beamWidth candidate list size while building
    * @param searchBeam candidate list size while searching (at least the candidates asked for)
-   * @param extraCandidates candidates beyond {@code k} plus the user's seen items that are re-scored
+   * @param extraCandidates candidates beyond {@code k} (and up to {@code 2k} seen items) that are re-scored
    * @param refreshEvery how often the graph's vectors are brought up to date with the model
    * @param recallSamples users sampled per refresh to estimate recall@10 against exact scoring
    * @param minRecall sampled recall under which the graph is rebuilt
@@ -230,41 +230,52 @@ public final class AnnSearch implements TopKSearch {
     return r;
   }
 
-  /** The graph's answer re-scored against the live model, or null when filtering left fewer than k. */
+  /**
+   * The graph's answer re-scored against the live model, or null when filtering left fewer than k.
+   * The first search asks for {@code k + extraCandidates} plus at most {@code 2k} for the user's seen
+   * items, not for all of them: a long history would otherwise make every request of a heavy user
+   * pay for it. Only when seen items or the filter leave fewer than k is a 4× wider search made.
+   */
   private Recommendations approximate(Graph graph, FactorModel fm, int user, int k, int[] seen, IntPredicate filter) {
     int indexed = Math.min(graph.count, fm.itemCount());
-    int want = Math.min(indexed, k + seen.length + settings.extraCandidates());
     float[] query = new float[graph.vectors.dimension()];
     System.arraycopy(fm.userFactors(), user * fm.factors(), query, 0, fm.factors());
     query[fm.factors()] = 1;
+    int want = Math.min(indexed, k + Math.min(seen.length, 2 * k) + settings.extraCandidates());
+    for (int attempt = 0; attempt < 2; attempt++) {
+      SearchResult found = search(graph, query, want);
+      TopK top = new TopK(k);
+      for (SearchResult.NodeScore hit : found.getNodes()) {
+        if (hit.node < indexed) {
+          offer(top, fm, user, hit.node, seen, filter);
+        }
+      }
+      // Items added since the last refresh are not in the graph yet: they are few, score them all.
+      for (int item = indexed; item < fm.itemCount(); item++) {
+        offer(top, fm, user, item, seen, filter);
+      }
+      if (top.size() >= k || want >= indexed) {
+        int[] ids = new int[top.size()];
+        float[] scores = new float[top.size()];
+        top.drainTo(ids, scores);
+        return new Recommendations(ids, scores, false);
+      }
+      want = Math.min(indexed, want * 4);
+    }
+    return null;
+  }
+
+  private SearchResult search(Graph graph, float[] query, int want) {
     GraphSearcher searcher = graph.searchers.poll();
     if (searcher == null) {
       searcher = new GraphSearcher(graph.index);
     }
-    SearchResult found;
     try {
-      found = searcher.search(DefaultSearchScoreProvider.exact(VECTORS.createFloatVector(query), METRIC, graph.vectors),
+      return searcher.search(DefaultSearchScoreProvider.exact(VECTORS.createFloatVector(query), METRIC, graph.vectors),
           want, Math.max(want, settings.searchBeam()), 0f, 0f, Bits.ALL);
     } finally {
       graph.searchers.offer(searcher);
     }
-    TopK top = new TopK(k);
-    for (SearchResult.NodeScore hit : found.getNodes()) {
-      if (hit.node < indexed) {
-        offer(top, fm, user, hit.node, seen, filter);
-      }
-    }
-    // Items added since the last refresh are not in the graph yet: they are few, score them all.
-    for (int item = indexed; item < fm.itemCount(); item++) {
-      offer(top, fm, user, item, seen, filter);
-    }
-    if (top.size() < k && want < indexed) {
-      return null;
-    }
-    int[] ids = new int[top.size()];
-    float[] scores = new float[top.size()];
-    top.drainTo(ids, scores);
-    return new Recommendations(ids, scores, false);
   }
 
   private static void offer(TopK top, FactorModel model, int user, int item, int[] seen, IntPredicate filter) {
