@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -124,7 +125,7 @@ final class ServeBenchCommand implements Callable<Integer> {
     out.flush();
     long t0 = System.nanoTime();
     try (PerennialServer server = ServeCommand.start(o, out)) {
-      awaitReady(server, out);
+      awaitReady(server);
       double startup = (System.nanoTime() - t0) / 1e9;
       out.printf(Locale.ROOT, "ready after %.0f s: %s%n", startup, server.search().status());
       out.flush();
@@ -172,14 +173,12 @@ final class ServeBenchCommand implements Callable<Integer> {
     return o;
   }
 
-  /** Waits until a model is served and, when the search builds an index, until it covers that model. */
-  private static void awaitReady(PerennialServer server, PrintWriter out) throws InterruptedException {
+  /** Waits until a model is served, the learner has caught up and the search is ready for that model. */
+  private static void awaitReady(PerennialServer server) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
     while (System.nanoTime() < deadline) {
       var served = server.learner().served();
-      Object mode = server.search().status().get("mode");
-      boolean indexed = mode == null || "approximate".equals(mode) || "exact".equals(server.search().status().get("kind"));
-      if (served != null && indexed && server.learner().status().lagEvents() == 0) {
+      if (served != null && server.search().ready(served.model()) && server.learner().status().lagEvents() == 0) {
         return;
       }
       Thread.sleep(500);
@@ -469,7 +468,7 @@ final class ServeBenchCommand implements Callable<Integer> {
   private static void deleteTree(Path dir) throws IOException {
     try (var paths = Files.walk(dir)) {
       List<Path> all = new ArrayList<>(paths.toList());
-      java.util.Collections.reverse(all);
+      Collections.reverse(all);
       for (Path p : all) {
         Files.deleteIfExists(p);
       }

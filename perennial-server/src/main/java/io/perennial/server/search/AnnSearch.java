@@ -467,6 +467,11 @@ public final class AnnSearch implements TopKSearch {
   }
 
   @Override
+  public boolean ready(Recommender model) {
+    return covers(model) || !(model instanceof FactorModel) || model.itemCount() < settings.exactBelow();
+  }
+
+  @Override
   public Map<String, Object> status() {
     Graph graph = current;
     Map<String, Object> out = new LinkedHashMap<>();

@@ -23,6 +23,14 @@ public interface TopKSearch extends AutoCloseable {
    */
   default void attach(Supplier<ServedModel> served) {}
 
+  /**
+   * True when requests on {@code model} get the search this was configured for: an index that must
+   * be built first is built. Exact search is always ready.
+   */
+  default boolean ready(Recommender model) {
+    return true;
+  }
+
   /** What the search is doing, for {@code /v1/stats}. */
   default Map<String, Object> status() {
     return Map.of("kind", "exact");
