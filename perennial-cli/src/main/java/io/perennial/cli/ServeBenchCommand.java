@@ -1,24 +1,18 @@
 package io.perennial.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.perennial.data.Interaction;
 import io.perennial.data.SyntheticConfig;
 import io.perennial.data.SyntheticGenerator;
-import io.perennial.server.PerennialServer;
-import io.perennial.server.learn.LearnerStatus;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -99,6 +93,12 @@ final class ServeBenchCommand implements Callable<Integer> {
   @Option(names = "--json", paramLabel = "FILE", description = "Write the figures as JSON.")
   Path json;
 
+  @Option(names = "--server-jvm-options", paramLabel = "OPTIONS",
+      defaultValue = "-Xms2g -Xmx2g -XX:+AlwaysPreTouch -XX:MaxGCPauseMillis=5",
+      description = "JVM options of the server process (space-separated). A fixed, pre-touched heap keeps RSS "
+          + "flat; a 5 ms pause goal keeps young collections out of the p99. Default: ${DEFAULT-VALUE}.")
+  String serverJvmOptions;
+
   private final Recorder readLatency = new Recorder(3);
   private final Recorder writeLatency = new Recorder(3);
   private final AtomicLong readErrors = new AtomicLong();
@@ -119,17 +119,20 @@ final class ServeBenchCommand implements Callable<Integer> {
     }
     boolean temporary = dataDir == null;
     Path dir = temporary ? Files.createTempDirectory("perennial-bench-serve") : dataDir;
-    ServeCommand o = serveOptions(dir);
-    out.printf(Locale.ROOT, "starting the server (an empty store is seeded with %,d events, %,d users x %,d items, "
-        + "and BPR with %d factors trained on them)...%n", events, users, items, factors);
+    List<String> jvm = ServerProcess.splitOptions(serverJvmOptions);
+    out.printf(Locale.ROOT, "starting the server process (%s): an empty store is seeded with %,d events, %,d users x %,d items, "
+        + "and BPR with %d factors is trained on them...%n", String.join(" ", jvm), events, users, items, factors);
     out.flush();
     long t0 = System.nanoTime();
-    try (PerennialServer server = ServeCommand.start(o, out)) {
-      awaitReady(server);
+    try (ServerProcess server = ServerProcess.start(jvm, serveArguments(dir), out, 1800)) {
+      HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+          .executor(Executors.newFixedThreadPool(4, named("bench-client-http"))).connectTimeout(Duration.ofSeconds(5)).build();
+      ServerApi api = new ServerApi(client, "http://127.0.0.1:" + server.port(), KEY);
+      awaitReady(api, server);
       double startup = (System.nanoTime() - t0) / 1e9;
-      out.printf(Locale.ROOT, "ready after %.0f s: %s%n", startup, server.search().status());
+      out.printf(Locale.ROOT, "ready after %.0f s: %s%n", startup, api.get("/v1/stats").path("search"));
       out.flush();
-      ObjectNode report = run(server, out);
+      ObjectNode report = run(api, server, out);
       report.put("startup_s", startup);
       if (json != null) {
         Json.write(json, report);
@@ -143,67 +146,57 @@ final class ServeBenchCommand implements Callable<Integer> {
     return 0;
   }
 
-  private ServeCommand serveOptions(Path dir) throws IOException {
-    ServeCommand o = new ServeCommand();
-    o.dataDir = dir;
-    o.host = "127.0.0.1";
-    o.port = 0;
-    o.model = "bpr";
+  private List<String> serveArguments(Path dir) throws IOException {
     Path config = Files.createTempFile("perennial-bench", ".json");
     Files.writeString(config, "{\"factors\":" + factors + "}");
     config.toFile().deleteOnExit();
-    o.config = config;
-    o.strategy = "online";
-    o.updateEvery = 100_000;
-    o.retrainEvery = 0;
-    o.checkpointEvery = 60;
-    o.minEvents = 1000;
-    o.synthetic = true;
-    o.events = events;
-    o.users = users;
-    o.items = items;
-    o.seed = seed;
-    o.search = search;
-    o.keysFile = Files.createTempFile("perennial-bench", ".keys");
-    Files.writeString(o.keysFile, KEY + ":admin\n");
-    o.keysFile.toFile().deleteOnExit();
-    o.maxBody = 4 << 20;
-    o.rateLimit = 0;
-    o.prequentialSample = 0.002;
-    return o;
+    Path keys = Files.createTempFile("perennial-bench", ".keys");
+    Files.writeString(keys, KEY + ":admin\n");
+    keys.toFile().deleteOnExit();
+    return List.of("--data-dir", dir.toString(), "--host", "127.0.0.1", "--port", "0", "--model", "bpr",
+        "--config", config.toString(), "--strategy", "online", "--update-every", "100000", "--retrain-every", "0",
+        "--checkpoint-every", "60", "--min-events", "1000", "--synthetic", "--events", Long.toString(events),
+        "--users", Integer.toString(users), "--items", Integer.toString(items), "--seed", Long.toString(seed),
+        "--search", search, "--keys-file", keys.toString(), "--max-body", Integer.toString(4 << 20),
+        "--rate-limit", "0", "--prequential-sample", "0.002");
   }
 
   /** Waits until a model is served, the learner has caught up and the search is ready for that model. */
-  private static void awaitReady(PerennialServer server) throws InterruptedException {
+  private static void awaitReady(ServerApi api, ServerProcess server) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
     while (System.nanoTime() < deadline) {
-      var served = server.learner().served();
-      if (served != null && server.search().ready(served.model()) && server.learner().status().lagEvents() == 0) {
-        return;
+      if (!server.alive()) {
+        throw new UserException("bench serve: the server exited while starting (see its output above)");
+      }
+      try {
+        JsonNode stats = api.get("/v1/stats");
+        if (!stats.path("model_version").isNull() && stats.path("search_ready").asBoolean()
+            && stats.path("learner_offset").asLong() == stats.path("store_offset").asLong()) {
+          return;
+        }
+      } catch (IOException e) {
+        // not answering yet
       }
       Thread.sleep(500);
     }
     throw new UserException("bench serve: the server was not ready within 30 minutes");
   }
 
-  private ObjectNode run(PerennialServer server, PrintWriter out) throws Exception {
-    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .executor(Executors.newFixedThreadPool(4)).connectTimeout(Duration.ofSeconds(5)).build();
-    String base = "http://127.0.0.1:" + server.port();
+  private ObjectNode run(ServerApi api, ServerProcess server, PrintWriter out) throws Exception {
     stream = new SyntheticGenerator(SyntheticConfig.defaults().withEvents(Long.MAX_VALUE / 4).withSeed(seed)
         .withSize(users, items));
     for (long e = 0; e < events; e++) {
       stream.next();
     }
-    ExecutorService pool = Executors.newFixedThreadPool(readers + writers);
+    ExecutorService pool = Executors.newFixedThreadPool(readers + writers, named("bench-client"));
     scheduleStart = System.nanoTime();
     for (int r = 0; r < readers; r++) {
       int reader = r;
-      pool.submit(() -> readLoop(client, base, reader));
+      pool.submit(() -> readLoop(api, reader));
     }
     for (int w = 0; w < writers; w++) {
       int writer = w;
-      pool.submit(() -> writeLoop(client, base, writer));
+      pool.submit(() -> writeLoop(api, writer));
     }
     out.printf(Locale.ROOT, "warm-up %d s, then %d s measured at %,d req/s and %,d events/s%n", warmup, duration, rate, ingest);
     out.flush();
@@ -212,10 +205,12 @@ final class ServeBenchCommand implements Callable<Integer> {
     scheduleStart = System.nanoTime();
     readLatency.getIntervalHistogram();
     writeLatency.getIntervalHistogram();
-    server.learner().delays().reset();
     Histogram allReads = new Histogram(3);
     Histogram allWrites = new Histogram(3);
     ArrayNode samples = Json.MAPPER.createArrayNode();
+    ProcessSampler serverProcess = new ProcessSampler(server.pid());
+    ProcessSampler clientProcess = new ProcessSampler(ProcessHandle.current().pid());
+    ServerApi.JvmFigures lastJvm = api.jvm();
     long measuredStart = System.nanoTime();
     long reads0 = reads.get();
     long events0 = eventsSent.get();
@@ -227,6 +222,9 @@ final class ServeBenchCommand implements Callable<Integer> {
     long end = measuredStart + duration * 1_000_000_000L;
     while (System.nanoTime() < end) {
       Thread.sleep(Math.min(sampleEvery * 1000L, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+      if (!server.alive()) {
+        throw new UserException("bench serve: the server process died during the load (see its output above)");
+      }
       long now = System.nanoTime();
       Histogram r = readLatency.getIntervalHistogram();
       Histogram w = writeLatency.getIntervalHistogram();
@@ -235,32 +233,43 @@ final class ServeBenchCommand implements Callable<Integer> {
       double seconds = (now - lastSample) / 1e9;
       long readsNow = reads.get();
       long eventsNow = eventsSent.get();
-      LearnerStatus status = server.learner().status();
-      maxLagEvents = Math.max(maxLagEvents, status.lagEvents());
-      maxLagSeconds = Math.max(maxLagSeconds, status.lagSeconds());
+      JsonNode status = api.get("/v1/learner");
+      ServerApi.JvmFigures jvm = api.jvm();
+      maxLagEvents = Math.max(maxLagEvents, status.path("lagEvents").asLong());
+      maxLagSeconds = Math.max(maxLagSeconds, status.path("lagSeconds").asDouble());
       ObjectNode s = samples.addObject();
       s.put("t_s", Math.round((now - measuredStart) / 1e9));
       s.put("req_per_s", (readsNow - lastReads) / seconds);
       s.put("events_per_s", (eventsNow - lastEvents) / seconds);
       s.put("p50_ms", r.getValueAtPercentile(50) / 1000.0);
       s.put("p99_ms", r.getValueAtPercentile(99) / 1000.0);
-      s.put("learner_lag_events", status.lagEvents());
-      s.put("learner_lag_s", status.lagSeconds());
-      s.put("heap_used_mb", heapUsedMb());
-      s.put("heap_after_gc_mb", heapAfterGcMb());
-      s.put("rss_mb", rssMb());
-      out.printf(Locale.ROOT, "%5ds  %,7.0f req/s  p50 %6.2f ms  p99 %6.2f ms  %,7.0f events/s  lag %,d events  heap %,d MB  rss %,d MB%n",
+      s.put("max_ms", r.getMaxValue() / 1000.0);
+      s.put("learner_lag_events", status.path("lagEvents").asLong());
+      s.put("learner_lag_s", status.path("lagSeconds").asDouble());
+      s.put("last_checkpoint_ms", status.path("lastCheckpointMillis").asLong());
+      s.put("heap_used_mb", jvm.heapUsedBytes() >> 20);
+      s.put("heap_live_after_gc_mb", jvm.liveAfterGcBytes() >> 20);
+      s.put("alloc_mb_per_s", (jvm.allocatedBytes() - lastJvm.allocatedBytes()) / 1e6 / seconds);
+      s.put("gc_pauses", jvm.gcPauses() - lastJvm.gcPauses());
+      s.put("gc_pause_ms", Math.round((jvm.gcPauseSeconds() - lastJvm.gcPauseSeconds()) * 1000));
+      s.put("gc_pause_max_ms", Math.round(jvm.gcPauseMaxSeconds() * 1000));
+      serverProcess.sampleInto(s, "");
+      clientProcess.sampleInto(s, "client_");
+      out.printf(Locale.ROOT, "%5ds  %,6.0f req/s  p50 %5.2f ms  p99 %6.2f ms  %,6.0f ev/s  lag %,d  live %,d MB  rss %,d MB"
+              + "  gc %d ms  cpu %.2f + client %.2f  %s%n",
           s.get("t_s").asLong(), s.get("req_per_s").asDouble(), s.get("p50_ms").asDouble(), s.get("p99_ms").asDouble(),
-          s.get("events_per_s").asDouble(), status.lagEvents(), s.get("heap_used_mb").asLong(), s.get("rss_mb").asLong());
+          s.get("events_per_s").asDouble(), status.path("lagEvents").asLong(), s.get("heap_live_after_gc_mb").asLong(),
+          s.get("rss_mb").asLong(), s.get("gc_pause_ms").asLong(), s.get("cpu_cores").asDouble(),
+          s.get("client_cpu_cores").asDouble(), s.get("cpu_cores_by_thread"));
       out.flush();
       lastReads = readsNow;
       lastEvents = eventsNow;
       lastSample = now;
+      lastJvm = jvm;
     }
     double measured = (System.nanoTime() - measuredStart) / 1e9;
     long measuredReads = reads.get() - reads0;
     long measuredEvents = eventsSent.get() - events0;
-    long[] delays = server.learner().delays().snapshot();
     stop = true;
     pool.shutdown();
     pool.awaitTermination(30, TimeUnit.SECONDS);
@@ -280,7 +289,8 @@ final class ServeBenchCommand implements Callable<Integer> {
     setup.put("events_per_request", batch);
     setup.put("warmup_s", warmup);
     setup.put("measured_s", measured);
-    setup.put("client", "in-process java.net.http, open-loop pacing, latency from the intended start");
+    setup.put("server", "perennial serve in its own JVM: " + serverJvmOptions);
+    setup.put("client", "java.net.http in the bench's JVM, open-loop pacing, latency from the intended start");
     ObjectNode recs = report.putObject("recommendations");
     recs.put("requests", measuredReads);
     recs.put("req_per_s", measuredReads / measured);
@@ -291,22 +301,24 @@ final class ServeBenchCommand implements Callable<Integer> {
     ing.put("events_per_s", measuredEvents / measured);
     ing.put("errors", writeErrors.get());
     latency(ing, allWrites);
+    JsonNode status = api.get("/v1/learner");
     ObjectNode lag = report.putObject("learner");
-    LearnerStatus status = server.learner().status();
     lag.put("max_lag_events", maxLagEvents);
     lag.put("max_lag_s", maxLagSeconds);
-    lag.put("final_lag_events", status.lagEvents());
-    lag.put("updates_rejected", status.updatesRejected());
-    lag.put("prequential_hr10", status.prequentialHr10());
+    lag.put("final_lag_events", status.path("lagEvents").asLong());
+    lag.put("updates_rejected", status.path("updatesRejected").asLong());
+    lag.put("prequential_hr10", status.path("prequentialHr10").asDouble());
+    JsonNode v = status.path("visibility");
     ObjectNode visible = report.putObject("commit_to_visible_ms");
-    Arrays.sort(delays);
-    visible.put("events", delays.length);
-    for (double p : new double[] {50, 90, 99, 99.9}) {
-      visible.put("p" + (p == 99.9 ? "99_9" : String.valueOf((int) p)), percentile(delays, p));
-    }
-    visible.put("max", delays.length == 0 ? 0 : delays[delays.length - 1]);
-    visible.put("share_within_1s", share(delays, 1000));
-    report.set("search", Json.MAPPER.valueToTree(server.search().status()));
+    visible.put("window", "every event the learner applied since the server started, warm-up included");
+    visible.put("events", v.path("events").asLong());
+    visible.put("p50", v.path("p50").asLong());
+    visible.put("p90", v.path("p90").asLong());
+    visible.put("p99", v.path("p99").asLong());
+    visible.put("p99_9", v.path("p999").asLong());
+    visible.put("max", v.path("max").asLong());
+    visible.put("share_within_1s", v.path("shareWithinOneSecond").asDouble());
+    report.set("search", api.get("/v1/stats").path("search"));
     report.set("samples", samples);
     out.printf(Locale.ROOT, "recommendations: %,.0f req/s, p50 %.2f ms, p99 %.2f ms, %d errors%n",
         recs.get("req_per_s").asDouble(), recs.get("p50_ms").asDouble(), recs.get("p99_ms").asDouble(), readErrors.get());
@@ -318,7 +330,7 @@ final class ServeBenchCommand implements Callable<Integer> {
     return report;
   }
 
-  private void readLoop(HttpClient client, String base, int reader) {
+  private void readLoop(ServerApi api, int reader) {
     SplittableRandom random = new SplittableRandom(seed * 31 + reader);
     double interval = 1e9 * readers / rate;
     long n = 0;
@@ -331,11 +343,8 @@ final class ServeBenchCommand implements Callable<Integer> {
       long intended = start + (long) (interval * n++) + (long) (interval * reader / readers);
       pace(intended);
       String user = SyntheticGenerator.userId(random.nextInt(users));
-      HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/v1/users/" + user + "/recommendations?k=10"))
-          .header("Authorization", "Bearer " + KEY).GET().build();
       try {
-        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200) {
+        if (api.status("/v1/users/" + user + "/recommendations?k=10", null) != 200) {
           readErrors.incrementAndGet();
         }
       } catch (IOException e) {
@@ -348,7 +357,7 @@ final class ServeBenchCommand implements Callable<Integer> {
     }
   }
 
-  private void writeLoop(HttpClient client, String base, int writer) {
+  private void writeLoop(ServerApi api, int writer) {
     if (ingest == 0) {
       return;
     }
@@ -379,12 +388,8 @@ final class ServeBenchCommand implements Callable<Integer> {
         }
       }
       body.append(']');
-      HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/v1/events"))
-          .header("Authorization", "Bearer " + KEY).header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
       try {
-        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() == 200) {
+        if (api.status("/v1/events", body.toString()) == 200) {
           eventsSent.addAndGet(batch);
         } else {
           writeErrors.incrementAndGet();
@@ -417,52 +422,13 @@ final class ServeBenchCommand implements Callable<Integer> {
     node.put("max_ms", h.getMaxValue() / 1000.0);
   }
 
-  private static long percentile(long[] sorted, double p) {
-    if (sorted.length == 0) {
-      return 0;
-    }
-    int at = (int) Math.ceil(p / 100 * sorted.length) - 1;
-    return sorted[Math.max(0, Math.min(sorted.length - 1, at))];
-  }
-
-  private static double share(long[] sorted, long atMost) {
-    if (sorted.length == 0) {
-      return Double.NaN;
-    }
-    int within = 0;
-    for (long v : sorted) {
-      within += v <= atMost ? 1 : 0;
-    }
-    return (double) within / sorted.length;
-  }
-
-  private static long heapUsedMb() {
-    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20;
-  }
-
-  /** Heap in use right after the last collection of each pool: the live set, without garbage. */
-  private static long heapAfterGcMb() {
-    long sum = 0;
-    for (var pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == java.lang.management.MemoryType.HEAP && pool.getCollectionUsage() != null) {
-        sum += pool.getCollectionUsage().getUsed();
-      }
-    }
-    return sum >> 20;
-  }
-
-  /** Resident set size from /proc (Linux); -1 elsewhere. */
-  private static long rssMb() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmRSS:")) {
-          return Long.parseLong(line.replaceAll("[^0-9]", "")) >> 10;
-        }
-      }
-    } catch (IOException | NumberFormatException e) {
-      return -1;
-    }
-    return -1;
+  private static java.util.concurrent.ThreadFactory named(String prefix) {
+    AtomicLong n = new AtomicLong();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   private static void deleteTree(Path dir) throws IOException {

@@ -11,6 +11,23 @@ interface Kernels {
 
   float dot(float[] a, int aOffset, float[] b, int bOffset, int length);
 
+  /** {@code Σ (a[i] - b[i])²}. */
+  default float squaredDistance(float[] a, int aOffset, float[] b, int bOffset, int length) {
+    float s0 = 0f, s1 = 0f;
+    int i = 0;
+    for (; i + 1 < length; i += 2) {
+      float d0 = a[aOffset + i] - b[bOffset + i];
+      float d1 = a[aOffset + i + 1] - b[bOffset + i + 1];
+      s0 += d0 * d0;
+      s1 += d1 * d1;
+    }
+    for (; i < length; i++) {
+      float d = a[aOffset + i] - b[bOffset + i];
+      s0 += d * d;
+    }
+    return s0 + s1;
+  }
+
   /** {@code y[i] += alpha * x[i]}. */
   void axpy(float alpha, float[] x, int xOffset, float[] y, int yOffset, int length);
 

@@ -95,6 +95,33 @@ final class SimdKernels implements Kernels {
   }
 
   @Override
+  public float squaredDistance(float[] a, int aOffset, float[] b, int bOffset, int length) {
+    if (length < MIN_LENGTH) {
+      return tail.squaredDistance(a, aOffset, b, bOffset, length);
+    }
+    FloatVector acc0 = FloatVector.zero(SPECIES);
+    FloatVector acc1 = FloatVector.zero(SPECIES);
+    int i = 0;
+    for (; i <= length - 2 * LANES; i += 2 * LANES) {
+      FloatVector d0 = FloatVector.fromArray(SPECIES, a, aOffset + i).sub(FloatVector.fromArray(SPECIES, b, bOffset + i));
+      FloatVector d1 = FloatVector.fromArray(SPECIES, a, aOffset + i + LANES)
+          .sub(FloatVector.fromArray(SPECIES, b, bOffset + i + LANES));
+      acc0 = d0.fma(d0, acc0);
+      acc1 = d1.fma(d1, acc1);
+    }
+    for (; i <= length - LANES; i += LANES) {
+      FloatVector d = FloatVector.fromArray(SPECIES, a, aOffset + i).sub(FloatVector.fromArray(SPECIES, b, bOffset + i));
+      acc0 = d.fma(d, acc0);
+    }
+    float result = sumLanes(acc0.add(acc1));
+    for (; i < length; i++) {
+      float d = a[aOffset + i] - b[bOffset + i];
+      result += d * d;
+    }
+    return result;
+  }
+
+  @Override
   public void axpy(float alpha, float[] x, int xOffset, float[] y, int yOffset, int length) {
     int i = 0;
     if (length >= MIN_LENGTH) {

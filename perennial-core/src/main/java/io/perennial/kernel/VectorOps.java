@@ -65,6 +65,13 @@ public final class VectorOps {
     IMPL.scale(alpha, x, offset, length);
   }
 
+  /** {@code Σ (a[aOffset + i] - b[bOffset + i])²} for {@code i < length}. */
+  public static float squaredDistance(float[] a, int aOffset, float[] b, int bOffset, int length) {
+    Objects.checkFromIndexSize(aOffset, length, a.length);
+    Objects.checkFromIndexSize(bOffset, length, b.length);
+    return IMPL.squaredDistance(a, aOffset, b, bOffset, length);
+  }
+
   /** Euclidean norm of {@code x[offset, offset + length)}. */
   public static float norm(float[] x, int offset, int length) {
     return (float) Math.sqrt(dot(x, offset, x, offset, length));

@@ -48,6 +48,30 @@ class VectorOpsParityTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 3})
+  void squaredDistanceMatchesScalarAcrossSizesAndOffsets(int offset) {
+    SplittableRandom r = new SplittableRandom(11 + offset);
+    Kernels scalar = VectorOps.scalar();
+    Kernels vector = VectorOps.vectorOrNull();
+    for (int n : SIZES) {
+      float[] a = random(n + offset, r);
+      float[] b = random(n + 2 * offset, r);
+      double exact = 0;
+      for (int i = 0; i < n; i++) {
+        double d = (double) a[offset + i] - b[2 * offset + i];
+        exact += d * d;
+      }
+      float tolerance = 1e-5f * n + 1e-6f;
+      assertThat(scalar.squaredDistance(a, offset, b, 2 * offset, n)).as("scalar n=%d", n)
+          .isCloseTo((float) exact, within(tolerance));
+      assertThat(vector.squaredDistance(a, offset, b, 2 * offset, n)).as("vector n=%d", n)
+          .isCloseTo((float) exact, within(tolerance));
+      assertThat(VectorOps.squaredDistance(a, offset, b, 2 * offset, n)).as("facade n=%d", n)
+          .isCloseTo((float) exact, within(tolerance));
+    }
+  }
+
   @Test
   void dotIsBitIdenticalBeforeAndAfterJitCompilation() {
     // reduceLanes(ADD) changes its summation order once C2 compiles it (seen on JDK 25), which made

@@ -77,9 +77,17 @@ class AnnSearchTest {
       Recommendations r = search.recommend(model, 5, 10, true, even);
       assertThat(r.ids()).hasSize(10);
       assertThat(Arrays.stream(r.ids()).boxed().toList()).allMatch(item -> item % 2 == 0);
-      // Only 12 items allowed: the graph's candidates rarely contain 10 of them, so exact must answer.
+      // Only 12 items allowed: the filter is applied inside the graph search, which still finds them.
       IntPredicate rare = item -> item % 500 == 7;
-      assertThat(search.recommend(model, 5, 10, false, rare)).isEqualTo(model.recommend(5, 10, false, rare));
+      Recommendations exact = model.recommend(5, 10, false, rare);
+      Recommendations found = search.recommend(model, 5, 10, false, rare);
+      assertThat(found.ids()).containsExactly(exact.ids());
+      assertThat(found.scores()).containsExactly(exact.scores(), org.assertj.core.data.Offset.offset(1e-5f));
+      // Fewer allowed items than k: the graph cannot fill the list, so exact scoring answers.
+      long exactBefore = (Long) search.status().get("exact_queries");
+      IntPredicate fewer = item -> item % 5000 == 7;
+      assertThat(search.recommend(model, 5, 10, false, fewer)).isEqualTo(model.recommend(5, 10, false, fewer));
+      assertThat((Long) search.status().get("exact_queries")).isEqualTo(exactBefore + 1);
     }
   }
 

@@ -371,6 +371,7 @@ public final class ApiRoutes {
     out.put("learner_offset", learner.offset());
     out.put("store_offset", store.lastOffset());
     out.put("search", search.status());
+    out.put("search_ready", served != null && search.ready(served.model()));
     ctx.json(out);
   }
 

@@ -3,6 +3,7 @@ package io.perennial.server.http;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -29,6 +30,7 @@ public final class ServerMetrics implements AutoCloseable {
 
   private static final int MAX_POINTS = 720;
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
   private final Counter ingested;
   private final Counter rejected;
   private final Counter rateLimited;
@@ -57,6 +59,8 @@ public final class ServerMetrics implements AutoCloseable {
       return s == null ? -1 : s.version();
     }).register(registry);
     new JvmMemoryMetrics().bindTo(registry);
+    // pauses, allocation rate and the live set after collections: what a soak's memory is judged by
+    gcMetrics.bindTo(registry);
     sampler.scheduleAtFixedRate(() -> sample(learner), sampleMillis, sampleMillis, TimeUnit.MILLISECONDS);
   }
 
@@ -140,6 +144,7 @@ public final class ServerMetrics implements AutoCloseable {
   @Override
   public void close() {
     sampler.shutdownNow();
+    gcMetrics.close();
     registry.close();
   }
 }

@@ -1,28 +1,43 @@
 package io.perennial.server.learn;
 
-import java.util.Arrays;
+import org.HdrHistogram.Histogram;
 
-/** The most recent delays (milliseconds) from an event's commit to its being live in the model. */
+/**
+ * Delays (milliseconds) from an event's commit to its being live in the served model, since the
+ * learner started. Kept whole in a histogram rather than as recent samples, so that a soak reports
+ * every event it ingested, not just the last few seconds.
+ */
 public final class DelayRecorder {
 
-  private final long[] ring;
-  private long count;
+  private final Histogram histogram = new Histogram(3);
 
-  public DelayRecorder(int capacity) {
-    ring = new long[capacity];
+  synchronized void record(long millis) {
+    histogram.recordValue(Math.max(0, millis));
   }
 
-  public synchronized void record(long millis) {
-    ring[(int) (count++ % ring.length)] = millis;
+  /** The distribution so far. */
+  public synchronized Visibility summary() {
+    long n = histogram.getTotalCount();
+    if (n == 0) {
+      return new Visibility(0, 0, 0, 0, 0, 0, Double.NaN);
+    }
+    long within = 0;
+    for (var v : histogram.recordedValues()) {
+      if (v.getValueIteratedTo() <= 1000) {
+        within += v.getCountAtValueIteratedTo();
+      }
+    }
+    return new Visibility(n, histogram.getValueAtPercentile(50), histogram.getValueAtPercentile(90),
+        histogram.getValueAtPercentile(99), histogram.getValueAtPercentile(99.9), histogram.getMaxValue(),
+        (double) within / n);
   }
 
-  /** The recorded delays, unordered. */
-  public synchronized long[] snapshot() {
-    return Arrays.copyOf(ring, (int) Math.min(count, ring.length));
-  }
-
-  /** Forgets what was recorded (a benchmark's warm-up). */
-  public synchronized void reset() {
-    count = 0;
-  }
+  /**
+   * Commit-to-visible delays in milliseconds.
+   *
+   * @param events events measured
+   * @param shareWithinOneSecond share of them live within 1 s of their commit (NaN when none)
+   */
+  public record Visibility(long events, long p50, long p90, long p99, long p999, long max,
+      double shareWithinOneSecond) {}
 }

@@ -63,17 +63,23 @@ public final class Learner implements AutoCloseable {
     return t;
   });
   private final SplittableRandom random;
-  private final DelayRecorder delays = new DelayRecorder(100_000);
+  private final DelayRecorder delays = new DelayRecorder();
   private final boolean[] hrWindow = new boolean[HR_WINDOW];
   private final List<double[]> hrSeries = new ArrayList<>();
   private final Thread thread;
 
+  /**
+   * Longest the learner keeps requests waiting: each event is applied whole under the write lock,
+   * but a chunk is split into holds of about this length.
+   */
+  private static final long MAX_WRITE_LOCK_NANOS = 300_000;
   private volatile boolean running = true;
   private volatile long appliedOffset = -1;
   private volatile long eventsApplied;
   private volatile String lastError;
   private volatile CompletableFuture<ModelVersion> retraining;
   private volatile long oldestUnappliedMillis;
+  private volatile long checkpointWriteMillis;
 
   // owned by the learner thread
   private IdIndex users;
@@ -147,7 +153,8 @@ public final class Learner implements AutoCloseable {
     }
     return new LearnerStatus(settings.strategy(), settings.algorithm(), appliedOffset, lag, lagSeconds,
         s == null ? 0 : s.stats().acceptedCount(), s == null ? 0 : s.stats().rejectedCount(), eventsApplied,
-        tests == 0 ? 0 : (double) hits / tests, tests, retraining != null && !retraining.isDone(), lastError);
+        tests == 0 ? 0 : (double) hits / tests, tests, retraining != null && !retraining.isDone(), checkpointWriteMillis,
+        delays.summary(), lastError);
   }
 
   /** Prequential HR@10 over time: {epoch millis, HR@10} points, oldest first. */
@@ -354,8 +361,15 @@ public final class Learner implements AutoCloseable {
     if (inPlace) {
       lock.lock();
     }
+    long lockedAt = System.nanoTime();
     try {
       for (StreamEvent se : events) {
+        if (inPlace && System.nanoTime() - lockedAt > MAX_WRITE_LOCK_NANOS) {
+          // readers queue behind a waiting writer, so a long hold shows up in every request's tail
+          lock.unlock();
+          lock.lock();
+          lockedAt = System.nanoTime();
+        }
         if (strategy.needsHistory()) {
           context.record(se);
         } else {
@@ -481,11 +495,13 @@ public final class Learner implements AutoCloseable {
       return;
     }
     ServedModel s = served.get();
+    long started = System.nanoTime();
     // the learner is the only writer, so reading the model here needs no lock
     ModelVersion mv = registry.register(checkpointOf(s.model(), modelOffset, s.version()), "checkpoint", s.version(),
         metrics(), true);
     served.set(new ServedModel(mv.version(), s.model(), s.lock()));
     registry.prune(5);
+    checkpointWriteMillis = (System.nanoTime() - started) / 1_000_000;
     lastCheckpointMillis = now;
     dirty = false;
   }

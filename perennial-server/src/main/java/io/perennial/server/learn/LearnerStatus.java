@@ -14,8 +14,10 @@ package io.perennial.server.learn;
  * @param prequentialHr10 HR@10 of the served model on the sampled events it was tested on (recent window)
  * @param prequentialTests sampled events in that window
  * @param retraining whether a background retrain is running
+ * @param lastCheckpointMillis how long the last scheduled checkpoint took to write and register
+ * @param visibility delays from an event's commit to its being live in the served model, since start
  * @param lastError the last failure of the learner, or {@code null}
  */
 public record LearnerStatus(String strategy, String algorithm, long offset, long lagEvents, double lagSeconds,
     long updatesAccepted, long updatesRejected, long eventsApplied, double prequentialHr10, int prequentialTests,
-    boolean retraining, String lastError) {}
+    boolean retraining, long lastCheckpointMillis, DelayRecorder.Visibility visibility, String lastError) {}

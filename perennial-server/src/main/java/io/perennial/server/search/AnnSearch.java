@@ -7,12 +7,15 @@ import io.github.jbellis.jvector.graph.RandomAccessVectorValues;
 import io.github.jbellis.jvector.graph.SearchResult;
 import io.github.jbellis.jvector.graph.similarity.BuildScoreProvider;
 import io.github.jbellis.jvector.graph.similarity.DefaultSearchScoreProvider;
+import io.github.jbellis.jvector.graph.similarity.ScoreFunction;
+import io.github.jbellis.jvector.graph.similarity.SearchScoreProvider;
 import io.github.jbellis.jvector.util.Bits;
 import io.github.jbellis.jvector.vector.VectorSimilarityFunction;
 import io.github.jbellis.jvector.vector.VectorizationProvider;
 import io.github.jbellis.jvector.vector.types.VectorFloat;
 import io.github.jbellis.jvector.vector.types.VectorTypeSupport;
 import io.perennial.kernel.TopK;
+import io.perennial.kernel.VectorOps;
 import io.perennial.model.FactorModel;
 import io.perennial.model.Recommendations;
 import io.perennial.model.Recommender;
@@ -55,6 +58,12 @@ public final class AnnSearch implements TopKSearch {
   private static final Logger LOG = LoggerFactory.getLogger(AnnSearch.class);
   private static final VectorTypeSupport VECTORS = VectorizationProvider.getInstance().getVectorTypeSupport();
   private static final VectorSimilarityFunction METRIC = VectorSimilarityFunction.EUCLIDEAN;
+  /**
+   * Whether searches score with our kernel: only where it is vectorised and jvector's vectors are
+   * plain arrays (its JDK 17 provider), that is where jvector itself would be scalar.
+   */
+  private static final boolean OWN_DISTANCES = VectorOps.isVectorized()
+      && VECTORS.createFloatVector(new float[1]).get() instanceof float[];
   private static final int[] NONE = new int[0];
   private static final int RECALL_K = 10;
   private static final int RECALL_WINDOW = 200;
@@ -90,7 +99,7 @@ public final class AnnSearch implements TopKSearch {
 
     /** Defaults measured in {@code AnnComparison} (docs/BENCHMARKS.md). */
     public static Settings defaults() {
-      return new Settings(DEFAULT_EXACT_BELOW, 16, 100, 100, 50, Duration.ofSeconds(2), 4, 0.9,
+      return new Settings(DEFAULT_EXACT_BELOW, 16, 100, 100, 20, Duration.ofSeconds(2), 4, 0.9,
           Duration.ofMinutes(10), 1, 1);
     }
 
@@ -231,19 +240,21 @@ public final class AnnSearch implements TopKSearch {
   }
 
   /**
-   * The graph's answer re-scored against the live model, or null when filtering left fewer than k.
-   * The first search asks for {@code k + extraCandidates} plus at most {@code 2k} for the user's seen
-   * items, not for all of them: a long history would otherwise make every request of a heavy user
-   * pay for it. Only when seen items or the filter leave fewer than k is a 4× wider search made.
+   * The graph's answer re-scored against the live model, or null when it found fewer than k. Seen,
+   * filtered and retired items are skipped inside the graph search itself, so it is asked for only
+   * {@code k + extraCandidates} (the margin absorbs vectors that moved since the last refresh),
+   * whatever the length of the user's history. Only when that leaves fewer than k is a 4× wider
+   * search made.
    */
   private Recommendations approximate(Graph graph, FactorModel fm, int user, int k, int[] seen, IntPredicate filter) {
     int indexed = Math.min(graph.count, fm.itemCount());
     float[] query = new float[graph.vectors.dimension()];
     System.arraycopy(fm.userFactors(), user * fm.factors(), query, 0, fm.factors());
     query[fm.factors()] = 1;
-    int want = Math.min(indexed, k + Math.min(seen.length, 2 * k) + settings.extraCandidates());
+    Bits accept = item -> item < indexed && eligible(fm, item, seen, filter);
+    int want = Math.min(indexed, k + settings.extraCandidates());
     for (int attempt = 0; attempt < 2; attempt++) {
-      SearchResult found = search(graph, query, want);
+      SearchResult found = search(graph, query, want, accept);
       TopK top = new TopK(k);
       for (SearchResult.NodeScore hit : found.getNodes()) {
         if (hit.node < indexed) {
@@ -265,27 +276,38 @@ public final class AnnSearch implements TopKSearch {
     return null;
   }
 
-  private SearchResult search(Graph graph, float[] query, int want) {
+  private SearchResult search(Graph graph, float[] query, int want, Bits accept) {
     GraphSearcher searcher = graph.searchers.poll();
     if (searcher == null) {
       searcher = new GraphSearcher(graph.index);
     }
     try {
-      return searcher.search(DefaultSearchScoreProvider.exact(VECTORS.createFloatVector(query), METRIC, graph.vectors),
-          want, Math.max(want, settings.searchBeam()), 0f, 0f, Bits.ALL);
+      SearchScoreProvider scores = OWN_DISTANCES ? new DefaultSearchScoreProvider(euclidean(query, graph.vectors))
+          : DefaultSearchScoreProvider.exact(VECTORS.createFloatVector(query), METRIC, graph.vectors);
+      return searcher.search(scores, want, Math.max(want, settings.searchBeam()), 0f, 0f, accept);
     } finally {
       graph.searchers.offer(searcher);
     }
   }
 
+  /**
+   * jvector's {@link #METRIC} computed by our SIMD kernel. A search spends about half its time in
+   * this function; jvector's own vectorised path needs JDK 20+ and falls back to scalar code on 17.
+   */
+  private static ScoreFunction.ExactScoreFunction euclidean(float[] query, ItemVectors vectors) {
+    int d = query.length;
+    return node -> 1f / (1f + VectorOps.squaredDistance(query, 0, (float[]) vectors.getVector(node).get(), 0, d));
+  }
+
+  private static boolean eligible(FactorModel model, int item, int[] seen, IntPredicate filter) {
+    return (seen.length == 0 || Arrays.binarySearch(seen, item) < 0) && (filter == null || filter.test(item))
+        && !model.isRetired(item);
+  }
+
   private static void offer(TopK top, FactorModel model, int user, int item, int[] seen, IntPredicate filter) {
-    if (seen.length > 0 && Arrays.binarySearch(seen, item) >= 0) {
-      return;
+    if (eligible(model, item, seen, filter)) {
+      top.offer(item, model.score(user, item));
     }
-    if ((filter != null && !filter.test(item)) || model.isRetired(item)) {
-      return;
-    }
-    top.offer(item, model.score(user, item));
   }
 
   @Override
