@@ -31,7 +31,6 @@ final class ProcessSampler {
       {"C1 CompilerThre", "jit"},
       {"C2 CompilerThre", "jit"},
       {"bench-client", "client"},
-      {"HttpClient-", "client"},
   };
   /** Linux reports thread times in clock ticks of USER_HZ, which is 100 on every mainstream build. */
   private static final double TICKS_PER_SECOND = 100;

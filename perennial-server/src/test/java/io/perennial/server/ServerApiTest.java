@@ -103,15 +103,24 @@ class ServerApiTest {
     JsonNode models = call(server, "GET", "/v1/models", READ, null).body();
     assertThat(models.path("versions").get(0).path("kind").asText()).isEqualTo("initial");
     assertThat(models.path("live_version").asLong()).isPositive();
-    assertThat(call(server, "GET", "/v1/learner", READ, null).body().path("strategy").asText()).isEqualTo("online");
+    JsonNode learner = call(server, "GET", "/v1/learner", READ, null).body();
+    assertThat(learner.path("strategy").asText()).isEqualTo("online");
+    assertThat(learner.has("last_checkpoint_millis")).isTrue();
+    assertThat(learner.path("visibility").path("events").asLong()).as("the events posted above were measured").isPositive();
+    assertThat(learner.path("visibility").path("share_within_one_second").asDouble()).isBetween(0.0, 1.0);
+    assertThat(learner.path("visibility").path("max").asLong())
+        .isGreaterThanOrEqualTo(learner.path("visibility").path("p50").asLong());
     JsonNode stats = call(server, "GET", "/v1/stats", READ, null).body();
+    assertThat(stats.path("search_ready").asBoolean()).isTrue();
     assertThat(stats.path("events").asLong()).isGreaterThanOrEqualTo(5_000);
     assertThat(stats.path("model_version").asLong()).isPositive();
     JsonNode openApi = call(server, "GET", "/openapi.json", READ, null).body();
     assertThat(openApi.path("paths").has("/v1/users/{id}/recommendations")).isTrue();
     assertThat(openApi.path("paths").has("/v1/models/{version}/activate")).isTrue();
     String metrics = call(server, "GET", "/metrics", READ, null).text();
-    assertThat(metrics).contains("perennial_http_requests_seconds_bucket").contains("perennial_learner_lag_events");
+    assertThat(metrics).contains("perennial_http_requests_seconds_bucket").contains("perennial_learner_lag_events")
+        .contains("jvm_gc_live_data_size_bytes").contains("jvm_gc_memory_allocated_bytes_total")
+        .contains("perennial_learner_visibility_seconds_bucket{le=\"1.0\"}");
   }
 
   @Test

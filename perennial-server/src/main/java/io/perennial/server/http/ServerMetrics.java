@@ -53,6 +53,12 @@ public final class ServerMetrics implements AutoCloseable {
     Gauge.builder("perennial.events.stored", store, EventStore::count).register(registry);
     Gauge.builder("perennial.learner.lag.events", learner, l -> l.status().lagEvents()).register(registry);
     Gauge.builder("perennial.learner.lag.seconds", learner, l -> l.status().lagSeconds()).register(registry);
+    Timer visibility = Timer.builder("perennial.learner.visibility")
+        .description("time from an event's commit to its being live in the served model")
+        .publishPercentileHistogram()
+        .serviceLevelObjectives(Duration.ofMillis(100), Duration.ofSeconds(1))
+        .register(registry);
+    learner.delays().onRecord(millis -> visibility.record(millis, TimeUnit.MILLISECONDS));
     Gauge.builder("perennial.learner.updates.rejected", learner, l -> l.status().updatesRejected()).register(registry);
     Gauge.builder("perennial.model.version", learner, l -> {
       ServedModel s = l.served();

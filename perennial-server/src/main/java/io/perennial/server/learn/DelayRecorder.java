@@ -1,18 +1,29 @@
 package io.perennial.server.learn;
 
+import java.util.function.LongConsumer;
 import org.HdrHistogram.Histogram;
 
 /**
  * Delays (milliseconds) from an event's commit to its being live in the served model, since the
- * learner started. Kept whole in a histogram rather than as recent samples, so that a soak reports
+ * learner first caught up after starting. Kept whole in a histogram rather than as recent samples, so that a soak reports
  * every event it ingested, not just the last few seconds.
  */
 public final class DelayRecorder {
 
   private final Histogram histogram = new Histogram(3);
+  private volatile LongConsumer listener = millis -> {};
 
-  synchronized void record(long millis) {
-    histogram.recordValue(Math.max(0, millis));
+  public void record(long millis) {
+    long delay = Math.max(0, millis);
+    synchronized (this) {
+      histogram.recordValue(delay);
+    }
+    listener.accept(delay);
+  }
+
+  /** Also hands every delay to {@code listener} (the metrics registry's timer). */
+  public void onRecord(LongConsumer listener) {
+    this.listener = listener;
   }
 
   /** The distribution so far. */

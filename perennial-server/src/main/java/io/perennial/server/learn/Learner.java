@@ -80,6 +80,7 @@ public final class Learner implements AutoCloseable {
   private volatile CompletableFuture<ModelVersion> retraining;
   private volatile long oldestUnappliedMillis;
   private volatile long checkpointWriteMillis;
+  private boolean caughtUp;
 
   // owned by the learner thread
   private IdIndex users;
@@ -236,6 +237,7 @@ public final class Learner implements AutoCloseable {
         List<StoredEvent> page = store.readAfter(appliedOffset, READ_PAGE);
         if (page.isEmpty()) {
           oldestUnappliedMillis = 0;
+          caughtUp = true;
           maybeCheckpoint(false);
           store.awaitAfter(appliedOffset, 50);
           continue;
@@ -400,11 +402,14 @@ public final class Learner implements AutoCloseable {
     eventsApplied += chunk.size();
     sinceRetrain += chunk.size();
     long now = System.currentTimeMillis();
-    if (modelOffset == appliedOffset) {
+    // Events replayed while catching up after a start are late by the downtime, not by the learner:
+    // visibility counts from the first time the learner has caught up.
+    if (modelOffset == appliedOffset && caughtUp) {
       for (StoredEvent e : chunk) {
         delays.record(now - e.receivedMillis());
       }
     }
+    caughtUp |= appliedOffset >= store.lastOffset();
   }
 
   /** Test-then-learn on a sample: is the event's item in the served model's top-10 for the user? */

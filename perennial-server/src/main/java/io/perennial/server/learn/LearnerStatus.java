@@ -15,7 +15,8 @@ package io.perennial.server.learn;
  * @param prequentialTests sampled events in that window
  * @param retraining whether a background retrain is running
  * @param lastCheckpointMillis how long the last scheduled checkpoint took to write and register
- * @param visibility delays from an event's commit to its being live in the served model, since start
+ * @param visibility delays from an event's commit to its being live in the served model, since the
+ *     learner first caught up after starting
  * @param lastError the last failure of the learner, or {@code null}
  */
 public record LearnerStatus(String strategy, String algorithm, long offset, long lagEvents, double lagSeconds,

@@ -28,6 +28,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntPredicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -99,7 +100,7 @@ public final class AnnSearch implements TopKSearch {
 
     /** Defaults measured in {@code AnnComparison} (docs/BENCHMARKS.md). */
     public static Settings defaults() {
-      return new Settings(DEFAULT_EXACT_BELOW, 16, 100, 100, 20, Duration.ofSeconds(2), 4, 0.9,
+      return new Settings(DEFAULT_EXACT_BELOW, 16, 100, 64, 20, Duration.ofSeconds(2), 4, 0.9,
           Duration.ofMinutes(10), 1, 1);
     }
 
@@ -360,18 +361,41 @@ public final class AnnSearch implements TopKSearch {
       return;
     }
     equalizeNorms(snapshot, count, d, graph.maxNorm);
-    for (int item = 0; item < count; item++) {
-      graph.vectors.put(item, snapshot, item * d);
+    Pacer pacer = new Pacer();
+    for (int from = 0; from < count; from += COPY_BLOCK) {
+      for (int item = from; item < Math.min(count, from + COPY_BLOCK); item++) {
+        graph.vectors.put(item, snapshot, item * d);
+      }
+      pacer.pause();
     }
     for (int item = graph.count; item < count; item++) {
       graph.builder.addGraphNode(item, graph.vectors.getVector(item));
+      graph.count = item + 1;
+      pacer.pause();
     }
-    graph.count = count;
-    sampleRecall(graph, served, model);
+    sampleRecall(graph, served, model, pacer);
     if (graph.recallSamples >= RECALL_WINDOW / 2 && graph.recall() < settings.minRecall()
         && System.nanoTime() - graph.builtAtNanos > settings.minRebuildInterval().toNanos()) {
       LOG.info("ANN recall@10 fell to {}; rebuilding the graph", String.format("%.3f", graph.recall()));
       replace(build(model, snapshot, count, d));
+    }
+  }
+
+  /**
+   * Spreads the follower's work over time: after each slice it sleeps as long as the slice ran. On a
+   * small machine a refresh done in one burst takes a core from the requests for a tenth of a second
+   * every two seconds, and the requests that queue meanwhile are the latency tail; at half duty the
+   * refresh still ends well within its period.
+   */
+  private static final class Pacer {
+    private long sliceStart = System.nanoTime();
+
+    void pause() {
+      long worked = System.nanoTime() - sliceStart;
+      if (worked > 0) {
+        LockSupport.parkNanos(Math.min(worked, 50_000_000L));
+      }
+      sliceStart = System.nanoTime();
     }
   }
 
@@ -382,7 +406,7 @@ public final class AnnSearch implements TopKSearch {
   }
 
   /** Scores sampled users both ways, one read-lock hold each, and records how many exact top-10 the graph found. */
-  private void sampleRecall(Graph graph, ServedModel served, FactorModel model) {
+  private void sampleRecall(Graph graph, ServedModel served, FactorModel model, Pacer pacer) {
     for (int s = 0; s < settings.recallSamples(); s++) {
       int user = sampler.nextInt(Math.max(1, model.userCount()));
       int slot = graph.recallSamples % RECALL_WINDOW;
@@ -403,6 +427,7 @@ public final class AnnSearch implements TopKSearch {
       if (counted) {
         graph.recallSamples++;
       }
+      pacer.pause();
     }
   }
 
