@@ -28,9 +28,10 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code perennial bench serve}: starts a server seeded from the synthetic generator, loads it on
- * loopback with paced recommendation requests and event batches at once, and reports latency,
- * throughput, learner lag, commit-to-visible delays and memory over time.
+ * {@code perennial bench serve}: starts {@code perennial serve} in a JVM of its own, seeded from the
+ * synthetic generator, loads it on loopback with paced recommendation requests and event batches at
+ * once, and reports latency, throughput, learner lag, commit-to-visible delays, and the server's
+ * memory, collector and CPU per thread group over time.
  *
  * <p>Requests are paced open-loop: each has an intended start time, and its latency is counted from
  * then, so a stalled server is charged for the requests it delayed (no coordinated omission).

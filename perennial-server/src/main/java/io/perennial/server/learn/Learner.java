@@ -49,6 +49,11 @@ public final class Learner implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Learner.class);
   private static final int READ_PAGE = 4096;
   private static final int HR_WINDOW = 2000;
+  /**
+   * Longest the learner keeps requests waiting: each event is applied whole under the write lock,
+   * but a chunk is split into holds of about this length.
+   */
+  private static final long MAX_WRITE_LOCK_NANOS = 300_000;
   private static final String ENGINE = "perennial "
       + Optional.ofNullable(Learner.class.getPackage().getImplementationVersion()).orElse("dev");
 
@@ -68,11 +73,6 @@ public final class Learner implements AutoCloseable {
   private final List<double[]> hrSeries = new ArrayList<>();
   private final Thread thread;
 
-  /**
-   * Longest the learner keeps requests waiting: each event is applied whole under the write lock,
-   * but a chunk is split into holds of about this length.
-   */
-  private static final long MAX_WRITE_LOCK_NANOS = 300_000;
   private volatile boolean running = true;
   private volatile long appliedOffset = -1;
   private volatile long eventsApplied;
@@ -80,6 +80,7 @@ public final class Learner implements AutoCloseable {
   private volatile CompletableFuture<ModelVersion> retraining;
   private volatile long oldestUnappliedMillis;
   private volatile long checkpointWriteMillis;
+  /** Whether the learner has once had nothing left to apply since it started (learner thread only). */
   private boolean caughtUp;
 
   // owned by the learner thread
