@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.SplittableRandom;
+import java.util.function.DoubleBinaryOperator;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -29,10 +30,13 @@ class VectorOpsParityTest {
     assertThat(VectorOps.implementationName()).startsWith("vector(");
   }
 
-  @ParameterizedTest
-  @ValueSource(ints = {0, 1, 3})
-  void dotMatchesScalarAcrossSizesAndOffsets(int offset) {
-    SplittableRandom r = new SplittableRandom(7 + offset);
+  /** A kernel over two ranges, and the double-precision sum of one term per element it must match. */
+  private interface PairKernel {
+    float apply(Kernels kernels, float[] a, int aOffset, float[] b, int bOffset, int length);
+  }
+
+  private static void assertMatchesExactSum(int offset, long seed, PairKernel kernel, DoubleBinaryOperator term) {
+    SplittableRandom r = new SplittableRandom(seed + offset);
     Kernels scalar = VectorOps.scalar();
     Kernels vector = VectorOps.vectorOrNull();
     for (int n : SIZES) {
@@ -40,36 +44,29 @@ class VectorOpsParityTest {
       float[] b = random(n + 2 * offset, r);
       double exact = 0;
       for (int i = 0; i < n; i++) {
-        exact += (double) a[offset + i] * b[2 * offset + i];
+        exact += term.applyAsDouble(a[offset + i], b[2 * offset + i]);
       }
       float tolerance = 1e-5f * n + 1e-6f;
-      assertThat(scalar.dot(a, offset, b, 2 * offset, n)).as("scalar n=%d", n).isCloseTo((float) exact, within(tolerance));
-      assertThat(vector.dot(a, offset, b, 2 * offset, n)).as("vector n=%d", n).isCloseTo((float) exact, within(tolerance));
+      assertThat(kernel.apply(scalar, a, offset, b, 2 * offset, n)).as("scalar n=%d", n)
+          .isCloseTo((float) exact, within(tolerance));
+      assertThat(kernel.apply(vector, a, offset, b, 2 * offset, n)).as("vector n=%d", n)
+          .isCloseTo((float) exact, within(tolerance));
     }
   }
 
   @ParameterizedTest
   @ValueSource(ints = {0, 1, 3})
+  void dotMatchesScalarAcrossSizesAndOffsets(int offset) {
+    assertMatchesExactSum(offset, 7, Kernels::dot, (x, y) -> x * y);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 3})
   void squaredDistanceMatchesScalarAcrossSizesAndOffsets(int offset) {
-    SplittableRandom r = new SplittableRandom(11 + offset);
-    Kernels scalar = VectorOps.scalar();
-    Kernels vector = VectorOps.vectorOrNull();
-    for (int n : SIZES) {
-      float[] a = random(n + offset, r);
-      float[] b = random(n + 2 * offset, r);
-      double exact = 0;
-      for (int i = 0; i < n; i++) {
-        double d = (double) a[offset + i] - b[2 * offset + i];
-        exact += d * d;
-      }
-      float tolerance = 1e-5f * n + 1e-6f;
-      assertThat(scalar.squaredDistance(a, offset, b, 2 * offset, n)).as("scalar n=%d", n)
-          .isCloseTo((float) exact, within(tolerance));
-      assertThat(vector.squaredDistance(a, offset, b, 2 * offset, n)).as("vector n=%d", n)
-          .isCloseTo((float) exact, within(tolerance));
-      assertThat(VectorOps.squaredDistance(a, offset, b, 2 * offset, n)).as("facade n=%d", n)
-          .isCloseTo((float) exact, within(tolerance));
-    }
+    assertMatchesExactSum(offset, 11, Kernels::squaredDistance, (x, y) -> (x - y) * (x - y));
+    float[] a = {1, 2, 3};
+    float[] b = {0, 2, 5};
+    assertThat(VectorOps.squaredDistance(a, 0, b, 0, 3)).isEqualTo(5f);
   }
 
   @Test
