@@ -80,7 +80,7 @@ public final class AnnSearch implements TopKSearch {
    * @param degree graph degree (jvector's M)
    * @param beamWidth candidate list size while building
    * @param searchBeam candidate list size while searching (at least the candidates asked for)
-   * @param extraCandidates candidates beyond {@code k} (and up to {@code 2k} seen items) that are re-scored
+   * @param extraCandidates candidates beyond {@code k} that are re-scored (seen items are filtered inside the search)
    * @param refreshEvery how often the graph's vectors are brought up to date with the model
    * @param recallSamples users sampled per refresh to estimate recall@10 against exact scoring
    * @param minRecall sampled recall under which the graph is rebuilt
@@ -98,7 +98,7 @@ public final class AnnSearch implements TopKSearch {
       }
     }
 
-    /** Defaults measured in {@code AnnComparison} (docs/BENCHMARKS.md). */
+    /** Defaults measured with {@code AnnComparison} and {@code bench serve} (docs/BENCHMARKS.md). */
     public static Settings defaults() {
       return new Settings(DEFAULT_EXACT_BELOW, 16, 100, 64, 20, Duration.ofSeconds(2), 4, 0.9,
           Duration.ofMinutes(10), 1, 1);
