@@ -116,13 +116,21 @@ public final class AnnComparison {
     for (int q = 0; q < queries.length; q++) {
       queriesPlus[q] = Arrays.copyOf(queries[q], d + 1);
     }
-    out.put("hnswlib_inner_product", hnswlib(model, vectors, queries, queryUsers, truth, false));
-    out.put("hnswlib_euclidean", hnswlib(model, equalized, queriesPlus, queryUsers, truth, true));
-    out.put("jvector_inner_product", jvector(model, vectors, queries, queryUsers, truth, false));
-    out.put("jvector_euclidean", jvector(model, equalized, queriesPlus, queryUsers, truth, true));
+    if (!Boolean.getBoolean("ann.serverOnly")) {
+      out.put("hnswlib_inner_product", hnswlib(model, vectors, queries, queryUsers, truth, false));
+      out.put("hnswlib_euclidean", hnswlib(model, equalized, queriesPlus, queryUsers, truth, true));
+      out.put("jvector_inner_product", jvector(model, vectors, queries, queryUsers, truth, false));
+      out.put("jvector_euclidean", jvector(model, equalized, queriesPlus, queryUsers, truth, true));
+    }
 
     // The server's search, seen items excluded, then after online updates have moved the vectors.
-    AnnSearch search = new AnnSearch(AnnSearch.Settings.defaults().withExactBelow(0));
+    // -Dann.beam / -Dann.extra measure another search beam and candidate margin than the defaults.
+    AnnSearch.Settings defaults = AnnSearch.Settings.defaults();
+    AnnSearch.Settings settings = defaults.withExactBelow(0).withSearch(
+        Integer.getInteger("ann.beam", defaults.searchBeam()), Integer.getInteger("ann.extra", defaults.extraCandidates()));
+    out.put("server_search_beam", settings.searchBeam());
+    out.put("server_extra_candidates", settings.extraCandidates());
+    AnnSearch search = new AnnSearch(settings);
     ServedModel served = new ServedModel(1, model);
     out.put("server_ann", serverSearch(search, served, queryUsers, "server AnnSearch, fresh", true));
     OnlineLearner online = (OnlineLearner) model;
@@ -133,7 +141,7 @@ public final class AnnComparison {
     out.put("online_updates", later.length);
     out.put("server_ann_after_updates_stale", serverSearch(search, served, queryUsers, "server, after online, stale", false));
     out.put("server_ann_after_updates_refreshed", serverSearch(search, served, queryUsers, "server, after online, refreshed", true));
-    out.put("server_ann_after_updates_rebuilt", serverSearch(new AnnSearch(AnnSearch.Settings.defaults().withExactBelow(0)),
+    out.put("server_ann_after_updates_rebuilt", serverSearch(new AnnSearch(settings),
         served, queryUsers, "server, after online, rebuilt", true));
     if (json != null) {
       Files.createDirectories(json.toAbsolutePath().getParent());
@@ -241,8 +249,34 @@ public final class AnnComparison {
       return found[q];
     });
     Map<String, Object> row = row(label, refreshSeconds, recall(truth, found), latency);
+    row.put("p50_ms_by_history", latencyByHistory(model, users, latency));
     row.put("status", search.status());
     return row;
+  }
+
+  /**
+   * Median latency per history length: seen items are excluded inside the graph search but still
+   * visited, so a user's history is what a filtered search pays for.
+   */
+  private static Map<String, Object> latencyByHistory(FactorModel model, int[] users, double[] latency) {
+    int[] bounds = {1, 20, 50, 100, 200, Integer.MAX_VALUE};
+    Map<String, Object> out = new LinkedHashMap<>();
+    StringBuilder line = new StringBuilder("  p50 ms by history length:");
+    for (int b = 0; b + 1 < bounds.length; b++) {
+      List<Double> in = new ArrayList<>();
+      for (int q = 0; q < users.length; q++) {
+        int seen = model.history().items(users[q]).length;
+        if (seen >= bounds[b] && seen < bounds[b + 1]) {
+          in.add(latency[q]);
+        }
+      }
+      String name = bounds[b + 1] == Integer.MAX_VALUE ? bounds[b] + "+" : bounds[b] + "-" + (bounds[b + 1] - 1);
+      double p50 = in.isEmpty() ? Double.NaN : percentile(in.stream().mapToDouble(Double::doubleValue).toArray(), 50);
+      out.put(name, Map.of("users", in.size(), "p50_ms", p50));
+      line.append(String.format(Locale.ROOT, "  %s: %.3f (%d)", name, p50, in.size()));
+    }
+    System.out.println(line);
+    return out;
   }
 
   private static Map<String, Object> row(String name, double buildSeconds, double recall, double[] latency) {

@@ -100,13 +100,19 @@ public final class AnnSearch implements TopKSearch {
 
     /** Defaults measured with {@code AnnComparison} and {@code bench serve} (docs/BENCHMARKS.md). */
     public static Settings defaults() {
-      return new Settings(DEFAULT_EXACT_BELOW, 16, 100, 64, 20, Duration.ofSeconds(2), 4, 0.9,
+      return new Settings(DEFAULT_EXACT_BELOW, 16, 100, 64, 50, Duration.ofSeconds(2), 4, 0.9,
           Duration.ofMinutes(10), 1, 1);
     }
 
     /** As these, but scoring exactly below {@code items}. */
     public Settings withExactBelow(int items) {
       return new Settings(items, degree, beamWidth, searchBeam, extraCandidates, refreshEvery, recallSamples, minRecall,
+          minRebuildInterval, buildThreads, seed);
+    }
+
+    /** As these, with another search beam and candidate margin (for measuring the trade-off). */
+    public Settings withSearch(int beam, int extra) {
+      return new Settings(exactBelow, degree, beamWidth, beam, extra, refreshEvery, recallSamples, minRecall,
           minRebuildInterval, buildThreads, seed);
     }
   }
