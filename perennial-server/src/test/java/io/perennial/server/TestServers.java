@@ -59,21 +59,16 @@ final class TestServers {
   static PerennialServer startLarge(Path dir, long checkpointMillis) {
     HttpOptions http = new HttpOptions("127.0.0.1", 0, ApiKeys.parse(ADMIN + ":admin," + INGEST + ":ingest," + READ + ":read"),
         1 << 20, 0, null, null, null);
-    return PerennialServer.start(dir, settings("online", checkpointMillis, 64), http, TopKSearch.exact(), store -> {
-      SyntheticGenerator gen = new SyntheticGenerator(
-          SyntheticConfig.defaults().withEvents(40_000).withSeed(3).withSize(2_000, 20_000));
-      List<NewEvent> batch = new ArrayList<>();
-      while (gen.hasNext()) {
-        Interaction e = gen.next();
-        batch.add(new NewEvent(null, SyntheticGenerator.userId(e.user()), SyntheticGenerator.itemId(e.item()), e.type(),
-            e.value(), e.timestamp()));
-      }
-      store.append(batch).join();
-    });
+    return PerennialServer.start(dir, settings("online", checkpointMillis, 64), http, TopKSearch.exact(),
+        store -> seed(store, SyntheticConfig.defaults().withEvents(40_000).withSeed(3).withSize(2_000, 20_000)));
   }
 
   static void seed(EventStore store) {
-    SyntheticGenerator gen = new SyntheticGenerator(SyntheticConfig.defaults().withEvents(5_000).withSeed(3).withSize(300, 400));
+    seed(store, SyntheticConfig.defaults().withEvents(5_000).withSeed(3).withSize(300, 400));
+  }
+
+  private static void seed(EventStore store, SyntheticConfig config) {
+    SyntheticGenerator gen = new SyntheticGenerator(config);
     List<NewEvent> batch = new ArrayList<>();
     while (gen.hasNext()) {
       Interaction e = gen.next();
