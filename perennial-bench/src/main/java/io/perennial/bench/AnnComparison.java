@@ -249,31 +249,37 @@ public final class AnnComparison {
       return found[q];
     });
     Map<String, Object> row = row(label, refreshSeconds, recall(truth, found), latency);
-    row.put("p50_ms_by_history", latencyByHistory(model, users, latency));
+    row.put("by_history", byHistory(model, users, latency, truth, found));
     row.put("status", search.status());
     return row;
   }
 
   /**
-   * Median latency per history length: seen items are excluded inside the graph search but still
-   * visited, so a user's history is what a filtered search pays for.
+   * Median latency and recall per history length: a factor model ranks a user's own items at the
+   * top of their list, so the history is what a search that excludes them has to get past.
    */
-  private static Map<String, Object> latencyByHistory(FactorModel model, int[] users, double[] latency) {
+  private static Map<String, Object> byHistory(FactorModel model, int[] users, double[] latency, int[][] truth,
+      int[][] found) {
     int[] bounds = {1, 20, 50, 100, 200, Integer.MAX_VALUE};
     Map<String, Object> out = new LinkedHashMap<>();
-    StringBuilder line = new StringBuilder("  p50 ms by history length:");
+    StringBuilder line = new StringBuilder("  by history length (p50 ms, recall, users):");
     for (int b = 0; b + 1 < bounds.length; b++) {
       List<Double> in = new ArrayList<>();
+      List<int[]> inTruth = new ArrayList<>();
+      List<int[]> inFound = new ArrayList<>();
       for (int q = 0; q < users.length; q++) {
         int seen = model.history().items(users[q]).length;
         if (seen >= bounds[b] && seen < bounds[b + 1]) {
           in.add(latency[q]);
+          inTruth.add(truth[q]);
+          inFound.add(found[q]);
         }
       }
       String name = bounds[b + 1] == Integer.MAX_VALUE ? bounds[b] + "+" : bounds[b] + "-" + (bounds[b + 1] - 1);
       double p50 = in.isEmpty() ? Double.NaN : percentile(in.stream().mapToDouble(Double::doubleValue).toArray(), 50);
-      out.put(name, Map.of("users", in.size(), "p50_ms", p50));
-      line.append(String.format(Locale.ROOT, "  %s: %.3f (%d)", name, p50, in.size()));
+      double recall = recall(inTruth.toArray(int[][]::new), inFound.toArray(int[][]::new));
+      out.put(name, Map.of("users", in.size(), "p50_ms", p50, "recall_at_10", recall));
+      line.append(String.format(Locale.ROOT, "  %s: %.3f %.3f (%d)", name, p50, recall, in.size()));
     }
     System.out.println(line);
     return out;

@@ -66,6 +66,35 @@ class AnnSearchTest {
       }
       assertThat(search.status()).containsEntry("mode", "approximate");
       assertThat((Long) search.status().get("approximate_queries")).isPositive();
+      assertThat((Double) search.status().get("mean_nodes_visited")).isGreaterThan(10.0);
+    }
+  }
+
+  @Test
+  void rebuildsTheGraphWhenTheSampledRecallFallsUnderTheBar() {
+    // A sparse graph and a narrow search find about two thirds of the exact top-10.
+    assertThat(afterOneRefresh(0.0, 1)).isBetween(0.4, 0.9);
+    // Under a bar it cannot reach, the refresh that samples the recall builds the graph again
+    // (paced, item by item, as the old graph serves), and the new graph answers at least as well.
+    assertThat(afterOneRefresh(1.0, 2)).isGreaterThan(0.5);
+  }
+
+  /** Builds a graph, refreshes it once, checks the number of builds and returns the recall. */
+  private static double afterOneRefresh(double minRecall, long expectedBuilds) {
+    FactorModel live = (FactorModel) Algorithms.copy(model);
+    ServedModel served = new ServedModel(1, live);
+    try (AnnSearch search = new AnnSearch(new AnnSearch.Settings(0, 4, 20, 10, 0, Duration.ofSeconds(1), 200,
+        minRecall, Duration.ofMillis(1), 1, 3))) {
+      search.refresh(served);
+      search.refresh(served);
+      assertThat(search.status()).containsEntry("builds", expectedBuilds);
+      if (expectedBuilds == 1) {
+        assertThat((Double) search.status().get("sampled_recall_at_10")).isLessThan(0.9);
+      } else {
+        // the new graph starts a new sampling window
+        assertThat(search.status().get("sampled_recall_at_10")).isNull();
+      }
+      return recall(search, live, true, null);
     }
   }
 

@@ -28,6 +28,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntPredicate;
 import java.util.function.Supplier;
@@ -69,6 +70,8 @@ public final class AnnSearch implements TopKSearch {
   private static final int RECALL_K = 10;
   private static final int RECALL_WINDOW = 200;
   private static final int COPY_BLOCK = 4096;
+  /** Items inserted between two pauses of a paced rebuild (a power of two). */
+  private static final int PACED_BUILD_SLICE = 64;
 
   /** Catalogue size from which {@code auto} search uses the graph. */
   public static final int DEFAULT_EXACT_BELOW = 20_000;
@@ -126,6 +129,8 @@ public final class AnnSearch implements TopKSearch {
   private volatile Thread follower;
   private volatile boolean closed;
   private final AtomicLong approximateQueries = new AtomicLong();
+  private final LongAdder searches = new LongAdder();
+  private final LongAdder nodesVisited = new LongAdder();
   private final AtomicLong exactQueries = new AtomicLong();
   private final AtomicLong builds = new AtomicLong();
   private volatile long lastBuildMillis;
@@ -258,6 +263,7 @@ public final class AnnSearch implements TopKSearch {
     float[] query = new float[graph.vectors.dimension()];
     System.arraycopy(fm.userFactors(), user * fm.factors(), query, 0, fm.factors());
     query[fm.factors()] = 1;
+    onItemSphere(query, fm.factors() + 1, graph.maxNorm);
     Bits accept = item -> item < indexed && eligible(fm, item, seen, filter);
     int want = Math.min(indexed, k + settings.extraCandidates());
     for (int attempt = 0; attempt < 2; attempt++) {
@@ -291,7 +297,10 @@ public final class AnnSearch implements TopKSearch {
     try {
       SearchScoreProvider scores = OWN_DISTANCES ? new DefaultSearchScoreProvider(euclidean(query, graph.vectors))
           : DefaultSearchScoreProvider.exact(VECTORS.createFloatVector(query), METRIC, graph.vectors);
-      return searcher.search(scores, want, Math.max(want, settings.searchBeam()), 0f, 0f, accept);
+      SearchResult result = searcher.search(scores, want, Math.max(want, settings.searchBeam()), 0f, 0f, accept);
+      searches.increment();
+      nodesVisited.add(result.getVisitedCount());
+      return result;
     } finally {
       graph.searchers.offer(searcher);
     }
@@ -363,7 +372,8 @@ public final class AnnSearch implements TopKSearch {
     }
     Graph graph = current;
     if (graph == null || graph.model != model) {
-      replace(build(model, snapshot, count, d));
+      // Requests for this model are scored exactly until its graph exists: build at full speed.
+      replace(build(model, snapshot, count, d, null));
       return;
     }
     equalizeNorms(snapshot, count, d, graph.maxNorm);
@@ -383,7 +393,9 @@ public final class AnnSearch implements TopKSearch {
     if (graph.recallSamples >= RECALL_WINDOW / 2 && graph.recall() < settings.minRecall()
         && System.nanoTime() - graph.builtAtNanos > settings.minRebuildInterval().toNanos()) {
       LOG.info("ANN recall@10 fell to {}; rebuilding the graph", String.format("%.3f", graph.recall()));
-      replace(build(model, snapshot, count, d));
+      // The old graph keeps serving meanwhile, so the rebuild is paced like the refresh: at full
+      // speed it took a core for over a minute, and on two cores the requests queued behind it.
+      replace(build(model, snapshot, count, d, new Pacer()));
     }
   }
 
@@ -420,8 +432,11 @@ public final class AnnSearch implements TopKSearch {
         if (user >= m.userCount() || model.history().items(user).length == 0) {
           return false;
         }
-        int[] exact = m.recommend(user, RECALL_K, false, null).ids();
-        Recommendations approx = approximate(graph, model, user, RECALL_K, NONE, null);
+        // Measured as requests ask by default, the user's own items excluded: those are the answers
+        // the graph has to reach past them.
+        int[] seen = model.history().items(user);
+        int[] exact = m.recommend(user, RECALL_K, true, null).ids();
+        Recommendations approx = approximate(graph, model, user, RECALL_K, seen, null);
         int[] got = approx == null ? new int[0] : approx.ids().clone();
         Arrays.sort(got);
         for (int p = 0; p < RECALL_K; p++) {
@@ -437,7 +452,8 @@ public final class AnnSearch implements TopKSearch {
     }
   }
 
-  private Graph build(FactorModel model, float[] snapshot, int count, int d) {
+  /** A new graph over the snapshot; with a pacer, one item at a time at the pacer's duty cycle. */
+  private Graph build(FactorModel model, float[] snapshot, int count, int d, Pacer pacer) {
     long t0 = System.nanoTime();
     double norm = maxNorm(snapshot, count, d);
     equalizeNorms(snapshot, count, d, norm);
@@ -447,7 +463,19 @@ public final class AnnSearch implements TopKSearch {
     }
     GraphIndexBuilder builder = new GraphIndexBuilder(BuildScoreProvider.randomAccessScoreProvider(vectors, METRIC), d,
         settings.degree(), settings.beamWidth(), 1.2f, 1.2f, true, true, buildPool, buildPool);
-    ImmutableGraphIndex index = builder.build(vectors);
+    ImmutableGraphIndex index;
+    if (pacer == null) {
+      index = builder.build(vectors);
+    } else {
+      for (int item = 0; item < count; item++) {
+        builder.addGraphNode(item, vectors.getVector(item));
+        if ((item & (PACED_BUILD_SLICE - 1)) == PACED_BUILD_SLICE - 1) {
+          pacer.pause();
+        }
+      }
+      builder.cleanup();
+      index = builder.getGraph();
+    }
     lastBuildMillis = (System.nanoTime() - t0) / 1_000_000;
     builds.incrementAndGet();
     LOG.info("ANN graph built over {} items in {} ms", count, lastBuildMillis);
@@ -485,6 +513,22 @@ public final class AnnSearch implements TopKSearch {
   }
 
   /** The largest norm of the rows' first {@code d - 1} columns. */
+  /**
+   * Scales the query {@code [p_u, 1]} onto the sphere of radius {@code maxNorm} where the items lie.
+   * Any positive scale keeps the score order ({@code c·(p_u·q_i + b_i)}), but the distance a graph
+   * search navigates by does not: an online learner grows user vectors, and a query far outside the
+   * items' sphere sees them all at nearly the same distance, so the search wanders.
+   */
+  private static void onItemSphere(float[] query, int length, double maxNorm) {
+    double norm = Math.sqrt(squaredNorm(query, 0, length));
+    if (norm > 0 && maxNorm > 0) {
+      float scale = (float) (maxNorm / norm);
+      for (int j = 0; j < length; j++) {
+        query[j] *= scale;
+      }
+    }
+  }
+
   private static double maxNorm(float[] rows, int count, int d) {
     double max = 0;
     for (int at = 0; at < count * d; at += d) {
@@ -533,6 +577,8 @@ public final class AnnSearch implements TopKSearch {
     out.put("indexed_items", graph == null ? 0 : graph.count);
     out.put("sampled_recall_at_10", graph == null || graph.recallSamples == 0 ? null : graph.recall());
     out.put("approximate_queries", approximateQueries.get());
+    long n = searches.sum();
+    out.put("mean_nodes_visited", n == 0 ? null : (double) nodesVisited.sum() / n);
     out.put("exact_queries", exactQueries.get());
     out.put("builds", builds.get());
     out.put("last_build_ms", lastBuildMillis);
