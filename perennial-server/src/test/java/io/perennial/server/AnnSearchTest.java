@@ -79,6 +79,34 @@ class AnnSearchTest {
     assertThat(afterOneRefresh(1.0, 2)).isGreaterThan(0.5);
   }
 
+  @Test
+  void asksForFewerCandidatesWhileTheRecallIsWellAboveTheBarAndMoreWhenItIsNot() {
+    FactorModel live = (FactorModel) Algorithms.copy(model);
+    ServedModel served = new ServedModel(1, live);
+    // 200 users sampled per refresh: every refresh completes a window and may take one step.
+    try (AnnSearch search = new AnnSearch(new AnnSearch.Settings(0, 16, 100, 1, 50, Duration.ofSeconds(1), 200,
+        0.8, Duration.ofMinutes(10), 1, 3))) {
+      search.refresh(served);
+      assertThat(search.status()).containsEntry("extra_candidates", 50);
+      for (int r = 0; r < 3; r++) {
+        search.refresh(served);
+      }
+      // a fresh graph finds nearly every exact top-10 item, far above 0.8 + 0.05
+      assertThat(search.status()).containsEntry("extra_candidates", 20);
+      assertThat(recall(search, live, true, null)).isGreaterThan(0.85);
+    }
+    // A sparse graph with a narrow search stays under 0.9 + 0.025: it widens, step by step, up to
+    // 3 × 10 beyond k, and is rebuilt only then.
+    try (AnnSearch search = new AnnSearch(new AnnSearch.Settings(0, 4, 20, 1, 10, Duration.ofSeconds(1), 200,
+        0.9, Duration.ofMillis(1), 1, 3))) {
+      search.refresh(served);
+      search.refresh(served);
+      assertThat(search.status()).containsEntry("extra_candidates", 20).containsEntry("builds", 1L);
+      search.refresh(served);
+      assertThat(search.status()).containsEntry("extra_candidates", 30);
+    }
+  }
+
   /** Builds a graph, refreshes it once, checks the number of builds and returns the recall. */
   private static double afterOneRefresh(double minRecall, long expectedBuilds) {
     FactorModel live = (FactorModel) Algorithms.copy(model);

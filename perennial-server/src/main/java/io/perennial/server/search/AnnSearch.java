@@ -50,9 +50,10 @@ import org.slf4j.LoggerFactory;
  * <p>A background thread keeps the graph following the model. Every {@code refreshEvery} it copies
  * the item table into the graph's vectors (an online learner moves most item vectors a little all the
  * time; the graph's edges stay, its distances follow), inserts new items, and scores a few sampled
- * users both ways. When the sampled recall@10 over the last window falls under {@code minRecall}, or
- * the served model is replaced (retrain, rollback), a new graph is built beside the old one and swapped
- * in. Until a graph for the served model exists, and for catalogues under {@code exactBelow} items,
+ * users both ways. The number of candidates a search asks for follows that sampled recall@10,
+ * kept a little above {@code minRecall}: fewer when the graph is fresh, more as its edges age. When
+ * the widest search still falls under {@code minRecall}, or the served model is replaced (retrain,
+ * rollback), a new graph is built beside the old one and swapped in. Until a graph for the served model exists, and for catalogues under {@code exactBelow} items,
  * requests are scored exactly.
  */
 public final class AnnSearch implements TopKSearch {
@@ -70,6 +71,12 @@ public final class AnnSearch implements TopKSearch {
   private static final int RECALL_K = 10;
   private static final int RECALL_WINDOW = 200;
   private static final int COPY_BLOCK = 4096;
+  /** Sampled recall above {@code minRecall} that the candidate count aims to keep. */
+  private static final double RECALL_SLACK = 0.05;
+  private static final int CANDIDATE_STEP = 10;
+  private static final int MIN_EXTRA_CANDIDATES = 10;
+  /** The widest search, as a multiple of the configured margin, tried before a rebuild. */
+  private static final int MAX_CANDIDATE_FACTOR = 3;
   /** Items inserted between two pauses of a paced rebuild (a power of two). */
   private static final int PACED_BUILD_SLICE = 64;
 
@@ -82,11 +89,15 @@ public final class AnnSearch implements TopKSearch {
    * @param exactBelow catalogues smaller than this are scored exactly
    * @param degree graph degree (jvector's M)
    * @param beamWidth candidate list size while building
-   * @param searchBeam candidate list size while searching (at least the candidates asked for)
-   * @param extraCandidates candidates beyond {@code k} that are re-scored (seen items are filtered inside the search)
+   * @param searchBeam least candidate list size while searching (it is at least the candidates
+   *     asked for; 1 by default, so the beam follows the adapted candidate count)
+   * @param extraCandidates candidates beyond {@code k} that are re-scored at first (seen items are
+   *     filtered inside the search); the follower then adapts it to the sampled recall, between 10
+   *     and 3× this
+   * @param minRecall sampled recall under which, once the search is as wide as it may get, the
+   *     graph is rebuilt; the candidate count aims at this plus 0.05
    * @param refreshEvery how often the graph's vectors are brought up to date with the model
    * @param recallSamples users sampled per refresh to estimate recall@10 against exact scoring
-   * @param minRecall sampled recall under which the graph is rebuilt
    * @param minRebuildInterval least time between two rebuilds of a graph for the same model
    * @param buildThreads threads that build a graph (the rest of the machine keeps serving)
    * @param seed seeds the recall sampling
@@ -103,7 +114,7 @@ public final class AnnSearch implements TopKSearch {
 
     /** Defaults measured with {@code AnnComparison} and {@code bench serve} (docs/BENCHMARKS.md). */
     public static Settings defaults() {
-      return new Settings(DEFAULT_EXACT_BELOW, 16, 100, 64, 50, Duration.ofSeconds(2), 4, 0.9,
+      return new Settings(DEFAULT_EXACT_BELOW, 16, 100, 1, 50, Duration.ofSeconds(2), 4, 0.9,
           Duration.ofMinutes(10), 1, 1);
     }
 
@@ -213,10 +224,13 @@ public final class AnnSearch implements TopKSearch {
     final boolean[] recallHits = new boolean[RECALL_WINDOW * RECALL_K];
     int recallSamples;
     volatile int count;
+    /** Candidates asked beyond k, adapted to the sampled recall (see {@link #adaptCandidates}). */
+    volatile int extra;
 
     Graph(Recommender model, ItemVectors vectors, GraphIndexBuilder builder, ImmutableGraphIndex index, int count,
-        double maxNorm) {
+        double maxNorm, int extra) {
       this.model = model;
+      this.extra = extra;
       this.maxNorm = maxNorm;
       this.vectors = vectors;
       this.builder = builder;
@@ -265,7 +279,7 @@ public final class AnnSearch implements TopKSearch {
     query[fm.factors()] = 1;
     onItemSphere(query, fm.factors() + 1, graph.maxNorm);
     Bits accept = item -> item < indexed && eligible(fm, item, seen, filter);
-    int want = Math.min(indexed, k + settings.extraCandidates());
+    int want = Math.min(indexed, k + graph.extra);
     for (int attempt = 0; attempt < 2; attempt++) {
       SearchResult found = search(graph, query, want, accept);
       TopK top = new TopK(k);
@@ -390,13 +404,45 @@ public final class AnnSearch implements TopKSearch {
       pacer.pause();
     }
     sampleRecall(graph, served, model, pacer);
-    if (graph.recallSamples >= RECALL_WINDOW / 2 && graph.recall() < settings.minRecall()
+    boolean widest = adaptCandidates(graph);
+    if (widest && graph.recallSamples >= RECALL_WINDOW / 2 && graph.recall() < settings.minRecall()
         && System.nanoTime() - graph.builtAtNanos > settings.minRebuildInterval().toNanos()) {
       LOG.info("ANN recall@10 fell to {}; rebuilding the graph", String.format("%.3f", graph.recall()));
       // The old graph keeps serving meanwhile, so the rebuild is paced like the refresh: at full
       // speed it took a core for over a minute, and on two cores the requests queued behind it.
       replace(build(model, snapshot, count, d, new Pacer()));
     }
+  }
+
+  /**
+   * Keeps the sampled recall just above the bar at the least cost: once a window of samples is
+   * half full, asks for {@link #CANDIDATE_STEP} fewer candidates when recall is more than
+   * {@link #RECALL_SLACK} above {@code minRecall}, or more when it is within half of that, and
+   * starts a new window. A search's cost grows with its candidates (measured on a soak's
+   * checkpoint: 60 cost 2.2× as much as 30, for recall 0.990 against 0.964), and the graph an
+   * online learner's vectors give needs four times the work of a batch model's for the same
+   * recall; on a stale graph more candidates restore recall for less than a rebuild. Returns
+   * whether the search is as wide as it may get, the condition for a rebuild.
+   */
+  private boolean adaptCandidates(Graph graph) {
+    int most = settings.extraCandidates() * MAX_CANDIDATE_FACTOR;
+    int least = Math.min(MIN_EXTRA_CANDIDATES, settings.extraCandidates());
+    if (graph.recallSamples < RECALL_WINDOW / 2) {
+      return graph.extra >= most;
+    }
+    double recall = graph.recall();
+    int next = graph.extra;
+    if (recall > settings.minRecall() + RECALL_SLACK) {
+      next = Math.max(least, next - CANDIDATE_STEP);
+    } else if (recall < settings.minRecall() + RECALL_SLACK / 2) {
+      next = Math.min(most, next + CANDIDATE_STEP);
+    }
+    if (next != graph.extra) {
+      LOG.debug("ANN sampled recall@10 {}: {} candidates beyond k instead of {}", recall, next, graph.extra);
+      graph.extra = next;
+      graph.recallSamples = 0;
+    }
+    return graph.extra >= most;
   }
 
   /**
@@ -479,7 +525,7 @@ public final class AnnSearch implements TopKSearch {
     lastBuildMillis = (System.nanoTime() - t0) / 1_000_000;
     builds.incrementAndGet();
     LOG.info("ANN graph built over {} items in {} ms", count, lastBuildMillis);
-    return new Graph(model, vectors, builder, index, count, norm);
+    return new Graph(model, vectors, builder, index, count, norm, settings.extraCandidates());
   }
 
   /**
@@ -577,6 +623,7 @@ public final class AnnSearch implements TopKSearch {
     out.put("indexed_items", graph == null ? 0 : graph.count);
     out.put("sampled_recall_at_10", graph == null || graph.recallSamples == 0 ? null : graph.recall());
     out.put("approximate_queries", approximateQueries.get());
+    out.put("extra_candidates", graph == null ? settings.extraCandidates() : graph.extra);
     long n = searches.sum();
     out.put("mean_nodes_visited", n == 0 ? null : (double) nodesVisited.sum() / n);
     out.put("exact_queries", exactQueries.get());
