@@ -208,7 +208,7 @@ public final class AnnComparison {
   }
 
   /** Appends {@code sqrt(M² - |x|²)} to every vector, {@code M} the largest norm. */
-  private static float[][] equalize(float[][] vectors) {
+  static float[][] equalize(float[][] vectors) {
     double max = 0;
     for (float[] v : vectors) {
       max = Math.max(max, squaredNorm(v));
@@ -221,7 +221,7 @@ public final class AnnComparison {
     return out;
   }
 
-  private static double squaredNorm(float[] v) {
+  static double squaredNorm(float[] v) {
     double s = 0;
     for (float x : v) {
       s += (double) x * x;

@@ -43,26 +43,13 @@ public final class CheckpointGraphTrial {
     int d = f + 2;
     int n = model.itemCount();
     float[] q = model.itemFactors();
-    double max = 0;
-    float[][] rows = new float[n][d];
+    float[][] raw = new float[n][f + 1];
     for (int i = 0; i < n; i++) {
-      double s = 0;
-      for (int j = 0; j < f; j++) {
-        rows[i][j] = q[i * f + j];
-        s += rows[i][j] * rows[i][j];
-      }
-      rows[i][f] = model.itemBias()[i];
-      s += rows[i][f] * rows[i][f];
-      max = Math.max(max, s);
+      System.arraycopy(q, i * f, raw[i], 0, f);
+      raw[i][f] = model.itemBias()[i];
     }
-    for (int i = 0; i < n; i++) {
-      double s = 0;
-      for (int j = 0; j <= f; j++) {
-        s += rows[i][j] * rows[i][j];
-      }
-      rows[i][f + 1] = (float) Math.sqrt(Math.max(0, max - s));
-    }
-    double m = Math.sqrt(max);
+    float[][] rows = AnnComparison.equalize(raw);
+    double m = Math.sqrt(AnnComparison.squaredNorm(rows[0]));
     List<VectorFloat<?>> list = new ArrayList<>();
     for (float[] r : rows) {
       list.add(VTS.createFloatVector(r));
