@@ -121,7 +121,7 @@ public final class BprModel extends FactorModel implements io.perennial.model.On
         int at = e < events.size() ? e : e - events.size();
         int u = source.user(at);
         int i = source.item(at);
-        int j = step(u, i, lr);
+        int j = step(u, i, lr, true);
         if (stability.anchor() > 0) {
           float pull = lr * stability.anchor();
           anchorRow(userFactors, anchorUsers, u, oldUsers, pull, fisher == null ? null : fisher[0]);
@@ -277,11 +277,10 @@ public final class BprModel extends FactorModel implements io.perennial.model.On
     }
   }
 
-  /** One BPR step on (user, positive, a sampled negative not in the user's history). */
-  private int step(int user, int positive, float lr) {
-    return step(user, positive, lr, true);
-  }
-
+  /**
+   * One BPR step on (user, positive, a sampled negative not in the user's history); the caller may
+   * defer refreshing the positive's derived rows when it steps on the same positive again.
+   */
   private int step(int user, int positive, float lr, boolean refreshPositive) {
     int negative;
     int tries = 0;

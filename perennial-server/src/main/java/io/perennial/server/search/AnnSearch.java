@@ -53,8 +53,8 @@ import org.slf4j.LoggerFactory;
  * users both ways. The number of candidates a search asks for follows that sampled recall@10,
  * kept a little above {@code minRecall}: fewer when the graph is fresh, more as its edges age. When
  * the widest search still falls under {@code minRecall}, or the served model is replaced (retrain,
- * rollback), a new graph is built beside the old one and swapped in. Until a graph for the served model exists, and for catalogues under {@code exactBelow} items,
- * requests are scored exactly.
+ * rollback), a new graph is built beside the old one and swapped in. Until a graph for the served
+ * model exists, and for catalogues under {@code exactBelow} items, requests are scored exactly.
  */
 public final class AnnSearch implements TopKSearch {
 
@@ -558,7 +558,6 @@ public final class AnnSearch implements TopKSearch {
     return n;
   }
 
-  /** The largest norm of the rows' first {@code d - 1} columns. */
   /**
    * Scales the query {@code [p_u, 1]} onto the sphere of radius {@code maxNorm} where the items lie.
    * Any positive scale keeps the score order ({@code c·(p_u·q_i + b_i)}), but the distance a graph
@@ -575,6 +574,7 @@ public final class AnnSearch implements TopKSearch {
     }
   }
 
+  /** The largest norm of the rows' first {@code d - 1} columns. */
   private static double maxNorm(float[] rows, int count, int d) {
     double max = 0;
     for (int at = 0; at < count * d; at += d) {
