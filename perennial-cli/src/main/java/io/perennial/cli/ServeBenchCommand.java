@@ -56,6 +56,18 @@ final class ServeBenchCommand implements Callable<Integer> {
   @Option(names = "--factors", defaultValue = "64", description = "BPR factors. Default: ${DEFAULT-VALUE}.")
   int factors;
 
+  // Per-event steps are the online learner's main cost at this ingest rate, and each one moves a
+  // random negative's vector, which makes the graph harder to search: on this synthetic world 3:2
+  // keeps the prequential HR@10 of BPR's 10:5 default (OnlineDriftTrial, docs/BENCHMARKS.md) at a
+  // third of the learner's CPU.
+  @Option(names = "--online-steps", defaultValue = "3",
+      description = "BPR online steps (sampled negatives) per event. Default: ${DEFAULT-VALUE}.")
+  int onlineSteps;
+
+  @Option(names = "--online-replay", defaultValue = "2",
+      description = "BPR online replay steps per event. Default: ${DEFAULT-VALUE}.")
+  int onlineReplay;
+
   @Option(names = "--search", defaultValue = "auto", description = "auto, ann or exact. Default: ${DEFAULT-VALUE}.")
   String search;
 
@@ -120,6 +132,9 @@ final class ServeBenchCommand implements Callable<Integer> {
     if (rate < 1 || ingest < 0 || batch < 1 || readers < 1 || writers < 1 || duration < 1 || warmup < 0) {
       throw new UserException("bench serve: --rate, --batch, --readers, --writers and --duration must be positive");
     }
+    if (onlineSteps < 1 || onlineReplay < 0) {
+      throw new UserException("bench serve: --online-steps must be at least 1 and --online-replay at least 0");
+    }
     boolean temporary = dataDir == null;
     Path dir = temporary ? Files.createTempDirectory("perennial-bench-serve") : dataDir;
     List<String> jvm = ServerProcess.splitOptions(serverJvmOptions);
@@ -149,7 +164,8 @@ final class ServeBenchCommand implements Callable<Integer> {
 
   private List<String> serveArguments(Path dir) throws IOException {
     Path config = Files.createTempFile("perennial-bench", ".json");
-    Files.writeString(config, "{\"factors\":" + factors + "}");
+    Files.writeString(config, String.format(Locale.ROOT, "{\"factors\":%d,\"onlineSteps\":%d,\"onlineReplay\":%d}",
+        factors, onlineSteps, onlineReplay));
     config.toFile().deleteOnExit();
     Path keys = Files.createTempFile("perennial-bench", ".keys");
     Files.writeString(keys, KEY + ":admin\n");
@@ -286,6 +302,8 @@ final class ServeBenchCommand implements Callable<Integer> {
     ObjectNode setup = report.putObject("setup");
     setup.put("model", "bpr");
     setup.put("factors", factors);
+    setup.put("online_steps", onlineSteps);
+    setup.put("online_replay", onlineReplay);
     setup.put("items", items);
     setup.put("users", users);
     setup.put("seeded_events", events);
