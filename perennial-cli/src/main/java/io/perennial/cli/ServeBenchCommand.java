@@ -315,7 +315,7 @@ final class ServeBenchCommand implements Callable<Integer> {
     setup.put("warmup_s", warmup);
     setup.put("measured_s", measured);
     setup.put("server", "perennial serve in its own JVM: " + serverJvmOptions);
-    setup.put("client", "java.net.http in the bench's JVM, open-loop pacing, latency from the intended start");
+    setup.put("client", "Apache HttpClient (classic, blocking) in the bench's JVM, open-loop pacing, latency from the intended start");
     ObjectNode recs = report.putObject("recommendations");
     recs.put("requests", measuredReads);
     recs.put("req_per_s", measuredReads / measured);

@@ -43,6 +43,16 @@ class StabilityTest {
   }
 
   @Test
+  void aFisherWeightedAnchorHoldsIalsRowsAndWeighsDimensionsByTheirEvidence() {
+    double free = moved("ials", Stability.none());
+    double uniform = moved("ials", new Stability(500f, false, 0f));
+    double ewc = moved("ials", new Stability(500f, true, 0f));
+    assertThat(ewc).isLessThan(free * 0.5);
+    // the same strength spread by the Fisher weights is another minimiser, not the uniform pull
+    assertThat(ewc).isNotCloseTo(uniform, org.assertj.core.data.Percentage.withPercentage(1));
+  }
+
+  @Test
   void anAnchorAndDistillationHoldBprRowsNearTheirPreviousValues() {
     double free = moved("bpr", Stability.none());
     assertThat(moved("bpr", new Stability(5f, false, 0f))).isLessThan(free);

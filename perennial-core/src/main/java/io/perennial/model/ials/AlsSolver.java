@@ -78,9 +78,12 @@ final class AlsSolver {
     final float[] x;
 
     final float[] previous;
+    /** Per-dimension anchor strengths of the row being solved (EWC); unused without Fisher weights. */
+    final float[] anchorDiagonal;
 
     Workspace(int k) {
       previous = new float[k];
+      anchorDiagonal = new float[k];
       b = new float[k];
       residual = new float[k];
       direction = new float[k];
@@ -105,9 +108,49 @@ final class AlsSolver {
 
   /**
    * An L2 pull toward earlier values: adds {@code strength · ‖x − x₀‖²} to a row's objective, i.e.
-   * {@code strength · I} to A and {@code strength · x₀} to b, for rows below {@code rows}.
+   * {@code strength · I} to A and {@code strength · x₀} to b, for rows below {@code rows}. With
+   * {@code fisher} (same layout as {@code table}, or null) the pull is weighted per parameter,
+   * {@code strength · Σ_d F_d (x_d − x₀_d)²} (elastic weight consolidation): {@code strength · diag(F)}
+   * joins A and {@code strength · F ∘ x₀} joins b.
    */
-  record Anchor(float strength, float[] table, int rows) {}
+  record Anchor(float strength, float[] table, int rows, float[] fisher) {}
+
+  /**
+   * The diagonal Fisher information of each row's squared loss, normalised to mean 1 over the
+   * table: for row u against the fixed side Y, the Gauss–Newton matrix is {@code YᵀC_uY}, whose
+   * diagonal is {@code G_dd + Σ_j α r_j y_jd²}. Dimensions the row's evidence pins down get the
+   * strongest pull; dimensions it says little about stay free to learn.
+   */
+  static float[] fisherDiagonal(int count, float[] others, float[] gram, int k, Rows rows, float alpha) {
+    float[] fisher = new float[count * k];
+    double sum = 0;
+    for (int r = 0; r < count; r++) {
+      int o = r * k;
+      for (int d = 0; d < k; d++) {
+        fisher[o + d] = gram[d * k + d];
+      }
+      int[] cols = rows.cols(r);
+      float[] values = rows.values(r);
+      for (int n = 0; n < cols.length; n++) {
+        float w = alpha * values[n];
+        int yo = cols[n] * k;
+        for (int d = 0; d < k; d++) {
+          float y = others[yo + d];
+          fisher[o + d] += w * y * y;
+        }
+      }
+      for (int d = 0; d < k; d++) {
+        sum += fisher[o + d];
+      }
+    }
+    if (sum > 0) {
+      float scale = (float) (fisher.length / sum);
+      for (int p = 0; p < fisher.length; p++) {
+        fisher[p] *= scale;
+      }
+    }
+    return fisher;
+  }
 
   /** As {@link #solveRow(float[], int, float[], float[], int, int[], float[], float, float, int, Workspace)} with an optional anchor. */
   static void solveRow(float[] target, int row, float[] others, float[] gram, int k, int[] cols,
@@ -124,11 +167,18 @@ final class AlsSolver {
       VectorOps.axpy(1 + alpha * values[n], others, cols[n] * k, ws.b, 0, k);
     }
     float lambda = regularization;
-    if (anchored) {
+    float[] diagonal = null;
+    if (anchored && anchor.fisher() != null) {
+      diagonal = ws.anchorDiagonal;
+      for (int d = 0; d < k; d++) {
+        diagonal[d] = anchor.strength() * anchor.fisher()[o + d];
+        ws.b[d] += diagonal[d] * anchor.table()[o + d];
+      }
+    } else if (anchored) {
       VectorOps.axpy(anchor.strength(), anchor.table(), o, ws.b, 0, k);
       lambda += anchor.strength();
     }
-    conjugateGradient(target, row, others, gram, k, cols, values, lambda, alpha, cgSteps, ws,
+    conjugateGradient(target, row, others, gram, k, cols, values, lambda, diagonal, alpha, cgSteps, ws,
         significantRows(cols, values, alpha, ws));
   }
 
@@ -149,7 +199,7 @@ final class AlsSolver {
       int n = ws.rows[m];
       VectorOps.axpy(alpha * values[n], others, cols[n] * k, ws.b, 0, k);
     }
-    conjugateGradient(target, row, others, gram, k, cols, values, regularization, alpha, cgSteps, ws, count);
+    conjugateGradient(target, row, others, gram, k, cols, values, regularization, null, alpha, cgSteps, ws, count);
   }
 
   /**
@@ -172,7 +222,8 @@ final class AlsSolver {
 
   /** CG on the row's system with {@code ws.b} already holding the right-hand side. */
   private static void conjugateGradient(float[] target, int row, float[] others, float[] gram, int k,
-      int[] cols, float[] values, float regularization, float alpha, int cgSteps, Workspace ws, int count) {
+      int[] cols, float[] values, float regularization, float[] diagonal, float alpha, int cgSteps, Workspace ws,
+      int count) {
     int o = row * k;
     System.arraycopy(target, o, ws.x, 0, k);
     DenseSolver.conjugateGradient(
@@ -180,6 +231,11 @@ final class AlsSolver {
           // G is symmetric, so its row-major array is also column-major: G·v as lane-wise FMAs.
           VectorOps.matVecTransposed(gram, k, k, v, out);
           VectorOps.axpy(regularization, v, 0, out, 0, k);
+          if (diagonal != null) {
+            for (int d = 0; d < k; d++) {
+              out[d] += diagonal[d] * v[d];
+            }
+          }
           for (int m = 0; m < count; m++) {
             int n = ws.rows[m];
             float w = alpha * values[n];

@@ -94,18 +94,29 @@ public final class IalsModel extends FactorModel implements io.perennial.model.O
 
   /**
    * With {@code stability.anchor() > 0}, every re-solved row is pulled toward its value before the
-   * update ({@code A += a·I, b += a·x₀}: the exact minimiser with the anchor term). Replay and
-   * distillation do not apply: rows are re-solved from their full histories, so untouched rows
-   * cannot drift.
+   * update ({@code A += a·I, b += a·x₀}: the exact minimiser with the anchor term); with
+   * {@code fisherWeighted}, per parameter by the diagonal Fisher information of the row's loss before
+   * the update (EWC). Replay and distillation do not apply: rows are re-solved from their full
+   * histories, so untouched rows cannot drift.
    */
   @Override
   public void partialFit(InteractionLog events, InteractionLog replay, int users, int items,
       io.perennial.model.Stability stability) {
     float anchorStrength = stability.anchor();
-    AlsSolver.Anchor userAnchor = anchorStrength > 0
-        ? new AlsSolver.Anchor(anchorStrength, java.util.Arrays.copyOf(userFactors, userCount * factors), userCount) : null;
-    AlsSolver.Anchor itemAnchor = anchorStrength > 0
-        ? new AlsSolver.Anchor(anchorStrength, java.util.Arrays.copyOf(itemFactors, itemCount * factors), itemCount) : null;
+    AlsSolver.Anchor userAnchor = null;
+    AlsSolver.Anchor itemAnchor = null;
+    if (anchorStrength > 0) {
+      boolean ewc = stability.fisherWeighted();
+      float[] userFisher = ewc
+          ? AlsSolver.fisherDiagonal(userCount, itemFactors, itemGram(), factors, userRows(history), config.alpha()) : null;
+      float[] itemFisher = ewc
+          ? AlsSolver.fisherDiagonal(itemCount, userFactors, AlsSolver.gram(userFactors, userCount, factors), factors,
+              ItemUsers.of(history, itemCount, null), config.alpha()) : null;
+      userAnchor = new AlsSolver.Anchor(anchorStrength, java.util.Arrays.copyOf(userFactors, userCount * factors),
+          userCount, userFisher);
+      itemAnchor = new AlsSolver.Anchor(anchorStrength, java.util.Arrays.copyOf(itemFactors, itemCount * factors),
+          itemCount, itemFisher);
+    }
     online = null;
     growTables(Math.max(users, userCount), Math.max(items, itemCount), growthRandom, config.initScale());
     history.ensureUsers(userCount);
