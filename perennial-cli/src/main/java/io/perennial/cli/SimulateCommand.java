@@ -89,8 +89,13 @@ final class SimulateCommand implements Callable<Integer> {
   boolean fisher;
 
   @Option(names = "--distillation", defaultValue = "0", paramLabel = "W",
-      description = "incremental: weight of distillation from the pre-update model (0 = off).")
+      description = "incremental: weight of distillation from an earlier model (0 = off).")
   float distillation;
+
+  @Option(names = "--teacher-updates", paramLabel = "N",
+      description = "incremental: fine-tunes one distillation teacher serves before the live model replaces it "
+          + "(1 = the model just before each update). Default: " + io.perennial.model.Stability.DEFAULT_TEACHER_UPDATES + ".")
+  int teacherUpdates = io.perennial.model.Stability.DEFAULT_TEACHER_UPDATES;
 
   @Option(names = "--admit-after", defaultValue = "1", paramLabel = "N",
       description = "online/hybrid: learn an id only after N occurrences (1 = at once). Default: ${DEFAULT-VALUE}.")
@@ -194,7 +199,7 @@ final class SimulateCommand implements Callable<Integer> {
     StrategyConfig strategyConfig;
     try {
       strategyConfig = StrategyConfig.forStream(stream.size() - warmupEvents)
-          .withProtection(replayRatio, new io.perennial.model.Stability(anchor, fisher, distillation))
+          .withProtection(replayRatio, new io.perennial.model.Stability(anchor, fisher, distillation, teacherUpdates))
           .withLifecycle(admitAfter, evictAfter);
     } catch (IllegalArgumentException e) {
       throw new UserException(e.getMessage());

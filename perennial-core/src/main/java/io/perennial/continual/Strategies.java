@@ -87,6 +87,9 @@ public final class Strategies {
     private InteractionLog buffer = new InteractionLog();
     private ReplayBuffer replay;
     private int interval;
+    /** The distillation teacher: a copy of an earlier live model, replaced every {@code teacherUpdates}. */
+    private Recommender teacher;
+    private int teacherAge;
 
     @Override
     void adapt(boolean faster) {
@@ -121,12 +124,26 @@ public final class Strategies {
           InteractionLog past = new InteractionLog(Math.max(1, batch.size()));
           replay.sampleInto(past, (int) Math.round(config.replayRatio() * batch.size()));
           Recommender copy = Algorithms.copy(live);
-          copy.partialFit(batch, past, context.userBound(), context.itemBound(), config.stability());
+          copy.partialFit(batch, past, context.userBound(), context.itemBound(), config.stability(), teacher());
           return copy;
         });
         publish(candidate, "fine-tune");
         replay.offerAll(batch);
       }
+    }
+
+    /** The teacher for this update (null: the model before it), replaced by the live model when it has served its turn. */
+    private Recommender teacher() {
+      io.perennial.model.Stability stability = config.stability();
+      if (stability.distillation() <= 0 || stability.teacherUpdates() == 1) {
+        return null;
+      }
+      if (teacher == null || teacherAge >= stability.teacherUpdates()) {
+        teacher = Algorithms.copy(live);
+        teacherAge = 0;
+      }
+      teacherAge++;
+      return teacher;
     }
   }
 

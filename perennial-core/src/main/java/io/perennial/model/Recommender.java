@@ -74,6 +74,16 @@ public interface Recommender {
     partialFit(events, replay, userCount, itemCount);
   }
 
+  /**
+   * As {@link #partialFit(InteractionLog, InteractionLog, int, int, Stability)}, distilling from
+   * {@code teacher} (an earlier version of this model, not modified) instead of the model before
+   * the update; null means the model before the update. Models without distillation ignore it.
+   */
+  default void partialFit(InteractionLog events, InteractionLog replay, int userCount, int itemCount,
+      Stability stability, Recommender teacher) {
+    partialFit(events, replay, userCount, itemCount, stability);
+  }
+
   /** Everything needed to restore this model from a checkpoint. */
   ModelState state();
 }

@@ -52,6 +52,57 @@ class StabilityTest {
     assertThat(ewc).isNotCloseTo(uniform, org.assertj.core.data.Percentage.withPercentage(1));
   }
 
+  /** Block-0 users 0..9 all move to block-1 items: a fine-tune that forgets rewrites their tastes. */
+  private static InteractionLog driftOfManyUsers() {
+    InteractionLog events = new InteractionLog();
+    for (int u = 0; u < 10; u++) {
+      for (int i = Fixtures.ITEMS / 2; i < Fixtures.ITEMS / 2 + 10; i++) {
+        events.add(u, i, 1f, 2_000_000 + u * 100 + i, InteractionType.VIEW);
+      }
+    }
+    return events;
+  }
+
+  /** Mean |P_a(u prefers i over j) − P_b(…)| over every user and a fixed set of item pairs. */
+  private static double disagreement(FactorModel a, FactorModel b) {
+    double sum = 0;
+    int n = 0;
+    for (int u = 0; u < Fixtures.USERS; u++) {
+      for (int p = 0; p < 40; p++) {
+        int i = (p * 7) % Fixtures.ITEMS;
+        int j = (p * 13 + 5) % Fixtures.ITEMS;
+        sum += Math.abs(sigmoid(a.score(u, i) - a.score(u, j)) - sigmoid(b.score(u, i) - b.score(u, j)));
+        n++;
+      }
+    }
+    return sum / n;
+  }
+
+  private static double sigmoid(double x) {
+    return 1 / (1 + Math.exp(-x));
+  }
+
+  @Test
+  void distillationFromAnOlderTeacherPullsTheModelBackTowardIt() {
+    FactorModel original = (FactorModel) Algorithms.trainer("bpr", null).fit(Fixtures.implicitCheckerboard(1));
+    FactorModel drifted = (FactorModel) Algorithms.copy(original);
+    drifted.partialFit(driftOfManyUsers(), new InteractionLog(1), Fixtures.USERS, Fixtures.ITEMS, Stability.none());
+    Stability distil = new Stability(0f, false, 5f, 10);
+    InteractionLog next = driftOfManyUsers();
+    FactorModel fromItself = (FactorModel) Algorithms.copy(drifted);
+    fromItself.partialFit(next, new InteractionLog(1), Fixtures.USERS, Fixtures.ITEMS, distil, null);
+    FactorModel fromTeacher = (FactorModel) Algorithms.copy(drifted);
+    fromTeacher.partialFit(next, new InteractionLog(1), Fixtures.USERS, Fixtures.ITEMS, distil, original);
+    assertThat(disagreement(original, drifted)).isPositive();
+    assertThat(disagreement(fromTeacher, original)).isLessThan(disagreement(fromItself, original) * 0.9);
+  }
+
+  @Test
+  void aTeacherMustServeAtLeastOneUpdate() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Stability(0f, false, 1f, 0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("teacherUpdates");
+  }
+
   @Test
   void anAnchorAndDistillationHoldBprRowsNearTheirPreviousValues() {
     double free = moved("bpr", Stability.none());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.perennial.data.InteractionLog;
 import io.perennial.model.FactorModel;
 import io.perennial.model.ModelState;
+import io.perennial.model.Recommender;
 import io.perennial.model.Stability;
 import io.perennial.model.UserHistory;
 import io.perennial.model.UserQuery;
@@ -98,6 +99,13 @@ public final class BprModel extends FactorModel implements io.perennial.model.On
    */
   @Override
   public void partialFit(InteractionLog events, InteractionLog replay, int users, int items, Stability stability) {
+    partialFit(events, replay, users, items, stability, null);
+  }
+
+  /** As above; distillation targets come from {@code teacher} when it is a BPR model, else from the model before the update. */
+  @Override
+  public void partialFit(InteractionLog events, InteractionLog replay, int users, int items, Stability stability,
+      Recommender teacher) {
     if (!stability.active()) {
       partialFit(events, replay, users, items);
       return;
@@ -107,6 +115,12 @@ public final class BprModel extends FactorModel implements io.perennial.model.On
     float[] anchorUsers = java.util.Arrays.copyOf(userFactors, oldUsers * factors);
     float[] anchorItems = java.util.Arrays.copyOf(itemFactors, oldItems * factors);
     float[] anchorBias = java.util.Arrays.copyOf(itemBias, oldItems);
+    BprModel tutor = teacher instanceof BprModel earlier ? earlier : null;
+    float[] teacherUsers = tutor == null ? anchorUsers : tutor.userFactors;
+    float[] teacherItems = tutor == null ? anchorItems : tutor.itemFactors;
+    float[] teacherBias = tutor == null ? anchorBias : tutor.itemBias;
+    int taughtUsers = tutor == null ? oldUsers : tutor.userCount;
+    int taughtItems = tutor == null ? oldItems : tutor.itemCount;
     float[][] fisher = stability.fisherWeighted()
         ? fisher(replay.size() > 0 ? replay : events, oldUsers, oldItems) : null;
     growTables(Math.max(users, userCount), Math.max(items, itemCount), growthRandom, config.initScale());
@@ -130,11 +144,11 @@ public final class BprModel extends FactorModel implements io.perennial.model.On
             anchorRow(itemFactors, anchorItems, j, oldItems, pull, fisher == null ? null : fisher[1]);
           }
         }
-        if (stability.distillation() > 0 && oldUsers > 0 && oldItems > 1) {
-          // a past user: from the replayed events when there are some, else any user known before
-          int past = replay.size() > 0 ? replay.user(growthRandom.nextInt(replay.size())) : growthRandom.nextInt(oldUsers);
-          distil(past, growthRandom.nextInt(oldItems), growthRandom.nextInt(oldItems),
-              anchorUsers, anchorItems, anchorBias, oldUsers, lr * stability.distillation());
+        if (stability.distillation() > 0 && taughtUsers > 0 && taughtItems > 1) {
+          // a past user: from the replayed events when there are some, else any user the teacher knows
+          int past = replay.size() > 0 ? replay.user(growthRandom.nextInt(replay.size())) : growthRandom.nextInt(taughtUsers);
+          distil(past, growthRandom.nextInt(taughtItems), growthRandom.nextInt(taughtItems),
+              teacherUsers, teacherItems, teacherBias, taughtUsers, lr * stability.distillation());
         }
       }
     }
@@ -157,7 +171,7 @@ public final class BprModel extends FactorModel implements io.perennial.model.On
   }
 
   /**
-   * One distillation step: the old model's probability that user prefers a over b is the soft
+   * One distillation step: the teacher's probability that user prefers a over b is the soft
    * target of the new model's {@code σ(x_uab)}; descend the cross-entropy.
    */
   private void distil(int user, int a, int b, float[] oldUsers, float[] oldItems, float[] oldBias, int anchoredUsers,
