@@ -56,10 +56,8 @@ final class ServeBenchCommand implements Callable<Integer> {
   @Option(names = "--factors", defaultValue = "64", description = "BPR factors. Default: ${DEFAULT-VALUE}.")
   int factors;
 
-  // Per-event steps are the online learner's main cost at this ingest rate, and each one moves a
-  // random negative's vector, which makes the graph harder to search: on this synthetic world 3:2
-  // keeps the prequential HR@10 of BPR's 10:5 default (OnlineDriftTrial, docs/BENCHMARKS.md) at a
-  // third of the learner's CPU.
+  // The server's own default (Algorithms.servingDefaults); the options let a run measure others,
+  // such as BPR's offline 10:5, which session 5's soaks ran.
   @Option(names = "--online-steps", defaultValue = "3",
       description = "BPR online steps (sampled negatives) per event. Default: ${DEFAULT-VALUE}.")
   int onlineSteps;

@@ -126,7 +126,7 @@ final class ServeCommand implements Callable<Integer> {
   /** Builds and starts a server from these options (also used by {@code bench serve}). */
   static PerennialServer start(ServeCommand o, PrintWriter out) {
     ApiKeys keys = o.apiKeys();
-    ObjectNode modelConfig = Algorithms.streamingDefaults(o.model);
+    ObjectNode modelConfig = Algorithms.servingDefaults(o.model);
     JsonNode user = ConfigFiles.forModel(ConfigFiles.read(o.config), o.model, 1);
     if (user != null) {
       user.fields().forEachRemaining(f -> modelConfig.set(f.getKey(), f.getValue()));

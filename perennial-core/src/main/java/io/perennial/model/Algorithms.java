@@ -52,6 +52,21 @@ public final class Algorithms {
     return overrides;
   }
 
+  /**
+   * The streaming overrides for a server's learner: BPR takes 3 SGD steps and 2 replayed ones per
+   * event instead of 10 and 5. At thousands of events per second the extra steps buy no accuracy,
+   * cost the learner three times the CPU, and move so many random negatives that the item vectors
+   * become much harder for the search graph to serve (docs/BENCHMARKS.md, "Session 6"); on a
+   * small offline stream, where every event counts, the batch default is better.
+   */
+  public static ObjectNode servingDefaults(String name) {
+    ObjectNode overrides = streamingDefaults(name);
+    if (name.equals("bpr")) {
+      overrides.put("onlineSteps", 3).put("onlineReplay", 2);
+    }
+    return overrides;
+  }
+
   /** Whether the algorithm learns from ratings (explicit) rather than implicit events. */
   public static boolean isExplicit(String name) {
     return name.equals("mf");

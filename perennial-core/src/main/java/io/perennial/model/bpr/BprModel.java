@@ -174,17 +174,17 @@ public final class BprModel extends FactorModel implements io.perennial.model.On
    * One distillation step: the teacher's probability that user prefers a over b is the soft
    * target of the new model's {@code σ(x_uab)}; descend the cross-entropy.
    */
-  private void distil(int user, int a, int b, float[] oldUsers, float[] oldItems, float[] oldBias, int anchoredUsers,
+  private void distil(int user, int a, int b, float[] teacherUsers, float[] teacherItems, float[] teacherBias, int taughtUsers,
       float lr) {
-    if (user >= anchoredUsers || a == b) {
+    if (user >= taughtUsers || a == b) {
       return;
     }
     int po = user * factors;
     int ao = a * factors;
     int bo = b * factors;
-    float xOld = preference(oldUsers, po, oldItems, oldBias, a, b, factors);
+    float xTeacher = preference(teacherUsers, po, teacherItems, teacherBias, a, b, factors);
     float xNew = preference(userFactors, po, itemFactors, itemBias, a, b, factors);
-    float target = (float) (1 / (1 + Math.exp(-xOld)));
+    float target = (float) (1 / (1 + Math.exp(-xTeacher)));
     float g = target - (float) (1 / (1 + Math.exp(-xNew)));
     itemBias[a] += lr * g;
     itemBias[b] -= lr * g;
