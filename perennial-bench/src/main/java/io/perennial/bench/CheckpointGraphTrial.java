@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import java.util.concurrent.ForkJoinPool;
 
 /**
@@ -65,16 +64,9 @@ public final class CheckpointGraphTrial {
     ProductQuantization pq = ProductQuantization.compute(ravv, subspaces, 256, true);
     PQVectors pqv = pq.encodeAll(ravv, pool);
     System.out.printf(Locale.ROOT, "pq %d subspaces %.1f s%n", subspaces, (System.nanoTime() - t0) / 1e9);
-    SplittableRandom random = new SplittableRandom(9);
     int queries = 2000;
-    int[] users = new int[queries];
-    int[][] truth = new int[queries][];
-    for (int x = 0; x < queries; x++) {
-      do {
-        users[x] = random.nextInt(model.userCount());
-      } while (model.history().items(users[x]).length == 0);
-      truth[x] = model.recommend(users[x], 10, true, null).ids();
-    }
+    int[] users = CheckpointSearch.usersWithHistory(model, queries);
+    int[][] truth = CheckpointSearch.exactTopTen(model, users);
     GraphSearcher searcher = new GraphSearcher(index);
     // (label, candidates asked for, candidates kept before the exact re-rank, PQ traversal)
     Object[][] trials = {

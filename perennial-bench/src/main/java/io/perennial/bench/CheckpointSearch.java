@@ -19,6 +19,27 @@ public final class CheckpointSearch {
 
   private CheckpointSearch() {}
 
+  /** {@code count} users, drawn with a fixed seed among those with some history: the trials' queries. */
+  static int[] usersWithHistory(FactorModel model, int count) {
+    SplittableRandom random = new SplittableRandom(9);
+    int[] users = new int[count];
+    for (int q = 0; q < count; q++) {
+      do {
+        users[q] = random.nextInt(model.userCount());
+      } while (model.history().items(users[q]).length == 0);
+    }
+    return users;
+  }
+
+  /** Each user's exact top 10, seen items excluded: what recall is measured against. */
+  static int[][] exactTopTen(FactorModel model, int[] users) {
+    int[][] truth = new int[users.length][];
+    for (int q = 0; q < users.length; q++) {
+      truth[q] = model.recommend(users[q], 10, true, null).ids();
+    }
+    return truth;
+  }
+
   public static void main(String[] args) {
     FactorModel model = (FactorModel) Algorithms.restore(Checkpoint.read(Path.of(args[0])).state());
     int queries = args.length > 1 ? Integer.parseInt(args[1]) : 3000;
@@ -27,13 +48,7 @@ public final class CheckpointSearch {
       search.refresh(new ServedModel(1, model));
       System.out.printf(Locale.ROOT, "%d users x %d items, graph built in %.1f s%n", model.userCount(),
           model.itemCount(), (System.nanoTime() - t0) / 1e9);
-      SplittableRandom random = new SplittableRandom(9);
-      int[] users = new int[queries];
-      for (int q = 0; q < queries; q++) {
-        do {
-          users[q] = random.nextInt(model.userCount());
-        } while (model.history().items(users[q]).length == 0);
-      }
+      int[] users = usersWithHistory(model, queries);
       int[] bounds = {1, 50, 100, 200, 400, Integer.MAX_VALUE};
       for (int pass = 0; pass < 2; pass++) {
         double[] ms = new double[bounds.length];

@@ -20,7 +20,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * What online BPR does to the served search, offline and in one process: trains BPR on the first
@@ -105,16 +104,9 @@ public final class OnlineDriftTrial {
   private static void report(String label, FactorModel model, double hitRate, double microsPerEvent) {
     System.out.printf(Locale.ROOT, "%s: %,d users x %,d items; prequential HR@10 %.4f; learn %.1f µs/event%n",
         label, model.userCount(), model.itemCount(), hitRate, microsPerEvent);
-    SplittableRandom random = new SplittableRandom(9);
     int queries = 2000;
-    int[] users = new int[queries];
-    int[][] truth = new int[queries][];
-    for (int q = 0; q < queries; q++) {
-      do {
-        users[q] = random.nextInt(model.userCount());
-      } while (model.history().items(users[q]).length == 0);
-      truth[q] = model.recommend(users[q], 10, true, null).ids();
-    }
+    int[] users = CheckpointSearch.usersWithHistory(model, queries);
+    int[][] truth = CheckpointSearch.exactTopTen(model, users);
     for (int extra : new int[] {30, 50, 90}) {
       AnnSearch.Settings d = AnnSearch.Settings.defaults();
       AnnSearch.Settings fixed = new AnnSearch.Settings(d.exactBelow(), d.degree(), d.beamWidth(), 1, extra,
