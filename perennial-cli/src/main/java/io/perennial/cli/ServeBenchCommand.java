@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.perennial.data.Interaction;
 import io.perennial.data.SyntheticConfig;
 import io.perennial.data.SyntheticGenerator;
+import io.perennial.model.Algorithms;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -56,15 +57,15 @@ final class ServeBenchCommand implements Callable<Integer> {
   @Option(names = "--factors", defaultValue = "64", description = "BPR factors. Default: ${DEFAULT-VALUE}.")
   int factors;
 
-  // The server's own default (Algorithms.servingDefaults); the options let a run measure others,
+  // Default: the server's own (Algorithms.servingDefaults); the options let a run measure others,
   // such as BPR's offline 10:5, which session 5's soaks ran.
-  @Option(names = "--online-steps", defaultValue = "3",
-      description = "BPR online steps (sampled negatives) per event. Default: ${DEFAULT-VALUE}.")
-  int onlineSteps;
+  @Option(names = "--online-steps",
+      description = "BPR online steps (sampled negatives) per event. Default: the server's, ${DEFAULT-VALUE}.")
+  int onlineSteps = Algorithms.servingDefaults("bpr").get("onlineSteps").asInt();
 
-  @Option(names = "--online-replay", defaultValue = "2",
-      description = "BPR online replay steps per event. Default: ${DEFAULT-VALUE}.")
-  int onlineReplay;
+  @Option(names = "--online-replay",
+      description = "BPR online replay steps per event. Default: the server's, ${DEFAULT-VALUE}.")
+  int onlineReplay = Algorithms.servingDefaults("bpr").get("onlineReplay").asInt();
 
   @Option(names = "--search", defaultValue = "auto", description = "auto, ann or exact. Default: ${DEFAULT-VALUE}.")
   String search;
