@@ -107,15 +107,7 @@ final class EvaluateCommand implements Callable<Integer> {
   }
 
   static void printTable(PrintStream out, List<JsonNode> results) {
-    List<String> names = new ArrayList<>();
-    results.get(0).path("metrics").fieldNames().forEachRemaining(names::add);
-    for (JsonNode r : results) {
-      r.path("metrics").fieldNames().forEachRemaining(n -> {
-        if (!names.contains(n)) {
-          names.add(0, n);
-        }
-      });
-    }
+    List<String> names = Evaluations.metricColumns(results);
     StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-8s", "model"));
     for (String n : names) {
       header.append(String.format(Locale.ROOT, " %12s", n));

@@ -12,8 +12,12 @@ import io.perennial.kernel.VectorOps;
 import io.perennial.model.Algorithms;
 import io.perennial.model.Trainer;
 import io.perennial.model.TrainingOptions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Runs one model through a protocol and renders the result as the JSON {@code evaluate} writes. */
 final class Evaluations {
@@ -54,6 +58,49 @@ final class Evaluations {
     engine.put("kernels", VectorOps.implementationName());
     engine.put("java", System.getProperty("java.version"));
     return new Outcome(model, result, json);
+  }
+
+  /**
+   * Metric families in the order every table shows them, whichever models are in it: the rating
+   * errors first, then the ranking metrics at K, then catalogue coverage.
+   */
+  static final List<String> METRIC_ORDER =
+      List.of("rmse", "mae", "precision", "recall", "f1", "ndcg", "hr", "mrr", "map", "auc", "coverage");
+
+  /**
+   * The metric columns of a table of {@code results}: every metric any of them has, in {@link
+   * #METRIC_ORDER} (then by cut-off); names outside it follow alphabetically. A model that lacks a
+   * metric leaves a gap in its row instead of moving the columns.
+   */
+  static List<String> metricColumns(List<JsonNode> results) {
+    Set<String> names = new LinkedHashSet<>();
+    for (JsonNode r : results) {
+      r.path("metrics").fieldNames().forEachRemaining(names::add);
+    }
+    List<String> columns = new ArrayList<>(names);
+    columns.sort(Comparator.comparingInt(Evaluations::familyRank)
+        .thenComparingInt(Evaluations::cutOff)
+        .thenComparing(Comparator.naturalOrder()));
+    return columns;
+  }
+
+  private static int familyRank(String metric) {
+    int rank = METRIC_ORDER.indexOf(family(metric));
+    return rank < 0 ? METRIC_ORDER.size() : rank;
+  }
+
+  private static String family(String metric) {
+    int at = metric.indexOf('@');
+    return at < 0 ? metric : metric.substring(0, at);
+  }
+
+  private static int cutOff(String metric) {
+    int at = metric.indexOf('@');
+    try {
+      return at < 0 ? 0 : Integer.parseInt(metric.substring(at + 1));
+    } catch (NumberFormatException e) {
+      return Integer.MAX_VALUE;
+    }
   }
 
   static ObjectNode metrics(Map<String, Double> values) {

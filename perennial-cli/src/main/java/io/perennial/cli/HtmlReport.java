@@ -8,10 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -46,10 +44,7 @@ final class HtmlReport {
           .append(first.path("data").path("interactions").asLong()).append(" interactions. Protocol: ")
           .append(escape(first.path("protocol").toString())).append(".</p>");
     }
-    Set<String> metricNames = new LinkedHashSet<>();
-    for (JsonNode r : results) {
-      r.path("metrics").fieldNames().forEachRemaining(metricNames::add);
-    }
+    List<String> metricNames = Evaluations.metricColumns(results);
     html.append("<table><tr><th>model</th>");
     for (String m : metricNames) {
       html.append("<th>").append(escape(m)).append("</th>");
