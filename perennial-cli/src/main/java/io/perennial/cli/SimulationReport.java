@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.knowm.xchart.BitmapEncoder;
@@ -20,7 +21,6 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.Styler;
-import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * The simulate report: per-strategy table and charts of HR@K over stream time, cumulative update
@@ -41,7 +41,7 @@ final class SimulationReport {
     html.append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Perennial simulation</title><style>")
         .append("body{font-family:system-ui,sans-serif;margin:2em;color:#222}")
         .append("table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}")
-        .append("th:first-child,td:first-child{text-align:left}img{max-width:100%;margin:1em 0}li{font-family:monospace;font-size:90%}")
+        .append("th:first-child,td:first-child{text-align:left}img{max-width:100%;margin:1em 0}li{font-family:monospace;font-size:90%}p.note{color:#555;margin-top:0}")
         .append("</style></head><body><h1>Perennial simulation: ").append(HtmlReport.escape(report.path("model").asText()))
         .append("</h1><p>Stream: ").append(HtmlReport.escape(report.path("data").path("source").asText()))
         .append(" — ").append(report.path("data").path("events").asLong()).append(" events. Test-then-learn after a warm-up of ")
@@ -63,10 +63,10 @@ final class SimulationReport {
           .append("</td></tr>");
     }
     html.append("</table>");
-    html.append(image(series(report, hr, "HR@" + k + " per slice of the stream", "HR@" + k)));
-    html.append(image(series(report, "update_cpu_s", "Cumulative update CPU", "CPU seconds")));
-    html.append(image(costScatter(report, hr, k)));
-    html.append(image(series(report, "probe_auc", "Forgetting probe: AUC on earlier interactions", "AUC")));
+    html.append(figure(series(report, hr, "HR@" + k + " per slice of the stream", "HR@" + k)));
+    html.append(figure(series(report, "update_cpu_s", "Cumulative update CPU", "CPU seconds")));
+    html.append(figure(costScatter(report, hr, k)));
+    html.append(figure(series(report, "probe_auc", "Forgetting probe: AUC on earlier interactions", "AUC")));
     html.append(image(tableSizes(report)));
     html.append("<h2>Rejected updates</h2><ul>");
     int shown = 0;
@@ -93,28 +93,60 @@ final class SimulationReport {
     return "<td>" + (Double.isFinite(v) ? String.format(Locale.ROOT, format, v) : "–") + "</td>";
   }
 
-  private static XYChart series(JsonNode report, String key, String title, String yTitle) {
+  /** A chart and the sentence printed under it (empty when there is nothing to add). */
+  record Figure(Chart<?, ?> chart, String note) {}
+
+  /**
+   * One line per strategy of the per-slice array {@code key}. Every strategy has its own colour and
+   * marker; strategies whose lines coincide are named together in the legend and the note, and drawn
+   * so the first stays visible under the others.
+   */
+  static Figure series(JsonNode report, String key, String title, String yTitle) {
     XYChart chart = new XYChartBuilder().width(900).height(380).title(title).xAxisTitle("slice of the tested stream")
         .yAxisTitle(yTitle).build();
     chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
     chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
-    for (Iterator<Map.Entry<String, JsonNode>> it = report.path("strategies").fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
-      List<Double> x = new ArrayList<>();
-      List<Double> y = new ArrayList<>();
-      int n = 1;
-      for (JsonNode v : e.getValue().path("slices").path(key)) {
-        x.add((double) n++);
-        y.add(v.asDouble());
-      }
-      if (!x.isEmpty()) {
-        chart.addSeries(e.getKey(), x, y).setMarker(SeriesMarkers.CIRCLE);
+    List<String> names = strategyNames(report);
+    Map<String, double[]> values = new LinkedHashMap<>();
+    for (String name : names) {
+      JsonNode array = report.path("strategies").path(name).path("slices").path(key);
+      if (array.size() > 0) {
+        double[] y = new double[array.size()];
+        for (int i = 0; i < y.length; i++) {
+          y[i] = array.get(i).asDouble();
+        }
+        values.put(name, y);
       }
     }
-    return chart;
+    List<List<String>> groups = SeriesStyles.coinciding(values);
+    Map<String, String> labels = SeriesStyles.legendLabels(names, groups);
+    for (int s = 0; s < names.size(); s++) {
+      double[] y = values.get(names.get(s));
+      if (y == null) {
+        continue;
+      }
+      double[] x = new double[y.length];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = i + 1;
+      }
+      XYSeries series = chart.addSeries(labels.get(names.get(s)), x, y);
+      series.setLineColor(SeriesStyles.color(s));
+      series.setMarkerColor(SeriesStyles.color(s));
+      series.setMarker(SeriesStyles.marker(s));
+      for (List<String> group : groups) {
+        int position = group.indexOf(names.get(s));
+        if (position == 0) {
+          series.setLineStyle(SeriesStyles.UNDERLAY);
+        } else if (position > 0) {
+          series.setLineStyle(SeriesStyles.OVERLAY);
+        }
+      }
+    }
+    return new Figure(chart, SeriesStyles.coincidenceNote(groups));
   }
 
-  private static XYChart costScatter(JsonNode report, String hr, String k) {
+  /** One point per strategy (update CPU, HR), in the strategy's colour and marker. */
+  static Figure costScatter(JsonNode report, String hr, String k) {
     XYChart chart = new XYChartBuilder().width(900).height(380).title("Accuracy against update cost")
         .xAxisTitle("update CPU seconds").yAxisTitle("HR@" + k).build();
     chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
@@ -125,12 +157,28 @@ final class SimulationReport {
     chart.getStyler().setYAxisMin(0.0);
     chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
     chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
-    for (Iterator<Map.Entry<String, JsonNode>> it = report.path("strategies").fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
-      chart.addSeries(e.getKey(), new double[] {e.getValue().path("update_cpu_s").asDouble()},
-          new double[] {e.getValue().path(hr).asDouble()});
+    List<String> names = strategyNames(report);
+    Map<String, double[]> points = new LinkedHashMap<>();
+    for (String name : names) {
+      JsonNode s = report.path("strategies").path(name);
+      points.put(name, new double[] {s.path("update_cpu_s").asDouble(), s.path(hr).asDouble()});
     }
-    return chart;
+    List<List<String>> groups = SeriesStyles.coinciding(points);
+    Map<String, String> labels = SeriesStyles.legendLabels(names, groups);
+    for (int s = 0; s < names.size(); s++) {
+      double[] point = points.get(names.get(s));
+      XYSeries series = chart.addSeries(labels.get(names.get(s)), new double[] {point[0]}, new double[] {point[1]});
+      series.setMarkerColor(SeriesStyles.color(s));
+      series.setLineColor(SeriesStyles.color(s));
+      series.setMarker(SeriesStyles.marker(s));
+    }
+    return new Figure(chart, SeriesStyles.coincidenceNote(groups));
+  }
+
+  private static List<String> strategyNames(JsonNode report) {
+    List<String> names = new ArrayList<>();
+    report.path("strategies").fieldNames().forEachRemaining(names::add);
+    return names;
   }
 
   private static CategoryChart tableSizes(JsonNode report) {
@@ -150,6 +198,11 @@ final class SimulationReport {
     chart.addSeries("users", names, users);
     chart.addSeries("items", names, items);
     return chart;
+  }
+
+  private static String figure(Figure figure) {
+    String image = image(figure.chart());
+    return figure.note().isEmpty() ? image : image + "<p class=\"note\">" + HtmlReport.escape(figure.note()) + "</p>";
   }
 
   private static String image(Chart<?, ?> chart) {
