@@ -19,6 +19,8 @@ final class CliHarness implements AutoCloseable {
   private final PrintStream originalOut = System.out;
 
   CliHarness() {
+    // Logging starts before stdout is captured, so a logback status message cannot land in it.
+    org.slf4j.LoggerFactory.getILoggerFactory();
     System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
   }
 

@@ -61,6 +61,23 @@ public final class MovieLensCatalog {
     return new MovieLensCatalog(movies, Files.exists(tagFile) ? readTags(tagFile) : Map.of());
   }
 
+  /**
+   * Reads the titles and genres of one movies file, whatever its name: {@code u.item} in the ml-100k
+   * layout, a {@code .dat} file in the ml-1m layout, anything else as {@code movies.csv}
+   * ({@code movieId,title,genres} with a header). A folder is read as by {@link #read}.
+   */
+  public static MovieLensCatalog readMovies(Path file) {
+    if (Files.isDirectory(file)) {
+      return read(file);
+    }
+    String name = file.getFileName().toString();
+    Map<String, Movie> movies = name.equals("u.item") ? readUItem(file)
+        : name.endsWith(".dat") ? readMoviesDat(file)
+        : readMoviesCsv(file);
+    return new MovieLensCatalog(movies, Map.of());
+  }
+
+  /** Number of movies. */
   public int size() {
     return movies.size();
   }
