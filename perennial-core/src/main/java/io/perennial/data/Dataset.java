@@ -13,6 +13,7 @@ public final class Dataset {
   private final InteractionLog log;
   private final ReadReport report;
 
+  /** A dataset of {@code log}, whose dense user and item indices {@code users} and {@code items} name. */
   public Dataset(IdIndex users, IdIndex items, InteractionLog log, ReadReport report) {
     this.users = Objects.requireNonNull(users);
     this.items = Objects.requireNonNull(items);
@@ -23,30 +24,37 @@ public final class Dataset {
     }
   }
 
+  /** External user ids by dense user index. */
   public IdIndex users() {
     return users;
   }
 
+  /** External item ids by dense item index. */
   public IdIndex items() {
     return items;
   }
 
+  /** The interactions, in the order read. */
   public InteractionLog log() {
     return log;
   }
 
+  /** What reading did: rows read, kept, invalid, merged. */
   public ReadReport report() {
     return report;
   }
 
+  /** Number of users (dense indices {@code 0..userCount-1}). */
   public int userCount() {
     return users.size();
   }
 
+  /** Number of items (dense indices {@code 0..itemCount-1}). */
   public int itemCount() {
     return items.size();
   }
 
+  /** Number of interactions. */
   public int size() {
     return log.size();
   }
@@ -56,6 +64,7 @@ public final class Dataset {
     return new Dataset(users, items, other, report);
   }
 
+  /** The interactions as a user × item sparse matrix. */
   public CsrMatrix byUser() {
     return CsrMatrix.byUser(log, users.size(), items.size());
   }

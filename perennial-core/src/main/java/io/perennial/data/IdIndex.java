@@ -15,10 +15,12 @@ public final class IdIndex {
   private final Map<String, Integer> indexById;
   private final List<String> ids;
 
+  /** An empty index. */
   public IdIndex() {
     this(16);
   }
 
+  /** An empty index sized for about {@code expectedSize} ids. */
   public IdIndex(int expectedSize) {
     indexById = new HashMap<>(Math.max(16, expectedSize * 4 / 3 + 1));
     ids = new ArrayList<>(expectedSize);
@@ -59,6 +61,7 @@ public final class IdIndex {
     return ids.get(index);
   }
 
+  /** Number of ids. */
   public int size() {
     return ids.size();
   }

@@ -74,18 +74,21 @@ public record SyntheticConfig(
         1_600_000_000L, 30, false, 1_000_000, 1_000_000);
   }
 
+  /** The same world, generating {@code n} events. */
   public SyntheticConfig withEvents(long n) {
     return new SyntheticConfig(seed, users, items, factors, itemZipfExponent, userActivityExponent,
         candidatesPerEvent, tasteTemperature, tasteDrift, itemLifetimeEvents, newUserRate,
         newItemRate, shiftAt, n, startTimestamp, secondsPerEvent, ratings, maxUsers, maxItems);
   }
 
+  /** The same settings with another random seed. */
   public SyntheticConfig withSeed(long s) {
     return new SyntheticConfig(s, users, items, factors, itemZipfExponent, userActivityExponent,
         candidatesPerEvent, tasteTemperature, tasteDrift, itemLifetimeEvents, newUserRate,
         newItemRate, shiftAt, events, startTimestamp, secondsPerEvent, ratings, maxUsers, maxItems);
   }
 
+  /** A world of {@code u} users and {@code i} items at the start. */
   public SyntheticConfig withSize(int u, int i) {
     return new SyntheticConfig(seed, u, i, factors, itemZipfExponent, userActivityExponent,
         candidatesPerEvent, tasteTemperature, tasteDrift, itemLifetimeEvents, newUserRate,
@@ -105,6 +108,7 @@ public record SyntheticConfig(
         rate, shiftAt, events, startTimestamp, secondsPerEvent, ratings, maxUsers, maxItems);
   }
 
+  /** With {@code r}, events carry 0.5–5 star ratings instead of the implicit value 1. */
   public SyntheticConfig withRatings(boolean r) {
     return new SyntheticConfig(seed, users, items, factors, itemZipfExponent, userActivityExponent,
         candidatesPerEvent, tasteTemperature, tasteDrift, itemLifetimeEvents, newUserRate,

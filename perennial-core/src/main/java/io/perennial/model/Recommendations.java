@@ -17,6 +17,7 @@ public record Recommendations(int[] ids, float[] scores, boolean fallback) {
     }
   }
 
+  /** Number of items in the list (at most the k asked for). */
   public int size() {
     return ids.length;
   }

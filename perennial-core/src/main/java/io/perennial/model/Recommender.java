@@ -14,8 +14,10 @@ public interface Recommender {
   /** Algorithm name as used on the command line: {@code pop}, {@code itemknn}, {@code mf}, … */
   String type();
 
+  /** Users the model has rows for (dense indices {@code 0..userCount-1}). */
   int userCount();
 
+  /** Items the model has rows for (dense indices {@code 0..itemCount-1}). */
   int itemCount();
 
   /** Score of one (user, item) pair; for rating models a predicted rating. */

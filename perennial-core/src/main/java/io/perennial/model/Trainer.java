@@ -11,8 +11,10 @@ public interface Trainer {
   /** The config in effect, as JSON (stored in checkpoints for provenance). */
   com.fasterxml.jackson.databind.JsonNode configJson();
 
+  /** Trains a new model on all of {@code train}, reporting progress and stopping as {@code options} say. */
   Recommender fit(Dataset train, TrainingOptions options);
 
+  /** Trains a new model on all of {@code train}, silently and without early stopping. */
   default Recommender fit(Dataset train) {
     return fit(train, TrainingOptions.silent());
   }

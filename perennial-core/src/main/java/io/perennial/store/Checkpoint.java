@@ -41,9 +41,16 @@ import java.util.zip.CRC32C;
  * Writes go to a temporary file in the same folder, are fsynced and atomically renamed over the
  * target, so a crash mid-write leaves the previous file intact. Reads verify every length and
  * checksum and name the first problem found.
+ *
+ * @param state the model's parameters ({@code Recommender.state()}; {@code Algorithms.restore} turns
+ *     it back into a model)
+ * @param users external user ids of the model's dense user indices
+ * @param items external item ids of the model's dense item indices
+ * @param provenance where the model came from
  */
 public record Checkpoint(ModelState state, IdIndex users, IdIndex items, Provenance provenance) {
 
+  /** The file format version this code writes and reads. */
   public static final int FORMAT_VERSION = 1;
   static final byte[] MAGIC = "PRNLMODL".getBytes(StandardCharsets.US_ASCII);
   static final byte[] TRAILER = "PRNL-END".getBytes(StandardCharsets.US_ASCII);

@@ -1,5 +1,7 @@
 package io.perennial.store;
 
+import io.perennial.data.Dataset;
+import java.time.Instant;
 import java.util.Map;
 
 /**
@@ -30,5 +32,19 @@ public record Provenance(
 
   public Provenance {
     metrics = metrics == null ? Map.of() : Map.copyOf(metrics);
+  }
+
+  /**
+   * The provenance of a model freshly trained on all of {@code data}: its size and time window,
+   * no stream offset, no parent, no metrics, created now.
+   *
+   * @param seed the training seed (the config's {@code seed})
+   * @param dataSource where the data came from, e.g. the file read
+   * @param data the training data
+   */
+  public static Provenance ofTraining(long seed, String dataSource, Dataset data) {
+    String version = Provenance.class.getPackage().getImplementationVersion();
+    return new Provenance(seed, dataSource, data.size(), data.log().minTimestamp(), data.log().maxTimestamp(),
+        -1, null, Map.of(), Instant.now().toString(), "perennial-core " + (version == null ? "development" : version));
   }
 }

@@ -17,6 +17,7 @@ public final class IalsTrainer implements Trainer {
 
   private final IalsConfig config;
 
+  /** A trainer with these settings ({@link IalsConfig#defaults()} for the tuned ones). */
   public IalsTrainer(IalsConfig config) {
     this.config = config;
   }
