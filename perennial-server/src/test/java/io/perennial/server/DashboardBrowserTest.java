@@ -22,7 +22,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The dashboard in a real browser (Debian's chromium and chromium-driver, driven by Selenium): the
- * page loads with a read key, and every chart is drawn with data from the live server.
+ * page loads with a read key, every chart is drawn with data from the live server, and the latency
+ * chart has a legend and a y axis that a warm-up spike does not flatten.
  *
  * <p>Without a browser the test is skipped on a developer machine, but fails where
  * {@code PERENNIAL_BROWSER_TESTS=required} (set by {@code .ci/run}, which installs the browser).
@@ -100,9 +101,13 @@ class DashboardBrowserTest {
           assertThat(chart.get("finite")).as(id + " values are numbers").isEqualTo(true);
           assertThat(((Number) chart.get("inked")).intValue()).as(id + " drawn pixels").isGreaterThan(500);
         }
+        assertLatencyChartHasALegendAndARobustScale(js);
         assertThat(browser.findElements(By.cssSelector("#versions tbody tr"))).isNotEmpty();
         assertThat(browser.findElement(By.id("live-version")).getText()).startsWith("v");
         assertThat(browser.findElement(By.id("status")).getText()).startsWith("updated");
+        // The screenshot shows the latency chart with the spike, for a person to look at.
+        js.executeScript("perennialDashboard.showLatency(arguments[0], arguments[1], arguments[2]);"
+            + "perennialDashboard.charts.latency.update();", LABELS, SPIKE_P99, SPIKE_P50);
         File shot = browser.getScreenshotAs(OutputType.FILE);
         Path target = Path.of("target", "dashboard.png");
         Files.createDirectories(target.getParent());
@@ -113,5 +118,48 @@ class DashboardBrowserTest {
         browser.quit();
       }
     }
+  }
+
+  private static final List<String> LABELS = List.of("1", "2", "3", "4", "5", "6", "7", "8", "9", "10");
+  /** A warm-up spike in the first window, then steady latencies of 2-3 ms. */
+  private static final List<Double> SPIKE_P99 = List.of(250.0, 3.1, 2.4, 2.9, 3.3, 2.7, 2.2, 3.0, 2.8, 2.6);
+  private static final List<Double> SPIKE_P50 = List.of(40.0, 1.1, 0.9, 1.0, 1.2, 1.0, 0.8, 1.1, 1.0, 0.9);
+  private static final List<Double> STEADY_P99 = List.of(3.1, 2.4, 2.9, 3.3, 2.7, 2.2, 3.0, 2.8, 2.6, 3.2);
+
+  /**
+   * The latency chart names its series in a legend, and a warm-up spike does not set the scale:
+   * the axis stops near the steady values and the spike is marked as above it.
+   */
+  @SuppressWarnings("unchecked")
+  private static void assertLatencyChartHasALegendAndARobustScale(JavascriptExecutor js) {
+    // Read back in the same script that sets the data, so the page's own refresh cannot interleave.
+    String readBack = "const c = Chart.getChart('chart-latency'); c.update();"
+        + "return {legend: c.options.plugins.legend.display, legendHeight: c.legend.height,"
+        + " labels: c.legend.legendItems.map(i => i.text), max: c.scales.y.max,"
+        + " clipped: c.data.datasets[2].data.map((v, i) => v === null ? null : i).filter(i => i !== null),"
+        + " clippedAt: c.data.datasets[2].data.filter(v => v !== null),"
+        + " caption: document.getElementById('latency-clipped').textContent};";
+    Map<String, Object> live = (Map<String, Object>) js.executeScript(readBack);
+    assertThat(live.get("legend")).as("latency legend shown").isEqualTo(true);
+    assertThat(((Number) live.get("legendHeight")).doubleValue()).as("legend drawn").isPositive();
+    assertThat((List<String>) live.get("labels")).contains("p99 ms", "p50 ms");
+
+    Map<String, Object> spike = (Map<String, Object>) js.executeScript(
+        "perennialDashboard.showLatency(arguments[0], arguments[1], arguments[2]);" + readBack,
+        LABELS, SPIKE_P99, SPIKE_P50);
+    double max = ((Number) spike.get("max")).doubleValue();
+    assertThat(max).as("y axis under the spike, above every steady value").isBetween(3.3, 10.0);
+    assertThat((List<Object>) spike.get("clipped")).as("points marked above the scale").containsExactly(0L);
+    assertThat(((List<Number>) spike.get("clippedAt")).get(0).doubleValue()).isEqualTo(max);
+    assertThat((List<String>) spike.get("labels")).containsExactly("p99 ms", "p50 ms", "p99 above the scale");
+    assertThat((String) spike.get("caption")).contains("1 point above the scale, up to 250.0 ms");
+
+    Map<String, Object> steady = (Map<String, Object>) js.executeScript(
+        "perennialDashboard.showLatency(arguments[0], arguments[1], arguments[1]);" + readBack, LABELS, STEADY_P99);
+    assertThat(((Number) steady.get("max")).doubleValue()).as("no outlier: the axis fits the data")
+        .isGreaterThanOrEqualTo(3.3);
+    assertThat((List<Object>) steady.get("clipped")).isEmpty();
+    assertThat((List<String>) steady.get("labels")).containsExactly("p99 ms", "p50 ms");
+    assertThat((String) steady.get("caption")).isEmpty();
   }
 }
