@@ -14,6 +14,10 @@ import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import io.javalin.security.RouteRole;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.UnknownHostException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -253,12 +257,53 @@ public final class HttpServer implements AutoCloseable {
     return s.length() <= 120 ? s : s.substring(0, 120) + "…";
   }
 
+  /**
+   * Checks that {@code host:port} can be listened on, by binding it and letting it go, so that a
+   * server can refuse before it creates or changes anything.
+   *
+   * @throws ListenException naming the host, the port and what is wrong
+   */
+  public static void checkCanListen(String host, int port) {
+    if (port < 0 || port > 65_535) {
+      throw new ListenException("port " + port + " is out of range (0-65535; 0 picks a free one)", null);
+    }
+    InetAddress address;
+    try {
+      address = InetAddress.getByName(host);
+    } catch (UnknownHostException e) {
+      throw new ListenException("cannot resolve host '" + host + "'", e);
+    }
+    try (ServerSocket probe = new ServerSocket()) {
+      // as Jetty binds: a port in TIME_WAIT is usable, one with a listener is not
+      probe.setReuseAddress(true);
+      probe.bind(new InetSocketAddress(address, port));
+    } catch (IOException e) {
+      throw cannotListen(host, port, e);
+    }
+  }
+
+  private static ListenException cannotListen(String host, int port, Throwable e) {
+    String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    String hint = why.contains("in use") ? "; is another server running? choose another --port" : "";
+    return new ListenException("cannot listen on " + host + ":" + port + ": " + why + hint, e);
+  }
+
   /** Starts listening; returns the bound port. */
   public int start(String host, int port, boolean tls) {
-    if (tls) {
-      app.start();
-    } else {
-      app.start(host, port);
+    try {
+      if (tls) {
+        app.start();
+      } else {
+        app.start(host, port);
+      }
+    } catch (RuntimeException e) {
+      // the port can be taken between checkCanListen and here
+      for (Throwable c = e; c != null; c = c.getCause()) {
+        if (c instanceof java.net.BindException) {
+          throw cannotListen(host, port, c);
+        }
+      }
+      throw e;
     }
     return app.port();
   }
