@@ -7,6 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.perennial.server.TestServers.Reply;
 import io.perennial.server.http.HttpServer;
 import java.io.ByteArrayOutputStream;
@@ -22,8 +25,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
-/** The server's edges over real HTTP: the OpenAPI document, query escapes, CONNECT, JSON numbers. */
+/**
+ * The server's edges over real HTTP: the OpenAPI document, query escapes, CONNECT, oversized
+ * bodies, JSON numbers.
+ */
 class ServerHardeningTest {
 
   @TempDir static Path dir;
@@ -142,6 +149,24 @@ class ServerHardeningTest {
     int status = Integer.parseInt(answer.substring(9, 12));
     String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
     return new Reply(status, TestServers.JSON.readTree(body), body);
+  }
+
+  @Test
+  void anOversizedBodyIs413WithoutALogLinePerRequest() {
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    root.addAppender(logged);
+    try {
+      for (int i = 0; i < 3; i++) {
+        Reply r = call(server, "POST", "/v1/events", TestServers.INGEST, "x".repeat(2 << 20));
+        assertThat(r.status()).isEqualTo(413);
+        assertThat(r.body().path("error").asText()).isEqualTo("body_too_large");
+      }
+    } finally {
+      root.detachAppender(logged);
+    }
+    assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage).noneMatch(m -> m.contains("max size"));
   }
 
   @Test
