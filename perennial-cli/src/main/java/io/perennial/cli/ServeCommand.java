@@ -10,12 +10,15 @@ import io.perennial.model.Algorithms;
 import io.perennial.server.PerennialServer;
 import io.perennial.server.http.ApiKeys;
 import io.perennial.server.http.HttpOptions;
+import io.perennial.server.http.ListenException;
 import io.perennial.server.search.TopKSearch;
 import io.perennial.server.learn.LearnerSettings;
 import io.perennial.server.store.EventStore;
 import io.perennial.server.store.NewEvent;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -92,8 +95,13 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--keys-file", paramLabel = "FILE", description = "API keys, one 'key:scope' per line (scopes read, ingest, admin). Else PERENNIAL_API_KEYS.")
   Path keysFile;
 
-  @Option(names = "--insecure-dev", description = "Serve without API keys (development only).")
+  @Option(names = "--insecure-dev", description = "Serve without API keys (development only; loopback hosts only "
+      + "unless --allow-insecure-remote).")
   boolean insecureDev;
+
+  @Option(names = "--allow-insecure-remote", description = "With --insecure-dev, listen without API keys on a "
+      + "non-loopback --host too: anyone who can reach it can read, ingest and retrain.")
+  boolean allowInsecureRemote;
 
   @Option(names = "--max-body", defaultValue = "4194304", paramLabel = "BYTES", description = "Largest request body. Default: ${DEFAULT-VALUE}.")
   long maxBody;
@@ -110,7 +118,7 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    PerennialServer server = start(this, out);
+    PerennialServer server = start(this, out, spec.commandLine().getErr());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
@@ -123,9 +131,10 @@ final class ServeCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Builds and starts a server from these options (also used by {@code bench serve}). */
-  static PerennialServer start(ServeCommand o, PrintWriter out) {
+  /** Builds and starts a server from these options; warnings go to {@code err}. */
+  static PerennialServer start(ServeCommand o, PrintWriter out, PrintWriter err) {
     ApiKeys keys = o.apiKeys();
+    o.checkInsecureExposure(err);
     ObjectNode modelConfig = Algorithms.servingDefaults(o.model);
     JsonNode user = ConfigFiles.forModel(ConfigFiles.read(o.config), o.model, 1);
     if (user != null) {
@@ -142,7 +151,42 @@ final class ServeCommand implements Callable<Integer> {
     }
     HttpOptions http = new HttpOptions(o.host, o.port, keys, o.maxBody, o.rateLimit, o.corsOrigin, o.keystore, password);
     Consumer<EventStore> seed = o.synthetic ? store -> seedSynthetic(store, o, out) : store -> {};
-    return PerennialServer.start(o.dataDir, learning, http, Searches.forName(o.search), seed);
+    try {
+      return PerennialServer.start(o.dataDir, learning, http, Searches.forName(o.search), seed);
+    } catch (ListenException e) {
+      throw new UserException("--host/--port: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Without keys every route is open, so only this machine may reach it unless the user says
+   * twice that it is meant: refused on a non-loopback host, allowed with a loud warning given
+   * {@code --allow-insecure-remote}.
+   */
+  private void checkInsecureExposure(PrintWriter err) {
+    if (!insecureDev) {
+      if (allowInsecureRemote) {
+        throw new UserException("--allow-insecure-remote only applies with --insecure-dev");
+      }
+      return;
+    }
+    boolean loopback;
+    try {
+      loopback = InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      throw new UserException("--host: cannot resolve host '" + host + "'");
+    }
+    if (loopback) {
+      return;
+    }
+    if (!allowInsecureRemote) {
+      throw new UserException("--insecure-dev serves every route without API keys; refusing to listen on " + host
+          + ", which is not a loopback address. Use --host 127.0.0.1, give API keys, or add --allow-insecure-remote "
+          + "if you really mean it");
+    }
+    err.println("perennial: WARNING: no API keys and listening on " + host + ": anyone who can reach this port can "
+        + "read recommendations, ingest events and retrain or replace the model (--insecure-dev --allow-insecure-remote)");
+    err.flush();
   }
 
   private ApiKeys apiKeys() {

@@ -55,6 +55,8 @@ public final class PerennialServer implements AutoCloseable {
    *
    * @throws StoreException when the directory is locked by another process or holds an
    *     incompatible store
+   * @throws io.perennial.server.http.ListenException when the host and port cannot be listened on
+   *     (checked before the directory is created or opened)
    */
   public static PerennialServer start(Path dataDir, LearnerSettings learning, HttpOptions options, TopKSearch search) {
     return start(dataDir, learning, options, search, s -> {});
@@ -66,6 +68,8 @@ public final class PerennialServer implements AutoCloseable {
    */
   public static PerennialServer start(Path dataDir, LearnerSettings learning, HttpOptions options, TopKSearch search,
       java.util.function.Consumer<EventStore> seed) {
+    // a port that is taken or a host that is not ours is refused before the data directory is touched
+    HttpServer.checkCanListen(options.host(), options.port());
     DataDirectory dir = DataDirectory.open(dataDir);
     EventStore store = null;
     Learner learner = null;

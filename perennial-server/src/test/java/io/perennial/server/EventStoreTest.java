@@ -10,7 +10,9 @@ import io.perennial.server.store.EventStore;
 import io.perennial.server.store.NewEvent;
 import io.perennial.server.store.StoreException;
 import io.perennial.server.store.StoredEvent;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -42,6 +44,27 @@ class EventStoreTest {
       assertThat(after1).extracting(StoredEvent::offset).containsExactly(2L, 3L);
       assertThat(after1).extracting(StoredEvent::user).containsExactly("u2", "u3");
       assertThat(store.append(List.of(event(null, "u4", "i4"))).join().lastOffset()).isEqualTo(4);
+    }
+  }
+
+  @Test
+  void theDatabaseAndItsWalAndIndexAreOwnerOnlyAndANewDirectory0700() throws Exception {
+    Path data = dir.resolve("new-data");
+    try (DataDirectory d = DataDirectory.open(data); EventStore store = EventStore.open(d)) {
+      store.append(List.of(event(null, "raw-user-id", "i1"))).join();
+      for (String name : new String[] {"perennial.db", "perennial.db-wal", "perennial.db-shm"}) {
+        assertThat(data.resolve(name)).as(name).exists();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve(name)))).as(name)
+            .isEqualTo("rw-------");
+      }
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data))).isEqualTo("rwx------");
+    }
+    // a store an older build left world-readable is tightened when opened
+    Files.setPosixFilePermissions(data.resolve("perennial.db"), PosixFilePermissions.fromString("rw-r--r--"));
+    try (DataDirectory d = DataDirectory.open(data); EventStore store = EventStore.open(d)) {
+      assertThat(store.count()).isEqualTo(1);
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve("perennial.db"))))
+          .isEqualTo("rw-------");
     }
   }
 

@@ -34,7 +34,7 @@ import java.util.function.IntPredicate;
 /** The HTTP API: every route, its scope, and its handler. */
 public final class ApiRoutes {
 
-  private static final int MAX_K = 1000;
+  static final int MAX_K = 1000;
   private final ObjectMapper json;
   private final EventStore store;
   private final ModelRegistry registry;
@@ -52,43 +52,61 @@ public final class ApiRoutes {
     this.search = search;
   }
 
+  private static final QueryParam PARTIAL = QueryParam.bool("partial", false,
+      "true to store the valid events of a batch and report the rest");
+  private static final QueryParam K = QueryParam.integer("k", 1, MAX_K, 10, "list length");
+  private static final QueryParam EXPLAIN_K = QueryParam.integer("k", 1, 100, 5, "items to list");
+  private static final QueryParam EXCLUDE_SEEN = QueryParam.bool("excludeSeen", true, "leave out the user's items");
+  private static final QueryParam ONLY_ITEMS = QueryParam.idList("items", "comma-separated item ids to choose from");
+  private static final QueryParam EXCLUDE_ITEMS = QueryParam.idList("exclude", "comma-separated item ids to leave out");
+  private static final QueryParam CATCH_UP = QueryParam.bool("catchUp", false,
+      "replay the events stored after that version onto it");
+  private static final QueryParam WAIT = QueryParam.bool("wait", false, "true to answer when it is live");
+
   /** Every route the server answers. */
   public List<Route> routes() {
     return List.of(
         new Route(HandlerType.POST, "/v1/events", Scope.INGEST,
-            "Store one event or an array of events; answered once they are durable",
-            List.of("partial: true to store the valid events of a batch and report the rest"), this::ingest),
+            "Store one event or an array of events (application/json), or one event per line (" + OpenApi.NDJSON
+                + "); answered once they are durable. Nothing is stored unless every event is valid (or partial=true)",
+            List.of(PARTIAL), List.of(Route.Content.json("EventBatch"), new Route.Content(OpenApi.NDJSON, "EventLines")),
+            Route.Content.json("IngestResult"), this::ingest),
         new Route(HandlerType.GET, "/v1/users/{id}/recommendations", Scope.READ,
             "Top-K items for a user (unknown users get the popularity fallback)",
-            List.of("k: list length (1-1000, default 10)", "excludeSeen: leave out the user's items (default true)",
-                "items: comma-separated item ids to choose from", "exclude: comma-separated item ids to leave out"),
+            List.of(K, EXCLUDE_SEEN, ONLY_ITEMS, EXCLUDE_ITEMS), List.of(), Route.Content.json("UserRecommendations"),
             this::recommendForUser),
         new Route(HandlerType.GET, "/v1/users/{id}/recommendations/{item}/explain", Scope.READ,
-            "Which of the user's items drove a recommendation", List.of("k: items to list (default 5)"), this::explain),
+            "Which of the user's items drove a recommendation", List.of(EXPLAIN_K), List.of(),
+            Route.Content.json("Explanation"), this::explain),
         new Route(HandlerType.GET, "/v1/items/{id}/similar", Scope.READ, "Items most similar to an item",
-            List.of("k: list length (1-1000, default 10)"), this::similar),
+            List.of(K), List.of(), Route.Content.json("SimilarItems"), this::similar),
         new Route(HandlerType.POST, "/v1/recommendations", Scope.READ,
-            "Top-K for an anonymous basket: {\"items\": [...], \"k\": 10}", List.of(), this::recommendForBasket),
+            "Top-K for an anonymous basket: {\"items\": [...], \"k\": 10}", List.of(),
+            List.of(Route.Content.json("BasketQuery")), Route.Content.json("BasketRecommendations"),
+            this::recommendForBasket),
         new Route(HandlerType.GET, "/v1/models", Scope.READ, "Model versions with provenance and metrics", List.of(),
-            this::models),
+            List.of(), Route.Content.json("ModelList"), this::models),
         new Route(HandlerType.POST, "/v1/models/{version}/activate", Scope.ADMIN,
-            "Make a version the running model (rollback)",
-            List.of("catchUp: replay the events stored after that version onto it (default false)"), this::activate),
+            "Make a version the running model (rollback)", List.of(CATCH_UP), List.of(),
+            Route.Content.json("Activation"), this::activate),
         new Route(HandlerType.POST, "/v1/models/retrain", Scope.ADMIN,
-            "Start a full retrain in the background; it goes live once caught up",
-            List.of("wait: true to answer when it is live"), this::retrain),
+            "Start a full retrain in the background; it goes live once caught up", List.of(WAIT), List.of(),
+            Route.Content.json("RetrainResult"), this::retrain),
         new Route(HandlerType.GET, "/v1/learner", Scope.READ,
-            "Strategy, lag in events and seconds, updates accepted and rejected", List.of(), this::learnerStatus),
+            "Strategy, lag in events and seconds, updates accepted and rejected", List.of(), List.of(),
+            Route.Content.json("LearnerStatus"), this::learnerStatus),
         new Route(HandlerType.GET, "/v1/stats", Scope.READ,
-            "Events stored, users, items, live model version and the learner's offset", List.of(), this::stats),
+            "Events stored, users, items, live model version and the learner's offset", List.of(), List.of(),
+            Route.Content.json("Stats"), this::stats),
         new Route(HandlerType.GET, "/v1/series", Scope.READ,
-            "Dashboard time series: ingest rate, learner lag, request latency, prequential HR@10", List.of(),
-            ctx -> ctx.json(metrics.series())),
-        new Route(HandlerType.GET, "/health/live", null, "The process is up", List.of(),
-            ctx -> ctx.json(Map.of("status", "live"))),
+            "Dashboard time series: ingest rate, learner lag, request latency, prequential HR@10", List.of(), List.of(),
+            Route.Content.json("Series"), ctx -> ctx.json(metrics.series())),
+        new Route(HandlerType.GET, "/health/live", null, "The process is up", List.of(), List.of(),
+            Route.Content.json("Health"), ctx -> ctx.json(Map.of("status", "live"))),
         new Route(HandlerType.GET, "/health/ready", null, "A model is loaded and requests can be served", List.of(),
-            this::ready),
-        new Route(HandlerType.GET, "/metrics", Scope.READ, "Prometheus metrics", List.of(),
+            List.of(), Route.Content.json("Health"), this::ready),
+        new Route(HandlerType.GET, "/metrics", Scope.READ, "Prometheus metrics", List.of(), List.of(),
+            new Route.Content("text/plain", null),
             ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape())));
   }
 
@@ -101,9 +119,11 @@ public final class ApiRoutes {
   }
 
   private void ingest(Context ctx) {
-    JsonNode body = readJson(ctx);
-    EventParser.Parsed parsed = EventParser.parse(body, System.currentTimeMillis() / 1000);
-    boolean partial = booleanParam(ctx, "partial", false);
+    long now = System.currentTimeMillis() / 1000;
+    EventParser.Parsed parsed = isJsonLines(ctx) ? EventParser.parseLines(json, body(ctx), now)
+        : EventParser.parse(readJson(ctx, "; nothing was stored. Send one event or one array of events, or JSON Lines "
+            + "with Content-Type: " + OpenApi.NDJSON), now);
+    boolean partial = PARTIAL.booleanValue(ctx);
     if (!parsed.errors().isEmpty() && (!partial || parsed.events().isEmpty())) {
       metrics.rejectedEvents(parsed.errors().size());
       throw new ApiException(400, "invalid_events", parsed.errors().size() + " of " + parsed.total()
@@ -133,8 +153,8 @@ public final class ApiRoutes {
 
   private void recommendForUser(Context ctx) {
     String userId = pathId(ctx, "id");
-    int k = intParam(ctx, "k", 10, 1, MAX_K);
-    boolean excludeSeen = booleanParam(ctx, "excludeSeen", true);
+    int k = K.intValue(ctx);
+    boolean excludeSeen = EXCLUDE_SEEN.booleanValue(ctx);
     ServedModel served = served();
     SharedIds items = learner.items();
     IntPredicate filter = filter(ctx, items);
@@ -160,7 +180,7 @@ public final class ApiRoutes {
   private record Answer(Recommendations recommendations, String fallbackReason) {}
 
   private void recommendForBasket(Context ctx) {
-    JsonNode body = readJson(ctx);
+    JsonNode body = readJson(ctx, "");
     if (!body.isObject() || !body.path("items").isArray()) {
       throw ApiException.badRequest("body must be {\"items\": [item ids], \"k\": n}");
     }
@@ -211,7 +231,7 @@ public final class ApiRoutes {
 
   private void similar(Context ctx) {
     String itemId = pathId(ctx, "id");
-    int k = intParam(ctx, "k", 10, 1, MAX_K);
+    int k = K.intValue(ctx);
     SharedIds items = learner.items();
     int item = items.indexOf(itemId);
     ServedModel served = served();
@@ -229,7 +249,7 @@ public final class ApiRoutes {
   private void explain(Context ctx) {
     String userId = pathId(ctx, "id");
     String itemId = pathId(ctx, "item");
-    int k = intParam(ctx, "k", 5, 1, 100);
+    int k = EXPLAIN_K.intValue(ctx);
     int user = learner.users().indexOf(userId);
     int item = learner.items().indexOf(itemId);
     ServedModel served = served();
@@ -323,7 +343,7 @@ public final class ApiRoutes {
     if (registry.find(version).isEmpty()) {
       throw ApiException.notFound("no model version " + version);
     }
-    boolean catchUp = booleanParam(ctx, "catchUp", false);
+    boolean catchUp = CATCH_UP.booleanValue(ctx);
     try {
       ModelVersion mv = learner.activate(version, catchUp).get(5, TimeUnit.MINUTES);
       ctx.json(Map.of("live_version", mv.version(), "caught_up", catchUp));
@@ -341,7 +361,7 @@ public final class ApiRoutes {
       throw new ApiException(503, "not_ready", "no model loaded yet");
     }
     var future = learner.retrain();
-    if (booleanParam(ctx, "wait", false)) {
+    if (WAIT.booleanValue(ctx)) {
       try {
         ModelVersion mv = future.get(30, TimeUnit.MINUTES);
         ctx.json(Map.of("status", "live", "version", mv.version()));
@@ -400,8 +420,8 @@ public final class ApiRoutes {
   }
 
   private IntPredicate filter(Context ctx, SharedIds items) {
-    String only = ctx.queryParam("items");
-    String exclude = ctx.queryParam("exclude");
+    String only = ONLY_ITEMS.value(ctx);
+    String exclude = EXCLUDE_ITEMS.value(ctx);
     if (only == null && exclude == null) {
       return null;
     }
@@ -425,17 +445,51 @@ public final class ApiRoutes {
     return set;
   }
 
-  private JsonNode readJson(Context ctx) {
+  /** True for a JSON Lines body ({@code Content-Type: application/x-ndjson}). */
+  private static boolean isJsonLines(Context ctx) {
+    String type = ctx.contentType();
+    if (type == null) {
+      return false;
+    }
+    int semicolon = type.indexOf(';');
+    String media = (semicolon < 0 ? type : type.substring(0, semicolon)).trim();
+    return media.equalsIgnoreCase(OpenApi.NDJSON);
+  }
+
+  /**
+   * The body as one JSON value: nothing but whitespace may follow it.
+   *
+   * @param trailingHint said after the position when something does follow the value
+   */
+  private JsonNode readJson(Context ctx, String trailingHint) {
+    byte[] bytes = body(ctx);
+    try {
+      JsonNode value = JsonBody.readOne(json, bytes, 0, bytes.length);
+      if (value == null) {
+        throw ApiException.badRequest("empty body: expected JSON");
+      }
+      return value;
+    } catch (JsonBody.Malformed m) {
+      if (!m.trailing) {
+        throw new ApiException(400, "malformed_json", m.getMessage() + " at " + m.position());
+      }
+      Map<String, Object> where = new LinkedHashMap<>();
+      where.put("field", "body");
+      where.put("offset", m.offset);
+      where.put("line", m.line);
+      where.put("column", m.column);
+      where.put("message", "content after the first JSON value");
+      throw new ApiException(400, "trailing_content", "the body holds more than one JSON value: content follows the "
+          + "first value at " + m.position() + trailingHint, List.of(where));
+    }
+  }
+
+  private static byte[] body(Context ctx) {
     byte[] bytes = ctx.bodyAsBytes();
     if (bytes.length == 0) {
       throw ApiException.badRequest("empty body: expected JSON");
     }
-    try {
-      return json.readTree(bytes);
-    } catch (java.io.IOException e) {
-      String msg = e.getMessage() == null ? "malformed JSON" : e.getMessage().lines().findFirst().orElse("");
-      throw new ApiException(400, "malformed_json", "malformed JSON: " + truncate(msg));
-    }
+    return bytes;
   }
 
   private static String pathId(Context ctx, String name) {
@@ -446,34 +500,6 @@ public final class ApiRoutes {
       throw badField(name, e.getMessage());
     }
     return id;
-  }
-
-  private static int intParam(Context ctx, String name, int fallback, int min, int max) {
-    String v = ctx.queryParam(name);
-    if (v == null) {
-      return fallback;
-    }
-    try {
-      int n = Integer.parseInt(v.trim());
-      if (n < min || n > max) {
-        throw badField(name, "must be between " + min + " and " + max);
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw badField(name, "must be an integer between " + min + " and " + max);
-    }
-  }
-
-  private static boolean booleanParam(Context ctx, String name, boolean fallback) {
-    String v = ctx.queryParam(name);
-    if (v == null) {
-      return fallback;
-    }
-    return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
-      case "true", "1", "yes" -> true;
-      case "false", "0", "no" -> false;
-      default -> throw badField(name, "must be true or false");
-    };
   }
 
   static ApiException badField(String field, String message) {

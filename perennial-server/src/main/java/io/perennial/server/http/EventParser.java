@@ -1,6 +1,7 @@
 package io.perennial.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.perennial.data.InteractionType;
 import io.perennial.server.store.NewEvent;
 import java.util.ArrayList;
@@ -11,8 +12,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Validates the body of {@code POST /v1/events}: one event object or an array of them. Each
- * problem is reported with the event's index and the field.
+ * Validates the body of {@code POST /v1/events}: one event object or an array of them, or JSON
+ * Lines (one event object per line). Each problem is reported with the event's position (array
+ * index or line number) and the field.
  */
 final class EventParser {
 
@@ -22,8 +24,15 @@ final class EventParser {
   static final long MAX_TIMESTAMP = 253_402_300_799L;
   private static final Set<String> FIELDS = Set.of("user", "item", "type", "value", "timestamp", "id");
 
-  /** The valid events and the problems found (each {index, field, message}). */
-  record Parsed(List<NewEvent> events, List<Integer> indices, List<Map<String, Object>> errors, int total) {}
+  /**
+   * The valid events and the problems found (each {index or line, field, message}).
+   *
+   * @param events the valid events, in body order
+   * @param positions each valid event's array index or line number
+   * @param errors one entry per invalid event
+   * @param total events in the body, valid or not
+   */
+  record Parsed(List<NewEvent> events, List<Integer> positions, List<Map<String, Object>> errors, int total) {}
 
   private EventParser() {}
 
@@ -36,33 +45,98 @@ final class EventParser {
       if (body.size() == 0) {
         throw ApiException.badRequest("the event array is empty");
       }
-      if (body.size() > MAX_BATCH) {
-        throw new ApiException(413, "batch_too_large", "at most " + MAX_BATCH + " events per request, got " + body.size());
-      }
+      checkBatchSize(body.size());
       body.forEach(nodes::add);
     } else if (body.isObject()) {
       nodes.add(body);
     } else {
       throw ApiException.badRequest("the body must be an event object or a JSON array of events");
     }
-    List<NewEvent> events = new ArrayList<>(nodes.size());
-    List<Integer> indices = new ArrayList<>(nodes.size());
-    List<Map<String, Object>> errors = new ArrayList<>();
+    Validation v = new Validation("index", nowSeconds);
     for (int i = 0; i < nodes.size(); i++) {
+      v.check(i, nodes.get(i));
+    }
+    return v.result();
+  }
+
+  /**
+   * Parses a JSON Lines body: each non-blank line one event object, numbered from 1 as the
+   * client counts them (blank lines count but carry nothing). A line that is not one JSON value
+   * is an invalid event like any other, so {@code partial} can leave it out.
+   */
+  static Parsed parseLines(ObjectMapper json, byte[] body, long nowSeconds) {
+    Validation v = new Validation("line", nowSeconds);
+    int line = 0;
+    int events = 0;
+    for (int start = 0; start < body.length; ) {
+      int end = start;
+      while (end < body.length && body[end] != '\n') {
+        end++;
+      }
+      line++;
+      try {
+        JsonNode node = JsonBody.readOne(json, body, start, end - start);
+        if (node != null) {
+          checkBatchSize(++events);
+          v.check(line, node);
+        }
+      } catch (JsonBody.Malformed m) {
+        checkBatchSize(++events);
+        v.reject(line, "", m.trailing ? "more than one JSON value on the line (column " + m.column + ")" : m.getMessage());
+      }
+      start = end + 1;
+    }
+    if (events == 0) {
+      throw ApiException.badRequest("the JSON Lines body holds no events");
+    }
+    return v.result();
+  }
+
+  private static void checkBatchSize(int events) {
+    if (events > MAX_BATCH) {
+      throw new ApiException(413, "batch_too_large", "at most " + MAX_BATCH + " events per request, got "
+          + (events == MAX_BATCH + 1 ? "more" : String.valueOf(events)));
+    }
+  }
+
+  /** Collects valid events and errors, naming each event by {@code positionName}. */
+  private static final class Validation {
+    private final String positionName;
+    private final long nowSeconds;
+    private final List<NewEvent> events = new ArrayList<>();
+    private final List<Integer> positions = new ArrayList<>();
+    private final List<Map<String, Object>> errors = new ArrayList<>();
+    private int total;
+
+    Validation(String positionName, long nowSeconds) {
+      this.positionName = positionName;
+      this.nowSeconds = nowSeconds;
+    }
+
+    void check(int position, JsonNode node) {
       try {
         // an id repeated inside one batch is the same event sent twice; the store keeps it once
-        NewEvent e = parseOne(nodes.get(i), nowSeconds);
+        NewEvent e = parseOne(node, nowSeconds);
+        total++;
         events.add(e);
-        indices.add(i);
+        positions.add(position);
       } catch (FieldError fe) {
-        Map<String, Object> err = new LinkedHashMap<>();
-        err.put("index", i);
-        err.put("field", fe.field);
-        err.put("message", fe.getMessage());
-        errors.add(err);
+        reject(position, fe.field, fe.getMessage());
       }
     }
-    return new Parsed(events, indices, errors, nodes.size());
+
+    void reject(int position, String field, String message) {
+      total++;
+      Map<String, Object> err = new LinkedHashMap<>();
+      err.put(positionName, position);
+      err.put("field", field);
+      err.put("message", message);
+      errors.add(err);
+    }
+
+    Parsed result() {
+      return new Parsed(events, positions, errors, total);
+    }
   }
 
   private static NewEvent parseOne(JsonNode n, long nowSeconds) {

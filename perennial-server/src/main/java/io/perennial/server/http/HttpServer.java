@@ -1,14 +1,25 @@
 package io.perennial.server.http;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.util.JsonGeneratorDelegate;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import io.javalin.security.RouteRole;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.UnknownHostException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,20 +88,31 @@ public final class HttpServer implements AutoCloseable {
     });
     Map<String, Object> openApi = OpenApi.document(routes);
     app.get("/openapi.json", ctx -> ctx.json(openApi), Scope.READ);
+    app.before(ctx -> {
+      if (ctx.method() == HandlerType.CONNECT) {
+        // not a proxy: without the close, Jetty keeps the socket for a tunnel until its idle timeout
+        ctx.header("Connection", "close");
+        throw new ApiException(405, "method_not_allowed", "CONNECT is not supported: this server is not a proxy");
+      }
+    });
     app.beforeMatched(ctx -> {
       ctx.attribute(STARTED, System.nanoTime());
+      if (ctx.req().getContentLengthLong() > options.maxBodyBytes()) {
+        // refused here, before Javalin reads the body, which would log a warning for every such request
+        throw new ApiException(413, "body_too_large", "request body larger than " + options.maxBodyBytes() + " bytes");
+      }
       Set<RouteRole> roles = ctx.routeRoles();
-      if (roles.isEmpty()) {
-        return;
+      if (!roles.isEmpty()) {
+        Scope needed = (Scope) roles.iterator().next();
+        String caller = authorize(ctx, options.keys(), needed);
+        ctx.attribute(CALLER, caller);
+        if (!limiter.tryAcquire(caller)) {
+          metrics.rateLimited();
+          ctx.header("Retry-After", "1");
+          throw new ApiException(429, "rate_limited", "too many requests for this key; slow down");
+        }
       }
-      Scope needed = (Scope) roles.iterator().next();
-      String caller = authorize(ctx, options.keys(), needed);
-      ctx.attribute(CALLER, caller);
-      if (!limiter.tryAcquire(caller)) {
-        metrics.rateLimited();
-        ctx.header("Retry-After", "1");
-        throw new ApiException(429, "rate_limited", "too many requests for this key; slow down");
-      }
+      checkQueryEscapes(ctx.queryString());
     });
     app.afterMatched(ctx -> {
       Long started = ctx.attribute(STARTED);
@@ -130,6 +152,34 @@ public final class HttpServer implements AutoCloseable {
     });
   }
 
+  /**
+   * Refuses a query string with a malformed %-escape, naming the parameter. Javalin's own parser
+   * gives up on the whole query string in that case, so {@code ?k=%zz} would silently mean no
+   * {@code k} at all and {@code ?items=%zz} no filter.
+   */
+  static void checkQueryEscapes(String query) {
+    if (query == null || query.indexOf('%') < 0) {
+      return;
+    }
+    for (String pair : query.split("&")) {
+      int eq = pair.indexOf('=');
+      String rawName = eq < 0 ? pair : pair.substring(0, eq);
+      String name;
+      try {
+        name = URLDecoder.decode(rawName, StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        throw ApiRoutes.badField(truncate(rawName), "malformed %-escape in the parameter name");
+      }
+      if (eq >= 0) {
+        try {
+          URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+          throw ApiRoutes.badField(truncate(name), "malformed %-escape in the value (% must be followed by two hex digits)");
+        }
+      }
+    }
+  }
+
   /** The caller's label after checking its key, or a 401/403. */
   private static String authorize(Context ctx, ApiKeys keys, Scope needed) {
     if (!keys.enabled()) {
@@ -165,24 +215,95 @@ public final class HttpServer implements AutoCloseable {
     ctx.status(status).json(body);
   }
 
-  /** The API's JSON settings: snake_case names, duplicate keys rejected. */
+  /**
+   * The API's JSON settings: snake_case names, duplicate keys rejected, and NaN or infinite
+   * numbers written as {@code null} (Jackson would write the string {@code "NaN"} where clients
+   * expect a number).
+   */
   public static ObjectMapper mapper() {
-    return JsonMapper.builder()
+    JsonFactory factory = JsonFactory.builder().addDecorator(NonFiniteAsNull::new).build();
+    return JsonMapper.builder(factory)
         .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
         .propertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
         .build();
+  }
+
+  /** Writes {@code null} for a number that JSON cannot carry; trees and beans alike go through here. */
+  private static final class NonFiniteAsNull extends JsonGeneratorDelegate {
+    NonFiniteAsNull(JsonFactory factory, JsonGenerator generator) {
+      super(generator, false);
+    }
+
+    @Override
+    public void writeNumber(double v) throws IOException {
+      if (Double.isFinite(v)) {
+        super.writeNumber(v);
+      } else {
+        writeNull();
+      }
+    }
+
+    @Override
+    public void writeNumber(float v) throws IOException {
+      if (Float.isFinite(v)) {
+        super.writeNumber(v);
+      } else {
+        writeNull();
+      }
+    }
   }
 
   private static String truncate(String s) {
     return s.length() <= 120 ? s : s.substring(0, 120) + "…";
   }
 
+  /**
+   * Checks that {@code host:port} can be listened on, by binding it and letting it go, so that a
+   * server can refuse before it creates or changes anything.
+   *
+   * @throws ListenException naming the host, the port and what is wrong
+   */
+  public static void checkCanListen(String host, int port) {
+    if (port < 0 || port > 65_535) {
+      throw new ListenException("port " + port + " is out of range (0-65535; 0 picks a free one)", null);
+    }
+    InetAddress address;
+    try {
+      address = InetAddress.getByName(host);
+    } catch (UnknownHostException e) {
+      throw new ListenException("cannot resolve host '" + host + "'", e);
+    }
+    try (ServerSocket probe = new ServerSocket()) {
+      // as Jetty binds: a port in TIME_WAIT is usable, one with a listener is not
+      probe.setReuseAddress(true);
+      probe.bind(new InetSocketAddress(address, port));
+    } catch (IOException e) {
+      throw cannotListen(host, port, e);
+    }
+  }
+
+  private static ListenException cannotListen(String host, int port, Throwable e) {
+    String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    String hint = why.contains("in use") ? "; is another server running? choose another --port" : "";
+    return new ListenException("cannot listen on " + host + ":" + port + ": " + why + hint, e);
+  }
+
   /** Starts listening; returns the bound port. */
   public int start(String host, int port, boolean tls) {
-    if (tls) {
-      app.start();
-    } else {
-      app.start(host, port);
+    try {
+      if (tls) {
+        app.start();
+      } else {
+        app.start(host, port);
+      }
+    } catch (RuntimeException e) {
+      // the port can be taken between checkCanListen and here
+      for (Throwable c = e; c != null; c = c.getCause()) {
+        if (c instanceof java.net.BindException) {
+          throw cannotListen(host, port, c);
+        }
+      }
+      throw e;
     }
     return app.port();
   }

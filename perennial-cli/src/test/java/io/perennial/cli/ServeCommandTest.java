@@ -1,0 +1,106 @@
+package io.perennial.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.perennial.server.PerennialServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code perennial serve} refusing where it cannot or should not listen: one line, exit 2, nothing created. */
+class ServeCommandTest {
+
+  @TempDir Path dir;
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    CommandLine cli = Main.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    return cli.execute(args);
+  }
+
+  private void assertOneLineAndNothingCreated(Path data) {
+    assertThat(err.toString().strip().lines()).as(err.toString()).hasSize(1);
+    assertThat(err.toString()).startsWith("perennial: error: ").doesNotContain("internal error").doesNotContain("\tat ");
+    assertThat(data).doesNotExist();
+  }
+
+  @Test
+  void aBusyPortIsOneClearLineAndNoDataDirectory() throws Exception {
+    Path data = dir.resolve("data");
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      int port = taken.getLocalPort();
+      int code = run("serve", "--data-dir", data.toString(), "--port", String.valueOf(port), "--insecure-dev");
+      assertThat(code).isEqualTo(Main.USER_ERROR);
+      assertThat(err.toString()).contains("cannot listen on 127.0.0.1:" + port).contains("--port");
+    }
+    assertOneLineAndNothingCreated(data);
+  }
+
+  @Test
+  void aPortOutOfRangeOrAnUnknownHostIsRefusedBeforeAnythingIsCreated() {
+    Path data = dir.resolve("data");
+    assertThat(run("serve", "--data-dir", data.toString(), "--port", "70000", "--insecure-dev"))
+        .isEqualTo(Main.USER_ERROR);
+    assertThat(err.toString()).contains("port 70000 is out of range");
+    assertOneLineAndNothingCreated(data);
+    err.getBuffer().setLength(0);
+    assertThat(run("serve", "--data-dir", data.toString(), "--port", "0", "--host", "no-such-host.invalid",
+        "--keys-file", keysFile().toString())).isEqualTo(Main.USER_ERROR);
+    assertThat(err.toString()).contains("cannot resolve host 'no-such-host.invalid'");
+    assertOneLineAndNothingCreated(data);
+  }
+
+  private Path keysFile() {
+    Path keys = dir.resolve("keys.txt");
+    try {
+      Files.writeString(keys, "admin-key-0123456789:admin\n");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return keys;
+  }
+
+  @Test
+  void insecureDevRefusesANonLoopbackHostWithoutTheSecondFlag() {
+    Path data = dir.resolve("data");
+    int code = run("serve", "--data-dir", data.toString(), "--port", "0", "--host", "0.0.0.0", "--insecure-dev");
+    assertThat(code).isEqualTo(Main.USER_ERROR);
+    assertThat(err.toString()).contains("not a loopback address").contains("--allow-insecure-remote");
+    assertOneLineAndNothingCreated(data);
+    err.getBuffer().setLength(0);
+    assertThat(run("serve", "--data-dir", data.toString(), "--port", "0", "--allow-insecure-remote",
+        "--keys-file", keysFile().toString())).isEqualTo(Main.USER_ERROR);
+    assertThat(err.toString()).contains("only applies with --insecure-dev");
+  }
+
+  @Test
+  void insecureDevOnANonLoopbackHostWithTheSecondFlagServesAndWarnsOnStderr() {
+    ServeCommand serve = new ServeCommand();
+    new CommandLine(serve).parseArgs("--data-dir", dir.resolve("data").toString(), "--port", "0",
+        "--host", "0.0.0.0", "--insecure-dev", "--allow-insecure-remote", "--min-events", "1000000");
+    try (PerennialServer server = ServeCommand.start(serve, new PrintWriter(out, true), new PrintWriter(err, true))) {
+      assertThat(server.port()).isPositive();
+    }
+    assertThat(err.toString()).contains("WARNING: no API keys and listening on 0.0.0.0");
+  }
+
+  @Test
+  void insecureDevOnLoopbackNeedsNoSecondFlagAndIsNotWarnedAbout() {
+    ServeCommand serve = new ServeCommand();
+    new CommandLine(serve).parseArgs("--data-dir", dir.resolve("data").toString(), "--port", "0",
+        "--host", "localhost", "--insecure-dev", "--min-events", "1000000");
+    try (PerennialServer server = ServeCommand.start(serve, new PrintWriter(out, true), new PrintWriter(err, true))) {
+      assertThat(server.port()).isPositive();
+    }
+    assertThat(err.toString()).doesNotContain("WARNING");
+  }
+}
