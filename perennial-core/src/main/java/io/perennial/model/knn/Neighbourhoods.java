@@ -57,6 +57,9 @@ final class Neighbourhoods {
     AtomicInteger next = new AtomicInteger();
     Runnable worker = () -> {
       float[] acc = new float[items];
+      // Seen-marks apart from the sums: a sum can be 0 after items were met (ratings of 0, values
+      // that cancel), and taking 0 for "not met yet" listed such items again and again.
+      boolean[] met = new boolean[items];
       int[] touched = new int[items];
       TopK top = new TopK(config.neighbours());
       int t;
@@ -73,7 +76,8 @@ final class Neighbourhoods {
             if (j == i) {
               continue;
             }
-            if (acc[j] == 0) {
+            if (!met[j]) {
+              met[j] = true;
               touched[nTouched++] = j;
             }
             acc[j] += rui * vals[k];
@@ -84,6 +88,7 @@ final class Neighbourhoods {
           int j = touched[n];
           float sim = acc[j] / (byItem.norms()[i] * byItem.norms()[j] + config.shrinkage());
           acc[j] = 0;
+          met[j] = false;
           if (sim > 0) {
             top.offer(j, sim);
           }
