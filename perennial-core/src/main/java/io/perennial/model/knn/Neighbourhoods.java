@@ -61,7 +61,9 @@ final class Neighbourhoods {
       // that cancel), and taking 0 for "not met yet" listed such items again and again.
       boolean[] met = new boolean[items];
       int[] touched = new int[items];
-      TopK top = new TopK(config.neighbours());
+      // "neighbours" may exceed the catalogue (keep them all): size the heap by what can be kept.
+      int keep = Math.min(config.neighbours(), Math.max(items - 1, 0));
+      TopK top = new TopK(keep);
       int t;
       while ((t = next.getAndIncrement()) < count) {
         int i = targets == null ? t : targets[t];
@@ -83,7 +85,7 @@ final class Neighbourhoods {
             acc[j] += rui * vals[k];
           }
         }
-        top.reset(config.neighbours());
+        top.reset(keep);
         for (int n = 0; n < nTouched; n++) {
           int j = touched[n];
           float sim = acc[j] / (byItem.norms()[i] * byItem.norms()[j] + config.shrinkage());
