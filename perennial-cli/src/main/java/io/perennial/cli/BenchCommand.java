@@ -161,7 +161,7 @@ final class BenchCommand implements Runnable {
   static final int ONLINE_PASSES = 3;
 
   @Command(name = "online", mixinStandardHelpOptions = true,
-      description = "Update CPU of per-event online learning against full retrains every 10 %, on the same stream, without serving in between.")
+      description = "Update CPU of per-event online learning against full retrains every 10 %%, on the same stream, without serving in between.")
   static final class Online implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "FILE", description = "Interactions (default: 200,000 synthetic events).")
     Path data;
