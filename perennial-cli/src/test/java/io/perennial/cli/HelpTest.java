@@ -42,7 +42,7 @@ class HelpTest {
         assertThat(out.toString(StandardCharsets.UTF_8)).as("usage of '%s'", name).contains("Usage: perennial");
         assertThat(err.toString(StandardCharsets.UTF_8)).as("stderr of '%s --help'", name).isEmpty();
         if (name.equals("bench online")) {
-          assertThat(out.toString(StandardCharsets.UTF_8)).contains("full retrains every 10 %, on the same stream");
+          assertThat(out.toString(StandardCharsets.UTF_8)).contains("full retrains every 10 %, on");
         }
       }
     } finally {
