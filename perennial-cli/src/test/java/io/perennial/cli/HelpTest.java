@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 /**
@@ -49,6 +51,24 @@ class HelpTest {
       System.setOut(originalOut);
       System.setErr(originalErr);
     }
+  }
+
+  /** {@code ./perennial} alone (and {@code datasets}, {@code bench}) is a mistake, not a success. */
+  @ParameterizedTest
+  @ValueSource(strings = {"", "datasets", "bench"})
+  void aGroupWithoutItsCommandPrintsUsageOnStderrAndExits2(String group) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    CommandLine cli = Main.commandLine();
+    cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+    cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+    String[] args = group.isEmpty() ? new String[0] : new String[] {group};
+    assertThat(cli.execute(args)).isEqualTo(Main.USER_ERROR);
+    String name = group.isEmpty() ? "perennial" : "perennial " + group;
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .startsWith(name + ": missing command\nUsage: " + name + " ")
+        .contains("Commands:");
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
   }
 
   private static void collect(CommandLine command, List<String> path, List<List<String>> into) {
