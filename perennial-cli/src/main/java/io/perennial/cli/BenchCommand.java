@@ -27,13 +27,13 @@ import picocli.CommandLine.Option;
 /** {@code perennial bench}: end-to-end throughput figures for docs/BENCHMARKS.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "End-to-end benchmarks.",
     subcommands = {BenchCommand.Train.class, BenchCommand.Scale.class, BenchCommand.Online.class, ServeBenchCommand.class})
-final class BenchCommand implements Runnable {
+final class BenchCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
-  public void run() {
-    spec.commandLine().usage(System.out);
+  public Integer call() {
+    return Main.missingSubcommand(spec);
   }
 
   static ObjectNode machine() {

@@ -8,9 +8,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Set;
 
 /**
  * A server's data directory, held under an exclusive lock for as long as the server runs.
@@ -21,14 +18,8 @@ import java.util.Set;
  * DIR/perennial.db-wal, -shm  SQLite's write-ahead log and index
  * DIR/models/model-N.pmdl     checkpoint of model version N (Checkpoint format)
  * </pre>
- *
- * <p>The store holds raw user ids, so the database and its WAL and index files are the owner's
- * only (0600) like the keys and checkpoints, and a directory created here is 0700.
  */
 public final class DataDirectory implements AutoCloseable {
-
-  private static final String DATABASE = "perennial.db";
-  private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
   private final Path root;
   private final FileChannel lockChannel;
@@ -49,8 +40,7 @@ public final class DataDirectory implements AutoCloseable {
     Path dir = root.toAbsolutePath().normalize();
     FileChannel channel = null;
     try {
-      createPrivateDirectory(dir);
-      createPrivateDirectory(dir.resolve("models"));
+      Files.createDirectories(dir.resolve("models"));
       channel = FileChannel.open(dir.resolve("perennial.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       FileLock lock = channel.tryLock();
       if (lock == null) {
@@ -58,7 +48,6 @@ public final class DataDirectory implements AutoCloseable {
             + dir.resolve("perennial.lock") + ")");
       }
       removeUnfinishedCheckpoints(dir.resolve("models"));
-      restrictDatabaseFiles(dir);
       return new DataDirectory(dir, channel, lock);
     } catch (OverlappingFileLockException e) {
       closeQuietly(channel);
@@ -70,44 +59,6 @@ public final class DataDirectory implements AutoCloseable {
       closeQuietly(channel);
       throw e;
     }
-  }
-
-  /** Creates {@code dir} (its parents as the umask says) owner-only; an existing one is left as it is. */
-  private static void createPrivateDirectory(Path dir) throws IOException {
-    if (Files.isDirectory(dir)) {
-      return;
-    }
-    Files.createDirectories(dir.getParent());
-    if (posix(dir.getParent())) {
-      Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-    } else {
-      Files.createDirectory(dir);
-    }
-  }
-
-  /**
-   * Makes the database owner-only before SQLite opens it: created empty as 0600 (SQLite takes an
-   * empty file as a new database and gives its -wal and -shm files the database's mode), or
-   * tightened if an older build left it readable by others.
-   */
-  private static void restrictDatabaseFiles(Path dir) throws IOException {
-    if (!posix(dir)) {
-      return;
-    }
-    Path db = dir.resolve(DATABASE);
-    if (!Files.exists(db)) {
-      Files.createFile(db, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-    }
-    for (String suffix : new String[] {"", "-wal", "-shm", "-journal"}) {
-      Path f = dir.resolve(DATABASE + suffix);
-      if (Files.exists(f) && !Files.getPosixFilePermissions(f).equals(OWNER_ONLY)) {
-        Files.setPosixFilePermissions(f, OWNER_ONLY);
-      }
-    }
-  }
-
-  private static boolean posix(Path p) {
-    return p.getFileSystem().supportedFileAttributeViews().contains("posix");
   }
 
   /**
@@ -127,7 +78,7 @@ public final class DataDirectory implements AutoCloseable {
   }
 
   public Path database() {
-    return root.resolve(DATABASE);
+    return root.resolve("perennial.db");
   }
 
   /** Where the checkpoint of model {@code version} lives. */
