@@ -27,13 +27,13 @@ import picocli.CommandLine.Option;
 /** {@code perennial bench}: end-to-end throughput figures for docs/BENCHMARKS.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "End-to-end benchmarks.",
     subcommands = {BenchCommand.Train.class, BenchCommand.Scale.class, BenchCommand.Online.class, ServeBenchCommand.class})
-final class BenchCommand implements Runnable {
+final class BenchCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
-  public void run() {
-    spec.commandLine().usage(System.out);
+  public Integer call() {
+    return Main.missingSubcommand(spec);
   }
 
   static ObjectNode machine() {
@@ -161,7 +161,7 @@ final class BenchCommand implements Runnable {
   static final int ONLINE_PASSES = 3;
 
   @Command(name = "online", mixinStandardHelpOptions = true,
-      description = "Update CPU of per-event online learning against full retrains every 10 %, on the same stream, without serving in between.")
+      description = "Update CPU of per-event online learning against full retrains every 10 %%, on the same stream, without serving in between.")
   static final class Online implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "FILE", description = "Interactions (default: 200,000 synthetic events).")
     Path data;

@@ -32,6 +32,23 @@ final class ConfigFiles {
   }
 
   /**
+   * The overrides for {@code model} from the config {@code file} ({@code null} when there is no file
+   * or nothing for this model), checked against the model's config here, so that a bad field is
+   * reported with the file it came from.
+   */
+  static JsonNode overrides(Path file, String model, int modelCount) {
+    JsonNode selected = forModel(read(file), model, modelCount);
+    if (selected != null && Algorithms.NAMES.contains(model)) {
+      try {
+        Algorithms.trainer(model, selected);
+      } catch (IllegalArgumentException e) {
+        throw new UserException(file + ": " + e.getMessage());
+      }
+    }
+    return selected;
+  }
+
+  /**
    * The overrides for {@code model}: a member named after the model when present, else the whole
    * object when it is the only model.
    */

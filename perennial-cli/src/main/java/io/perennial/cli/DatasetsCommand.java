@@ -20,13 +20,13 @@ import picocli.CommandLine.Parameters;
 /** {@code perennial datasets}: fetch public datasets and describe data files. */
 @Command(name = "datasets", mixinStandardHelpOptions = true, description = "Fetch and describe datasets.",
     subcommands = {DatasetsCommand.Fetch.class, DatasetsCommand.Info.class, DatasetsCommand.Generate.class})
-final class DatasetsCommand implements Runnable {
+final class DatasetsCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
-  public void run() {
-    spec.commandLine().usage(System.out);
+  public Integer call() {
+    return Main.missingSubcommand(spec);
   }
 
   @Command(name = "fetch", mixinStandardHelpOptions = true,

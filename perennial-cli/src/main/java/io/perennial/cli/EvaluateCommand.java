@@ -78,10 +78,14 @@ final class EvaluateCommand implements Callable<Integer> {
       protocolJson.put("seed", protocol.splitSeed);
     }
     ObjectNode dataJson = Evaluations.dataJson(data.data.toString(), data.format, data.implicit, dataset);
-    JsonNode overrides = ConfigFiles.read(config);
+    // Every model's overrides are checked before the first model trains.
+    List<JsonNode> overrides = new ArrayList<>();
+    for (String m : models) {
+      overrides.add(ConfigFiles.overrides(config, m, models.size()));
+    }
     List<JsonNode> results = new ArrayList<>();
     for (String m : models) {
-      Evaluations.Outcome outcome = Evaluations.run(m, ConfigFiles.forModel(overrides, m, models.size()),
+      Evaluations.Outcome outcome = Evaluations.run(m, overrides.get(results.size()),
           dataset, splits, protocolJson, dataJson, k, io.perennial.model.TrainingOptions.of(Terminal.progress(out)));
       results.add(outcome.json());
     }

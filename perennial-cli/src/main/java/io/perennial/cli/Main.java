@@ -6,6 +6,7 @@ import io.perennial.data.DatasetFetcher;
 import io.perennial.store.CheckpointException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -27,7 +28,7 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       CommandLine.HelpCommand.class
     })
-public final class Main implements Runnable {
+public final class Main implements Callable<Integer> {
 
   /** Exit code for a user mistake (bad flag, missing file, malformed data, corrupt model). */
   public static final int USER_ERROR = 2;
@@ -35,8 +36,19 @@ public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
+  public Integer call() {
+    return missingSubcommand(spec);
+  }
+
+  /**
+   * A command that only groups others, run without one: names the mistake and prints the usage,
+   * both on stderr, and exits with {@link #USER_ERROR} (a script must not take it for success).
+   */
+  static int missingSubcommand(CommandLine.Model.CommandSpec spec) {
+    PrintWriter err = spec.commandLine().getErr();
+    err.println(spec.qualifiedName() + ": missing command");
+    spec.commandLine().usage(err);
+    return USER_ERROR;
   }
 
   public static void main(String[] args) {

@@ -136,7 +136,7 @@ final class ServeCommand implements Callable<Integer> {
     ApiKeys keys = o.apiKeys();
     o.checkInsecureExposure(err);
     ObjectNode modelConfig = Algorithms.servingDefaults(o.model);
-    JsonNode user = ConfigFiles.forModel(ConfigFiles.read(o.config), o.model, 1);
+    JsonNode user = ConfigFiles.overrides(o.config, o.model, 1);
     if (user != null) {
       user.fields().forEachRemaining(f -> modelConfig.set(f.getKey(), f.getValue()));
     }

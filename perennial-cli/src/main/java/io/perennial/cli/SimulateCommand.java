@@ -190,7 +190,7 @@ final class SimulateCommand implements Callable<Integer> {
       throw new UserException("the stream has only " + stream.size() + " events; a simulation needs at least 100");
     }
     ObjectNode modelConfig = Algorithms.streamingDefaults(model);
-    JsonNode user = ConfigFiles.forModel(ConfigFiles.read(config), model, 1);
+    JsonNode user = ConfigFiles.overrides(config, model, 1);
     if (user != null) {
       user.fields().forEachRemaining(f -> modelConfig.set(f.getKey(), f.getValue()));
     }

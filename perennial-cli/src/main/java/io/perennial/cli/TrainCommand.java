@@ -59,7 +59,7 @@ final class TrainCommand implements Callable<Integer> {
       throw new UserException(data.data + ": no interactions to train on (" + dataset.report().summary() + ")");
     }
     stdout.println("read " + data.data + ": " + dataset.report().summary());
-    JsonNode overrides = ConfigFiles.forModel(ConfigFiles.read(config), model, 1);
+    JsonNode overrides = ConfigFiles.overrides(config, model, 1);
     Trainer trainer = Algorithms.trainer(model, overrides);
     TrainingOptions options = TrainingOptions.of(Terminal.progress(stdout));
     Dataset trainingData = dataset;

@@ -103,6 +103,7 @@ public final class Algorithms {
           throw new IllegalArgumentException("unknown config field '" + field.getKey() + "' for "
               + name + " (known: " + iterable(config.fieldNames()) + ")");
         }
+        checkNumber(name, field.getKey(), config.get(field.getKey()), field.getValue());
         config.set(field.getKey(), field.getValue());
       }
     }
@@ -120,6 +121,38 @@ public final class Algorithms {
     } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
       throw new IllegalArgumentException("bad config for " + name + ": " + rootMessage(e));
     }
+  }
+
+  /**
+   * Rejects a number the field's type cannot hold, which Jackson would otherwise bend: a fraction
+   * for an integer field (truncated: {@code "seed": 1.5} became 1), and a non-finite or
+   * out-of-range value for a floating-point one ({@code 1e400} became Infinity). The field's
+   * type is read off its default value.
+   */
+  private static void checkNumber(String name, String field, JsonNode defaultValue, JsonNode value) {
+    if (!value.isNumber() || !defaultValue.isNumber()) {
+      return;
+    }
+    String where = "config field '" + field + "' for " + name + ": ";
+    double d = value.doubleValue();
+    if (defaultValue.isIntegralNumber()) {
+      if (value.isFloatingPointNumber() && (!Double.isFinite(d) || d != Math.rint(d))) {
+        throw new IllegalArgumentException(where + "must be a whole number, got " + number(value));
+      }
+      if (defaultValue.isInt() ? !value.canConvertToInt() : !value.canConvertToLong()) {
+        throw new IllegalArgumentException(where + number(value) + " is out of range (at most "
+            + (defaultValue.isInt() ? Integer.MAX_VALUE : Long.MAX_VALUE) + ")");
+      }
+    } else if (!Double.isFinite(d)) {
+      throw new IllegalArgumentException(where + "must be a finite number, got " + number(value));
+    } else if (defaultValue.isFloat() && Math.abs(d) > Float.MAX_VALUE) {
+      throw new IllegalArgumentException(where + number(value) + " is out of range (at most "
+          + Float.MAX_VALUE + ")");
+    }
+  }
+
+  private static String number(JsonNode value) {
+    return Double.isInfinite(value.doubleValue()) ? "a number too large to represent" : value.asText();
   }
 
   /** Rebuilds a model from a checkpoint's state. */

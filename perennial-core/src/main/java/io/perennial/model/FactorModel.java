@@ -357,6 +357,7 @@ public abstract class FactorModel extends AbstractRecommender {
 
   /** Random normal initialisation of a {@code rows × factors} table. */
   public static float[] randomTable(int rows, int factors, SplittableRandom random, float scale) {
+    MemoryBudget.checkTable("factor table", rows, factors);
     float[] t = new float[rows * factors];
     for (int p = 0; p < t.length; p++) {
       t[p] = (float) (random.nextGaussian() * scale);

@@ -6,6 +6,7 @@ import io.perennial.data.Dataset;
 import io.perennial.model.AbstractRecommender;
 import io.perennial.model.EpochLoop;
 import io.perennial.model.FactorModel;
+import io.perennial.model.MemoryBudget;
 import io.perennial.model.Trainer;
 import io.perennial.model.TrainingOptions;
 import io.perennial.model.UserHistory;
@@ -42,7 +43,13 @@ public final class BprTrainer implements Trainer {
   }
 
   @Override
+  public long estimatedBytes(int users, int items, long interactions) {
+    return MemoryBudget.factorTables(users, items, config.factors(), config.optimizer());
+  }
+
+  @Override
   public BprModel fit(Dataset train, TrainingOptions options) {
+    MemoryBudget.check(this, train);
     SplittableRandom random = new SplittableRandom(config.seed());
     int users = train.userCount();
     int items = train.itemCount();

@@ -7,6 +7,7 @@ import io.perennial.kernel.VectorOps;
 import io.perennial.model.AbstractRecommender;
 import io.perennial.model.EpochLoop;
 import io.perennial.model.FactorModel;
+import io.perennial.model.MemoryBudget;
 import io.perennial.model.Trainer;
 import io.perennial.model.TrainingOptions;
 import io.perennial.model.UserHistory;
@@ -33,7 +34,17 @@ public final class IalsTrainer implements Trainer {
   }
 
   @Override
+  public long estimatedBytes(int users, int items, long interactions) {
+    // The Gram matrices (k × k, built in double, kept in float, one of users and one of items)
+    // dominate when factors are in the tens of thousands.
+    long gram = MemoryBudget.times(MemoryBudget.times(config.factors(), config.factors()),
+        2L * (Double.BYTES + Float.BYTES));
+    return MemoryBudget.plus(MemoryBudget.factorTables(users, items, config.factors(), null), gram);
+  }
+
+  @Override
   public IalsModel fit(Dataset train, TrainingOptions options) {
+    MemoryBudget.check(this, train);
     SplittableRandom random = new SplittableRandom(config.seed());
     int users = train.userCount();
     int items = train.itemCount();

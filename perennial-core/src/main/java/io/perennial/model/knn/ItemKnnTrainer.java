@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.perennial.data.Dataset;
 import io.perennial.model.AbstractRecommender;
 import io.perennial.model.EpochReport;
+import io.perennial.model.MemoryBudget;
 import io.perennial.model.Trainer;
 import io.perennial.model.TrainingOptions;
 import io.perennial.model.UserHistory;
@@ -28,8 +29,19 @@ public final class ItemKnnTrainer implements Trainer {
     return new ObjectMapper().valueToTree(config);
   }
 
+  /** Neighbour lists (an id and a similarity each) and every worker's per-item accumulators. */
+  @Override
+  public long estimatedBytes(int users, int items, long interactions) {
+    long perItem = Math.min(config.neighbours(), Math.max(items - 1L, 0));
+    long lists = MemoryBudget.times(MemoryBudget.times(items, perItem), Integer.BYTES + Float.BYTES);
+    long workers = MemoryBudget.times(config.threads(),
+        MemoryBudget.times(items, Float.BYTES + Integer.BYTES + 1L));
+    return MemoryBudget.plus(lists, workers);
+  }
+
   @Override
   public ItemKnnModel fit(Dataset train, TrainingOptions options) {
+    MemoryBudget.check(this, train);
     long t0 = System.nanoTime();
     UserHistory history = UserHistory.of(train.byUser());
     int items = train.itemCount();

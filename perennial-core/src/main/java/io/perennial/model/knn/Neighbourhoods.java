@@ -57,8 +57,13 @@ final class Neighbourhoods {
     AtomicInteger next = new AtomicInteger();
     Runnable worker = () -> {
       float[] acc = new float[items];
+      // Seen-marks apart from the sums: a sum can be 0 after items were met (ratings of 0, values
+      // that cancel), and taking 0 for "not met yet" listed such items again and again.
+      boolean[] met = new boolean[items];
       int[] touched = new int[items];
-      TopK top = new TopK(config.neighbours());
+      // "neighbours" may exceed the catalogue (keep them all): size the heap by what can be kept.
+      int keep = Math.min(config.neighbours(), Math.max(items - 1, 0));
+      TopK top = new TopK(keep);
       int t;
       while ((t = next.getAndIncrement()) < count) {
         int i = targets == null ? t : targets[t];
@@ -73,17 +78,19 @@ final class Neighbourhoods {
             if (j == i) {
               continue;
             }
-            if (acc[j] == 0) {
+            if (!met[j]) {
+              met[j] = true;
               touched[nTouched++] = j;
             }
             acc[j] += rui * vals[k];
           }
         }
-        top.reset(config.neighbours());
+        top.reset(keep);
         for (int n = 0; n < nTouched; n++) {
           int j = touched[n];
           float sim = acc[j] / (byItem.norms()[i] * byItem.norms()[j] + config.shrinkage());
           acc[j] = 0;
+          met[j] = false;
           if (sim > 0) {
             top.offer(j, sim);
           }

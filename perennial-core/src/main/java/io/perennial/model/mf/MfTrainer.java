@@ -7,6 +7,7 @@ import io.perennial.data.InteractionLog;
 import io.perennial.model.AbstractRecommender;
 import io.perennial.model.EpochLoop;
 import io.perennial.model.FactorModel;
+import io.perennial.model.MemoryBudget;
 import io.perennial.model.Trainer;
 import io.perennial.model.TrainingOptions;
 import io.perennial.model.UserHistory;
@@ -38,7 +39,13 @@ public final class MfTrainer implements Trainer {
   }
 
   @Override
+  public long estimatedBytes(int users, int items, long interactions) {
+    return MemoryBudget.factorTables(users, items, config.factors(), config.optimizer());
+  }
+
+  @Override
   public MfModel fit(Dataset train, TrainingOptions options) {
+    MemoryBudget.check(this, train);
     SplittableRandom random = new SplittableRandom(config.seed());
     int users = train.userCount();
     int items = train.itemCount();
