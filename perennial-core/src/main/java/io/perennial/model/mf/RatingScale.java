@@ -7,9 +7,11 @@ import java.util.Arrays;
  * Where the training ratings sit: the centre and spread biased MF standardises them by, and the
  * observed range its predicted ratings are clipped to.
  *
- * <p>Centre and spread are the mean and standard deviation of the values inside Tukey's far fences
- * ({@code Q1 − 3·IQR}, {@code Q3 + 3·IQR}), so one wild value cannot set the scale: on MovieLens
- * every rating is inside them and the figures are the plain mean and standard deviation.
+ * <p>Centre and spread are the mean and standard deviation of the values inside fences three times
+ * the 1st–99th percentile range beyond those percentiles ({@code P1 − 3·(P99 − P1)}, {@code P99 +
+ * 3·(P99 − P1)}), so a few wild values cannot set the scale. Any rating scale lies well inside
+ * them, however skewed (quartile fences cut the low ratings of a scale where most are 5s): on
+ * MovieLens and on star or percent ratings the figures are the plain mean and standard deviation.
  *
  * @param centre mean of the fenced values
  * @param spread standard deviation of the fenced values (of all values when that is 0; 1 when every
@@ -19,7 +21,7 @@ import java.util.Arrays;
  */
 record RatingScale(float centre, float spread, float min, float max) {
 
-  /** Values sorted to find the quartiles at most; larger logs are sampled at an even stride. */
+  /** Values sorted to find the percentiles at most; larger logs are sampled at an even stride. */
   private static final int QUARTILE_SAMPLE = 1 << 20;
 
   /** The scale of an empty log: nothing to centre, unit spread, no range to clip to. */
@@ -43,10 +45,10 @@ record RatingScale(float centre, float spread, float min, float max) {
       }
     }
     Arrays.sort(sample);
-    double q1 = sample[sample.length / 4];
-    double q3 = sample[(3 * sample.length) / 4];
-    double iqr = q3 - q1;
-    double[] fenced = meanAndDeviation(log, q1 - 3 * iqr, q3 + 3 * iqr);
+    double p1 = sample[(int) (0.01 * (sample.length - 1))];
+    double p99 = sample[(int) (0.99 * (sample.length - 1))];
+    double width = p99 - p1;
+    double[] fenced = meanAndDeviation(log, p1 - 3 * width, p99 + 3 * width);
     double spread = fenced[1];
     if (!(spread > 0)) {
       spread = meanAndDeviation(log, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY)[1];
