@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.SplittableRandom;
 import java.util.function.DoubleUnaryOperator;
 import picocli.CommandLine;
 
@@ -51,5 +52,31 @@ final class CliRun {
             .append((float) value.applyAsDouble(e.value())).append(',').append(e.timestamp()).append('\n'));
     Files.writeString(file, sb);
     return file;
+  }
+
+  /**
+   * A MovieLens-style file of 12,000 ratings on a 0–100 scale (300 users, 200 items, popularity
+   * skewed as in real catalogues): 50 plus user and item effects plus noise, rounded and clipped, so
+   * values spread over the whole scale. Each value is divided by {@code divideBy} (20 gives 0–5
+   * stars).
+   */
+  static Path percentRatingsCsv(Path file, double divideBy) throws IOException {
+    SplittableRandom random = new SplittableRandom(1);
+    double[] userEffect = random.doubles(300).map(u -> 25 * gaussian(random)).toArray();
+    double[] itemEffect = random.doubles(200).map(u -> 25 * gaussian(random)).toArray();
+    StringBuilder sb = new StringBuilder("userId,movieId,rating,timestamp\n");
+    for (int e = 0; e < 12_000; e++) {
+      int u = random.nextInt(300);
+      int i = (int) (Math.pow(random.nextDouble(), 2.5) * 200); // a few popular items, a long tail
+      long value = Math.round(Math.max(0, Math.min(100, 50 + userEffect[u] + itemEffect[i] + 25 * gaussian(random))));
+      sb.append(u).append(',').append(i).append(',').append((float) (value / divideBy)).append(',')
+          .append(1_700_000_000L + e).append('\n');
+    }
+    Files.writeString(file, sb);
+    return file;
+  }
+
+  private static double gaussian(SplittableRandom random) {
+    return new java.util.Random(random.nextLong()).nextGaussian();
   }
 }
