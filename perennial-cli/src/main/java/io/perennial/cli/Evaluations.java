@@ -9,13 +9,17 @@ import io.perennial.eval.EvaluationResult;
 import io.perennial.eval.Evaluator;
 import io.perennial.eval.Split;
 import io.perennial.kernel.VectorOps;
+import io.perennial.data.InteractionLog;
 import io.perennial.model.Algorithms;
+import io.perennial.model.ModelHealth;
+import io.perennial.model.Recommender;
 import io.perennial.model.Trainer;
 import io.perennial.model.TrainingOptions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -31,7 +35,7 @@ final class Evaluations {
     Trainer trainer = Algorithms.trainer(model, config);
     EvalSettings settings = EvalSettings.ranking(k).withRatingMetrics(Algorithms.isExplicit(model));
     long t0 = System.nanoTime();
-    EvaluationResult result = Evaluator.run(trainer, data, splits, settings, training);
+    EvaluationResult result = Evaluator.run(healthChecked(trainer, splits.size()), data, splits, settings, training);
     double total = (System.nanoTime() - t0) / 1e9;
     ObjectNode json = Json.object();
     json.put("model", model);
@@ -101,6 +105,46 @@ final class Evaluations {
     } catch (NumberFormatException e) {
       return Integer.MAX_VALUE;
     }
+  }
+
+  /**
+   * {@code model} if {@link ModelHealth} passes it on {@code sample} (a holdout, or the training
+   * events); otherwise a {@link UserException} naming {@code what}, the reason and what to try.
+   */
+  static Recommender requireHealthy(Recommender model, InteractionLog sample, String what) {
+    ModelHealth.Verdict verdict = ModelHealth.check(model, ModelHealth.DEFAULT_MAX_NORM, sample);
+    if (!verdict.healthy()) {
+      throw new UserException(what + ": " + verdict.reason()
+          + "; check the values in the data and the --config overrides (a smaller learningRate)");
+    }
+    return model;
+  }
+
+  /**
+   * {@code trainer}, refusing every model it trains that fails the health check: a diverged model
+   * must stop the evaluation, not be scored as zeros.
+   */
+  private static Trainer healthChecked(Trainer trainer, int splits) {
+    return new Trainer() {
+      private int split;
+
+      @Override
+      public String type() {
+        return trainer.type();
+      }
+
+      @Override
+      public JsonNode configJson() {
+        return trainer.configJson();
+      }
+
+      @Override
+      public Recommender fit(Dataset train, TrainingOptions options) {
+        split++;
+        return requireHealthy(trainer.fit(train, options), train.log(), String.format(Locale.ROOT,
+            "the %s model trained on split %d of %d is unusable, nothing was evaluated", trainer.type(), split, splits));
+      }
+    };
   }
 
   static ObjectNode metrics(Map<String, Double> values) {

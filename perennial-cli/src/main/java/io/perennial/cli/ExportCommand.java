@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 
 /** {@code perennial export}: write a factor model's embeddings as .npy or CSV. */
 @Command(name = "export", mixinStandardHelpOptions = true,
-    description = "Export user and item embeddings (and biases) as .npy or CSV, with id lists.")
+    description = "Export user and item embeddings, biases and model.json (global bias, score formula) as .npy or CSV, with id lists.")
 final class ExportCommand implements Callable<Integer> {
 
   @Option(names = "--model", required = true, paramLabel = "FILE", description = "Checkpoint written by 'train'.")
@@ -42,30 +42,11 @@ final class ExportCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create " + out + ": " + e.getMessage(), e);
     }
+    EmbeddingExport.export(fm, checkpoint.users(), checkpoint.items(), out,
+        format.equals("npy") ? EmbeddingExport.Format.NPY : EmbeddingExport.Format.CSV);
     int k = fm.factors();
-    if (format.equals("npy")) {
-      EmbeddingExport.writeNpy(out.resolve("user_factors.npy"), java.util.Arrays.copyOf(fm.userFactors(), fm.userCount() * k), fm.userCount(), k);
-      EmbeddingExport.writeNpy(out.resolve("item_factors.npy"), java.util.Arrays.copyOf(fm.itemFactors(), fm.itemCount() * k), fm.itemCount(), k);
-      if (fm.userBias() != null) {
-        EmbeddingExport.writeNpy(out.resolve("user_bias.npy"), java.util.Arrays.copyOf(fm.userBias(), fm.userCount()), fm.userCount(), 1);
-      }
-      if (fm.itemBias() != null) {
-        EmbeddingExport.writeNpy(out.resolve("item_bias.npy"), java.util.Arrays.copyOf(fm.itemBias(), fm.itemCount()), fm.itemCount(), 1);
-      }
-      EmbeddingExport.writeIds(out.resolve("user_ids.txt"), checkpoint.users());
-      EmbeddingExport.writeIds(out.resolve("item_ids.txt"), checkpoint.items());
-    } else {
-      EmbeddingExport.writeCsv(out.resolve("user_factors.csv"), checkpoint.users(), java.util.Arrays.copyOf(fm.userFactors(), fm.userCount() * k), k);
-      EmbeddingExport.writeCsv(out.resolve("item_factors.csv"), checkpoint.items(), java.util.Arrays.copyOf(fm.itemFactors(), fm.itemCount() * k), k);
-      if (fm.itemBias() != null) {
-        EmbeddingExport.writeCsv(out.resolve("item_bias.csv"), checkpoint.items(), java.util.Arrays.copyOf(fm.itemBias(), fm.itemCount()), 1);
-      }
-      if (fm.userBias() != null) {
-        EmbeddingExport.writeCsv(out.resolve("user_bias.csv"), checkpoint.users(), java.util.Arrays.copyOf(fm.userBias(), fm.userCount()), 1);
-      }
-    }
-    System.out.printf("exported %d users and %d items × %d factors as %s to %s%n",
-        fm.userCount(), fm.itemCount(), k, format, out);
+    System.out.printf("exported %d users and %d items × %d factors as %s to %s; model.json has the global bias and"
+        + " how to rebuild a score%n", fm.userCount(), fm.itemCount(), k, format, out);
     return 0;
   }
 }

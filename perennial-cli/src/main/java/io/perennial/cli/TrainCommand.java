@@ -2,6 +2,7 @@ package io.perennial.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.perennial.data.Dataset;
+import io.perennial.data.InteractionLog;
 import io.perennial.eval.HoldoutValidator;
 import io.perennial.eval.Split;
 import io.perennial.eval.Splitters;
@@ -63,6 +64,7 @@ final class TrainCommand implements Callable<Integer> {
     Trainer trainer = Algorithms.trainer(model, overrides);
     TrainingOptions options = TrainingOptions.of(Terminal.progress(stdout));
     Dataset trainingData = dataset;
+    InteractionLog healthSample = dataset.log();
     if (earlyStoppingMetric != null) {
       if (!(validationFraction > 0 && validationFraction < 1)) {
         throw new UserException("--validation-fraction must be between 0 and 1, got " + validationFraction);
@@ -72,6 +74,7 @@ final class TrainCommand implements Callable<Integer> {
       }
       Split split = Splitters.userTemporal(dataset.log(), 1 - validationFraction);
       trainingData = dataset.withLog(split.train());
+      healthSample = split.test();
       HoldoutValidator validator;
       try {
         validator = new HoldoutValidator(split.test(), earlyStoppingMetric, 10);
@@ -85,6 +88,8 @@ final class TrainCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     Recommender recommender = trainer.fit(trainingData, options);
     double seconds = (System.nanoTime() - t0) / 1e9;
+    Evaluations.requireHealthy(recommender, healthSample,
+        "the trained " + model + " model is unusable, so " + out + " was not written");
     Provenance provenance = new Provenance(
         trainer.configJson().path("seed").asLong(0), data.data.toString(), trainingData.size(),
         dataset.log().minTimestamp(), dataset.log().maxTimestamp(), -1, null, Map.of(),

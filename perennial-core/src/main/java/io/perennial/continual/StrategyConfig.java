@@ -17,7 +17,8 @@ package io.perennial.continual;
  * @param stability forgetting protection for {@code incremental} fine-tunes (anchor, Fisher, distillation)
  * @param admitAfter occurrences before an id is learned by {@code online}/{@code hybrid} (1 = at once)
  * @param evictAfterSeconds stream time after which unseen ids are evicted (0 = never)
- * @param maxNorm divergence guard: a row with a larger norm (or a non-finite value) is rejected
+ * @param maxNorm divergence guard ({@link io.perennial.model.ModelHealth}): a row with a larger norm
+ *     (or a non-finite value) is rejected
  * @param seed seed of replay sampling
  */
 public record StrategyConfig(
@@ -65,6 +66,7 @@ public record StrategyConfig(
   public static StrategyConfig forStream(long events) {
     int percent = (int) Math.max(1, events / 100);
     return new StrategyConfig(10 * percent, percent, 0, 20_000, 1.0, 25 * percent, 0,
-        Math.max(200, 2 * percent), 0.02, io.perennial.model.Stability.none(), 1, 0, 1e3f, 42L);
+        Math.max(200, 2 * percent), 0.02, io.perennial.model.Stability.none(), 1, 0,
+        io.perennial.model.ModelHealth.DEFAULT_MAX_NORM, 42L);
   }
 }

@@ -1,6 +1,6 @@
 package io.perennial.continual;
 
-import io.perennial.model.FactorModel;
+import io.perennial.model.ModelHealth;
 import io.perennial.model.Recommender;
 import java.util.Locale;
 
@@ -101,13 +101,14 @@ public abstract class UpdateStrategy {
   }
 
   /**
-   * Puts {@code candidate} live unless the divergence guard finds non-finite or exploding
-   * parameters; then the live model is kept and the rejection logged.
+   * Puts {@code candidate} live unless the divergence guard ({@link ModelHealth}) finds non-finite
+   * or exploding parameters; then the live model is kept and the rejection logged with the reason.
    */
   protected boolean publish(Recommender candidate, String what) {
-    if (!healthy(candidate, config.maxNorm())) {
-      stats.rejected(String.format(Locale.ROOT, "%s: %s rejected by the divergence guard (non-finite or norm > %.0f)",
-          name(), what, config.maxNorm()));
+    ModelHealth.Verdict verdict = ModelHealth.check(candidate, config.maxNorm());
+    if (!verdict.healthy()) {
+      stats.rejected(String.format(Locale.ROOT, "%s: %s rejected by the divergence guard: %s",
+          name(), what, verdict.reason()));
       return false;
     }
     live = candidate;
@@ -116,6 +117,6 @@ public abstract class UpdateStrategy {
   }
 
   static boolean healthy(Recommender model, float maxNorm) {
-    return !(model instanceof FactorModel fm) || fm.isHealthy(maxNorm);
+    return ModelHealth.check(model, maxNorm).healthy();
   }
 }

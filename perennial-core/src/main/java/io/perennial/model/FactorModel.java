@@ -176,12 +176,11 @@ public abstract class FactorModel extends AbstractRecommender {
   }
 
   /**
-   * Whether every parameter is finite and no row's norm exceeds {@code maxNorm}: the divergence
-   * guard's test before an update goes live.
+   * Whether every parameter is finite and no row's norm exceeds {@code maxNorm}: {@link ModelHealth}
+   * without a holdout.
    */
   public boolean isHealthy(float maxNorm) {
-    return tableHealthy(userFactors, userCount, maxNorm) && tableHealthy(itemFactors, itemCount, maxNorm)
-        && finite(userBias, userCount) && finite(itemBias, itemCount) && Float.isFinite(globalBias);
+    return ModelHealth.check(this, maxNorm).healthy();
   }
 
   @Override
@@ -255,15 +254,6 @@ public abstract class FactorModel extends AbstractRecommender {
     return rowHealthy(userFactors, user, maxNorm) && rowHealthy(itemFactors, item, maxNorm);
   }
 
-  private boolean tableHealthy(float[] table, int rows, float maxNorm) {
-    for (int r = 0; r < rows; r++) {
-      if (!rowHealthy(table, r, maxNorm)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   private boolean rowHealthy(float[] table, int row, float maxNorm) {
     if (row < 0 || (row + 1) * factors > table.length) {
       return true;
@@ -277,18 +267,6 @@ public abstract class FactorModel extends AbstractRecommender {
       squared += (double) v * v;
     }
     return squared <= (double) maxNorm * maxNorm;
-  }
-
-  private static boolean finite(float[] values, int n) {
-    if (values == null) {
-      return true;
-    }
-    for (int i = 0; i < n; i++) {
-      if (!Float.isFinite(values[i])) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** Clears cached values derived from the tables (call after changing them). */

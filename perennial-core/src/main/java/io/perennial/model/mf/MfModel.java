@@ -10,19 +10,43 @@ import io.perennial.optim.OptimizerConfig;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
-/** A trained biased-MF model; {@code score} is a predicted rating. */
+/**
+ * A trained biased-MF model; {@code score} is a predicted rating, clipped to the range of the
+ * ratings it learned from.
+ *
+ * <p>Every SGD step (training, {@code partialFit}, {@code learnOnline}, fold-in) works in
+ * standardised units {@code z = (r − μ) / σ}, with μ and σ the centre and spread of the training
+ * ratings ({@link RatingScale}), and clips the residual to ±{@value #RESIDUAL_CLIP_SPREADS} σ (a
+ * Huber loss). Standardising makes the learning rate and penalties mean the same on a 1–5 and a
+ * 0–100 scale, where raw SGD steps of {@code lr · err · q} with errors of 50 made the factors
+ * explode; the clip bounds the step one wild rating can take. The tables are kept in rating units
+ * (biases × σ, factors × √σ), which turns the z-space step into the raw step with the factors' data
+ * term divided by σ: {@code score = μ + b_u + b_i + p_u · q_i} needs no mapping back, so ranking,
+ * search and export read the tables as they are. On MovieLens σ ≈ 1 and no residual reaches the
+ * clip, so the model is the classic one.
+ */
 public final class MfModel extends FactorModel implements io.perennial.model.OnlineLearner {
 
   public static final String TYPE = "mf";
+  /** Residuals beyond this many spreads are clipped: no 0.5–5 rating comes near, an outlier does. */
+  static final float RESIDUAL_CLIP_SPREADS = 5f;
   private final MfConfig config;
   private final SplittableRandom growthRandom;
+  /** σ of the ratings the model standardises by; fixed at training, kept by every later update. */
+  private final float spread;
+  /** Smallest and largest rating learned (training and later updates): the clip of {@code score}. */
+  private float minRating;
+  private float maxRating;
 
   MfModel(MfConfig config, UserHistory history, float[] popularity, int users, int items,
-      float[] userFactors, float[] itemFactors, float[] userBias, float[] itemBias, float globalBias) {
+      float[] userFactors, float[] itemFactors, float[] userBias, float[] itemBias, RatingScale scale) {
     super(history, popularity, users, items, config.factors(), userFactors, itemFactors, userBias,
-        itemBias, globalBias);
+        itemBias, scale.centre());
     this.config = config;
     this.growthRandom = new SplittableRandom(config.seed() ^ 0x5DEECE66DL);
+    this.spread = scale.spread();
+    this.minRating = scale.min();
+    this.maxRating = scale.max();
   }
 
   @Override
@@ -34,10 +58,47 @@ public final class MfModel extends FactorModel implements io.perennial.model.Onl
     return config;
   }
 
-  /** Predicted rating, clamped to nothing: callers clamp to their scale if they need to. */
+  /**
+   * Predicted rating, clipped to the smallest and largest rating learned. Rankings
+   * ({@code recommend}, {@code scoreItems}) use the unclipped value, so items predicted above the
+   * top of the scale keep their order instead of tying.
+   */
   @Override
   public float score(int user, int item) {
-    return super.score(user, item);
+    float s = super.score(user, item);
+    // NaN passes through (Math.max/min keep it): a broken model must not look like a rating
+    return minRating <= maxRating ? Math.min(maxRating, Math.max(minRating, s)) : s;
+  }
+
+  /** {@code {min, max}} of the ratings learned, the range {@code score} is clipped to. */
+  public float[] ratingRange() {
+    return new float[] {minRating, maxRating};
+  }
+
+  /** The spread σ the model standardises ratings by (see the class documentation). */
+  public float ratingSpread() {
+    return spread;
+  }
+
+  /** The residual {@code value − prediction} in rating units, clipped to ±{@value #RESIDUAL_CLIP_SPREADS} σ. */
+  float residual(float value, float prediction) {
+    float limit = RESIDUAL_CLIP_SPREADS * spread;
+    float err = value - prediction;
+    return err > limit ? limit : err < -limit ? -limit : err;
+  }
+
+  /** New rows start as the z-space initialisation does: {@code initScale} × √σ in rating units. */
+  float initScale() {
+    return initScale(config, spread);
+  }
+
+  static float initScale(MfConfig config, float spread) {
+    return (float) (config.initScale() * Math.sqrt(spread));
+  }
+
+  private void widenRange(float value) {
+    minRating = Math.min(minRating, value);
+    maxRating = Math.max(maxRating, value);
   }
 
   /**
@@ -69,10 +130,11 @@ public final class MfModel extends FactorModel implements io.perennial.model.Onl
     for (int d = 0; d < factors; d++) {
       pred += p[po + d] * itemFactors[qo + d];
     }
-    float err = r - pred;
+    float err = residual(r, pred);
+    float factorErr = err / spread;
     bu[bo] += lr * (err - config.biasRegularization() * bu[bo]);
     for (int d = 0; d < factors; d++) {
-      p[po + d] += lr * (err * itemFactors[qo + d] - config.regularization() * p[po + d]);
+      p[po + d] += lr * (factorErr * itemFactors[qo + d] - config.regularization() * p[po + d]);
     }
   }
 
@@ -84,10 +146,13 @@ public final class MfModel extends FactorModel implements io.perennial.model.Onl
 
   @Override
   public void partialFit(InteractionLog events, InteractionLog replay, int users, int items) {
-    growTables(Math.max(users, userCount), Math.max(items, itemCount), growthRandom, config.initScale());
+    growTables(Math.max(users, userCount), Math.max(items, itemCount), growthRandom, initScale());
     growHistory(events, userCount);
     growPopularity(events, itemCount);
     InteractionLog training = events.copy();
+    for (int e = 0; e < events.size(); e++) {
+      widenRange(events.value(e));
+    }
     for (int e = 0; e < replay.size(); e++) {
       training.add(replay.get(e));
     }
@@ -99,8 +164,9 @@ public final class MfModel extends FactorModel implements io.perennial.model.Onl
   /** {@code onlineSteps} SGD steps on this rating for the user's and the item's rows and biases. */
   @Override
   public void learnOnline(int user, int item, float value, long timestamp) {
-    growTables(Math.max(userCount, user + 1), Math.max(itemCount, item + 1), growthRandom, config.initScale());
+    growTables(Math.max(userCount, user + 1), Math.max(itemCount, item + 1), growthRandom, initScale());
     recordEvent(user, item, value);
+    widenRange(value);
     float lr = config.learningRate();
     float reg = config.regularization();
     float biasReg = config.biasRegularization();
@@ -109,36 +175,42 @@ public final class MfModel extends FactorModel implements io.perennial.model.Onl
     for (int step = 0; step < config.onlineSteps(); step++) {
       float pred = globalBias + userBias[user] + itemBias[item]
           + io.perennial.kernel.VectorOps.dot(userFactors, po, itemFactors, qo, factors);
-      float err = value - pred;
+      float err = residual(value, pred);
+      float factorErr = err / spread;
       userBias[user] += lr * (err - biasReg * userBias[user]);
       itemBias[item] += lr * (err - biasReg * itemBias[item]);
       for (int d = 0; d < factors; d++) {
         float p = userFactors[po + d];
         float q = itemFactors[qo + d];
-        userFactors[po + d] += lr * (err * q - reg * p);
-        itemFactors[qo + d] += lr * (err * p - reg * q);
+        userFactors[po + d] += lr * (factorErr * q - reg * p);
+        itemFactors[qo + d] += lr * (factorErr * p - reg * q);
       }
     }
     itemRowChanged(item);
-  }
-
-  void setGlobalBias(float mu) {
-    this.globalBias = mu;
   }
 
   @Override
   public ModelState state() {
     ModelState s = new ModelState(TYPE, new ObjectMapper().valueToTree(config));
     saveCommon(s);
+    s.put("rating_spread", new float[] {spread}).put("rating_range", new float[] {minRating, maxRating});
     return s;
   }
 
+  /**
+   * Rebuilds a model from its state. Checkpoints written before ratings were standardised have no
+   * spread or range: they learn on with σ = 1 (the raw steps they were trained with) and no clip.
+   */
   public static MfModel restore(ModelState s) {
     MfConfig config = new ObjectMapper().convertValue(s.config(), MfConfig.class);
     int[] shape = shapeOf(s);
     check(shape[2] == config.factors(), "factors");
+    float[] spread = s.floats().getOrDefault("rating_spread", new float[] {1f});
+    float[] range = s.floats().getOrDefault("rating_range", new float[] {RatingScale.NONE.min(), RatingScale.NONE.max()});
+    check(spread.length == 1 && spread[0] > 0 && range.length == 2, "rating scale");
     return new MfModel(config, UserHistory.loadFrom(s, "history"), s.floats("popularity"),
         shape[0], shape[1], s.floats("user_factors"), s.floats("item_factors"),
-        s.floats("user_bias"), s.floats("item_bias"), s.floats("global_bias")[0]);
+        s.floats("user_bias"), s.floats("item_bias"),
+        new RatingScale(s.floats("global_bias")[0], spread[0], range[0], range[1]));
   }
 }

@@ -17,8 +17,9 @@ import io.perennial.optim.OptimizerConfig;
 import java.util.SplittableRandom;
 
 /**
- * SGD over the ratings in a seeded random order each epoch. Single-threaded, so the same seed and
- * data give the same model.
+ * SGD over the ratings in a seeded random order each epoch, in the standardised units described at
+ * {@link MfModel}: the centre and spread come from the training ratings ({@link RatingScale}).
+ * Single-threaded, so the same seed and data give the same model.
  */
 public final class MfTrainer implements Trainer {
 
@@ -51,15 +52,13 @@ public final class MfTrainer implements Trainer {
     int items = train.itemCount();
     int k = config.factors();
     InteractionLog log = train.log();
-    double sum = 0;
-    for (int e = 0; e < log.size(); e++) {
-      sum += log.value(e);
-    }
+    RatingScale scale = RatingScale.of(log);
+    float initScale = MfModel.initScale(config, scale.spread());
     MfModel model = new MfModel(config, UserHistory.of(train.byUser()),
         AbstractRecommender.countItems(log, items), users, items,
-        FactorModel.randomTable(users, k, random, config.initScale()),
-        FactorModel.randomTable(items, k, random, config.initScale()),
-        new float[users], new float[items], log.size() == 0 ? 0f : (float) (sum / log.size()));
+        FactorModel.randomTable(users, k, random, initScale),
+        FactorModel.randomTable(items, k, random, initScale),
+        new float[users], new float[items], scale);
     OptimizerConfig optimizer = OptimizerConfig.sgd(config.learningRate())
         .withKind(config.optimizer())
         .withSchedule(new LearningRateSchedule.StepDecay(1, config.learningRateDecay()));
@@ -87,7 +86,10 @@ public final class MfTrainer implements Trainer {
     return model;
   }
 
-  /** One pass in {@code order}; returns the training RMSE measured before each update. */
+  /**
+   * One pass in {@code order}; returns the training RMSE (in rating units, unclipped residuals)
+   * measured before each update.
+   */
   private double epoch(MfModel m, InteractionLog log, int[] order, Optimizer userOpt,
       Optimizer itemOpt, float[] grad) {
     int k = m.factors();
@@ -99,6 +101,7 @@ public final class MfTrainer implements Trainer {
     float[] bu = m.userBias();
     float[] bi = m.itemBias();
     float mu = m.globalBias();
+    float spread = m.ratingSpread();
     double squared = 0;
     for (int e : order) {
       int u = log.user(e);
@@ -109,14 +112,16 @@ public final class MfTrainer implements Trainer {
       for (int d = 0; d < k; d++) {
         pred += p[po + d] * q[qo + d];
       }
-      float err = log.value(e) - pred;
-      squared += (double) err * err;
+      float raw = log.value(e) - pred;
+      squared += (double) raw * raw;
+      float err = m.residual(log.value(e), pred);
+      float factorErr = err / spread;
       bu[u] += lr * (err - biasReg * bu[u]);
       bi[i] += lr * (err - biasReg * bi[i]);
-      // Gradients of ½err² + ½λ‖·‖², both taken at the old values.
+      // Gradients of the z-space loss ½err_z² + ½λ‖·‖² in rating units, both taken at the old values.
       for (int d = 0; d < k; d++) {
-        grad[d] = -err * q[qo + d] + reg * p[po + d];
-        grad[k + d] = -err * p[po + d] + reg * q[qo + d];
+        grad[d] = -factorErr * q[qo + d] + reg * p[po + d];
+        grad[k + d] = -factorErr * p[po + d] + reg * q[qo + d];
       }
       userOpt.updateRow(p, u, grad, 0, lr);
       itemOpt.updateRow(q, i, grad, k, lr);

@@ -13,6 +13,7 @@ import io.perennial.model.Recommender;
 import io.perennial.model.UserQuery;
 import io.perennial.server.learn.Learner;
 import io.perennial.server.learn.LearnerStatus;
+import io.perennial.server.learn.ModelRefusedException;
 import io.perennial.server.learn.ServedModel;
 import io.perennial.server.learn.SharedIds;
 import io.perennial.server.search.TopKSearch;
@@ -366,6 +367,9 @@ public final class ApiRoutes {
         ModelVersion mv = future.get(30, TimeUnit.MINUTES);
         ctx.json(Map.of("status", "live", "version", mv.version()));
       } catch (ExecutionException e) {
+        if (e.getCause() instanceof ModelRefusedException refused) {
+          throw new ApiException(409, "retrain_refused", refused.getMessage());
+        }
         throw new ApiException(500, "retrain_failed", String.valueOf(e.getCause().getMessage()));
       } catch (InterruptedException | TimeoutException e) {
         throw new ApiException(503, "unavailable", "the retrain did not finish in time; it goes on in the background");

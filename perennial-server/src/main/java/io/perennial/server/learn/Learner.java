@@ -9,6 +9,7 @@ import io.perennial.data.IdIndex;
 import io.perennial.data.InteractionLog;
 import io.perennial.data.ReadReport;
 import io.perennial.model.Algorithms;
+import io.perennial.model.ModelHealth;
 import io.perennial.model.OnlineLearner;
 import io.perennial.model.Recommendations;
 import io.perennial.model.Recommender;
@@ -44,6 +45,9 @@ import org.slf4j.LoggerFactory;
  * events that arrived meanwhile, and then replace the running model ({@code hybrid} and
  * {@code POST /v1/models/retrain}). The running model is checkpointed into the registry on a
  * schedule and on shutdown; after a restart the learner resumes from the current version's offset.
+ * Every model that would replace the served one (a retrain, an activated version, the checkpoint
+ * loaded at start-up) must pass the {@link HealthGate}; a refused one is logged, reported in
+ * {@code lastError}, and never served.
  */
 public final class Learner implements AutoCloseable {
 
@@ -72,6 +76,7 @@ public final class Learner implements AutoCloseable {
     return t;
   });
   private final SplittableRandom random;
+  private final HealthGate health;
   private final DelayRecorder delays = new DelayRecorder();
   private final boolean[] hrWindow = new boolean[HR_WINDOW];
   private final List<double[]> hrSeries = new ArrayList<>();
@@ -108,6 +113,7 @@ public final class Learner implements AutoCloseable {
     this.registry = registry;
     this.settings = settings;
     this.random = new SplittableRandom(settings.seed());
+    this.health = new HealthGate(store, settings.strategyConfig().maxNorm());
     Strategies.create(serverStrategyName()); // fail fast on an unknown name
     this.thread = new Thread(this::run, "perennial-learner");
     thread.setDaemon(true);
@@ -220,6 +226,8 @@ public final class Learner implements AutoCloseable {
         if (catchUp) {
           replayOnto(model, cp.provenance().lastOffset(), appliedOffset);
         }
+        health.require(model, users, items, catchUp ? appliedOffset : cp.provenance().lastOffset(),
+            "model version " + version);
         strategy = Strategies.create(serverStrategyName());
         strategy.resume(context, settings.strategyConfig(), model, appliedOffset);
         registry.activate(version);
@@ -227,6 +235,8 @@ public final class Learner implements AutoCloseable {
         served.set(new ServedModel(version, model));
         dirty = catchUp;
         done.complete(mv);
+      } catch (ModelRefusedException e) {
+        done.completeExceptionally(refused(e.getMessage()));
       } catch (RuntimeException e) {
         done.completeExceptionally(e);
       }
@@ -274,17 +284,31 @@ public final class Learner implements AutoCloseable {
 
   private void loadOrTrain() throws InterruptedException {
     Optional<ModelVersion> current = registry.current();
-    Recommender model;
-    long version;
-    if (current.isPresent()) {
-      Checkpoint cp = registry.load(current.get().version());
-      model = Algorithms.restore(cp.state());
-      users = cp.users().copy();
-      items = cp.items().copy();
+    Recommender model = null;
+    long version = -1;
+    for (long candidate : current.isPresent() ? versionsToLoad(current.get().version()) : List.<Long>of()) {
+      Checkpoint cp = registry.load(candidate);
+      Recommender loaded = Algorithms.restore(cp.state());
+      IdIndex loadedUsers = cp.users().copy();
+      IdIndex loadedItems = cp.items().copy();
+      ModelHealth.Verdict verdict = health.check(loaded, loadedUsers, loadedItems, cp.provenance().lastOffset());
+      if (!verdict.healthy()) {
+        refused("model version " + candidate + " was refused by the health check at start-up: " + verdict.reason());
+        continue;
+      }
+      model = loaded;
+      users = loadedUsers;
+      items = loadedItems;
       appliedOffset = cp.provenance().lastOffset();
-      version = current.get().version();
+      version = candidate;
+      if (candidate != current.get().version()) {
+        registry.activate(candidate);
+        LOG.warn("serving the last healthy version {} instead of version {}", candidate, current.get().version());
+      }
       LOG.info("loaded model version {} ({}), resuming after offset {}", version, model.type(), appliedOffset);
-    } else {
+      break;
+    }
+    if (model == null) {
       while (running && store.count() < settings.minEventsToTrain()) {
         store.awaitAfter(store.lastOffset(), 200);
       }
@@ -295,6 +319,7 @@ public final class Learner implements AutoCloseable {
       users = new IdIndex();
       items = new IdIndex();
       model = trainOn(users, items, upTo);
+      health.require(model, users, items, upTo, "the model trained at start-up");
       appliedOffset = upTo;
       ModelVersion mv = registry.register(checkpointOf(model, upTo, null), "initial", null, Map.of(), true);
       version = mv.version();
@@ -315,6 +340,28 @@ public final class Learner implements AutoCloseable {
     strategy.resume(context, settings.strategyConfig(), model, appliedOffset);
     modelOffset = appliedOffset;
     served.set(new ServedModel(version, model));
+  }
+
+  /**
+   * The current version, then the older versions whose checkpoints still exist, newest first: where
+   * start-up looks for a model that passes the health check. Versions newer than the current one
+   * were rolled back on purpose and are not considered.
+   */
+  private List<Long> versionsToLoad(long current) {
+    List<Long> versions = new ArrayList<>(List.of(current));
+    for (ModelVersion mv : registry.list()) {
+      if (mv.version() < current && registry.hasFile(mv.version())) {
+        versions.add(mv.version());
+      }
+    }
+    return versions;
+  }
+
+  /** Records a refused model: logged and reported in {@code lastError}; returns the exception to fail with. */
+  private ModelRefusedException refused(String message) {
+    lastError = message;
+    LOG.error(message);
+    return new ModelRefusedException(message);
   }
 
   /** Trains a fresh model on stored events up to {@code upTo}, assigning missing ids in {@code u}/{@code i}. */
@@ -482,11 +529,12 @@ public final class Learner implements AutoCloseable {
   }
 
   private void adoptRetrained(Recommender model, long trainedUpTo, CompletableFuture<ModelVersion> done) {
+    ServedModel previous = served.get();
     try {
       replayOnto(model, trainedUpTo, appliedOffset);
+      health.require(model, users, items, appliedOffset, "the retrained model");
       strategy = Strategies.create(serverStrategyName());
       strategy.resume(context, settings.strategyConfig(), model, appliedOffset);
-      ServedModel previous = served.get();
       ModelVersion mv = registry.register(checkpointOf(model, appliedOffset, previous.version()), "retrain",
           previous.version(), metrics(), true);
       modelOffset = appliedOffset;
@@ -496,6 +544,8 @@ public final class Learner implements AutoCloseable {
       LOG.info("retrained model is live as version {} (caught up from offset {} to {})", mv.version(), trainedUpTo,
           appliedOffset);
       done.complete(mv);
+    } catch (ModelRefusedException e) {
+      done.completeExceptionally(refused(e.getMessage() + "; version " + previous.version() + " stays live"));
     } catch (RuntimeException e) {
       lastError = "retrain could not go live: " + e.getMessage();
       LOG.error(lastError, e);
