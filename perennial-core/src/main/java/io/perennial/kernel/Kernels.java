@@ -66,4 +66,51 @@ interface Kernels {
       axpy(x[c], columns, c * stride, out, 0, rows);
     }
   }
+  /**
+   * Row-major matrix product {@code C (+)= A · B}: A is {@code m × k} at {@code aOffset}, B is
+   * {@code k × n} at {@code bOffset}, C is {@code m × n} at {@code cOffset}; C is overwritten
+   * unless {@code accumulate}. The plain reference loop (i, p, j order so the inner loop is an
+   * axpy over a row of B and a row of C).
+   */
+  default void matMul(float[] a, int aOffset, float[] b, int bOffset, float[] c, int cOffset,
+      int m, int k, int n, boolean accumulate) {
+    if (!accumulate) {
+      java.util.Arrays.fill(c, cOffset, cOffset + m * n, 0f);
+    }
+    for (int i = 0; i < m; i++) {
+      for (int p = 0; p < k; p++) {
+        axpy(a[aOffset + i * k + p], b, bOffset + p * n, c, cOffset + i * n, n);
+      }
+    }
+  }
+
+  /**
+   * {@code C (+)= A · Bᵀ}: A is {@code m × k}, B is {@code n × k} (so each C element is a dot of
+   * two rows), C is {@code m × n}.
+   */
+  default void matMulTransB(float[] a, int aOffset, float[] b, int bOffset, float[] c, int cOffset,
+      int m, int k, int n, boolean accumulate) {
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        float d = dot(a, aOffset + i * k, b, bOffset + j * k, k);
+        c[cOffset + i * n + j] = accumulate ? c[cOffset + i * n + j] + d : d;
+      }
+    }
+  }
+
+  /**
+   * {@code C (+)= Aᵀ · B}: A is {@code k × m}, B is {@code k × n}, C is {@code m × n} (the weight
+   * gradient of a linear layer: inputs transposed times output gradients).
+   */
+  default void matMulTransA(float[] a, int aOffset, float[] b, int bOffset, float[] c, int cOffset,
+      int m, int k, int n, boolean accumulate) {
+    if (!accumulate) {
+      java.util.Arrays.fill(c, cOffset, cOffset + m * n, 0f);
+    }
+    for (int p = 0; p < k; p++) {
+      for (int i = 0; i < m; i++) {
+        axpy(a[aOffset + p * m + i], b, bOffset + p * n, c, cOffset + i * n, n);
+      }
+    }
+  }
 }

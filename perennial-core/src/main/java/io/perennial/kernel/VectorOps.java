@@ -119,6 +119,40 @@ public final class VectorOps {
     IMPL.matVecTransposed(columns, stride, rows, cols, x, out);
   }
 
+  /**
+   * Row-major {@code C (+)= A · B} with A {@code m × k}, B {@code k × n} and C {@code m × n}, each
+   * starting at its offset; C is overwritten unless {@code accumulate}.
+   */
+  public static void matMul(float[] a, int aOffset, float[] b, int bOffset, float[] c, int cOffset,
+      int m, int k, int n, boolean accumulate) {
+    checkMatrices(a, aOffset, m, k, b, bOffset, k, n, c, cOffset, m, n);
+    IMPL.matMul(a, aOffset, b, bOffset, c, cOffset, m, k, n, accumulate);
+  }
+
+  /** Row-major {@code C (+)= A · Bᵀ} with A {@code m × k}, B {@code n × k} and C {@code m × n}. */
+  public static void matMulTransB(float[] a, int aOffset, float[] b, int bOffset, float[] c, int cOffset,
+      int m, int k, int n, boolean accumulate) {
+    checkMatrices(a, aOffset, m, k, b, bOffset, n, k, c, cOffset, m, n);
+    IMPL.matMulTransB(a, aOffset, b, bOffset, c, cOffset, m, k, n, accumulate);
+  }
+
+  /** Row-major {@code C (+)= Aᵀ · B} with A {@code k × m}, B {@code k × n} and C {@code m × n}. */
+  public static void matMulTransA(float[] a, int aOffset, float[] b, int bOffset, float[] c, int cOffset,
+      int m, int k, int n, boolean accumulate) {
+    checkMatrices(a, aOffset, k, m, b, bOffset, k, n, c, cOffset, m, n);
+    IMPL.matMulTransA(a, aOffset, b, bOffset, c, cOffset, m, k, n, accumulate);
+  }
+
+  private static void checkMatrices(float[] a, int aOffset, int aRows, int aCols, float[] b, int bOffset,
+      int bRows, int bCols, float[] c, int cOffset, int cRows, int cCols) {
+    if (aRows < 0 || aCols < 0 || bCols < 0) {
+      throw new IllegalArgumentException("negative matrix size");
+    }
+    Objects.checkFromIndexSize(aOffset, Math.multiplyExact(aRows, aCols), a.length);
+    Objects.checkFromIndexSize(bOffset, Math.multiplyExact(bRows, bCols), b.length);
+    Objects.checkFromIndexSize(cOffset, Math.multiplyExact(cRows, cCols), c.length);
+  }
+
   /** Column-major copy of a row-major {@code rows × cols} matrix. */
   public static float[] transpose(float[] matrix, int rows, int cols) {
     float[] t = new float[rows * cols];
