@@ -9,12 +9,23 @@ import java.time.format.DateTimeParseException;
 final class FieldParsers {
   private FieldParsers() {}
 
-  /** A trimmed id that obeys {@link Ids#problem}. */
+  /**
+   * An id without surrounding spaces and tabs that obeys {@link Ids#problem}. Only spaces and tabs
+   * are trimmed ({@link String#trim} would also drop control characters at the ends unseen).
+   */
   static String id(String raw, String file, long line, String field) {
     if (raw == null) {
       throw new DataFormatException(file, line, field, "missing");
     }
-    String id = raw.trim();
+    int start = 0;
+    int end = raw.length();
+    while (start < end && (raw.charAt(start) == ' ' || raw.charAt(start) == '\t')) {
+      start++;
+    }
+    while (end > start && (raw.charAt(end - 1) == ' ' || raw.charAt(end - 1) == '\t')) {
+      end--;
+    }
+    String id = raw.substring(start, end);
     String problem = Ids.problem(id);
     if (problem != null) {
       throw new DataFormatException(file, line, field, problem);
