@@ -136,7 +136,7 @@ class ReaderOptionsCliTest {
     Path text = dir.resolve("names.csv");
     Files.writeString(text, "alice,apple\nbob,pear\ncarol,fig\n");
     assertThat(cli.run("datasets", "info", text.toString(), "--format", "csv")).isEqualTo(Main.USER_ERROR);
-    assertThat(cli.stderr().strip()).contains(text + ":1: cannot tell whether line 1 (alice,apple) is a header").doesNotContain("\n");
+    assertThat(cli.stderr().strip()).contains(text + ":1: cannot tell whether line 1 [alice, apple] is a header").doesNotContain("\n");
     assertThat(cli.run("datasets", "info", text.toString(), "--format", "csv", "--no-header")).isZero();
     assertThat(cli.stdout()).contains("3 rows, 3 accepted, 0 invalid; no header (as told)");
   }

@@ -22,6 +22,8 @@ public final class DelimitedReader {
   private final Charset charset;
 
   /**
+   * A reader of files laid out as given.
+   *
    * @param delimiter field separator
    * @param quoting whether {@code "} quotes fields, as in CSV (never with {@link Delimiter#WHITESPACE})
    * @param header whether the first line names the columns, or detect it
@@ -83,14 +85,16 @@ public final class DelimitedReader {
           case HEADER -> true;
           case DATA -> false;
           case UNDECIDED -> throw new DataFormatException(name, first.line(), null,
-              "cannot tell whether line " + first.line() + " (" + DataFormatException.excerpt(String.join(",", first.fields()))
-                  + ") is a header: its cells are text like the rows after it and none is a known column name; "
+              "cannot tell whether line " + first.line() + " " + DataFormatException.excerpt(first.fields().toString())
+                  + " is a header: its cells are text like the rows after it and none is a known column name; "
                   + "if it is a header, map its columns by name (--user-col, --item-col), otherwise say --no-header");
         };
       };
-      builder.noteHeader(header == HeaderMode.DETECT
-          ? (hasHeader ? "header: detected" : "no header (detected)")
-          : (hasHeader ? "header: as told" : "no header (as told)"));
+      if (first != null) {
+        builder.noteHeader(header == HeaderMode.DETECT
+            ? (hasHeader ? "header: detected" : "no header (detected)")
+            : (hasHeader ? "header: as told" : "no header (as told)"));
+      }
       int[] positions = null;
       int i = 0;
       while (true) {

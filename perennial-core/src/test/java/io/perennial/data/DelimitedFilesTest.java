@@ -71,7 +71,7 @@ class DelimitedFilesTest {
     Path text = write("text.csv", "alice,apple\nbob,pear\n");
     assertThatThrownBy(() -> InteractionReaders.read(text, DataFormat.CSV, ReadOptions.defaults()))
         .isInstanceOf(DataFormatException.class)
-        .hasMessageContaining("text.csv:1: cannot tell whether line 1 (alice,apple) is a header")
+        .hasMessageContaining("text.csv:1: cannot tell whether line 1 [alice, apple] is a header")
         .hasMessageContaining("--no-header");
     Dataset told = InteractionReaders.read(text, DataFormat.CSV, ReadOptions.defaults().withHeader(HeaderMode.ABSENT));
     assertThat(told.size()).isEqualTo(2);
