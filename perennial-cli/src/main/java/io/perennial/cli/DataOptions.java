@@ -6,10 +6,10 @@ import io.perennial.data.Dataset;
 import io.perennial.data.DuplicatePolicy;
 import io.perennial.data.ErrorPolicy;
 import io.perennial.data.InteractionReaders;
-import io.perennial.data.InteractionType;
 import io.perennial.data.ReadOptions;
 import java.nio.file.Path;
 import java.util.Locale;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The options every data-reading command shares. */
@@ -27,12 +27,12 @@ final class DataOptions {
   boolean implicit;
 
   @Option(names = "--implicit-threshold", paramLabel = "VALUE",
-      description = "With --implicit, drop interactions whose value is below this (e.g. ratings < 4).")
+      description = "Drop interactions whose value is below this (e.g. ratings < 4); implies --implicit.")
   Float implicitThreshold;
 
-  @Option(names = "--implicit-weight", defaultValue = "1", paramLabel = "W",
-      description = "With --implicit, the value given to kept interactions. Default: ${DEFAULT-VALUE}.")
-  float implicitWeight;
+  @Option(names = "--implicit-weight", paramLabel = "W",
+      description = "The value given to kept interactions; implies --implicit. Default: 1.")
+  Float implicitWeight;
 
   @Option(names = "--duplicates", defaultValue = "keep-last", paramLabel = "POLICY",
       description = "Repeated (user, item) pairs: keep-last, keep-first, sum, keep-all. Default: ${DEFAULT-VALUE}.")
@@ -42,20 +42,7 @@ final class DataOptions {
       description = "Invalid rows: fail (stop at the first) or skip (drop and count). Default: ${DEFAULT-VALUE}.")
   String onError;
 
-  @Option(names = "--user-col", paramLabel = "COL", description = "User column name or 0-based index (csv, tsv, jsonl).")
-  String userColumn;
-
-  @Option(names = "--item-col", paramLabel = "COL", description = "Item column name or index.")
-  String itemColumn;
-
-  @Option(names = "--value-col", paramLabel = "COL", description = "Value/rating column name or index.")
-  String valueColumn;
-
-  @Option(names = "--time-col", paramLabel = "COL", description = "Timestamp column name or index.")
-  String timeColumn;
-
-  @Option(names = "--type-col", paramLabel = "COL", description = "Event type column name or index.")
-  String typeColumn;
+  @Mixin LayoutOptions layout = new LayoutOptions();
 
   /** Options built in code, for commands that read data without the full set of flags. */
   static DataOptions of(Path data, String format, boolean implicit, String duplicates, String onError) {
@@ -63,20 +50,35 @@ final class DataOptions {
     options.data = data;
     options.format = format;
     options.implicit = implicit;
-    options.implicitWeight = 1;
     options.duplicates = duplicates;
     options.onError = onError;
     return options;
   }
 
+  /** The same options reading the file as {@code fileLayout} says. */
+  DataOptions withLayout(LayoutOptions fileLayout) {
+    layout = fileLayout;
+    return this;
+  }
+
+  /**
+   * The read options. An implicit threshold or weight without {@code --implicit} means implicit
+   * feedback was wanted: it turns {@code --implicit} on and says so once, rather than being ignored.
+   */
   ReadOptions readOptions() {
+    if (!implicit && (implicitThreshold != null || implicitWeight != null)) {
+      implicit = true;
+      System.out.println("note: " + (implicitThreshold != null ? "--implicit-threshold" : "--implicit-weight")
+          + " implies --implicit");
+    }
     ReadOptions options = ReadOptions.defaults()
         .withDuplicates(parseEnum(DuplicatePolicy.class, duplicates, "--duplicates"))
         .withErrors(parseEnum(ErrorPolicy.class, onError.equals("skip") ? "SKIP" : onError, "--on-error"));
     if (implicit) {
-      options = options.withImplicit(implicitThreshold == null ? -Float.MAX_VALUE : implicitThreshold, implicitWeight);
+      options = options.withImplicit(implicitThreshold == null ? -Float.MAX_VALUE : implicitThreshold,
+          implicitWeight == null ? 1f : implicitWeight);
     }
-    return options;
+    return layout.applyTo(options, dataFormat());
   }
 
   DataFormat dataFormat() {
@@ -88,10 +90,7 @@ final class DataOptions {
   }
 
   ColumnMapping columns() {
-    if (userColumn == null && itemColumn == null && valueColumn == null && timeColumn == null && typeColumn == null) {
-      return null;
-    }
-    return new ColumnMapping(userColumn, itemColumn, valueColumn, timeColumn, typeColumn, InteractionType.VIEW);
+    return layout.columns();
   }
 
   Dataset read() {

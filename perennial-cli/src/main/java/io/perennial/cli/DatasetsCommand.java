@@ -87,7 +87,9 @@ final class DatasetsCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "items         %,d%n", s.items());
       out.printf(Locale.ROOT, "interactions  %,d%n", s.interactions());
       out.printf(Locale.ROOT, "density       %.4f%%%n", s.density() * 100);
-      if (s.interactions() > 0) {
+      if (dataset.report().inFileOrder()) {
+        out.printf(Locale.ROOT, "time span     none: no timestamps (file order stands in for time)%n");
+      } else if (s.interactions() > 0) {
         out.printf(Locale.ROOT, "time span     %s .. %s (%.1f days)%n", Instant.ofEpochSecond(s.firstTimestamp()),
             Instant.ofEpochSecond(s.lastTimestamp()), (s.lastTimestamp() - s.firstTimestamp()) / 86400.0);
       }
@@ -163,8 +165,10 @@ final class DatasetsCommand implements Callable<Integer> {
     @Option(names = "--on-error", defaultValue = "fail", paramLabel = "POLICY", description = "fail or skip.")
     String onError;
 
+    @Mixin LayoutOptions layout = new LayoutOptions();
+
     Dataset read() {
-      return DataOptions.of(data, format, false, "keep-all", onError).read();
+      return DataOptions.of(data, format, false, "keep-all", onError).withLayout(layout).read();
     }
   }
 }

@@ -63,6 +63,8 @@ final class EvaluateCommand implements Callable<Integer> {
       if (dataset.size() == 0) {
         throw new UserException(data.data + ": no interactions to evaluate (" + dataset.report().summary() + ")");
       }
+      out.println("read " + data.data + ": " + dataset.report().summary());
+      protocol.fileOrderNotice(dataset).ifPresent(out::println);
       splits = protocol.splits(dataset);
     }
     ObjectNode protocolJson = Json.object();

@@ -42,6 +42,25 @@ final class ProtocolOptions {
     }
   }
 
+  /**
+   * For a protocol that splits by time, a note when the data has no timestamps and file order
+   * stands in for time, so nobody reads a temporal result as one.
+   */
+  java.util.Optional<String> fileOrderNotice(Dataset data) {
+    if (!data.report().inFileOrder()) {
+      return java.util.Optional.empty();
+    }
+    String percent = String.format(java.util.Locale.ROOT, "%.0f %%", trainFraction * 100);
+    String split = switch (parsed()) {
+      case TEMPORAL -> "the first " + percent + " of the rows in the file train";
+      case USER_TEMPORAL -> "each user's first " + percent + " of rows in the file train";
+      case LOO -> "each user's last row in the file is held out";
+      default -> null;
+    };
+    return java.util.Optional.ofNullable(split)
+        .map(s -> "note: no timestamps in the data, so time order is file order: " + s);
+  }
+
   List<Split> splits(Dataset data) {
     InteractionLog log = data.log();
     if (!(trainFraction > 0 && trainFraction < 1)) {

@@ -55,6 +55,8 @@ final class SimulateCommand implements Callable<Integer> {
     String format;
   }
 
+  @picocli.CommandLine.Mixin LayoutOptions layout = new LayoutOptions();
+
   @Option(names = "--model", defaultValue = "ials", paramLabel = "NAME", description = "pop, itemknn, mf, bpr, ials. Default: ${DEFAULT-VALUE}.")
   String model;
 
@@ -158,6 +160,9 @@ final class SimulateCommand implements Callable<Integer> {
     }
     Dataset raw;
     String sourceName;
+    if (source.synthetic && layout.anyGiven()) {
+      throw new UserException("--delimiter, --header and the column flags apply to --data, not --synthetic");
+    }
     if (source.synthetic) {
       SyntheticConfig sc;
       try {
@@ -170,8 +175,13 @@ final class SimulateCommand implements Callable<Integer> {
       sourceName = String.format(Locale.ROOT, "synthetic(seed=%d, events=%d, drift=%s, shift-at=%s, item-lifetime=%d)",
           seed, events, drift, shiftAt, itemLifetime);
     } else {
-      raw = DataOptions.of(source.file.data, source.file.format, !Algorithms.isExplicit(model), "keep-all", "fail").read();
+      raw = DataOptions.of(source.file.data, source.file.format, !Algorithms.isExplicit(model), "keep-all", "fail")
+          .withLayout(layout).read();
       sourceName = source.file.data.toString();
+      out.println("read " + sourceName + ": " + raw.report().summary());
+      if (raw.report().inFileOrder()) {
+        out.println("note: no timestamps in the data, so the stream is replayed in file order");
+      }
     }
     if (burstAt >= 0) {
       try {

@@ -23,6 +23,9 @@ public final class DatasetBuilder {
   private final List<String> examples = new ArrayList<>();
   private long rows;
   private long belowThreshold;
+  private long fileOrderEvents;
+  private long timedEvents;
+  private String header;
 
   public DatasetBuilder(ReadOptions options) {
     this(new IdIndex(), new IdIndex(), options);
@@ -46,14 +49,36 @@ public final class DatasetBuilder {
 
   /** Adds a valid row. */
   public void accept(String user, String item, float value, long timestamp, InteractionType type) {
+    if (add(user, item, value, timestamp, type)) {
+      timedEvents++;
+    }
+  }
+
+  /**
+   * Adds a valid row that has no timestamp: its row number (counted by {@link #countRow}) stands in,
+   * and the {@link ReadReport} says so.
+   */
+  public void acceptInFileOrder(String user, String item, float value, InteractionType type) {
+    if (add(user, item, value, rows, type)) {
+      fileOrderEvents++;
+    }
+  }
+
+  private boolean add(String user, String item, float value, long timestamp, InteractionType type) {
     if (options.implicit()) {
       if (value < options.implicitThreshold()) {
         belowThreshold++;
-        return;
+        return false;
       }
       value = options.implicitWeight();
     }
     log.add(users.getOrAdd(user), items.getOrAdd(item), value, timestamp, type);
+    return true;
+  }
+
+  /** Records how a reader took the first line of its file, for the {@link ReadReport}. */
+  public void noteHeader(String decision) {
+    header = decision;
   }
 
   /**
@@ -72,9 +97,15 @@ public final class DatasetBuilder {
   }
 
   private static String reasonKey(String problem) {
-    // Group "not a number: 'x'" and "not a number: 'y'" under one reason.
-    int colon = problem.indexOf(':');
-    return colon > 0 ? problem.substring(0, colon) : problem;
+    // Group "not a number: 'x'" and "not a number: 'y'" (or "... (U+000A at character 3)") under one reason.
+    int end = problem.length();
+    for (String mark : new String[] {":", " (", " '"}) {
+      int at = problem.indexOf(mark);
+      if (at > 0 && at < end) {
+        end = at;
+      }
+    }
+    return problem.substring(0, end);
   }
 
   /** Applies the duplicate policy and returns the dataset. */
@@ -85,8 +116,9 @@ public final class DatasetBuilder {
       result = deduplicate(log, options.duplicates(), users.size());
       merged = log.size() - result.size();
     }
+    long fileOrder = timedEvents == 0 && fileOrderEvents > 0 ? result.size() : fileOrderEvents;
     ReadReport report =
-        new ReadReport(rows, result.size(), invalid, belowThreshold, merged, examples);
+        new ReadReport(rows, result.size(), invalid, belowThreshold, merged, examples, header, fileOrder);
     return new Dataset(users, items, result, report);
   }
 

@@ -34,11 +34,14 @@ import java.util.zip.ZipInputStream;
  */
 public final class DatasetFetcher {
 
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(20);
+
   private final URI base;
   private final Path cache;
   private final Map<String, RemoteDataset> catalogue;
   private final HttpClient http;
 
+  /** Downloads {@code catalogue}'s archives from under {@code base} into {@code cache}. */
   public DatasetFetcher(URI base, Path cache, Map<String, RemoteDataset> catalogue) {
     this.base = base.toString().endsWith("/") ? base : URI.create(base + "/");
     this.cache = cache;
@@ -46,7 +49,7 @@ public final class DatasetFetcher {
     this.http =
         HttpClient.newBuilder()
             .followRedirects(HttpClient.Redirect.NORMAL)
-            .connectTimeout(Duration.ofSeconds(20))
+            .connectTimeout(CONNECT_TIMEOUT)
             .build();
   }
 
@@ -88,8 +91,41 @@ public final class DatasetFetcher {
       unpack(archive, dir);
       return dir;
     } catch (IOException e) {
-      throw new FetchException("cannot fetch " + name + ": " + e.getMessage());
+      throw new FetchException("cannot fetch " + name + ": " + describe(e, base.resolve(dataset.fileName())));
     }
+  }
+
+  /**
+   * What went wrong, in words: the JDK's network exceptions often carry no message ({@code
+   * ConnectException: null}), so the kind of failure and the host are named here.
+   */
+  static String describe(IOException error, URI uri) {
+    String host = uri.getHost() + (uri.getPort() >= 0 ? ":" + uri.getPort() : "");
+    String detail = null;
+    for (Throwable t = error; t != null && detail == null; t = t.getCause()) {
+      if (t.getMessage() != null && !t.getMessage().isBlank()) {
+        detail = t.getMessage();
+      }
+    }
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof java.net.UnknownHostException || t instanceof java.nio.channels.UnresolvedAddressException) {
+        return "host " + uri.getHost() + " not found (offline, or no DNS?)";
+      }
+      if (t instanceof java.net.http.HttpConnectTimeoutException) {
+        return "no answer from " + host + " within " + CONNECT_TIMEOUT.toSeconds() + " s (offline, or a firewall?)";
+      }
+      if (t instanceof java.net.http.HttpTimeoutException) {
+        return "download from " + host + " timed out";
+      }
+      if (t instanceof java.net.ConnectException) {
+        return "cannot connect to " + host + " (" + (detail != null ? detail : "connection refused") + "; offline?)";
+      }
+      if (t instanceof javax.net.ssl.SSLException) {
+        return "TLS handshake with " + host + " failed (" + (detail != null ? detail : "no reason given") + ")";
+      }
+    }
+    String kind = error.getClass().getSimpleName();
+    return "GET " + uri + " failed: " + (detail != null ? kind + ": " + detail : kind);
   }
 
   private void download(RemoteDataset dataset, Path archive, LongConsumer progress) throws IOException {
@@ -212,6 +248,7 @@ public final class DatasetFetcher {
 
   /** A fetch that failed for a reason the user can act on. */
   public static final class FetchException extends RuntimeException {
+    /** A failure described by a one-line {@code message}. */
     public FetchException(String message) {
       super(message);
     }

@@ -9,16 +9,26 @@ import java.time.format.DateTimeParseException;
 final class FieldParsers {
   private FieldParsers() {}
 
+  /**
+   * An id without surrounding spaces and tabs that obeys {@link Ids#problem}. Only spaces and tabs
+   * are trimmed ({@link String#trim} would also drop control characters at the ends unseen).
+   */
   static String id(String raw, String file, long line, String field) {
     if (raw == null) {
       throw new DataFormatException(file, line, field, "missing");
     }
-    String id = raw.trim();
-    if (id.isEmpty()) {
-      throw new DataFormatException(file, line, field, "empty id");
+    int start = 0;
+    int end = raw.length();
+    while (start < end && (raw.charAt(start) == ' ' || raw.charAt(start) == '\t')) {
+      start++;
     }
-    if (id.length() > 256) {
-      throw new DataFormatException(file, line, field, "id longer than 256 characters");
+    while (end > start && (raw.charAt(end - 1) == ' ' || raw.charAt(end - 1) == '\t')) {
+      end--;
+    }
+    String id = raw.substring(start, end);
+    String problem = Ids.problem(id);
+    if (problem != null) {
+      throw new DataFormatException(file, line, field, problem);
     }
     return id;
   }
@@ -31,10 +41,10 @@ final class FieldParsers {
     try {
       v = Float.parseFloat(raw.trim());
     } catch (NumberFormatException e) {
-      throw new DataFormatException(file, line, field, "not a number: '" + abbreviate(raw) + "'");
+      throw new DataFormatException(file, line, field, "not a number: " + DataFormatException.quote(raw));
     }
     if (!Float.isFinite(v)) {
-      throw new DataFormatException(file, line, field, "not finite: '" + abbreviate(raw) + "'");
+      throw new DataFormatException(file, line, field, "not finite: " + DataFormatException.quote(raw));
     }
     return v;
   }
@@ -56,7 +66,7 @@ final class FieldParsers {
       return Instant.parse(s).getEpochSecond();
     } catch (NumberFormatException | DateTimeParseException e) {
       throw new DataFormatException(
-          file, line, field, "not a timestamp (epoch seconds or ISO-8601): '" + abbreviate(s) + "'");
+          file, line, field, "not a timestamp (epoch seconds or ISO-8601): " + DataFormatException.quote(s));
     }
   }
 
@@ -66,9 +76,5 @@ final class FieldParsers {
     } catch (IllegalArgumentException e) {
       throw new DataFormatException(file, line, field, e.getMessage());
     }
-  }
-
-  static String abbreviate(String s) {
-    return s.length() <= 40 ? s : s.substring(0, 37) + "...";
   }
 }

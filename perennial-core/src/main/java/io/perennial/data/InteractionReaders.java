@@ -3,6 +3,7 @@ package io.perennial.data;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Objects;
 
 /** Entry point for reading interactions in any {@link DataFormat}. */
 public final class InteractionReaders {
@@ -25,7 +26,14 @@ public final class InteractionReaders {
     return builder.build();
   }
 
-  /** Reads into an existing builder so several files share one id space (fold files). */
+  /**
+   * Reads into an existing builder so several files share one id space (fold files), with the
+   * builder's {@link ReadOptions}.
+   *
+   * @throws DataFormatException for a missing file or invalid data, naming file, line and field
+   * @throws IllegalArgumentException when the options do not apply to the format (a delimiter for a
+   *     MovieLens file, a header mode for JSON Lines)
+   */
   public static void readInto(
       Path path, DataFormat format, DatasetBuilder builder, ColumnMapping columns) {
     if (format == DataFormat.MOVIELENS) {
@@ -40,19 +48,35 @@ public final class InteractionReaders {
       throw new DataFormatException(
           path, 0, null, "is a directory; give a file (or --format movielens)");
     }
+    ReadOptions options = builder.options();
+    if (options.delimiter() != null && format != DataFormat.CSV && format != DataFormat.TSV) {
+      throw new IllegalArgumentException("a delimiter applies to the csv and tsv formats; "
+          + format.name().toLowerCase(java.util.Locale.ROOT) + " has a fixed layout");
+    }
+    if (options.header() != HeaderMode.DETECT && format == DataFormat.JSONL) {
+      throw new IllegalArgumentException("JSON Lines has no header line; a header mode applies to delimited formats");
+    }
     ColumnMapping generic = columns != null ? columns : ColumnMapping.byHeader(InteractionType.VIEW);
+    HeaderMode header = options.header();
     switch (format) {
-      case ML100K -> new DelimitedReader(
-              "\t", false, ColumnMapping.positional(InteractionType.RATING), StandardCharsets.UTF_8)
+      case ML100K -> new DelimitedReader(Delimiter.TAB, false, header,
+              ColumnMapping.positional(InteractionType.RATING), StandardCharsets.UTF_8)
           .readInto(path, builder);
-      case ML1M -> new DelimitedReader(
-              "::", false, ColumnMapping.positional(InteractionType.RATING), StandardCharsets.ISO_8859_1)
+      case ML1M -> new DelimitedReader(Delimiter.of("::"), false, header,
+              ColumnMapping.positional(InteractionType.RATING), StandardCharsets.ISO_8859_1)
           .readInto(path, builder);
-      case ML25M -> DelimitedReader.csv(
-              new ColumnMapping("userId", "movieId", "rating", "timestamp", null, InteractionType.RATING))
+      // The format has a header; told there is none, its columns are in the usual order.
+      case ML25M -> new DelimitedReader(Delimiter.COMMA, true, header, header == HeaderMode.ABSENT
+              ? ColumnMapping.positional(InteractionType.RATING)
+              : new ColumnMapping("userId", "movieId", "rating", "timestamp", null, InteractionType.RATING),
+              StandardCharsets.UTF_8)
           .readInto(path, builder);
-      case CSV -> DelimitedReader.csv(generic).readInto(path, builder);
-      case TSV -> DelimitedReader.tsv(generic).readInto(path, builder);
+      case CSV -> new DelimitedReader(Objects.requireNonNullElse(options.delimiter(), Delimiter.COMMA), true,
+              header, generic, StandardCharsets.UTF_8)
+          .readInto(path, builder);
+      case TSV -> new DelimitedReader(Objects.requireNonNullElse(options.delimiter(), Delimiter.TAB), false,
+              header, generic, StandardCharsets.UTF_8)
+          .readInto(path, builder);
       case JSONL -> new JsonLinesReader(generic).readInto(path, builder);
       default -> throw new IllegalStateException("unhandled format " + format);
     }

@@ -30,7 +30,7 @@ public enum InteractionType {
       }
     }
     throw new IllegalArgumentException(
-        "unknown interaction type '" + text + "' (expected one of view, click, add_to_cart, "
+        "unknown interaction type " + DataFormatException.quote(text) + " (expected one of view, click, add_to_cart, "
             + "purchase, rating, like, share)");
   }
 }

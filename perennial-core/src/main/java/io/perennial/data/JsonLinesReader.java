@@ -3,24 +3,21 @@ package io.perennial.data;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
  * Reads JSON Lines: one object per line with {@code user}, {@code item} and optional {@code value},
  * {@code timestamp} and {@code type} members (names configurable through a {@link ColumnMapping};
- * ids may be strings or numbers). Blank lines are skipped.
+ * ids may be strings or numbers). Blank lines are skipped, a UTF-8 byte order mark is dropped, and a
+ * line that is not valid UTF-8 is an invalid row. A row without a timestamp gets its row number.
  */
 public final class JsonLinesReader {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private final ColumnMapping fields;
 
+  /** Member names from {@code fields} (positions make no sense here); unset ones take the standard names. */
   public JsonLinesReader(ColumnMapping fields) {
     this.fields =
         new ColumnMapping(
@@ -42,33 +39,32 @@ public final class JsonLinesReader {
         new ColumnMapping("user", "item", "value", "timestamp", "type", InteractionType.VIEW));
   }
 
+  /** Reads {@code file} into a fresh dataset. */
   public Dataset read(Path file, ReadOptions options) {
     DatasetBuilder builder = new DatasetBuilder(options);
     readInto(file, builder);
     return builder.build();
   }
 
+  /** Reads {@code file} into {@code builder}, sharing its id indexes. */
   public void readInto(Path file, DatasetBuilder builder) {
     String name = file.toString();
-    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      String text;
-      long line = 0;
-      while ((text = reader.readLine()) != null) {
-        line++;
-        if (text.isBlank()) {
+    try (TextLines lines = new TextLines(file, StandardCharsets.UTF_8)) {
+      TextLines.Line line;
+      while ((line = lines.next()) != null) {
+        if (line.text() != null && line.text().isBlank()) {
           continue;
         }
         builder.countRow();
         try {
-          parseLine(text, name, line, builder);
+          if (line.problem() != null) {
+            throw new DataFormatException(name, line.number(), null, line.problem());
+          }
+          parseLine(line.text(), name, line.number(), builder);
         } catch (DataFormatException e) {
           builder.reject(e);
         }
       }
-    } catch (NoSuchFileException e) {
-      throw new DataFormatException(name, 0, null, "no such file");
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + name + ": " + e.getMessage(), e);
     }
   }
 
@@ -77,7 +73,7 @@ public final class JsonLinesReader {
     try {
       node = JSON.readTree(text);
     } catch (JsonProcessingException e) {
-      throw new DataFormatException(file, line, null, "malformed JSON: " + e.getOriginalMessage());
+      throw new DataFormatException(file, line, null, "malformed JSON: " + DataFormatException.excerpt(e.getOriginalMessage()));
     }
     if (node == null || !node.isObject()) {
       throw new DataFormatException(file, line, null, "expected a JSON object");
@@ -88,7 +84,7 @@ public final class JsonLinesReader {
     if (fields.value() != null && node.has(fields.value())) {
       value = FieldParsers.value(scalar(node, fields.value(), file, line), file, line, fields.value());
     }
-    long timestamp = line;
+    Long timestamp = null;
     if (fields.timestamp() != null && node.has(fields.timestamp())) {
       timestamp =
           FieldParsers.timestamp(
@@ -98,7 +94,11 @@ public final class JsonLinesReader {
     if (fields.type() != null && node.has(fields.type())) {
       type = FieldParsers.type(scalar(node, fields.type(), file, line), file, line, fields.type());
     }
-    builder.accept(user, item, value, timestamp, type);
+    if (timestamp == null) {
+      builder.acceptInFileOrder(user, item, value, type);
+    } else {
+      builder.accept(user, item, value, timestamp, type);
+    }
   }
 
   private static String scalar(JsonNode node, String field, String file, long line) {

@@ -1,13 +1,8 @@
 package io.perennial.data;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.Reader;
-import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,14 +11,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
-import org.apache.commons.csv.CSVRecord;
 
 /**
  * MovieLens item metadata keyed by external item id: titles and genres from {@code movies.csv}
  * (ml-latest, ml-25m), {@code u.item} (ml-100k) or {@code movies.dat} (ml-1m, ml-10m), and free-text
- * tags from {@code tags.csv}. Malformed lines are reported with file and line.
+ * tags from {@code tags.csv}. Malformed lines are reported with file and line; a UTF-8 byte order
+ * mark at the start of a file is dropped.
  */
 public final class MovieLensCatalog {
 
@@ -117,7 +110,7 @@ public final class MovieLensCatalog {
       for (int g = 0; g < ML100K_GENRES.length; g++) {
         String flag = f[5 + g].trim();
         if (!flag.equals("0") && !flag.equals("1")) {
-          throw new DataFormatException(file, line, ML100K_GENRES[g], "genre flag must be 0 or 1, got '" + flag + "'");
+          throw new DataFormatException(file, line, ML100K_GENRES[g], "genre flag must be 0 or 1, got " + DataFormatException.quote(flag));
         }
         if (flag.equals("1")) {
           genres.add(ML100K_GENRES[g]);
@@ -167,14 +160,14 @@ public final class MovieLensCatalog {
     return List.copyOf(Arrays.asList(trimmed.split(java.util.regex.Pattern.quote(separator))));
   }
 
-  private static void requireFields(CSVRecord record, int n, Path file, long line) {
+  private static void requireFields(List<String> record, int n, Path file, long line) {
     if (record.size() < n) {
       throw new DataFormatException(file, line, null, "expected " + n + " fields, found " + record.size());
     }
   }
 
   private interface RecordConsumer {
-    void accept(CSVRecord record, long line);
+    void accept(List<String> record, long line);
   }
 
   private interface LineConsumer {
@@ -182,42 +175,29 @@ public final class MovieLensCatalog {
   }
 
   private static void forEachCsv(Path file, boolean header, RecordConsumer consumer) {
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
-        CSVParser parser = CSVFormat.DEFAULT.parse(reader)) {
-      long linesBefore = 0;
-      boolean first = true;
-      for (CSVRecord record : parser) {
-        long line = linesBefore + 1;
-        linesBefore = parser.getCurrentLineNumber();
-        if (first && header) {
-          first = false;
-          continue;
-        }
-        consumer.accept(record, line);
+    try (DelimitedRecords records =
+        new DelimitedRecords(new TextLines(file, StandardCharsets.UTF_8), Delimiter.COMMA, true)) {
+      DelimitedRecords.Row row = records.next();
+      if (row != null && header) {
+        row = records.next();
       }
-    } catch (NoSuchFileException e) {
-      throw new DataFormatException(file, 0, null, "no such file");
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file, e);
-    } catch (UncheckedIOException e) {
-      throw new DataFormatException(file, 0, null, "malformed CSV: " + e.getCause().getMessage());
+      for (; row != null; row = records.next()) {
+        consumer.accept(row.fields(), row.line());
+      }
     }
   }
 
   private static void forEachLine(Path file, Charset charset, LineConsumer consumer) {
-    try (BufferedReader reader = Files.newBufferedReader(file, charset)) {
-      String text;
-      long line = 0;
-      while ((text = reader.readLine()) != null) {
-        line++;
-        if (!text.isBlank()) {
-          consumer.accept(text, line);
+    try (TextLines lines = new TextLines(file, charset)) {
+      TextLines.Line line;
+      while ((line = lines.next()) != null) {
+        if (line.problem() != null) {
+          throw new DataFormatException(file, line.number(), null, line.problem());
+        }
+        if (!line.text().isBlank()) {
+          consumer.accept(line.text(), line.number());
         }
       }
-    } catch (NoSuchFileException e) {
-      throw new DataFormatException(file, 0, null, "no such file");
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file, e);
     }
   }
 }

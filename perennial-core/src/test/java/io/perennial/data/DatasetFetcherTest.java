@@ -120,6 +120,34 @@ class DatasetFetcherTest {
   }
 
   @Test
+  void anUnreachableHostIsNamedWithWhatFailed() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
+    URI nowhere = URI.create("http://127.0.0.1:" + closedPort + "/datasets/");
+    DatasetFetcher fetcher = new DatasetFetcher(nowhere, cache, catalogue(sha256(zip), zip.length));
+    assertThatThrownBy(() -> fetcher.fetch("tiny", b -> {}))
+        .isInstanceOf(DatasetFetcher.FetchException.class)
+        .hasMessageStartingWith("cannot fetch tiny: cannot connect to 127.0.0.1:" + closedPort + " (")
+        .hasMessageNotContaining("null");
+    try (var files = Files.list(cache)) {
+      assertThat(files.toList()).isEmpty();
+    }
+  }
+
+  @Test
+  void failuresWithoutAMessageStillSayWhatKindTheyAre() {
+    URI uri = URI.create("https://files.example.org/datasets/x.zip");
+    assertThat(DatasetFetcher.describe(new java.net.UnknownHostException(), uri))
+        .isEqualTo("host files.example.org not found (offline, or no DNS?)");
+    assertThat(DatasetFetcher.describe(new java.net.http.HttpConnectTimeoutException(null), uri))
+        .startsWith("no answer from files.example.org within 20 s");
+    assertThat(DatasetFetcher.describe(new java.io.EOFException(), uri))
+        .isEqualTo("GET " + uri + " failed: EOFException");
+  }
+
+  @Test
   void movieLensCatalogueHasPinnedHashes() {
     assertThat(RemoteDataset.MOVIELENS).containsOnlyKeys("ml-latest-small", "ml-100k", "ml-1m", "ml-25m");
     RemoteDataset.MOVIELENS.values().forEach(d -> assertThat(d.sha256()).hasSize(64).matches("[0-9a-f]+"));
