@@ -2,6 +2,7 @@ package io.perennial.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.perennial.data.Ids;
 import io.perennial.data.InteractionType;
 import io.perennial.server.store.NewEvent;
 import java.util.ArrayList;
@@ -19,7 +20,7 @@ import java.util.Set;
 final class EventParser {
 
   static final int MAX_BATCH = 10_000;
-  static final int MAX_ID_LENGTH = 256;
+  static final int MAX_ID_LENGTH = Ids.MAX_LENGTH;
   /** Timestamps before 1970 or after year 9999 are mistakes (milliseconds sent as seconds, say). */
   static final long MAX_TIMESTAMP = 253_402_300_799L;
   private static final Set<String> FIELDS = Set.of("user", "item", "type", "value", "timestamp", "id");
@@ -213,28 +214,12 @@ final class EventParser {
     return s;
   }
 
-  /** Ids are 1–256 characters without control characters (they are stored and echoed back). */
+  /** The id rule shared with the file readers ({@link Ids}): ids are stored and echoed back. */
   static void checkId(String field, String s) {
-    if (s.isEmpty() || s.isBlank()) {
-      throw new FieldError(field, "must not be empty");
+    String problem = Ids.problem(s);
+    if (problem != null) {
+      throw new FieldError(field, problem);
     }
-    if (s.length() > MAX_ID_LENGTH) {
-      throw new FieldError(field, "longer than " + MAX_ID_LENGTH + " characters");
-    }
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (Character.isISOControl(c) || Character.isSurrogate(c) && !validSurrogate(s, i)) {
-        throw new FieldError(field, "contains a control character or broken unicode");
-      }
-    }
-  }
-
-  private static boolean validSurrogate(String s, int i) {
-    char c = s.charAt(i);
-    if (Character.isHighSurrogate(c)) {
-      return i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
-    }
-    return i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
   }
 
   private static String truncate(String s) {
