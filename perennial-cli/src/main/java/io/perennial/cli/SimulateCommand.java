@@ -313,10 +313,11 @@ final class SimulateCommand implements Callable<Integer> {
     return root;
   }
 
+  /** The values as a JSON array; a slice without a value (NaN: nothing was tested in it) is written as null. */
   private static ArrayNode array(double[] values) {
     ArrayNode a = Json.MAPPER.createArrayNode();
     for (double v : values) {
-      a.add(Double.isFinite(v) ? v : 0);
+      a.add(v);
     }
     return a;
   }

@@ -113,7 +113,7 @@ final class SimulationReport {
       if (array.size() > 0) {
         double[] y = new double[array.size()];
         for (int i = 0; i < y.length; i++) {
-          y[i] = array.get(i).asDouble();
+          y[i] = array.get(i).isNumber() ? array.get(i).asDouble() : Double.NaN; // null: a gap, not a zero
         }
         values.put(name, y);
       }

@@ -2,18 +2,12 @@ package io.perennial.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code --config} values the model cannot use end in one line naming the file and the field (or
@@ -23,15 +17,10 @@ import picocli.CommandLine;
 class ConfigValidationCliTest {
 
   @TempDir Path dir;
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private PrintStream originalOut;
   private Path data;
 
   @BeforeEach
   void setUp() throws IOException {
-    originalOut = System.out;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
     data = dir.resolve("ratings.csv");
     StringBuilder csv = new StringBuilder("userId,movieId,rating,timestamp\n");
     for (int row = 0; row < 400; row++) {
@@ -41,23 +30,15 @@ class ConfigValidationCliTest {
     Files.writeString(data, csv);
   }
 
-  @AfterEach
-  void restoreStdout() {
-    System.setOut(originalOut);
-  }
-
   private String trainWith(String model, String config) throws IOException {
     Path file = dir.resolve("cfg.json");
     Files.writeString(file, config);
     Path modelFile = dir.resolve("m.pmdl");
-    CommandLine cli = Main.commandLine();
-    err.reset();
-    cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
-    int code = cli.execute("train", "--data", data.toString(), "--format", "movielens", "--model", model,
+    CliHarness.Result run = CliHarness.runOnce("train", "--data", data.toString(), "--format", "movielens", "--model", model,
         "--config", file.toString(), "--out", modelFile.toString());
-    assertThat(code).as("exit code").isEqualTo(Main.USER_ERROR);
+    assertThat(run.exitCode()).as("exit code").isEqualTo(Main.USER_ERROR);
     assertThat(modelFile).doesNotExist();
-    String message = err.toString(StandardCharsets.UTF_8).strip();
+    String message = run.stderr().strip();
     assertThat(message).doesNotContain("\n").doesNotContain("Exception").doesNotContain("Error:");
     return message;
   }

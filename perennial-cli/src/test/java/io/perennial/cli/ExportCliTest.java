@@ -56,13 +56,13 @@ class ExportCliTest {
   }
 
   private Path train(String model, String... extra) throws IOException {
-    Path data = CliRun.ratingsCsv(dir.resolve("ratings.csv"), v -> v);
+    Path data = CliHarness.ratingsCsv(dir.resolve("ratings.csv"), 8_000, v -> v);
     Path file = dir.resolve(model + ".pmdl");
     List<String> args = new java.util.ArrayList<>(List.of("train", "--data", data.toString(), "--format", "movielens",
         "--model", model, "--out", file.toString()));
     args.addAll(List.of(extra));
-    CliRun run = CliRun.of(args.toArray(String[]::new));
-    assertThat(run.exitCode).as(run.stderr).isZero();
+    CliHarness.Result run = CliHarness.runOnce(args.toArray(String[]::new));
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
     return file;
   }
 
@@ -70,7 +70,7 @@ class ExportCliTest {
   void npyFilesRebuildEveryMfScore() throws IOException {
     Path file = train("mf");
     Path out = dir.resolve("npy");
-    assertThat(CliRun.of("export", "--model", file.toString(), "--format", "npy", "--out", out.toString()).exitCode).isZero();
+    assertThat(CliHarness.runOnce("export", "--model", file.toString(), "--format", "npy", "--out", out.toString()).exitCode()).isZero();
 
     JsonNode description = Json.MAPPER.readTree(out.resolve("model.json").toFile());
     double global = description.path("global_bias").asDouble();
@@ -102,7 +102,7 @@ class ExportCliTest {
   void csvFilesRebuildBprScoresByExternalId() throws IOException {
     Path file = train("bpr", "--implicit");
     Path out = dir.resolve("csv");
-    assertThat(CliRun.of("export", "--model", file.toString(), "--format", "csv", "--out", out.toString()).exitCode).isZero();
+    assertThat(CliHarness.runOnce("export", "--model", file.toString(), "--format", "csv", "--out", out.toString()).exitCode()).isZero();
 
     JsonNode description = Json.MAPPER.readTree(out.resolve("model.json").toFile());
     JsonNode files = description.path("files");

@@ -26,16 +26,16 @@ class ModelHealthCliTest {
 
   private JsonNode evaluateMf(Path data, String name) throws IOException {
     Path json = dir.resolve(name + ".json");
-    CliRun run = CliRun.of("evaluate", "--data", data.toString(), "--format", "movielens", "--model", "mf",
+    CliHarness.Result run = CliHarness.runOnce("evaluate", "--data", data.toString(), "--format", "movielens", "--model", "mf",
         "--protocol", "kfold", "--folds", "3", "--json", json.toString());
-    assertThat(run.exitCode).as(run.stderr).isZero();
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
     return Json.MAPPER.readTree(json.toFile()).path("metrics");
   }
 
   @Test
   void evaluateOnAHundredPointScaleScoresAsOnTheStarScaleTimesTwenty() throws IOException {
-    JsonNode percent = evaluateMf(CliRun.percentRatingsCsv(dir.resolve("percent.csv"), 1), "percent");
-    JsonNode stars = evaluateMf(CliRun.percentRatingsCsv(dir.resolve("stars.csv"), 20), "stars");
+    JsonNode percent = evaluateMf(CliHarness.percentRatingsCsv(dir.resolve("percent.csv"), 1), "percent");
+    JsonNode stars = evaluateMf(CliHarness.percentRatingsCsv(dir.resolve("stars.csv"), 20), "stars");
 
     assertThat(percent.path("rmse").isNumber()).as("rmse %s", percent.path("rmse")).isTrue();
     // the scale is only a unit: the same ratings in percent are learned as well as in stars
@@ -47,47 +47,47 @@ class ModelHealthCliTest {
 
   @Test
   void oneWildRatingStillTrainsAWorkingModel() throws IOException {
-    Path data = CliRun.ratingsCsv(dir.resolve("ratings.csv"), v -> v);
+    Path data = CliHarness.ratingsCsv(dir.resolve("ratings.csv"), 8_000, v -> v);
     Files.writeString(data, "3,7,1000000.0,1700000000\n", java.nio.file.StandardOpenOption.APPEND);
     Path model = dir.resolve("mf.pmdl");
 
-    CliRun train = CliRun.of("train", "--data", data.toString(), "--format", "movielens", "--model", "mf",
+    CliHarness.Result train = CliHarness.runOnce("train", "--data", data.toString(), "--format", "movielens", "--model", "mf",
         "--out", model.toString());
-    assertThat(train.exitCode).as(train.stderr).isZero();
-    CliRun recommend = CliRun.of("recommend", "--model", model.toString(), "--user", "5", "--k", "5", "--json");
+    assertThat(train.exitCode()).as(train.stderr()).isZero();
+    CliHarness.Result recommend = CliHarness.runOnce("recommend", "--model", model.toString(), "--user", "5", "--k", "5", "--json");
 
-    JsonNode items = Json.MAPPER.readTree(recommend.stdout).path("items");
+    JsonNode items = Json.MAPPER.readTree(recommend.stdout()).path("items");
     assertThat(items).hasSize(5);
     items.forEach(item -> assertThat(item.path("score").isNumber()).as(item.toString()).isTrue());
   }
 
   @Test
   void trainRefusesToWriteADivergedModel() throws IOException {
-    Path data = CliRun.ratingsCsv(dir.resolve("ratings.csv"), v -> v);
+    Path data = CliHarness.ratingsCsv(dir.resolve("ratings.csv"), 8_000, v -> v);
     Path model = dir.resolve("mf.pmdl");
 
-    CliRun train = CliRun.of("train", "--data", data.toString(), "--format", "movielens", "--model", "mf",
+    CliHarness.Result train = CliHarness.runOnce("train", "--data", data.toString(), "--format", "movielens", "--model", "mf",
         "--out", model.toString(), "--config", divergingConfig().toString());
 
-    assertThat(train.exitCode).isEqualTo(Main.USER_ERROR);
-    assertThat(train.stderr.strip()).startsWith("perennial: error: the trained mf model is unusable, so " + model
+    assertThat(train.exitCode()).isEqualTo(Main.USER_ERROR);
+    assertThat(train.stderr().strip()).startsWith("perennial: error: the trained mf model is unusable, so " + model
         + " was not written: mf model has").contains("training diverged").doesNotContain("\n").doesNotContain("Exception");
     assertThat(model).doesNotExist();
   }
 
   @Test
   void evaluateFailsClearlyInsteadOfReportingADivergedModelAsZeros() throws IOException {
-    Path data = CliRun.ratingsCsv(dir.resolve("ratings.csv"), v -> v);
+    Path data = CliHarness.ratingsCsv(dir.resolve("ratings.csv"), 8_000, v -> v);
     Path json = dir.resolve("out.json");
 
-    CliRun evaluate = CliRun.of("evaluate", "--data", data.toString(), "--format", "movielens", "--model", "mf",
+    CliHarness.Result evaluate = CliHarness.runOnce("evaluate", "--data", data.toString(), "--format", "movielens", "--model", "mf",
         "--protocol", "kfold", "--folds", "3", "--json", json.toString(), "--config", divergingConfig().toString());
 
-    assertThat(evaluate.exitCode).isEqualTo(Main.USER_ERROR);
-    assertThat(evaluate.stderr.strip())
+    assertThat(evaluate.exitCode()).isEqualTo(Main.USER_ERROR);
+    assertThat(evaluate.stderr().strip())
         .startsWith("perennial: error: the mf model trained on split 1 of 3 is unusable, nothing was evaluated: mf model has")
         .doesNotContain("\n");
-    assertThat(evaluate.stdout).doesNotContain("0.0000");
+    assertThat(evaluate.stdout()).doesNotContain("0.0000");
     assertThat(json).doesNotExist();
   }
 }

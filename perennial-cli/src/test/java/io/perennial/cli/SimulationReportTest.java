@@ -44,6 +44,21 @@ class SimulationReportTest {
   }
 
   @Test
+  void aSliceWithoutAValueIsAGapNotAZero() throws IOException {
+    ObjectNode report = report();
+    var hr = (com.fasterxml.jackson.databind.node.ArrayNode) report.path("strategies").path("online").path("slices")
+        .path("hr@10");
+    hr.set(2, Json.MAPPER.getNodeFactory().numberNode(Double.NaN));
+    // written and read back as simulate's results.json is
+    ObjectNode reread = (ObjectNode) Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(report));
+    assertThat(reread.path("strategies").path("online").path("slices").path("hr@10").get(2).isNull()).isTrue();
+    XYChart chart = (XYChart) SimulationReport.series(reread, "hr@10", "HR@10", "HR@10").chart();
+    XYSeries online = chart.getSeriesMap().get("online");
+    assertThat(online.getYData()[2]).isNaN();
+    assertThat(online.getYData()[1]).isCloseTo(0.1 * 3 + 0.02, org.assertj.core.api.Assertions.within(1e-9));
+  }
+
+  @Test
   void everyStrategyHasItsOwnColourAndMarkerAndIdenticalLinesAreNamed() {
     XYChart chart = (XYChart) SimulationReport.series(report(), "hr@10", "HR@10", "HR@10").chart();
     Map<String, XYSeries> series = chart.getSeriesMap();
