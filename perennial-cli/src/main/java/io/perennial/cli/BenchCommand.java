@@ -90,6 +90,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "movielens", paramLabel = "FORMAT", description = "Data format.")
     String format;
 
+    @picocli.CommandLine.Mixin LayoutOptions layout = new LayoutOptions();
+
     @Option(names = "--factors", defaultValue = "64", paramLabel = "K", description = "Factors. Default: ${DEFAULT-VALUE}.")
     int factors;
 
@@ -104,7 +106,7 @@ final class BenchCommand implements Callable<Integer> {
       Dataset dataset;
       String source;
       if (data != null) {
-        dataset = DataOptions.of(data, format, true, "keep-last", "fail").read();
+        dataset = DataOptions.of(data, format, true, "keep-last", "fail").withLayout(layout).read();
         source = data.toString();
       } else {
         dataset = SyntheticGenerator.generate(SyntheticConfig.defaults().withEvents(1_000_000));
@@ -169,6 +171,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "movielens", paramLabel = "FORMAT", description = "Data format.")
     String format;
 
+    @picocli.CommandLine.Mixin LayoutOptions layout = new LayoutOptions();
+
     @Option(names = "--model", defaultValue = "ials", paramLabel = "NAME", description = "Default: ${DEFAULT-VALUE}.")
     String model;
 
@@ -177,7 +181,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      Dataset raw = data != null ? DataOptions.of(data, format, !Algorithms.isExplicit(model), "keep-all", "fail").read()
+      Dataset raw = data != null ? DataOptions.of(data, format, !Algorithms.isExplicit(model), "keep-all", "fail").withLayout(layout)
+          .read()
           : SyntheticGenerator.generate(SyntheticConfig.defaults().withEvents(200_000));
       Dataset stream = io.perennial.continual.LogEventStream.inStreamOrder(raw);
       var defaults = Algorithms.streamingDefaults(model);

@@ -85,6 +85,15 @@ class ReaderOptionsCliTest {
   }
 
   @Test
+  void benchReadsTheSameLayouts() throws IOException {
+    Path file = userItemFile(3_000);
+    Path json = dir.resolve("bench.json");
+    assertThat(cli.run("bench", "train", "--data", file.toString(), "--format", "tsv", "--delimiter", "whitespace",
+        "--factors", "8", "--iterations", "1", "--json", json.toString())).as(cli.stderr()).isZero();
+    assertThat(Files.readString(json)).contains(file.toString());
+  }
+
+  @Test
   void whitespaceUserItemFileEvaluatesAndSimulatesInFileOrder() throws IOException {
     Path file = userItemFile(3_000);
     assertThat(cli.run("datasets", "info", file.toString(), "--format", "tsv", "--delimiter", "whitespace")).isZero();
