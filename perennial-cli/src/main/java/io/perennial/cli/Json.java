@@ -1,13 +1,10 @@
 package io.perennial.cli;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.TokenStreamFactory;
-import com.fasterxml.jackson.core.util.JsonGeneratorDelegate;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.perennial.store.NonFiniteAsNull;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -15,7 +12,7 @@ import java.nio.file.Path;
 
 /** Shared JSON mapper and file helpers. Every number the mapper writes that is NaN or ±∞ becomes null. */
 final class Json {
-  static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder().addDecorator(Json::nonFiniteAsNull).build())
+  static final ObjectMapper MAPPER = JsonMapper.builder(NonFiniteAsNull.factory())
       .enable(SerializationFeature.INDENT_OUTPUT).build();
 
   private Json() {}
@@ -35,32 +32,6 @@ final class Json {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
     }
-  }
-
-  /**
-   * JSON has no NaN or infinity, and Jackson would write them as the strings {@code "NaN"} and
-   * {@code "Infinity"} in a numeric field; a reader gets null, which every JSON library can parse.
-   */
-  private static JsonGenerator nonFiniteAsNull(TokenStreamFactory factory, JsonGenerator generator) {
-    return new JsonGeneratorDelegate(generator, true) {
-      @Override
-      public void writeNumber(double v) throws IOException {
-        if (Double.isFinite(v)) {
-          super.writeNumber(v);
-        } else {
-          writeNull();
-        }
-      }
-
-      @Override
-      public void writeNumber(float v) throws IOException {
-        if (Float.isFinite(v)) {
-          super.writeNumber(v);
-        } else {
-          writeNull();
-        }
-      }
-    };
   }
 
   /** Finite doubles as numbers, NaN/∞ as null (JSON has no NaN). */

@@ -1,9 +1,7 @@
 package io.perennial.server.http;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.util.JsonGeneratorDelegate;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.javalin.Javalin;
@@ -13,12 +11,13 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import io.javalin.security.RouteRole;
+import io.perennial.store.NonFiniteAsNull;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.UnknownHostException;
 import java.net.URLDecoder;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -221,36 +220,11 @@ public final class HttpServer implements AutoCloseable {
    * expect a number).
    */
   public static ObjectMapper mapper() {
-    JsonFactory factory = JsonFactory.builder().addDecorator(NonFiniteAsNull::new).build();
+    JsonFactory factory = NonFiniteAsNull.factory();
     return JsonMapper.builder(factory)
         .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
         .propertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
         .build();
-  }
-
-  /** Writes {@code null} for a number that JSON cannot carry; trees and beans alike go through here. */
-  private static final class NonFiniteAsNull extends JsonGeneratorDelegate {
-    NonFiniteAsNull(JsonFactory factory, JsonGenerator generator) {
-      super(generator, false);
-    }
-
-    @Override
-    public void writeNumber(double v) throws IOException {
-      if (Double.isFinite(v)) {
-        super.writeNumber(v);
-      } else {
-        writeNull();
-      }
-    }
-
-    @Override
-    public void writeNumber(float v) throws IOException {
-      if (Float.isFinite(v)) {
-        super.writeNumber(v);
-      } else {
-        writeNull();
-      }
-    }
   }
 
   private static String truncate(String s) {
