@@ -5,6 +5,7 @@ import io.perennial.model.Algorithms;
 import io.perennial.model.FactorModel;
 import io.perennial.model.OnlineLearner;
 import io.perennial.model.Recommender;
+import io.perennial.model.Update;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -124,7 +125,8 @@ public final class Strategies {
           InteractionLog past = new InteractionLog(Math.max(1, batch.size()));
           replay.sampleInto(past, (int) Math.round(config.replayRatio() * batch.size()));
           Recommender copy = Algorithms.copy(live);
-          copy.partialFit(batch, past, context.userBound(), context.itemBound(), config.stability(), teacher());
+          copy.partialFit(Update.of(batch, context.userBound(), context.itemBound())
+              .withReplay(past).withStability(config.stability()).withTeacher(teacher()));
           return copy;
         });
         publish(candidate, "fine-tune");

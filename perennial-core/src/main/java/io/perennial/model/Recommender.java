@@ -1,6 +1,5 @@
 package io.perennial.model;
 
-import io.perennial.data.InteractionLog;
 import java.util.function.IntPredicate;
 
 /**
@@ -51,40 +50,14 @@ public interface Recommender {
   UserQuery foldInUser(int[] items, float[] values);
 
   /**
-   * Learns from new events, growing the tables for users and items up to {@code userCount} and
-   * {@code itemCount}. A write: see the package's concurrency rule.
+   * Applies one update in place: learns {@code update.events()} (recording them in the histories),
+   * trains on {@code update.replay()} without recording it, grows the tables to at least
+   * {@code update.users()} × {@code update.items()}, and protects earlier knowledge as
+   * {@code update.stability()} asks, distilling from {@code update.teacher()} when given. Parts a
+   * model has no use for are ignored (see {@link Update}). A write: see the package's concurrency
+   * rule; to keep serving the old model meanwhile, update a copy ({@link Algorithms#copy}) and swap.
    */
-  void partialFit(InteractionLog events, int userCount, int itemCount);
-
-  /**
-   * As {@link #partialFit(InteractionLog, int, int)}, also training on {@code replay}: past events
-   * mixed in so the update does not forget (they are not recorded again). Models whose update
-   * re-solves rows from the full history (iALS) or that do not train (popularity, item-kNN) have
-   * nothing to forget and ignore it.
-   */
-  default void partialFit(InteractionLog events, InteractionLog replay, int userCount, int itemCount) {
-    partialFit(events, userCount, itemCount);
-  }
-
-  /**
-   * As {@link #partialFit(InteractionLog, InteractionLog, int, int)} with forgetting protection
-   * (anchor regularisation, optionally Fisher-weighted, and distillation from the model before the
-   * update). Models that do not train by gradient steps ignore it.
-   */
-  default void partialFit(InteractionLog events, InteractionLog replay, int userCount, int itemCount,
-      Stability stability) {
-    partialFit(events, replay, userCount, itemCount);
-  }
-
-  /**
-   * As {@link #partialFit(InteractionLog, InteractionLog, int, int, Stability)}, distilling from
-   * {@code teacher} (an earlier version of this model, not modified) instead of the model before
-   * the update; null means the model before the update. Models without distillation ignore it.
-   */
-  default void partialFit(InteractionLog events, InteractionLog replay, int userCount, int itemCount,
-      Stability stability, Recommender teacher) {
-    partialFit(events, replay, userCount, itemCount, stability);
-  }
+  void partialFit(Update update);
 
   /** Everything needed to restore this model from a checkpoint. */
   ModelState state();

@@ -1,8 +1,8 @@
 package io.perennial.model;
 
 /**
- * Forgetting protection for a fine-tune ({@link Recommender#partialFit(io.perennial.data.InteractionLog,
- * io.perennial.data.InteractionLog, int, int, Stability)}).
+ * Forgetting protection for a fine-tune ({@link Update#stability()}, honoured by {@link
+ * Recommender#partialFit(Update)}).
  *
  * @param anchor strength of an L2 pull of every updated row toward its value before the update
  *     (0 = off)

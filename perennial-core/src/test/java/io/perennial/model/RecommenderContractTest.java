@@ -181,7 +181,7 @@ public abstract class RecommenderContractTest {
     for (int u = Fixtures.USERS / 2; u < Fixtures.USERS / 2 + 8; u++) {
       events.add(u, newItem, fixtureValue(), t++, InteractionType.VIEW);
     }
-    model.partialFit(events, Fixtures.USERS + 1, Fixtures.ITEMS + 1);
+    model.partialFit(Update.of(events, Fixtures.USERS + 1, Fixtures.ITEMS + 1));
     assertThat(model.userCount()).isEqualTo(Fixtures.USERS + 1);
     assertThat(model.itemCount()).isEqualTo(Fixtures.ITEMS + 1);
     Recommendations recs = model.recommend(newUser, 5, true, null);

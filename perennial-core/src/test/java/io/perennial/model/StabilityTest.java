@@ -25,7 +25,7 @@ class StabilityTest {
     FactorModel model = (FactorModel) Algorithms.trainer(algorithm, null).fit(data);
     int k = model.factors();
     float[] before = Arrays.copyOfRange(model.userFactors(), 3 * k, 4 * k);
-    model.partialFit(shift(), new InteractionLog(1), Fixtures.USERS, Fixtures.ITEMS, stability);
+    model.partialFit(Update.of(shift(), Fixtures.USERS, Fixtures.ITEMS).withStability(stability));
     double squared = 0;
     for (int d = 0; d < k; d++) {
       double diff = model.userFactors()[3 * k + d] - before[d];
@@ -86,13 +86,13 @@ class StabilityTest {
   void distillationFromAnOlderTeacherPullsTheModelBackTowardIt() {
     FactorModel original = (FactorModel) Algorithms.trainer("bpr", null).fit(Fixtures.implicitCheckerboard(1));
     FactorModel drifted = (FactorModel) Algorithms.copy(original);
-    drifted.partialFit(driftOfManyUsers(), new InteractionLog(1), Fixtures.USERS, Fixtures.ITEMS, Stability.none());
+    drifted.partialFit(Update.of(driftOfManyUsers(), Fixtures.USERS, Fixtures.ITEMS));
     Stability distil = new Stability(0f, false, 5f, 10);
     InteractionLog next = driftOfManyUsers();
     FactorModel fromItself = (FactorModel) Algorithms.copy(drifted);
-    fromItself.partialFit(next, new InteractionLog(1), Fixtures.USERS, Fixtures.ITEMS, distil, null);
+    fromItself.partialFit(Update.of(next, Fixtures.USERS, Fixtures.ITEMS).withStability(distil));
     FactorModel fromTeacher = (FactorModel) Algorithms.copy(drifted);
-    fromTeacher.partialFit(next, new InteractionLog(1), Fixtures.USERS, Fixtures.ITEMS, distil, original);
+    fromTeacher.partialFit(Update.of(next, Fixtures.USERS, Fixtures.ITEMS).withStability(distil).withTeacher(original));
     assertThat(disagreement(original, drifted)).isPositive();
     assertThat(disagreement(fromTeacher, original)).isLessThan(disagreement(fromItself, original) * 0.9);
   }

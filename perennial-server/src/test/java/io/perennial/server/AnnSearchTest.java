@@ -11,6 +11,7 @@ import io.perennial.data.SyntheticGenerator;
 import io.perennial.model.Algorithms;
 import io.perennial.model.FactorModel;
 import io.perennial.model.Recommendations;
+import io.perennial.model.Update;
 import io.perennial.server.learn.ServedModel;
 import io.perennial.server.search.AnnSearch;
 import java.time.Duration;
@@ -188,7 +189,7 @@ class AnnSearchTest {
       }
       served.get().lock().writeLock().lock();
       try {
-        live.partialFit(events, live.userCount(), items + 40);
+        live.partialFit(Update.of(events, live.userCount(), items + 40));
       } finally {
         served.get().lock().writeLock().unlock();
       }

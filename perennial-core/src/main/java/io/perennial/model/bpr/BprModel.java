@@ -6,6 +6,7 @@ import io.perennial.model.FactorModel;
 import io.perennial.model.ModelState;
 import io.perennial.model.Recommender;
 import io.perennial.model.Stability;
+import io.perennial.model.Update;
 import io.perennial.model.UserHistory;
 import io.perennial.model.UserQuery;
 import java.util.Arrays;
@@ -85,29 +86,24 @@ public final class BprModel extends FactorModel implements io.perennial.model.On
     return new UserQuery(sorted, vals, p, 0);
   }
 
-  /** Grows the tables and runs {@code partialFitEpochs} passes of triples drawn from the new events. */
-  @Override
-  public void partialFit(InteractionLog events, int users, int items) {
-    partialFit(events, new InteractionLog(1), users, items);
-  }
-
   /**
-   * Fine-tune with forgetting protection: SGD steps on triples from the new and replayed events;
-   * after each, the touched rows are pulled toward their pre-update values ({@code anchor}, scaled
-   * per parameter by the Fisher estimate when asked) and a distillation step keeps the old model's
-   * preference between two random items for a replayed user.
+   * Grows the tables and runs {@code partialFitEpochs} passes of triples drawn from the new and
+   * replayed events. With forgetting protection, after each SGD step the touched rows are pulled
+   * toward their pre-update values ({@code anchor}, scaled per parameter by the Fisher estimate when
+   * asked) and a distillation step keeps the teacher's preference between two random items for a
+   * replayed user; the teacher is {@code update.teacher()} when it is a BPR model, else the model
+   * before the update.
    */
   @Override
-  public void partialFit(InteractionLog events, InteractionLog replay, int users, int items, Stability stability) {
-    partialFit(events, replay, users, items, stability, null);
-  }
-
-  /** As above; distillation targets come from {@code teacher} when it is a BPR model, else from the model before the update. */
-  @Override
-  public void partialFit(InteractionLog events, InteractionLog replay, int users, int items, Stability stability,
-      Recommender teacher) {
+  public void partialFit(Update update) {
+    InteractionLog events = update.events();
+    InteractionLog replay = update.replay();
+    int users = update.users();
+    int items = update.items();
+    Stability stability = update.stability();
+    Recommender teacher = update.teacher();
     if (!stability.active()) {
-      partialFit(events, replay, users, items);
+      fineTune(events, replay, users, items);
       return;
     }
     int oldUsers = userCount;
@@ -249,8 +245,8 @@ public final class BprModel extends FactorModel implements io.perennial.model.On
     }
   }
 
-  @Override
-  public void partialFit(InteractionLog events, InteractionLog replay, int users, int items) {
+  /** Plain fine-tune: {@code partialFitEpochs} passes of triples from the new and replayed events. */
+  private void fineTune(InteractionLog events, InteractionLog replay, int users, int items) {
     growTables(Math.max(users, userCount), Math.max(items, itemCount), growthRandom, config.initScale());
     growHistory(events, userCount);
     growPopularity(events, itemCount);

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.perennial.data.InteractionLog;
 import io.perennial.model.FactorModel;
 import io.perennial.model.ModelState;
+import io.perennial.model.Stability;
+import io.perennial.model.Update;
 import io.perennial.model.UserHistory;
 import io.perennial.model.UserQuery;
 import java.util.ArrayList;
@@ -86,22 +88,19 @@ public final class IalsModel extends FactorModel implements io.perennial.model.O
   /**
    * Grows the tables, then re-solves the users the events touched (against the current items) and
    * the items they touched (against the updated users), each with its full history.
-   */
-  @Override
-  public void partialFit(InteractionLog events, int users, int items) {
-    partialFit(events, new InteractionLog(1), users, items, io.perennial.model.Stability.none());
-  }
-
-  /**
-   * With {@code stability.anchor() > 0}, every re-solved row is pulled toward its value before the
+   *
+   * <p>With {@code stability.anchor() > 0}, every re-solved row is pulled toward its value before the
    * update ({@code A += a·I, b += a·x₀}: the exact minimiser with the anchor term); with
    * {@code fisherWeighted}, per parameter by the diagonal Fisher information of the row's loss before
-   * the update (EWC). Replay and distillation do not apply: rows are re-solved from their full
-   * histories, so untouched rows cannot drift.
+   * the update (EWC). Replay, distillation and the teacher do not apply: rows are re-solved from
+   * their full histories, so untouched rows cannot drift.
    */
   @Override
-  public void partialFit(InteractionLog events, InteractionLog replay, int users, int items,
-      io.perennial.model.Stability stability) {
+  public void partialFit(Update update) {
+    InteractionLog events = update.events();
+    int users = update.users();
+    int items = update.items();
+    Stability stability = update.stability();
     float anchorStrength = stability.anchor();
     AlsSolver.Anchor userAnchor = null;
     AlsSolver.Anchor itemAnchor = null;

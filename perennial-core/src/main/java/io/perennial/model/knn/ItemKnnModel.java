@@ -6,6 +6,7 @@ import io.perennial.model.AbstractRecommender;
 import io.perennial.model.ModelState;
 import io.perennial.model.Recommendations;
 import io.perennial.model.UserHistory;
+import io.perennial.model.Update;
 import io.perennial.model.UserQuery;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -140,10 +141,14 @@ public final class ItemKnnModel extends AbstractRecommender implements io.perenn
 
   /**
    * Adds the events and recomputes the neighbour lists that can change: those of the touched items
-   * and of every item co-occurring with one (only pairs involving a touched item change).
+   * and of every item co-occurring with one (only pairs involving a touched item change). Replay
+   * and stability do not apply: nothing is trained.
    */
   @Override
-  public void partialFit(InteractionLog events, int users, int items) {
+  public void partialFit(Update update) {
+    InteractionLog events = update.events();
+    int users = update.users();
+    int items = update.items();
     growHistory(events, users);
     growPopularity(events, items);
     ensureNeighbourRows(items);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.perennial.data.InteractionLog;
 import io.perennial.model.FactorModel;
 import io.perennial.model.ModelState;
+import io.perennial.model.Update;
 import io.perennial.model.UserHistory;
 import io.perennial.model.UserQuery;
 import io.perennial.optim.OptimizerConfig;
@@ -138,14 +139,16 @@ public final class MfModel extends FactorModel implements io.perennial.model.Onl
     }
   }
 
-  /** Grows the tables and takes {@code partialFitEpochs} SGD passes over the new ratings. */
+  /**
+   * Grows the tables and takes {@code partialFitEpochs} SGD passes over the new ratings and the
+   * replayed ones; stability and the teacher do not apply (MF fine-tunes with replay only).
+   */
   @Override
-  public void partialFit(InteractionLog events, int users, int items) {
-    partialFit(events, new InteractionLog(1), users, items);
-  }
-
-  @Override
-  public void partialFit(InteractionLog events, InteractionLog replay, int users, int items) {
+  public void partialFit(Update update) {
+    InteractionLog events = update.events();
+    InteractionLog replay = update.replay();
+    int users = update.users();
+    int items = update.items();
     growTables(Math.max(users, userCount), Math.max(items, itemCount), growthRandom, initScale());
     growHistory(events, userCount);
     growPopularity(events, itemCount);

@@ -6,6 +6,7 @@ import io.perennial.model.AbstractRecommender;
 import io.perennial.model.ModelState;
 import io.perennial.model.Recommendations;
 import io.perennial.model.UserHistory;
+import io.perennial.model.Update;
 import io.perennial.model.UserQuery;
 import java.util.Arrays;
 
@@ -57,8 +58,12 @@ public final class PopularityModel extends AbstractRecommender implements io.per
     return new UserQuery(sorted, values.clone(), null, 0);
   }
 
+  /** Counts the new events (ageing every score first when a half-life is set); replay and stability do not apply. */
   @Override
-  public void partialFit(InteractionLog events, int users, int items) {
+  public void partialFit(Update update) {
+    InteractionLog events = update.events();
+    int users = update.users();
+    int items = update.items();
     growHistory(events, users);
     growPopularity(events, items);
     if (scores.length < items) {
@@ -85,7 +90,7 @@ public final class PopularityModel extends AbstractRecommender implements io.per
   public void learnOnline(int user, int item, float value, long timestamp) {
     InteractionLog one = new InteractionLog(1);
     one.add(user, item, value, timestamp, io.perennial.data.InteractionType.VIEW);
-    partialFit(one, Math.max(userCount, user + 1), Math.max(itemCount, item + 1));
+    partialFit(Update.of(one, Math.max(userCount, user + 1), Math.max(itemCount, item + 1)));
   }
 
   static float weight(PopularityConfig config, long newest, long timestamp) {

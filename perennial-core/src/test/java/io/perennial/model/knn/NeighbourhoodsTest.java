@@ -9,6 +9,7 @@ import io.perennial.data.InteractionLog;
 import io.perennial.data.InteractionType;
 import io.perennial.data.ReadReport;
 import io.perennial.model.TrainingOptions;
+import io.perennial.model.Update;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +54,7 @@ class NeighbourhoodsTest {
         }
       }
     }
-    model.partialFit(more, USERS, ITEMS);
+    model.partialFit(Update.of(more, USERS, ITEMS));
     assertMatchesCosine(r, model);
   }
 

@@ -12,6 +12,7 @@ import io.perennial.eval.Splitters;
 import io.perennial.model.Algorithms;
 import io.perennial.model.ModelHealth;
 import io.perennial.model.Recommender;
+import io.perennial.model.Update;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -90,8 +91,8 @@ class MfScalingTest {
       percent.learnOnline(later.user(e), later.item(e), 20 * later.value(e), later.timestamp(e));
     }
     InteractionLog batch = later.select(java.util.stream.IntStream.range(200, 600).toArray());
-    stars.partialFit(batch, stars.userCount(), stars.itemCount());
-    percent.partialFit(scaled(batch, 20f), percent.userCount(), percent.itemCount());
+    stars.partialFit(Update.of(batch, stars.userCount(), stars.itemCount()));
+    percent.partialFit(Update.of(scaled(batch, 20f), percent.userCount(), percent.itemCount()));
 
     assertThat(ModelHealth.check(percent).healthy()).as(ModelHealth.check(percent).reason()).isTrue();
     for (int e = 600; e < 650; e++) {

@@ -14,6 +14,7 @@ import io.perennial.model.OnlineLearner;
 import io.perennial.model.Recommendations;
 import io.perennial.model.Recommender;
 import io.perennial.model.TrainingOptions;
+import io.perennial.model.Update;
 import io.perennial.server.store.EventStore;
 import io.perennial.server.store.ModelRegistry;
 import io.perennial.server.store.ModelVersion;
@@ -567,7 +568,7 @@ public final class Learner implements AutoCloseable {
         log.add(se.user(), se.item(), se.value(), se.timestamp(), se.type());
       });
       if (log.size() > 0) {
-        model.partialFit(log, users.size(), items.size());
+        model.partialFit(Update.of(log, users.size(), items.size()));
       }
     }
   }
