@@ -6,7 +6,8 @@ import java.util.Objects;
 
 /**
  * Multi-head causal scaled dot-product self-attention with a key padding mask, the attention core
- * of SASRec: forward, backward, and an incremental path that appends one position at a time.
+ * of SASRec: forward, backward, and an incremental path ({@link Cache}) that appends one position
+ * at a time.
  *
  * <p>Shapes (one letter per dimension, as everywhere in this package):
  *
@@ -286,6 +287,97 @@ public final class CausalSelfAttention {
         scatterAdd(dq, dqkv, dqkvSeq + h * hs, c3, len);
         scatterAdd(dk, dqkv, dqkvSeq + channels + h * hs, c3, len);
         scatterAdd(dv, dqkv, dqkvSeq + 2 * channels + h * hs, c3, len);
+      }
+    }
+  }
+
+  /**
+   * A new key/value cache for one sequence, holding up to {@code capacity} positions, sized for this
+   * layer's C and NH. See {@link Cache}.
+   */
+  public Cache newCache(int capacity) {
+    return new Cache(capacity);
+  }
+
+  /**
+   * Incremental attention over one growing sequence: {@link #append} takes the qkv (3C) of the next
+   * position and writes its output (C), attending to every position appended so far and itself.
+   * Because of the causal mask an appended position never changes earlier outputs, so appending
+   * positions {@code 0 .. n-1} one by one gives the outputs {@link #forward} gives for the
+   * sequence of length n (unpadded, or the real rows of its left-padded form), at O(n·C) per
+   * position instead of O(n²·C).
+   *
+   * <p>In a stack of layers this holds only if the layers below also leave the earlier positions'
+   * k and v unchanged when one is appended; learned positional embeddings must then be counted
+   * from the start of the sequence, not from its right-aligned end. Allocates nothing per append.
+   */
+  public final class Cache {
+    private final float[] keys;
+    private final float[] values;
+    private final float[] scores;
+    private final int capacity;
+    private int length;
+
+    private Cache(int capacity) {
+      if (capacity <= 0) {
+        throw new IllegalArgumentException("capacity must be > 0: " + capacity);
+      }
+      this.capacity = capacity;
+      this.keys = new float[Math.multiplyExact(capacity, channels)];
+      this.values = new float[capacity * channels];
+      this.scores = new float[capacity];
+    }
+
+    /** Positions appended since creation or the last {@link #reset}. */
+    public int length() {
+      return length;
+    }
+
+    /** Largest number of positions the cache holds. */
+    public int capacity() {
+      return capacity;
+    }
+
+    /** Forgets every position, for the next sequence. */
+    public void reset() {
+      length = 0;
+    }
+
+    /**
+     * out (C) = attention output of a new last position with input qkv (3C) at {@code qkvOffset}.
+     *
+     * @throws IllegalStateException when the cache is full
+     */
+    public void append(float[] qkv, int qkvOffset, float[] out, int outOffset) {
+      if (length == capacity) {
+        throw new IllegalStateException("cache full: " + capacity + " positions");
+      }
+      Objects.checkFromIndexSize(qkvOffset, 3 * channels, qkv.length);
+      Objects.checkFromIndexSize(outOffset, channels, out.length);
+      int n = length;
+      System.arraycopy(qkv, qkvOffset + channels, keys, n * channels, channels);
+      System.arraycopy(qkv, qkvOffset + 2 * channels, values, n * channels, channels);
+      length = n + 1;
+      int hs = headSize;
+      for (int h = 0; h < heads; h++) {
+        int qh = qkvOffset + h * hs;
+        // scores over keys 0 .. n, the new position included; max-subtracted as in forward
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j <= n; j++) {
+          scores[j] = scale * VectorOps.dot(qkv, qh, keys, j * channels + h * hs, hs);
+          max = Math.max(max, scores[j]);
+        }
+        double sum = 0;
+        for (int j = 0; j <= n; j++) {
+          scores[j] = (float) Math.exp(scores[j] - max);
+          sum += scores[j];
+        }
+        float inv = (float) (1.0 / sum);
+        int oh = outOffset + h * hs;
+        Arrays.fill(out, oh, oh + hs, 0f);
+        for (int j = 0; j <= n; j++) {
+          VectorOps.axpy(scores[j] * inv, values, j * channels + h * hs, out, oh, hs);
+        }
       }
     }
   }

@@ -236,6 +236,32 @@ class CausalSelfAttentionTest {
   }
 
   @Test
+  void appendingPositionsOneByOneGivesTheForwardOutputs() {
+    int channels = 8, heads = 2, length = 5, padded = 8;
+    float[] real = gaussian(length * 3 * channels, 71);
+    float[] qkvPadded = gaussian(padded * 3 * channels, 72);
+    System.arraycopy(real, 0, qkvPadded, (padded - length) * 3 * channels, real.length);
+    CausalSelfAttention attention = new CausalSelfAttention(channels, heads, 1, padded);
+    float[] full = forward(attention, qkvPadded, new int[] {length}, 1, padded);
+
+    CausalSelfAttention.Cache cache = attention.newCache(length);
+    float[] out = new float[channels];
+    for (int round = 0; round < 2; round++) { // the second round after reset sees no stale keys
+      for (int t = 0; t < length; t++) {
+        cache.append(real, t * 3 * channels, out, 0);
+        int row = (padded - length + t) * channels;
+        for (int c = 0; c < channels; c++) {
+          assertThat(out[c]).as("round %d position %d channel %d", round, t, c)
+              .isCloseTo(full[row + c], within(1e-5f));
+        }
+      }
+      assertThat(cache.length()).isEqualTo(length);
+      assertThatThrownBy(() -> cache.append(real, 0, out, 0)).isInstanceOf(IllegalStateException.class);
+      cache.reset();
+    }
+  }
+
+  @Test
   void rejectsShapesItWasNotSizedFor() {
     CausalSelfAttention attention = new CausalSelfAttention(8, 2, 2, 4);
     float[] qkv = new float[3 * 5 * 24];
