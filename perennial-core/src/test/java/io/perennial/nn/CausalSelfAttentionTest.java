@@ -123,6 +123,57 @@ class CausalSelfAttentionTest {
   }
 
   @Test
+  void gradientMatchesWithFourHeadsAndALengthOneSequence() {
+    int batch = 2, time = 4, channels = 8, heads = 4; // HS = 2
+    int[] lengths = {1, 4};
+    float[] qkv = gaussian(batch * time * 3 * channels, 3);
+    // the loss reads only each sequence's last output (the one SASRec scores from), which still
+    // depends on every real q, k and v; summing all outputs left one tiny gradient (3.3e-4) with
+    // float32 rounding noise in the difference quotient just over the checker's floor, while the
+    // analytic value agreed with a double-precision difference to 2e-5
+    float[] weights = new float[batch * time * channels];
+    for (int b = 0; b < batch; b++) {
+      System.arraycopy(gaussian(channels, 4 + b), 0, weights, (b * time + time - 1) * channels, channels);
+    }
+    CausalSelfAttention attention = new CausalSelfAttention(channels, heads, batch, time);
+    float[] out = new float[batch * time * channels];
+    attention.forward(out, 0, qkv, 0, lengths, batch, time);
+    float[] dqkv = new float[qkv.length];
+    attention.backward(dqkv, 0, weights, 0, qkv, 0);
+    GradientCheck.assertGradient("qkv", qkv, dqkv, () -> {
+      attention.forward(out, 0, qkv, 0, lengths, batch, time);
+      double loss = 0;
+      for (int i = 0; i < out.length; i++) {
+        loss += weights[i] * out[i];
+      }
+      return loss;
+    });
+    // a lone position attends only to itself (P = 1): dv = dout, and q and k get exactly nothing
+    int last = (time - 1) * 3 * channels;
+    for (int c = 0; c < channels; c++) {
+      assertThat(dqkv[last + 2 * channels + c]).isEqualTo(weights[(time - 1) * channels + c]);
+      assertThat(dqkv[last + c]).isZero();
+      assertThat(dqkv[last + channels + c]).isZero();
+    }
+  }
+
+  @Test
+  void anEarlierOutputSendsNoGradientToLaterPositions() {
+    int batch = 1, time = 6, channels = 8, heads = 2, t0 = 2;
+    int[] lengths = {6};
+    float[] qkv = gaussian(time * 3 * channels, 81);
+    float[] dout = new float[time * channels];
+    float[] row = gaussian(channels, 82);
+    System.arraycopy(row, 0, dout, t0 * channels, channels); // only output t0 matters to the loss
+    CausalSelfAttention attention = new CausalSelfAttention(channels, heads, batch, time);
+    forward(attention, qkv, lengths, batch, time);
+    float[] dqkv = new float[qkv.length];
+    attention.backward(dqkv, 0, dout, 0, qkv, 0);
+    assertThat(Arrays.copyOfRange(dqkv, (t0 + 1) * 3 * channels, dqkv.length)).containsOnly(0f);
+    assertThat(Arrays.copyOfRange(dqkv, 0, (t0 + 1) * 3 * channels)).isNotEqualTo(new float[(t0 + 1) * 3 * channels]);
+  }
+
+  @Test
   void backwardAccumulatesIntoTheGradient() {
     int batch = 1, time = 4, channels = 4, heads = 2;
     int[] lengths = {4};
