@@ -14,7 +14,8 @@ import java.util.Objects;
  * <pre>
  *   qkv (B, T, 3C)   per position [q | k | v], head h's slice of each at h·HS .. (h+1)·HS
  *   out (B, T, C)    head h's output at h·HS .. (h+1)·HS
- *   att (B, NH, L, L) softmax probabilities cached for backward, L = valid length of sequence b
+ *   att (B, NH, ≤L²) softmax probabilities cached for backward, L = valid length of sequence b,
+ *                    in row blocks (see below)
  *   HS = C / NH
  * </pre>
  *
@@ -29,8 +30,10 @@ import java.util.Objects;
  * is, so short sequences in a long batch do not pay for their padding. Per sequence and head, q, k
  * and v are gathered into contiguous L × HS blocks so that the products are {@link
  * VectorOps#matMulTransB} (scores), {@link VectorOps#matMul} (weighted values) and their
- * transposes in backward; the above-diagonal scores are computed by the block product and then
- * masked (probability exactly 0), which is cheaper than skipping them element by element.
+ * transposes in backward. The causal mask halves the work: queries go in blocks of 16 rows, and block {@code [r0, r1)} is multiplied with keys {@code [0, r1)} only, its
+ * probabilities stored as a {@code (r1 − r0) × r1} row-major block (the blocks of one sequence and
+ * head one after another); the few above-diagonal entries inside a block are computed by the
+ * product and masked (probability exactly 0), cheaper than skipping them element by element.
  *
  * <p>Memory. Everything is allocated by the constructor for at most {@code maxBatch × maxTime}: the
  * probability cache ({@code maxBatch·NH·maxTime²} floats) and per-head scratch blocks; {@link
@@ -47,7 +50,13 @@ public final class CausalSelfAttention {
   /** 1/√HS, the scale of the dot products, so that scores have unit variance for unit inputs. */
   private final float scale;
 
-  /** Softmax probabilities: for (b, h) an L × L row-major block at {@code (b·NH + h)·T·T}. */
+  /**
+   * Query rows per block product. Larger blocks waste more of the masked triangle ((R−1)/2 of
+   * every R rows' keys); smaller ones give the matrix kernels less to block over.
+   */
+  static final int ROW_BLOCK = 16;
+
+  /** Softmax probabilities: for (b, h) the row blocks of one sequence, at {@code (b·NH + h)·T·T}. */
   private final float[] att;
   /** Valid lengths, batch and time of the last forward pass, for backward. */
   private final int[] lengths;
@@ -96,7 +105,7 @@ public final class CausalSelfAttention {
     this.dq = new float[block];
     this.dk = new float[block];
     this.dv = new float[block];
-    this.datt = new float[maxTime * maxTime];
+    this.datt = new float[Math.min(ROW_BLOCK, maxTime) * maxTime];
   }
 
   /** C. */
@@ -143,7 +152,13 @@ public final class CausalSelfAttention {
     if (i < 0 || j < 0 || j > i) {
       return 0f;
     }
-    return att[(b * heads + h) * time * time + i * len + j];
+    int offset = (b * heads + h) * time * time;
+    int r0 = 0;
+    for (; r0 + ROW_BLOCK <= i; r0 += ROW_BLOCK) {
+      offset += ROW_BLOCK * Math.min(len, r0 + ROW_BLOCK);
+    }
+    int width = Math.min(len, r0 + ROW_BLOCK);
+    return att[offset + (i - r0) * width + j];
   }
 
   /**
@@ -185,13 +200,18 @@ public final class CausalSelfAttention {
         gather(qkv, qkvSeq + channels + h * hs, c3, k, len);
         gather(qkv, qkvSeq + 2 * channels + h * hs, c3, v, len);
         int p = (b * heads + h) * timeSize * timeSize;
-        // preatt (L, L) = q · kᵀ; the scale 1/√HS is applied in the softmax below
-        VectorOps.matMulTransB(q, 0, k, 0, att, p, len, hs, len, false);
-        for (int i = 0; i < len; i++) {
-          softmaxCausalRow(att, p + i * len, i, len);
+        for (int r0 = 0; r0 < len; r0 += ROW_BLOCK) {
+          int r1 = Math.min(len, r0 + ROW_BLOCK); // queries r0 .. r1-1 see keys 0 .. r1-1
+          int rows = r1 - r0;
+          // preatt (rows, r1) = q[r0:r1] · k[0:r1]ᵀ; the scale 1/√HS is applied in the softmax
+          VectorOps.matMulTransB(q, r0 * hs, k, 0, att, p, rows, hs, r1, false);
+          for (int i = r0; i < r1; i++) {
+            softmaxCausalRow(att, p + (i - r0) * r1, i, r1);
+          }
+          // y[r0:r1] (rows, HS) = att · v[0:r1]; masked probabilities are exactly 0, so the future adds nothing
+          VectorOps.matMul(att, p, v, 0, y, r0 * hs, rows, r1, hs, false);
+          p += rows * r1;
         }
-        // y (L, HS) = att · v; above-diagonal probabilities are exactly 0, so the future adds nothing
-        VectorOps.matMul(att, p, v, 0, y, 0, len, len, hs, false);
         scatter(y, out, outSeq + start * channels + h * hs, channels, len);
       }
     }
@@ -199,9 +219,9 @@ public final class CausalSelfAttention {
 
   /**
    * Turns row {@code i} of the raw scores at {@code row} into probabilities over keys {@code 0 ..
-   * i} (scaled by 1/√HS), and zeroes keys {@code i+1 .. len-1} (the causal mask).
+   * i} (scaled by 1/√HS), and zeroes keys {@code i+1 .. width-1} (the causal mask).
    */
-  private void softmaxCausalRow(float[] a, int row, int i, int len) {
+  private void softmaxCausalRow(float[] a, int row, int i, int width) {
     // subtract the row maximum before exp so that no score overflows (softmax is shift-invariant)
     float max = Float.NEGATIVE_INFINITY;
     for (int j = 0; j <= i; j++) {
@@ -217,7 +237,7 @@ public final class CausalSelfAttention {
     for (int j = 0; j <= i; j++) {
       a[row + j] *= inv;
     }
-    Arrays.fill(a, row + i + 1, row + len, 0f);
+    Arrays.fill(a, row + i + 1, row + width, 0f);
   }
 
   /**
@@ -265,25 +285,35 @@ public final class CausalSelfAttention {
         gather(qkv, qkvSeq + 2 * channels + h * hs, c3, v, len);
         gather(dout, doutSeq + h * hs, channels, dy, len);
         int p = (b * heads + h) * time * time;
-        // in the forward pass this was y = att · v, so dv = attᵀ · dy and datt = dy · vᵀ
-        VectorOps.matMulTransA(att, p, dy, 0, dv, 0, len, len, hs, false);
-        VectorOps.matMulTransB(dy, 0, v, 0, datt, 0, len, hs, len, false);
-        // softmax backward, row by row: dpreatt = s · P ⊙ (dP − rowsum(dP ⊙ P)), 0 above the diagonal
-        for (int i = 0; i < len; i++) {
-          int row = i * len;
-          double dot = 0;
-          for (int j = 0; j <= i; j++) {
-            dot += datt[row + j] * att[p + row + j];
+        // every block of query rows adds to the key and value gradients of the keys it saw
+        Arrays.fill(dk, 0, len * hs, 0f);
+        Arrays.fill(dv, 0, len * hs, 0f);
+        for (int r0 = 0; r0 < len; r0 += ROW_BLOCK) {
+          int r1 = Math.min(len, r0 + ROW_BLOCK);
+          int rows = r1 - r0;
+          // in the forward pass this was y[r0:r1] = att · v[0:r1], so
+          // dv[0:r1] += attᵀ · dy[r0:r1] and datt (rows, r1) = dy[r0:r1] · v[0:r1]ᵀ
+          VectorOps.matMulTransA(att, p, dy, r0 * hs, dv, 0, r1, rows, hs, true);
+          VectorOps.matMulTransB(dy, r0 * hs, v, 0, datt, 0, rows, hs, r1, false);
+          // softmax backward, row by row: dpreatt = s · P ⊙ (dP − rowsum(dP ⊙ P)), 0 above the diagonal
+          for (int i = r0; i < r1; i++) {
+            int row = (i - r0) * r1;
+            double dot = 0;
+            for (int j = 0; j <= i; j++) {
+              dot += datt[row + j] * att[p + row + j];
+            }
+            float r = (float) dot;
+            for (int j = 0; j <= i; j++) {
+              datt[row + j] = scale * att[p + row + j] * (datt[row + j] - r);
+            }
+            Arrays.fill(datt, row + i + 1, row + r1, 0f);
           }
-          float r = (float) dot;
-          for (int j = 0; j <= i; j++) {
-            datt[row + j] = scale * att[p + row + j] * (datt[row + j] - r);
-          }
-          Arrays.fill(datt, row + i + 1, row + len, 0f);
+          // in the forward pass this was preatt = q[r0:r1] · k[0:r1]ᵀ, so
+          // dq[r0:r1] = dpreatt · k[0:r1] and dk[0:r1] += dpreattᵀ · q[r0:r1]
+          VectorOps.matMul(datt, 0, k, 0, dq, r0 * hs, rows, r1, hs, false);
+          VectorOps.matMulTransA(datt, 0, q, r0 * hs, dk, 0, r1, rows, hs, true);
+          p += rows * r1;
         }
-        // in the forward pass this was preatt = q · kᵀ, so dq = dpreatt · k and dk = dpreattᵀ · q
-        VectorOps.matMul(datt, 0, k, 0, dq, 0, len, len, hs, false);
-        VectorOps.matMulTransA(datt, 0, q, 0, dk, 0, len, len, hs, false);
         scatterAdd(dq, dqkv, dqkvSeq + h * hs, c3, len);
         scatterAdd(dk, dqkv, dqkvSeq + channels + h * hs, c3, len);
         scatterAdd(dv, dqkv, dqkvSeq + 2 * channels + h * hs, c3, len);
