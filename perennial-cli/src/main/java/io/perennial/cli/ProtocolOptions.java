@@ -69,7 +69,7 @@ final class ProtocolOptions {
     String split = switch (parsed()) {
       case TEMPORAL -> "the first " + percent + " of the rows in the file train";
       case USER_TEMPORAL -> "each user's first " + percent + " of rows in the file train";
-      case LOO -> "each user's last row in the file is held out";
+      case LOO -> "each user's last row in the file tests and the one before it validates";
       default -> null;
     };
     return java.util.Optional.ofNullable(split)
