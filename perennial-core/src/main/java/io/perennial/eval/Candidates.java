@@ -101,6 +101,19 @@ public record Candidates(int sampled, long seed) {
     return out;
   }
 
+  /**
+   * What {@code user}'s held-out items are ranked against: {@code relevant} first, then the {@link
+   * #negatives}. Each held-out item appears once, and no negative is an item the user touched.
+   *
+   * @param relevant the user's held-out items, sorted and distinct; they must be in {@code touched}
+   */
+  public int[] pool(int user, int[] relevant, int[] touched, int items, BitSet scratch) {
+    int[] negatives = negatives(user, touched, items, scratch);
+    int[] pool = Arrays.copyOf(relevant, relevant.length + negatives.length);
+    System.arraycopy(negatives, 0, pool, relevant.length, negatives.length);
+    return pool;
+  }
+
   private static int countBelow(int[] sorted, int bound) {
     int at = Arrays.binarySearch(sorted, bound);
     return at >= 0 ? at : -at - 1;

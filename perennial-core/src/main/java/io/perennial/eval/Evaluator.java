@@ -141,10 +141,7 @@ public final class Evaluator {
         int[] pool = null;
         if (sampled) {
           int[] avoid = seen != null ? seen : union(history(model, u), rel);
-          int[] negatives = candidates.negatives(u, avoid, items, scratch);
-          pool = new int[rel.length + negatives.length];
-          System.arraycopy(rel, 0, pool, 0, rel.length);
-          System.arraycopy(negatives, 0, pool, rel.length, negatives.length);
+          pool = candidates.pool(u, rel, union(avoid, rel), items, scratch);
           scoreInto(model, u, scores);
           ids = rankCandidates(pool, scores, k, Candidates.mix(candidates.seed() ^ 0x5DEECE66DL, u));
         } else {
