@@ -130,6 +130,13 @@ class LeaveOneOutCliTest {
     assertThat(cli.run("evaluate", "--data", bad.toString(), "--format", "seq-pairs", "--model", "pop",
         "--protocol", "loo")).isEqualTo(Main.USER_ERROR);
     assertThat(cli.stderr()).contains(bad + ":2: expected 2 fields (user item), found 3");
+    assertThat(cli.run("evaluate", "--data", bad.toString(), "--format", "seq-pairs", "--model", "pop",
+        "--protocol", "loo", "--on-error", "skip")).isEqualTo(Main.USER_ERROR);
+    assertThat(cli.stdout()).contains("2 rows, 1 accepted, 1 invalid");
+    assertThat(cli.stderr()).contains("no user has 3 or more interactions");
+    assertThat(cli.run("evaluate", "--data", file.toString(), "--format", "seq-lines", "--model", "pop",
+        "--item-col", "2")).isEqualTo(Main.USER_ERROR);
+    assertThat(cli.stderr()).contains("do not apply to seq-lines: its columns are fixed (the user, then the items)");
     Path few = dir.resolve("few.txt");
     Files.writeString(few, "1 2\n1 3\n2 3\n");
     assertThat(cli.run("evaluate", "--data", few.toString(), "--format", "seq-pairs", "--model", "pop",

@@ -145,7 +145,9 @@ public final class Evaluator {
           scoreInto(model, u, scores);
           ids = rankCandidates(pool, scores, k, Candidates.mix(candidates.seed() ^ 0x5DEECE66DL, u));
         } else {
-          int[] excluded = seen == null ? null : minus(seen, rel);
+          // Only what the model cannot exclude itself (a loo validation item): the training items go
+          // by excludeSeen, and a filter over every item of every user would cost a search each.
+          int[] excluded = seen == null ? null : minus(minus(seen, rel), history(model, u));
           java.util.function.IntPredicate filter = excluded == null || excluded.length == 0
               ? null : i -> Arrays.binarySearch(excluded, i) < 0;
           ids = model.recommend(u, k, true, filter).ids();
