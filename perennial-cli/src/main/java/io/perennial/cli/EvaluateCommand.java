@@ -93,6 +93,10 @@ final class EvaluateCommand implements Callable<Integer> {
             + protocol.parsed().cliName() + " has none (loo holds out each user's second-to-last item)");
       }
     }
+    if (!candidates.isAll()) {
+      out.printf(Locale.ROOT, "candidates: each held-out item against %d items the user never interacted with "
+          + "(drawn without replacement, seed %d)%n", candidates.sampled(), protocol.splitSeed);
+    }
     if (protocol.parsed() == Protocol.LOO) {
       Split loo = splits.get(0);
       out.printf(Locale.ROOT, "loo: %d users tested (last item), %d validation items (second-to-last), "
@@ -128,9 +132,20 @@ final class EvaluateCommand implements Callable<Integer> {
     }
     List<JsonNode> results = new ArrayList<>();
     for (String m : models) {
+      List<Integer> keptEpochs = new ArrayList<>();
       Evaluations.Outcome outcome = Evaluations.run(m, overrides.get(results.size()),
-          dataset, splits, protocolJson, dataJson, k, io.perennial.model.TrainingOptions.of(Terminal.progress(out)),
+          dataset, splits, protocolJson, dataJson, k,
+          io.perennial.model.TrainingOptions.of(recordingEarlyStops(Terminal.progress(out), out, keptEpochs)),
           candidates, earlyStopping, patience);
+      if (earlyStopping != null) {
+        // Only loo has a validation part, and it is one split: the epoch kept, or null when
+        // training ran its full course.
+        if (keptEpochs.isEmpty()) {
+          outcome.json().putNull("early_stopping_kept_epoch");
+        } else {
+          outcome.json().put("early_stopping_kept_epoch", keptEpochs.get(0));
+        }
+      }
       results.add(outcome.json());
     }
     printTable(out, results);
@@ -143,6 +158,30 @@ final class EvaluateCommand implements Callable<Integer> {
       out.println("wrote " + report);
     }
     return 0;
+  }
+
+  /**
+   * {@code progress}, also noting the epochs early stopping kept in {@code kept} (one per training
+   * that stopped early) and saying so on {@code out} when no terminal shows the progress line.
+   */
+  private static io.perennial.model.TrainingListener recordingEarlyStops(
+      io.perennial.model.TrainingListener progress, PrintStream out, List<Integer> kept) {
+    return new io.perennial.model.TrainingListener() {
+      @Override
+      public void onEpoch(String model, io.perennial.model.EpochReport report) {
+        progress.onEpoch(model, report);
+      }
+
+      @Override
+      public void onEarlyStop(String model, int bestEpoch, double bestValidation) {
+        kept.add(bestEpoch);
+        if (Terminal.interactive()) {
+          progress.onEarlyStop(model, bestEpoch, bestValidation);
+        } else {
+          out.printf(Locale.ROOT, "%s stopped early; kept epoch %d (validation %.4f)%n", model, bestEpoch, bestValidation);
+        }
+      }
+    };
   }
 
   private static ObjectNode wrap(List<JsonNode> results) {

@@ -57,7 +57,9 @@ class LeaveOneOutCliTest {
         "--model", "pop,itemknn,mf,bpr,ials", "--protocol", "loo", "--candidates", "sampled:100",
         "--json", json.toString())).as(cli.stderr()).isZero();
     assertThat(cli.stdout()).contains("no timestamps in the data, so time order is file order")
-        .containsPattern("loo: \\d+ users tested \\(last item\\), \\d+ validation items");
+        .containsPattern("loo: \\d+ users tested \\(last item\\), \\d+ validation items")
+        .contains("candidates: each held-out item against 100 items the user never interacted with "
+            + "(drawn without replacement, seed 42)");
     JsonNode root = Json.MAPPER.readTree(json.toFile());
     JsonNode results = root.path("results");
     assertThat(results).hasSize(5);
@@ -118,6 +120,11 @@ class LeaveOneOutCliTest {
     JsonNode r = Json.MAPPER.readTree(json.toFile());
     assertThat(r.path("protocol").path("early_stopping").asText()).isEqualTo("ndcg@10");
     assertThat(r.path("protocol").path("patience").asInt()).isEqualTo(1);
+    // BPR's 40 epochs overfit this small world; with patience 1 the validation part stops it early.
+    JsonNode kept = r.path("early_stopping_kept_epoch");
+    assertThat(kept.isInt()).as(kept.toString()).isTrue();
+    assertThat(kept.asInt()).isBetween(1, 39);
+    assertThat(cli.stdout()).contains("bpr stopped early; kept epoch " + kept.asInt() + " (validation ");
 
     assertThat(cli.run("evaluate", "--data", file.toString(), "--format", "seq-pairs", "--model", "pop",
         "--protocol", "random", "--early-stopping", "ndcg@10")).isEqualTo(Main.USER_ERROR);
