@@ -20,7 +20,9 @@ final class DataOptions {
   Path data;
 
   @Option(names = "--format", defaultValue = "movielens", paramLabel = "FORMAT",
-      description = "movielens (detects ratings.csv / u.data / ratings.dat), ml100k, ml1m, ml25m, csv, tsv, jsonl. Default: ${DEFAULT-VALUE}.")
+      description = "movielens (detects ratings.csv / u.data / ratings.dat), ml100k, ml1m, ml25m, csv, tsv, jsonl, "
+          + "seq-pairs (a user-item line per interaction, file order = time order), "
+          + "seq-lines (a line per user: user item1 item2 ... in time order). Default: ${DEFAULT-VALUE}.")
   String format;
 
   @Option(names = "--implicit", description = "Treat every interaction as implicit feedback of value 1 (see --implicit-threshold).")

@@ -159,7 +159,7 @@ final class DatasetsCommand implements Callable<Integer> {
     Path data;
 
     @Option(names = "--format", defaultValue = "movielens", paramLabel = "FORMAT",
-        description = "movielens, ml100k, ml1m, ml25m, csv, tsv, jsonl. Default: ${DEFAULT-VALUE}.")
+        description = "movielens, ml100k, ml1m, ml25m, csv, tsv, jsonl, seq-pairs, seq-lines. Default: ${DEFAULT-VALUE}.")
     String format;
 
     @Option(names = "--on-error", defaultValue = "fail", paramLabel = "POLICY", description = "fail or skip.")

@@ -3,8 +3,10 @@ package io.perennial.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.perennial.data.Dataset;
+import io.perennial.eval.Candidates;
 import io.perennial.eval.Protocol;
 import io.perennial.eval.Split;
+import io.perennial.eval.Splitters;
 import io.perennial.model.Algorithms;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -34,6 +36,15 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Option(names = "--k", defaultValue = "10", paramLabel = "K", description = "Ranking cut-off. Default: ${DEFAULT-VALUE}.")
   int k;
+
+  @Option(names = "--early-stopping", paramLabel = "METRIC",
+      description = "Stop training when this metric (e.g. ndcg@10 at --k) stops improving on each split's "
+          + "validation part (loo: each user's second-to-last item), ranked against the same --candidates.")
+  String earlyStopping;
+
+  @Option(names = "--patience", defaultValue = "3", paramLabel = "EPOCHS",
+      description = "Epochs without improvement before --early-stopping stops. Default: ${DEFAULT-VALUE}.")
+  int patience;
 
   @Option(names = "--json", paramLabel = "FILE", description = "Write the results as JSON here.")
   Path json;
@@ -67,6 +78,35 @@ final class EvaluateCommand implements Callable<Integer> {
       protocol.fileOrderNotice(dataset).ifPresent(out::println);
       splits = protocol.splits(dataset);
     }
+    Candidates candidates = protocol.candidateSet();
+    if (earlyStopping != null) {
+      if (patience < 1) {
+        throw new UserException("--patience must be at least 1, got " + patience);
+      }
+      try {
+        new io.perennial.eval.HoldoutValidator(new io.perennial.data.InteractionLog(1), earlyStopping, k);
+      } catch (IllegalArgumentException e) {
+        throw new UserException("--early-stopping: " + e.getMessage());
+      }
+      if (splits.stream().anyMatch(s -> !s.hasValidation())) {
+        throw new UserException("--early-stopping needs a validation part; --protocol "
+            + protocol.parsed().cliName() + " has none (loo holds out each user's second-to-last item)");
+      }
+    }
+    if (!candidates.isAll()) {
+      out.printf(Locale.ROOT, "candidates: each held-out item against %d items the user never interacted with "
+          + "(drawn without replacement, seed %d)%n", candidates.sampled(), protocol.splitSeed);
+    }
+    if (protocol.parsed() == Protocol.LOO) {
+      Split loo = splits.get(0);
+      out.printf(Locale.ROOT, "loo: %d users tested (last item), %d validation items (second-to-last), "
+          + "%d training interactions; users with fewer than %d interactions only train%n",
+          loo.test().size(), loo.validation().size(), loo.train().size(), Splitters.LOO_MIN_EVENTS);
+      if (loo.test().size() == 0) {
+        throw new UserException(data.data + ": no user has " + Splitters.LOO_MIN_EVENTS
+            + " or more interactions, so leave-one-out has nothing to test");
+      }
+    }
     ObjectNode protocolJson = Json.object();
     protocolJson.put("name", protocol.parsed().cliName());
     if (protocol.parsed() == Protocol.KFOLD || protocol.parsed() == Protocol.FOLDS) {
@@ -76,8 +116,13 @@ final class EvaluateCommand implements Callable<Integer> {
         || protocol.parsed() == Protocol.USER_TEMPORAL) {
       protocolJson.put("train_fraction", protocol.trainFraction);
     }
-    if (protocol.parsed() == Protocol.RANDOM || protocol.parsed() == Protocol.KFOLD) {
+    if (protocol.parsed() == Protocol.RANDOM || protocol.parsed() == Protocol.KFOLD || !candidates.isAll()) {
       protocolJson.put("seed", protocol.splitSeed);
+    }
+    protocolJson.put("candidates", candidates.cliName());
+    if (earlyStopping != null) {
+      protocolJson.put("early_stopping", earlyStopping);
+      protocolJson.put("patience", patience);
     }
     ObjectNode dataJson = Evaluations.dataJson(data.data.toString(), data.format, data.implicit, dataset);
     // Every model's overrides are checked before the first model trains.
@@ -87,8 +132,20 @@ final class EvaluateCommand implements Callable<Integer> {
     }
     List<JsonNode> results = new ArrayList<>();
     for (String m : models) {
+      List<Integer> keptEpochs = new ArrayList<>();
       Evaluations.Outcome outcome = Evaluations.run(m, overrides.get(results.size()),
-          dataset, splits, protocolJson, dataJson, k, io.perennial.model.TrainingOptions.of(Terminal.progress(out)));
+          dataset, splits, protocolJson, dataJson, k,
+          io.perennial.model.TrainingOptions.of(recordingEarlyStops(Terminal.progress(out), out, keptEpochs)),
+          candidates, earlyStopping, patience);
+      if (earlyStopping != null) {
+        // Only loo has a validation part, and it is one split: the epoch kept, or null when
+        // training ran its full course.
+        if (keptEpochs.isEmpty()) {
+          outcome.json().putNull("early_stopping_kept_epoch");
+        } else {
+          outcome.json().put("early_stopping_kept_epoch", keptEpochs.get(0));
+        }
+      }
       results.add(outcome.json());
     }
     printTable(out, results);
@@ -101,6 +158,30 @@ final class EvaluateCommand implements Callable<Integer> {
       out.println("wrote " + report);
     }
     return 0;
+  }
+
+  /**
+   * {@code progress}, also noting the epochs early stopping kept in {@code kept} (one per training
+   * that stopped early) and saying so on {@code out} when no terminal shows the progress line.
+   */
+  private static io.perennial.model.TrainingListener recordingEarlyStops(
+      io.perennial.model.TrainingListener progress, PrintStream out, List<Integer> kept) {
+    return new io.perennial.model.TrainingListener() {
+      @Override
+      public void onEpoch(String model, io.perennial.model.EpochReport report) {
+        progress.onEpoch(model, report);
+      }
+
+      @Override
+      public void onEarlyStop(String model, int bestEpoch, double bestValidation) {
+        kept.add(bestEpoch);
+        if (Terminal.interactive()) {
+          progress.onEarlyStop(model, bestEpoch, bestValidation);
+        } else {
+          out.printf(Locale.ROOT, "%s stopped early; kept epoch %d (validation %.4f)%n", model, bestEpoch, bestValidation);
+        }
+      }
+    };
   }
 
   private static ObjectNode wrap(List<JsonNode> results) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.perennial.data.Dataset;
 import io.perennial.data.DatasetStats;
+import io.perennial.eval.Candidates;
 import io.perennial.eval.EvalSettings;
 import io.perennial.eval.EvaluationResult;
 import io.perennial.eval.Evaluator;
@@ -32,10 +33,22 @@ final class Evaluations {
 
   static Outcome run(String model, JsonNode config, Dataset data, List<Split> splits,
       ObjectNode protocolJson, ObjectNode dataJson, int k, TrainingOptions training) {
+    return run(model, config, data, splits, protocolJson, dataJson, k, training, Candidates.ALL, null, 1);
+  }
+
+  /**
+   * Runs {@code model} ranking against {@code candidates}, with early stopping on each split's
+   * validation part by {@code earlyStopping} ({@code null}: none).
+   */
+  static Outcome run(String model, JsonNode config, Dataset data, List<Split> splits,
+      ObjectNode protocolJson, ObjectNode dataJson, int k, TrainingOptions training,
+      Candidates candidates, String earlyStopping, int patience) {
     Trainer trainer = Algorithms.trainer(model, config);
-    EvalSettings settings = EvalSettings.ranking(k).withRatingMetrics(Algorithms.isExplicit(model));
+    EvalSettings settings = EvalSettings.ranking(k).withRatingMetrics(Algorithms.isExplicit(model))
+        .withCandidates(candidates);
     long t0 = System.nanoTime();
-    EvaluationResult result = Evaluator.run(healthChecked(trainer, splits.size()), data, splits, settings, training);
+    EvaluationResult result = Evaluator.run(healthChecked(trainer, splits.size()), data, splits, settings, training,
+        earlyStopping, patience);
     double total = (System.nanoTime() - t0) / 1e9;
     ObjectNode json = Json.object();
     json.put("model", model);
@@ -49,6 +62,9 @@ final class Evaluations {
       split.put("name", result.splitNames().get(s));
       split.put("train_interactions", splits.get(s).train().size());
       split.put("test_interactions", splits.get(s).test().size());
+      if (splits.get(s).hasValidation()) {
+        split.put("validation_interactions", splits.get(s).validation().size());
+      }
       split.set("metrics", metrics(result.perSplit().get(s)));
     }
     json.put("users_evaluated", result.usersEvaluated());

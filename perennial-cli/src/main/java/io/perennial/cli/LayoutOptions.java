@@ -48,7 +48,11 @@ final class LayoutOptions {
   ReadOptions applyTo(ReadOptions options, DataFormat format) {
     if (delimiter != null && format != DataFormat.CSV && format != DataFormat.TSV) {
       throw new UserException("--delimiter applies to --format csv or tsv; "
-          + format.name().toLowerCase(java.util.Locale.ROOT) + " files have a fixed layout");
+          + format.cliName() + " files have a fixed layout");
+    }
+    if (columns() != null && (format == DataFormat.SEQ_PAIRS || format == DataFormat.SEQ_LINES)) {
+      throw new UserException("--user-col/--item-col/--value-col/--time-col/--type-col do not apply to "
+          + format.cliName() + ": its columns are fixed (the user, then the item" + (format == DataFormat.SEQ_LINES ? "s" : "") + ")");
     }
     if (header != null && format == DataFormat.JSONL) {
       throw new UserException("--header/--no-header apply to delimited files; JSON Lines has no header line");

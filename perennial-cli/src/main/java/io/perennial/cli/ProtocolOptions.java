@@ -6,6 +6,7 @@ import io.perennial.data.DatasetBuilder;
 import io.perennial.data.IdIndex;
 import io.perennial.data.InteractionLog;
 import io.perennial.data.InteractionReaders;
+import io.perennial.eval.Candidates;
 import io.perennial.eval.Protocol;
 import io.perennial.eval.Split;
 import io.perennial.eval.Splitters;
@@ -31,8 +32,22 @@ final class ProtocolOptions {
   double trainFraction;
 
   @Option(names = "--split-seed", defaultValue = "42", paramLabel = "SEED",
-      description = "Seed of the random and kfold splits. Default: ${DEFAULT-VALUE}.")
+      description = "Seed of the random and kfold splits and of sampled candidates. Default: ${DEFAULT-VALUE}.")
   long splitSeed;
+
+  @Option(names = "--candidates", defaultValue = "all", paramLabel = "SET",
+      description = "What each held-out item is ranked against: all (every item the user never touched) or "
+          + "sampled:N (N items drawn without replacement from those, seeded by --split-seed; "
+          + "the NCF/SASRec protocol, e.g. sampled:100). Default: ${DEFAULT-VALUE}.")
+  String candidates;
+
+  Candidates candidateSet() {
+    try {
+      return Candidates.parse(candidates, splitSeed);
+    } catch (IllegalArgumentException e) {
+      throw new UserException("--candidates: " + e.getMessage());
+    }
+  }
 
   Protocol parsed() {
     try {
@@ -54,7 +69,7 @@ final class ProtocolOptions {
     String split = switch (parsed()) {
       case TEMPORAL -> "the first " + percent + " of the rows in the file train";
       case USER_TEMPORAL -> "each user's first " + percent + " of rows in the file train";
-      case LOO -> "each user's last row in the file is held out";
+      case LOO -> "each user's last row in the file tests and the one before it validates";
       default -> null;
     };
     return java.util.Optional.ofNullable(split)
@@ -76,7 +91,7 @@ final class ProtocolOptions {
       }
       case TEMPORAL -> List.of(Splitters.temporal(log, trainFraction));
       case USER_TEMPORAL -> List.of(Splitters.userTemporal(log, trainFraction));
-      case LOO -> List.of(Splitters.leaveLastOut(log));
+      case LOO -> List.of(Splitters.leaveOneOut(log));
       case FOLDS -> throw new IllegalStateException("folds are read, not split");
     };
   }

@@ -21,17 +21,29 @@ public enum DataFormat {
   /** Generic tab-separated values with a header and a column mapping. */
   TSV,
   /** JSON Lines, one event object per line. */
-  JSONL;
+  JSONL,
+  /**
+   * {@code seq-pairs}: one {@code user item} pair per line, separated by spaces or tabs, no
+   * timestamp; within a user the file order is the time order (SASRec's published data files).
+   */
+  SEQ_PAIRS,
+  /** {@code seq-lines}: one line per user, {@code user item1 item2 …} in time order. */
+  SEQ_LINES;
 
-  /** Parses a CLI name: movielens, ml100k, ml1m, ml25m, csv, tsv, jsonl. */
+  /** The name on the command line: {@code movielens}, {@code seq-pairs}, … */
+  public String cliName() {
+    return name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  /** Parses a CLI name: movielens, ml100k, ml1m, ml25m, csv, tsv, jsonl, seq-pairs, seq-lines. */
   public static DataFormat parse(String text) {
-    String key = text.trim().toUpperCase(Locale.ROOT).replace("-", "");
+    String key = text.trim().toUpperCase(Locale.ROOT).replace("-", "").replace("_", "");
     for (DataFormat f : values()) {
-      if (f.name().equals(key)) {
+      if (f.name().replace("_", "").equals(key)) {
         return f;
       }
     }
     throw new IllegalArgumentException(
-        "unknown format '" + text + "' (expected movielens, ml100k, ml1m, ml25m, csv, tsv or jsonl)");
+        "unknown format '" + text + "' (expected movielens, ml100k, ml1m, ml25m, csv, tsv, jsonl, seq-pairs or seq-lines)");
   }
 }

@@ -25,6 +25,7 @@ public final class DatasetBuilder {
   private long belowThreshold;
   private long fileOrderEvents;
   private long timedEvents;
+  private long sequenceClock;
   private String header;
 
   public DatasetBuilder(ReadOptions options) {
@@ -60,6 +61,17 @@ public final class DatasetBuilder {
    */
   public void acceptInFileOrder(String user, String item, float value, InteractionType type) {
     if (add(user, item, value, rows, type)) {
+      fileOrderEvents++;
+    }
+  }
+
+  /**
+   * Adds an interaction of a sequence file (no timestamps, possibly several on one row): its time is
+   * the number of sequence interactions read before it, so later in the file is later in time even
+   * within one row, and the {@link ReadReport} counts it as in file order.
+   */
+  void acceptInSequence(String user, String item, float value, InteractionType type) {
+    if (add(user, item, value, sequenceClock++, type)) {
       fileOrderEvents++;
     }
   }

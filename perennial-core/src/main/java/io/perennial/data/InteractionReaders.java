@@ -78,6 +78,8 @@ public final class InteractionReaders {
               header, generic, StandardCharsets.UTF_8)
           .readInto(path, builder);
       case JSONL -> new JsonLinesReader(generic).readInto(path, builder);
+      case SEQ_PAIRS -> new SequenceReader(false, header).readInto(path, builder);
+      case SEQ_LINES -> new SequenceReader(true, header).readInto(path, builder);
       default -> throw new IllegalStateException("unhandled format " + format);
     }
   }

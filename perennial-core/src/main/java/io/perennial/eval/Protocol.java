@@ -12,7 +12,10 @@ public enum Protocol {
   TEMPORAL,
   /** Per-user time split: each user's earliest {@code trainFraction} of events train. */
   USER_TEMPORAL,
-  /** Per-user leave-last-out: each user's latest event is the test. */
+  /**
+   * Per-user leave-one-out: in each user's time order the last event tests, the second-to-last
+   * validates (early stopping), the rest train; users with fewer than 3 events only train.
+   */
   LOO,
   /** Given fold files, e.g. ml-100k {@code u1.base}/{@code u1.test} … {@code u5}. */
   FOLDS;

@@ -1,6 +1,7 @@
 package io.perennial.eval;
 
 import io.perennial.data.InteractionLog;
+import io.perennial.data.UserSequences;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -82,6 +83,36 @@ public final class Splitters {
       }
     }
     return new Split("loo", log.select(sortedArray(train)), log.select(sortedArray(test)));
+  }
+
+  /** Fewest events a user needs to give a test and a validation item to {@link #leaveOneOut}. */
+  public static final int LOO_MIN_EVENTS = 3;
+
+  /**
+   * Leave-one-out as in the SASRec and NCF papers: in each user's {@linkplain UserSequences time
+   * order} the last event tests, the second-to-last validates, the rest train. A user with fewer
+   * than {@value #LOO_MIN_EVENTS} events only trains (held-out items need a history to be predicted
+   * from; this is also what SASRec's data partition does). Each part keeps log order.
+   */
+  public static Split leaveOneOut(InteractionLog log) {
+    UserSequences sequences = UserSequences.of(log);
+    // 0 train, 1 validation, 2 test, by event index
+    byte[] part = new byte[log.size()];
+    int tests = 0;
+    for (int u = 0; u < sequences.users(); u++) {
+      int n = sequences.length(u);
+      if (n >= LOO_MIN_EVENTS) {
+        part[sequences.event(u, n - 1)] = 2;
+        part[sequences.event(u, n - 2)] = 1;
+        tests++;
+      }
+    }
+    int[][] indices = {new int[log.size() - 2 * tests], new int[tests], new int[tests]};
+    int[] fill = new int[3];
+    for (int e = 0; e < log.size(); e++) {
+      indices[part[e]][fill[part[e]]++] = e;
+    }
+    return new Split("loo", log.select(indices[0]), log.select(indices[2]), log.select(indices[1]));
   }
 
   private static List<int[]> eventsByUserInTimeOrder(InteractionLog log) {
