@@ -179,6 +179,13 @@ public class KernelBenchmark {
       return c;
     }
 
+    /** The other alternative: 2 × 4 blocks of dot products, eight accumulators, horizontal sums. */
+    @Benchmark
+    public float[] abtVectorDotTiles() {
+      KernelBench.matMulTransBByDotTiles(a, b, c, m, k, n);
+      return c;
+    }
+
     /** A read as k × m. */
     @Benchmark
     public float[] atbScalar() {

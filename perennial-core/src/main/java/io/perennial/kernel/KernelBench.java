@@ -79,6 +79,14 @@ public final class KernelBench {
     }
   }
 
+  /**
+   * {@code C = A·Bᵀ} by 2 × 4 blocks of vector dot products (eight accumulators, then horizontal
+   * sums), the other alternative to packing; needs the vector module.
+   */
+  public static void matMulTransBByDotTiles(float[] a, float[] b, float[] c, int m, int k, int n) {
+    SimdKernels.matMulTransBByDotTiles(a, b, c, m, k, n);
+  }
+
   /** {@code C = Aᵀ·B} (A k × m, B k × n) on the vector path, or the scalar one. */
   public static void matMulTransA(boolean vector, float[] a, float[] b, float[] c, int m, int k, int n) {
     path(vector).matMulTransA(a, 0, b, 0, c, 0, m, k, n, false);

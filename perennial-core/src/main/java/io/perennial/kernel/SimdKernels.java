@@ -214,10 +214,17 @@ final class SimdKernels implements Kernels {
       s.packed = new float[size];
     }
     float[] packed = s.packed;
-    for (int j = 0; j < n; j++) {
-      int row = bOffset + j * k;
-      for (int p = 0; p < k; p++) {
-        packed[p * n + j] = b[row + p];
+    // Transposed in 16 × 16 blocks, so both the reads and the writes stay within a few cache lines.
+    for (int j0 = 0; j0 < n; j0 += 16) {
+      int j1 = Math.min(n, j0 + 16);
+      for (int p0 = 0; p0 < k; p0 += 16) {
+        int p1 = Math.min(k, p0 + 16);
+        for (int p = p0; p < p1; p++) {
+          int out = p * n;
+          for (int j = j0; j < j1; j++) {
+            packed[out + j] = b[bOffset + j * k + p];
+          }
+        }
       }
     }
     product(a, aOffset, k, 1, packed, 0, c, cOffset, m, k, n, accumulate, s);
@@ -261,11 +268,11 @@ final class SimdKernels implements Kernels {
         for (; j + 4 * LANES <= nv; j += 4 * LANES) {
           tile4x4(a, ai, aRow, aCol, b, bp + j, n, c, ci + j, n, kc, load);
         }
-        for (; j + 2 * LANES <= nv; j += 2 * LANES) {
-          tile4x2(a, ai, aRow, aCol, b, bp + j, n, c, ci + j, n, kc, load);
-        }
-        for (; j < nv; j += LANES) {
-          tile4x1(a, ai, aRow, aCol, b, bp + j, n, c, ci + j, n, kc, load);
+        switch ((nv - j) / LANES) { // 0 to 3 vectors left: one tile for all of them
+          case 3 -> tile4x3(a, ai, aRow, aCol, b, bp + j, n, c, ci + j, n, kc, load);
+          case 2 -> tile4x2(a, ai, aRow, aCol, b, bp + j, n, c, ci + j, n, kc, load);
+          case 1 -> tile4x1(a, ai, aRow, aCol, b, bp + j, n, c, ci + j, n, kc, load);
+          default -> { }
         }
         if (tail > 0) {
           float[] t = s.tailTile;
@@ -287,11 +294,11 @@ final class SimdKernels implements Kernels {
         for (; j + 4 * LANES <= nv; j += 4 * LANES) {
           tile1x4(a, ai, aRow, aCol, b, bp + j, n, c, ci + j, n, kc, load);
         }
-        for (; j + 2 * LANES <= nv; j += 2 * LANES) {
-          tile1x2(a, ai, aRow, aCol, b, bp + j, n, c, ci + j, n, kc, load);
-        }
-        for (; j < nv; j += LANES) {
-          tile1x1(a, ai, aRow, aCol, b, bp + j, n, c, ci + j, n, kc, load);
+        switch ((nv - j) / LANES) { // 0 to 3 vectors left: one tile for all of them
+          case 3 -> tile1x3(a, ai, aRow, aCol, b, bp + j, n, c, ci + j, n, kc, load);
+          case 2 -> tile1x2(a, ai, aRow, aCol, b, bp + j, n, c, ci + j, n, kc, load);
+          case 1 -> tile1x1(a, ai, aRow, aCol, b, bp + j, n, c, ci + j, n, kc, load);
+          default -> { }
         }
         if (tail > 0) {
           float[] t = s.tailTile;
@@ -301,6 +308,66 @@ final class SimdKernels implements Kernels {
           tile1x1(a, ai, aRow, aCol, s.tailPanel, p0 * LANES, LANES, t, 0, LANES, kc, load);
           System.arraycopy(t, 0, c, ci + nv, tail);
         }
+      }
+    }
+  }
+
+  /**
+   * {@code C = A·Bᵀ} by blocked dot products instead of packing: 2 rows of A × 4 rows of B, eight
+   * lane-wise accumulators over k, then eight horizontal sums; other rows by {@link #dot}. Kept only
+   * so that {@code KernelBenchmark} can measure it against the packed path {@link #matMulTransB}
+   * uses (which wins at the deep models' shapes: see docs/BENCHMARKS.md).
+   */
+  static void matMulTransBByDotTiles(float[] a, float[] b, float[] c, int m, int k, int n) {
+    SimdKernels kernels = new SimdKernels();
+    int kv = k - k % LANES;
+    int i = 0;
+    for (; i + 2 <= m; i += 2) {
+      int a0 = i * k;
+      int a1 = a0 + k;
+      int j = 0;
+      for (; j + 4 <= n; j += 4) {
+        int b0 = j * k;
+        int b1 = b0 + k;
+        int b2 = b1 + k;
+        int b3 = b2 + k;
+        FloatVector s00 = FloatVector.zero(SPECIES), s01 = s00, s02 = s00, s03 = s00;
+        FloatVector s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+        for (int p = 0; p < kv; p += LANES) {
+          FloatVector x0 = FloatVector.fromArray(SPECIES, a, a0 + p);
+          FloatVector x1 = FloatVector.fromArray(SPECIES, a, a1 + p);
+          FloatVector y = FloatVector.fromArray(SPECIES, b, b0 + p);
+          s00 = x0.fma(y, s00);
+          s10 = x1.fma(y, s10);
+          y = FloatVector.fromArray(SPECIES, b, b1 + p);
+          s01 = x0.fma(y, s01);
+          s11 = x1.fma(y, s11);
+          y = FloatVector.fromArray(SPECIES, b, b2 + p);
+          s02 = x0.fma(y, s02);
+          s12 = x1.fma(y, s12);
+          y = FloatVector.fromArray(SPECIES, b, b3 + p);
+          s03 = x0.fma(y, s03);
+          s13 = x1.fma(y, s13);
+        }
+        FloatVector[] sums = {s00, s01, s02, s03, s10, s11, s12, s13};
+        for (int e = 0; e < 8; e++) {
+          int row = e < 4 ? a0 : a1;
+          int col = (j + e % 4) * k;
+          float s = sumLanes(sums[e]);
+          for (int p = kv; p < k; p++) {
+            s += a[row + p] * b[col + p];
+          }
+          c[(i + e / 4) * n + j + e % 4] = s;
+        }
+      }
+      for (; j < n; j++) {
+        c[i * n + j] = kernels.dot(a, a0, b, j * k, k);
+        c[(i + 1) * n + j] = kernels.dot(a, a1, b, j * k, k);
+      }
+    }
+    for (; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        c[i * n + j] = kernels.dot(a, i * k, b, j * k, k);
       }
     }
   }
@@ -372,6 +439,59 @@ final class SimdKernels implements Kernels {
     c31.intoArray(c, ci + 3 * ldc + LANES);
     c32.intoArray(c, ci + 3 * ldc + 2 * LANES);
     c33.intoArray(c, ci + 3 * ldc + 3 * LANES);
+  }
+
+  /** A 4-row × 3-vector tile of C held in registers for {@code kc} steps of p. */
+  private static void tile4x3(float[] a, int ai, int aRow, int aCol, float[] b, int bi, int ldb,
+      float[] c, int ci, int ldc, int kc, boolean load) {
+    FloatVector zero = FloatVector.zero(SPECIES);
+    FloatVector c00 = load ? FloatVector.fromArray(SPECIES, c, ci) : zero;
+    FloatVector c01 = load ? FloatVector.fromArray(SPECIES, c, ci + LANES) : zero;
+    FloatVector c02 = load ? FloatVector.fromArray(SPECIES, c, ci + 2 * LANES) : zero;
+    FloatVector c10 = load ? FloatVector.fromArray(SPECIES, c, ci + ldc) : zero;
+    FloatVector c11 = load ? FloatVector.fromArray(SPECIES, c, ci + ldc + LANES) : zero;
+    FloatVector c12 = load ? FloatVector.fromArray(SPECIES, c, ci + ldc + 2 * LANES) : zero;
+    FloatVector c20 = load ? FloatVector.fromArray(SPECIES, c, ci + 2 * ldc) : zero;
+    FloatVector c21 = load ? FloatVector.fromArray(SPECIES, c, ci + 2 * ldc + LANES) : zero;
+    FloatVector c22 = load ? FloatVector.fromArray(SPECIES, c, ci + 2 * ldc + 2 * LANES) : zero;
+    FloatVector c30 = load ? FloatVector.fromArray(SPECIES, c, ci + 3 * ldc) : zero;
+    FloatVector c31 = load ? FloatVector.fromArray(SPECIES, c, ci + 3 * ldc + LANES) : zero;
+    FloatVector c32 = load ? FloatVector.fromArray(SPECIES, c, ci + 3 * ldc + 2 * LANES) : zero;
+    for (int p = 0; p < kc; p++) {
+      int bp = bi + p * ldb;
+      FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
+      FloatVector b1 = FloatVector.fromArray(SPECIES, b, bp + LANES);
+      FloatVector b2 = FloatVector.fromArray(SPECIES, b, bp + 2 * LANES);
+      int ap = ai + p * aCol;
+      FloatVector x0 = FloatVector.broadcast(SPECIES, a[ap]);
+      c00 = b0.fma(x0, c00);
+      c01 = b1.fma(x0, c01);
+      c02 = b2.fma(x0, c02);
+      FloatVector x1 = FloatVector.broadcast(SPECIES, a[ap + aRow]);
+      c10 = b0.fma(x1, c10);
+      c11 = b1.fma(x1, c11);
+      c12 = b2.fma(x1, c12);
+      FloatVector x2 = FloatVector.broadcast(SPECIES, a[ap + 2 * aRow]);
+      c20 = b0.fma(x2, c20);
+      c21 = b1.fma(x2, c21);
+      c22 = b2.fma(x2, c22);
+      FloatVector x3 = FloatVector.broadcast(SPECIES, a[ap + 3 * aRow]);
+      c30 = b0.fma(x3, c30);
+      c31 = b1.fma(x3, c31);
+      c32 = b2.fma(x3, c32);
+    }
+    c00.intoArray(c, ci);
+    c01.intoArray(c, ci + LANES);
+    c02.intoArray(c, ci + 2 * LANES);
+    c10.intoArray(c, ci + ldc);
+    c11.intoArray(c, ci + ldc + LANES);
+    c12.intoArray(c, ci + ldc + 2 * LANES);
+    c20.intoArray(c, ci + 2 * ldc);
+    c21.intoArray(c, ci + 2 * ldc + LANES);
+    c22.intoArray(c, ci + 2 * ldc + 2 * LANES);
+    c30.intoArray(c, ci + 3 * ldc);
+    c31.intoArray(c, ci + 3 * ldc + LANES);
+    c32.intoArray(c, ci + 3 * ldc + 2 * LANES);
   }
 
   /** A 4-row × 2-vector tile of C held in registers for {@code kc} steps of p. */
@@ -466,6 +586,29 @@ final class SimdKernels implements Kernels {
     c01.intoArray(c, ci + LANES);
     c02.intoArray(c, ci + 2 * LANES);
     c03.intoArray(c, ci + 3 * LANES);
+  }
+
+  /** A 1-row × 3-vector tile of C held in registers for {@code kc} steps of p. */
+  private static void tile1x3(float[] a, int ai, int aRow, int aCol, float[] b, int bi, int ldb,
+      float[] c, int ci, int ldc, int kc, boolean load) {
+    FloatVector zero = FloatVector.zero(SPECIES);
+    FloatVector c00 = load ? FloatVector.fromArray(SPECIES, c, ci) : zero;
+    FloatVector c01 = load ? FloatVector.fromArray(SPECIES, c, ci + LANES) : zero;
+    FloatVector c02 = load ? FloatVector.fromArray(SPECIES, c, ci + 2 * LANES) : zero;
+    for (int p = 0; p < kc; p++) {
+      int bp = bi + p * ldb;
+      FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
+      FloatVector b1 = FloatVector.fromArray(SPECIES, b, bp + LANES);
+      FloatVector b2 = FloatVector.fromArray(SPECIES, b, bp + 2 * LANES);
+      int ap = ai + p * aCol;
+      FloatVector x0 = FloatVector.broadcast(SPECIES, a[ap]);
+      c00 = b0.fma(x0, c00);
+      c01 = b1.fma(x0, c01);
+      c02 = b2.fma(x0, c02);
+    }
+    c00.intoArray(c, ci);
+    c01.intoArray(c, ci + LANES);
+    c02.intoArray(c, ci + 2 * LANES);
   }
 
   /** A 1-row × 2-vector tile of C held in registers for {@code kc} steps of p. */

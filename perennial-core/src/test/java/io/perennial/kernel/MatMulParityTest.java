@@ -2,6 +2,7 @@ package io.perennial.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -61,6 +62,25 @@ class MatMulParityTest {
     assertThat(c).containsExactly(1, 2, 3, 4, 5, 6);
     vector.matMulTransB(new float[0], 0, new float[0], 0, c, 0, 2, 0, 3, false);
     assertThat(c).containsOnly(0f);
+  }
+
+  @Test
+  void blockedDotAlternativeAgreesWithTheScalarPath() {
+    // The benchmark's alternative to packing Bᵀ must compute the same product to be a fair rival.
+    SplittableRandom random = new SplittableRandom(17);
+    for (int m : new int[] {1, 2, 5, 50}) {
+      for (int n : new int[] {1, 4, 7, 50}) {
+        for (int k : new int[] {3, 16, 64, 70}) {
+          float[] a = values(random, m * k);
+          float[] b = values(random, n * k);
+          float[] expected = new float[m * n];
+          float[] got = new float[m * n];
+          VectorOps.scalar().matMulTransB(a, 0, b, 0, expected, 0, m, k, n, false);
+          SimdKernels.matMulTransBByDotTiles(a, b, got, m, k, n);
+          assertThat(got).as("%d×%d·(%d×%d)ᵀ", m, k, n, k).containsExactly(expected, within(1e-5f * k));
+        }
+      }
+    }
   }
 
   private static void check(Variant variant, boolean accumulate, int m, int k, int n, SplittableRandom random) {
