@@ -318,8 +318,10 @@ final class SimdKernels implements Kernels {
    * so that {@code KernelBenchmark} can measure it against the packed path {@link #matMulTransB}
    * uses (which wins at the deep models' shapes: see docs/BENCHMARKS.md).
    */
+  private static final SimdKernels DOT_TILES_FALLBACK = new SimdKernels();
+
   static void matMulTransBByDotTiles(float[] a, float[] b, float[] c, int m, int k, int n) {
-    SimdKernels kernels = new SimdKernels();
+    SimdKernels kernels = DOT_TILES_FALLBACK;
     int kv = k - k % LANES;
     int i = 0;
     for (; i + 2 <= m; i += 2) {
@@ -349,16 +351,16 @@ final class SimdKernels implements Kernels {
           s03 = x0.fma(y, s03);
           s13 = x1.fma(y, s13);
         }
-        FloatVector[] sums = {s00, s01, s02, s03, s10, s11, s12, s13};
-        for (int e = 0; e < 8; e++) {
-          int row = e < 4 ? a0 : a1;
-          int col = (j + e % 4) * k;
-          float s = sumLanes(sums[e]);
-          for (int p = kv; p < k; p++) {
-            s += a[row + p] * b[col + p];
-          }
-          c[(i + e / 4) * n + j + e % 4] = s;
-        }
+        // One call per accumulator (an array of vectors would box them and defeat the JIT).
+        int ci = i * n + j;
+        c[ci] = finishDot(s00, a, a0, b, b0, kv, k);
+        c[ci + 1] = finishDot(s01, a, a0, b, b1, kv, k);
+        c[ci + 2] = finishDot(s02, a, a0, b, b2, kv, k);
+        c[ci + 3] = finishDot(s03, a, a0, b, b3, kv, k);
+        c[ci + n] = finishDot(s10, a, a1, b, b0, kv, k);
+        c[ci + n + 1] = finishDot(s11, a, a1, b, b1, kv, k);
+        c[ci + n + 2] = finishDot(s12, a, a1, b, b2, kv, k);
+        c[ci + n + 3] = finishDot(s13, a, a1, b, b3, kv, k);
       }
       for (; j < n; j++) {
         c[i * n + j] = kernels.dot(a, a0, b, j * k, k);
@@ -370,6 +372,15 @@ final class SimdKernels implements Kernels {
         c[i * n + j] = kernels.dot(a, i * k, b, j * k, k);
       }
     }
+  }
+
+  /** The lane sum of a dot product's accumulator plus its scalar tail {@code [kv, k)}. */
+  private static float finishDot(FloatVector acc, float[] a, int ai, float[] b, int bi, int kv, int k) {
+    float s = sumLanes(acc);
+    for (int p = kv; p < k; p++) {
+      s += a[ai + p] * b[bi + p];
+    }
+    return s;
   }
 
   // The tiles: C tile in registers; per step p, one load per B vector, one broadcast per A row,
