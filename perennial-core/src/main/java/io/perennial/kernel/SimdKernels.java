@@ -180,6 +180,11 @@ final class SimdKernels implements Kernels {
 
   /** Rows of A (and C) per register tile: 4 rows × 4 vectors is 16 accumulators of 32 registers. */
   private static final int MR = 4;
+  /**
+   * 4 × 4 tiles need AVX-512's 32 vector registers (16 accumulators, 4 B vectors, a broadcast); with
+   * 256-bit vectors there are 16 registers, and tiles of at most 3 vectors do not spill.
+   */
+  private static final boolean FOUR_VECTOR_TILES = SPECIES.vectorBitSize() >= 512;
   /** Depth of one pass over p: a KC × n panel of B (64 KB at n = 64) stays in L2 across all rows. */
   private static final int KC = 256;
 
@@ -265,8 +270,11 @@ final class SimdKernels implements Kernels {
         int ai = aOff + i * aRow + p0 * aCol;
         int ci = cOff + i * n;
         int j = 0;
-        for (; j + 4 * LANES <= nv; j += 4 * LANES) {
+        for (; FOUR_VECTOR_TILES && j + 4 * LANES <= nv; j += 4 * LANES) {
           tile4x4(a, ai, aRow, aCol, b, bp + j, n, c, ci + j, n, kc, load);
+        }
+        for (; nv - j > 3 * LANES; j += 2 * LANES) {
+          tile4x2(a, ai, aRow, aCol, b, bp + j, n, c, ci + j, n, kc, load);
         }
         switch ((nv - j) / LANES) { // 0 to 3 vectors left: one tile for all of them
           case 3 -> tile4x3(a, ai, aRow, aCol, b, bp + j, n, c, ci + j, n, kc, load);
@@ -291,8 +299,11 @@ final class SimdKernels implements Kernels {
         int ai = aOff + i * aRow + p0 * aCol;
         int ci = cOff + i * n;
         int j = 0;
-        for (; j + 4 * LANES <= nv; j += 4 * LANES) {
+        for (; FOUR_VECTOR_TILES && j + 4 * LANES <= nv; j += 4 * LANES) {
           tile1x4(a, ai, aRow, aCol, b, bp + j, n, c, ci + j, n, kc, load);
+        }
+        for (; nv - j > 3 * LANES; j += 2 * LANES) {
+          tile1x2(a, ai, aRow, aCol, b, bp + j, n, c, ci + j, n, kc, load);
         }
         switch ((nv - j) / LANES) { // 0 to 3 vectors left: one tile for all of them
           case 3 -> tile1x3(a, ai, aRow, aCol, b, bp + j, n, c, ci + j, n, kc, load);
