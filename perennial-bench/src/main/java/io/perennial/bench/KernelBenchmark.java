@@ -19,7 +19,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * Scalar versus vector path of the hot loops. {@code matVec} is the scoring loop of every factor
  * model's top-K (10,000 items × factors); {@code dot} and {@code axpy} are the per-event update.
  *
- * <p>Run: {@code java -jar perennial-bench/target/benchmarks.jar KernelBenchmark}.
+ * <p>Run: {@code java -jar perennial-bench/target/benchmarks.jar KernelBenchmark}; the matrix products
+ * alone: {@code KernelBenchmark.MatMul}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -100,5 +101,102 @@ public class KernelBenchmark {
   public float[] matVecTransposedVector() {
     KernelBench.vectorMatVecTransposed(columns, ITEMS, factors, a, scores);
     return scores;
+  }
+
+  /**
+   * The three matrix products, scalar versus vector, one thread, at the deep models' shapes
+   * ({@code m×k×n}: C is m × n, the sum runs over k; each call is 2·m·k·n flops):
+   * {@code 6400x64x64} a SASRec linear layer at batch 128 × length 50, d 64 (A·B forward, A·Bᵀ the
+   * input gradient); {@code 64x6400x64} its weight gradient (Aᵀ·B); {@code 50x64x50} one head's
+   * attention scores (Q·Kᵀ); {@code 6400x64x256} the feed-forward block's first layer.
+   */
+  @State(Scope.Thread)
+  @BenchmarkMode(Mode.AverageTime)
+  @OutputTimeUnit(TimeUnit.MICROSECONDS)
+  @Warmup(iterations = 3, time = 1)
+  @Measurement(iterations = 5, time = 1)
+  @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+  public static class MatMul {
+
+    @Param({"6400x64x64", "64x6400x64", "50x64x50", "6400x64x256"})
+    String shape;
+
+    private int m;
+    private int k;
+    private int n;
+    private float[] a;
+    private float[] b;
+    private float[] c;
+
+    @Setup
+    public void setUp() {
+      String[] dims = shape.split("x");
+      m = Integer.parseInt(dims[0]);
+      k = Integer.parseInt(dims[1]);
+      n = Integer.parseInt(dims[2]);
+      SplittableRandom r = new SplittableRandom(2);
+      a = new float[m * k];
+      b = new float[k * n];
+      c = new float[m * n];
+      for (int i = 0; i < a.length; i++) {
+        a[i] = (float) r.nextGaussian();
+      }
+      for (int i = 0; i < b.length; i++) {
+        b[i] = (float) r.nextGaussian();
+      }
+    }
+
+    @Benchmark
+    public float[] abScalar() {
+      KernelBench.matMul(false, a, b, c, m, k, n);
+      return c;
+    }
+
+    @Benchmark
+    public float[] abVector() {
+      KernelBench.matMul(true, a, b, c, m, k, n);
+      return c;
+    }
+
+    /** B read as n × k. */
+    @Benchmark
+    public float[] abtScalar() {
+      KernelBench.matMulTransB(false, a, b, c, m, k, n);
+      return c;
+    }
+
+    /** Packs Bᵀ into a per-thread buffer, then the A·B kernel. */
+    @Benchmark
+    public float[] abtVector() {
+      KernelBench.matMulTransB(true, a, b, c, m, k, n);
+      return c;
+    }
+
+    /** The alternative to packing: one vector dot product per element of C. */
+    @Benchmark
+    public float[] abtVectorDots() {
+      KernelBench.matMulTransBByDots(a, b, c, m, k, n);
+      return c;
+    }
+
+    /** The other alternative: 2 × 4 blocks of dot products, eight accumulators, horizontal sums. */
+    @Benchmark
+    public float[] abtVectorDotTiles() {
+      KernelBench.matMulTransBByDotTiles(a, b, c, m, k, n);
+      return c;
+    }
+
+    /** A read as k × m. */
+    @Benchmark
+    public float[] atbScalar() {
+      KernelBench.matMulTransA(false, a, b, c, m, k, n);
+      return c;
+    }
+
+    @Benchmark
+    public float[] atbVector() {
+      KernelBench.matMulTransA(true, a, b, c, m, k, n);
+      return c;
+    }
   }
 }

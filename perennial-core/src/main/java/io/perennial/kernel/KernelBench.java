@@ -50,4 +50,45 @@ public final class KernelBench {
     Kernels k = VectorOps.vectorOrNull();
     (k == null ? VectorOps.scalar() : k).axpy(alpha, x, 0, y, 0, x.length);
   }
+
+  private static Kernels path(boolean vector) {
+    Kernels k = vector ? VectorOps.vectorOrNull() : null;
+    return k == null ? VectorOps.scalar() : k;
+  }
+
+  /** {@code C = A·B} (A m × k, B k × n) on the vector path, or the scalar one. */
+  public static void matMul(boolean vector, float[] a, float[] b, float[] c, int m, int k, int n) {
+    path(vector).matMul(a, 0, b, 0, c, 0, m, k, n, false);
+  }
+
+  /** {@code C = A·Bᵀ} (A m × k, B n × k) on the vector path (packed Bᵀ), or the scalar one. */
+  public static void matMulTransB(boolean vector, float[] a, float[] b, float[] c, int m, int k, int n) {
+    path(vector).matMulTransB(a, 0, b, 0, c, 0, m, k, n, false);
+  }
+
+  /**
+   * {@code C = A·Bᵀ} as one vector dot product per element, the alternative to packing Bᵀ that the
+   * benchmark measures it against.
+   */
+  public static void matMulTransBByDots(float[] a, float[] b, float[] c, int m, int k, int n) {
+    Kernels kernels = path(true);
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        c[i * n + j] = kernels.dot(a, i * k, b, j * k, k);
+      }
+    }
+  }
+
+  /**
+   * {@code C = A·Bᵀ} by 2 × 4 blocks of vector dot products (eight accumulators, then horizontal
+   * sums), the other alternative to packing; needs the vector module.
+   */
+  public static void matMulTransBByDotTiles(float[] a, float[] b, float[] c, int m, int k, int n) {
+    SimdKernels.matMulTransBByDotTiles(a, b, c, m, k, n);
+  }
+
+  /** {@code C = Aᵀ·B} (A k × m, B k × n) on the vector path, or the scalar one. */
+  public static void matMulTransA(boolean vector, float[] a, float[] b, float[] c, int m, int k, int n) {
+    path(vector).matMulTransA(a, 0, b, 0, c, 0, m, k, n, false);
+  }
 }

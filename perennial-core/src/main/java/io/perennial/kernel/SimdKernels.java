@@ -166,5 +166,504 @@ final class SimdKernels implements Kernels {
     }
   }
 
+  // ---- matrix products ------------------------------------------------------------------------
+  //
+  // One register-blocked kernel serves all three products: C (m × n, row-major, leading dimension
+  // n) += Σ_p A(i, p) · B(p, j), where A(i, p) = a[ai + i·aRow + p·aCol] (A·B: aRow = k, aCol = 1;
+  // Aᵀ·B: aRow = 1, aCol = m) and B is a row-major k × n panel (A·Bᵀ packs Bᵀ into one first, so
+  // its inner loop is the same lane-wise FMA stream instead of a horizontal sum per element).
+  //
+  // Every C element is computed as c = fma(A(i,p), B(p,j), c) for p = 0, 1, …, k-1 in that order,
+  // starting from 0 (or from C when accumulating), whichever tile, tail or depth pass it falls in:
+  // the result is bit-identical to that plain fused loop, independent of the blocking, of m and n,
+  // and of interpreted versus compiled code (lane-wise FMAs are exact IEEE operations).
 
+  /** Rows of A (and C) per register tile: 4 rows × 4 vectors is 16 accumulators of 32 registers. */
+  private static final int MR = 4;
+  /**
+   * 4 × 4 tiles need AVX-512's 32 vector registers (16 accumulators, 4 B vectors, a broadcast); with
+   * 256-bit vectors there are 16 registers, and tiles of at most 3 vectors do not spill.
+   */
+  private static final boolean FOUR_VECTOR_TILES = SPECIES.vectorBitSize() >= 512;
+  /** Depth of one pass over p: a KC × n panel of B (64 KB at n = 64) stays in L2 across all rows. */
+  private static final int KC = 256;
+
+  /** Per-thread buffers reused by every call: packed Bᵀ, the zero-padded column tail, a C tile. */
+  private static final class Scratch {
+    float[] packed = new float[0];
+    float[] tailPanel = new float[0];
+    final float[] tailTile = new float[MR * LANES];
+  }
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  @Override
+  public void matMul(float[] a, int aOffset, float[] b, int bOffset, float[] c, int cOffset,
+      int m, int k, int n, boolean accumulate) {
+    product(a, aOffset, k, 1, b, bOffset, c, cOffset, m, k, n, accumulate, SCRATCH.get());
+  }
+
+  @Override
+  public void matMulTransA(float[] a, int aOffset, float[] b, int bOffset, float[] c, int cOffset,
+      int m, int k, int n, boolean accumulate) {
+    product(a, aOffset, 1, m, b, bOffset, c, cOffset, m, k, n, accumulate, SCRATCH.get());
+  }
+
+  @Override
+  public void matMulTransB(float[] a, int aOffset, float[] b, int bOffset, float[] c, int cOffset,
+      int m, int k, int n, boolean accumulate) {
+    // Pack Bᵀ (k × n) once per call, k·n copies against m·k·n multiply-adds, then run A·B on it.
+    Scratch s = SCRATCH.get();
+    int size = k * n;
+    if (s.packed.length < size) {
+      s.packed = new float[size];
+    }
+    float[] packed = s.packed;
+    // Transposed in 16 × 16 blocks, so both the reads and the writes stay within a few cache lines.
+    for (int j0 = 0; j0 < n; j0 += 16) {
+      int j1 = Math.min(n, j0 + 16);
+      for (int p0 = 0; p0 < k; p0 += 16) {
+        int p1 = Math.min(k, p0 + 16);
+        for (int p = p0; p < p1; p++) {
+          int out = p * n;
+          for (int j = j0; j < j1; j++) {
+            packed[out + j] = b[bOffset + j * k + p];
+          }
+        }
+      }
+    }
+    product(a, aOffset, k, 1, packed, 0, c, cOffset, m, k, n, accumulate, s);
+  }
+
+  /** C (+)= A·B for A addressed by strides (see above) and B a row-major k × n panel at bOff. */
+  private static void product(float[] a, int aOff, int aRow, int aCol, float[] b, int bOff,
+      float[] c, int cOff, int m, int k, int n, boolean accumulate, Scratch s) {
+    if (m == 0 || n == 0) {
+      return;
+    }
+    if (k == 0) {
+      if (!accumulate) {
+        java.util.Arrays.fill(c, cOff, cOff + m * n, 0f);
+      }
+      return;
+    }
+    int nv = n - n % LANES;
+    int tail = n - nv;
+    if (tail > 0) {
+      // The last n mod LANES columns of B, zero-padded to one vector per row: the tail runs the
+      // same vector tile into a scratch C tile, and only its first `tail` lanes are copied back.
+      if (s.tailPanel.length < k * LANES) {
+        s.tailPanel = new float[k * LANES];
+      }
+      float[] panel = s.tailPanel;
+      for (int p = 0; p < k; p++) {
+        System.arraycopy(b, bOff + p * n + nv, panel, p * LANES, tail);
+        java.util.Arrays.fill(panel, p * LANES + tail, (p + 1) * LANES, 0f);
+      }
+    }
+    for (int p0 = 0; p0 < k; p0 += KC) {
+      int kc = Math.min(KC, k - p0);
+      boolean load = accumulate || p0 > 0;
+      int bp = bOff + p0 * n;
+      int i = 0;
+      for (; i + MR <= m; i += MR) {
+        int ai = aOff + i * aRow + p0 * aCol;
+        int ci = cOff + i * n;
+        int j = 0;
+        for (; FOUR_VECTOR_TILES && j + 4 * LANES <= nv; j += 4 * LANES) {
+          tile4x4(a, ai, aRow, aCol, b, bp + j, n, c, ci + j, n, kc, load);
+        }
+        for (; nv - j > 3 * LANES; j += 2 * LANES) {
+          tile4x2(a, ai, aRow, aCol, b, bp + j, n, c, ci + j, n, kc, load);
+        }
+        switch ((nv - j) / LANES) { // 0 to 3 vectors left: one tile for all of them
+          case 3 -> tile4x3(a, ai, aRow, aCol, b, bp + j, n, c, ci + j, n, kc, load);
+          case 2 -> tile4x2(a, ai, aRow, aCol, b, bp + j, n, c, ci + j, n, kc, load);
+          case 1 -> tile4x1(a, ai, aRow, aCol, b, bp + j, n, c, ci + j, n, kc, load);
+          default -> { }
+        }
+        if (tail > 0) {
+          float[] t = s.tailTile;
+          if (load) {
+            for (int r = 0; r < MR; r++) {
+              System.arraycopy(c, ci + r * n + nv, t, r * LANES, tail);
+            }
+          }
+          tile4x1(a, ai, aRow, aCol, s.tailPanel, p0 * LANES, LANES, t, 0, LANES, kc, load);
+          for (int r = 0; r < MR; r++) {
+            System.arraycopy(t, r * LANES, c, ci + r * n + nv, tail);
+          }
+        }
+      }
+      for (; i < m; i++) {
+        int ai = aOff + i * aRow + p0 * aCol;
+        int ci = cOff + i * n;
+        int j = 0;
+        for (; FOUR_VECTOR_TILES && j + 4 * LANES <= nv; j += 4 * LANES) {
+          tile1x4(a, ai, aRow, aCol, b, bp + j, n, c, ci + j, n, kc, load);
+        }
+        for (; nv - j > 3 * LANES; j += 2 * LANES) {
+          tile1x2(a, ai, aRow, aCol, b, bp + j, n, c, ci + j, n, kc, load);
+        }
+        switch ((nv - j) / LANES) { // 0 to 3 vectors left: one tile for all of them
+          case 3 -> tile1x3(a, ai, aRow, aCol, b, bp + j, n, c, ci + j, n, kc, load);
+          case 2 -> tile1x2(a, ai, aRow, aCol, b, bp + j, n, c, ci + j, n, kc, load);
+          case 1 -> tile1x1(a, ai, aRow, aCol, b, bp + j, n, c, ci + j, n, kc, load);
+          default -> { }
+        }
+        if (tail > 0) {
+          float[] t = s.tailTile;
+          if (load) {
+            System.arraycopy(c, ci + nv, t, 0, tail);
+          }
+          tile1x1(a, ai, aRow, aCol, s.tailPanel, p0 * LANES, LANES, t, 0, LANES, kc, load);
+          System.arraycopy(t, 0, c, ci + nv, tail);
+        }
+      }
+    }
+  }
+
+  /**
+   * {@code C = A·Bᵀ} by blocked dot products instead of packing: 2 rows of A × 4 rows of B, eight
+   * lane-wise accumulators over k, then eight horizontal sums; other rows by {@link #dot}. Kept only
+   * so that {@code KernelBenchmark} can measure it against the packed path {@link #matMulTransB}
+   * uses (which wins at the deep models' shapes: see docs/BENCHMARKS.md).
+   */
+  private static final SimdKernels DOT_TILES_FALLBACK = new SimdKernels();
+
+  static void matMulTransBByDotTiles(float[] a, float[] b, float[] c, int m, int k, int n) {
+    SimdKernels kernels = DOT_TILES_FALLBACK;
+    int kv = k - k % LANES;
+    int i = 0;
+    for (; i + 2 <= m; i += 2) {
+      int a0 = i * k;
+      int a1 = a0 + k;
+      int j = 0;
+      for (; j + 4 <= n; j += 4) {
+        int b0 = j * k;
+        int b1 = b0 + k;
+        int b2 = b1 + k;
+        int b3 = b2 + k;
+        FloatVector s00 = FloatVector.zero(SPECIES), s01 = s00, s02 = s00, s03 = s00;
+        FloatVector s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+        for (int p = 0; p < kv; p += LANES) {
+          FloatVector x0 = FloatVector.fromArray(SPECIES, a, a0 + p);
+          FloatVector x1 = FloatVector.fromArray(SPECIES, a, a1 + p);
+          FloatVector y = FloatVector.fromArray(SPECIES, b, b0 + p);
+          s00 = x0.fma(y, s00);
+          s10 = x1.fma(y, s10);
+          y = FloatVector.fromArray(SPECIES, b, b1 + p);
+          s01 = x0.fma(y, s01);
+          s11 = x1.fma(y, s11);
+          y = FloatVector.fromArray(SPECIES, b, b2 + p);
+          s02 = x0.fma(y, s02);
+          s12 = x1.fma(y, s12);
+          y = FloatVector.fromArray(SPECIES, b, b3 + p);
+          s03 = x0.fma(y, s03);
+          s13 = x1.fma(y, s13);
+        }
+        // One call per accumulator (an array of vectors would box them and defeat the JIT).
+        int ci = i * n + j;
+        c[ci] = finishDot(s00, a, a0, b, b0, kv, k);
+        c[ci + 1] = finishDot(s01, a, a0, b, b1, kv, k);
+        c[ci + 2] = finishDot(s02, a, a0, b, b2, kv, k);
+        c[ci + 3] = finishDot(s03, a, a0, b, b3, kv, k);
+        c[ci + n] = finishDot(s10, a, a1, b, b0, kv, k);
+        c[ci + n + 1] = finishDot(s11, a, a1, b, b1, kv, k);
+        c[ci + n + 2] = finishDot(s12, a, a1, b, b2, kv, k);
+        c[ci + n + 3] = finishDot(s13, a, a1, b, b3, kv, k);
+      }
+      for (; j < n; j++) {
+        c[i * n + j] = kernels.dot(a, a0, b, j * k, k);
+        c[(i + 1) * n + j] = kernels.dot(a, a1, b, j * k, k);
+      }
+    }
+    for (; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        c[i * n + j] = kernels.dot(a, i * k, b, j * k, k);
+      }
+    }
+  }
+
+  /** The lane sum of a dot product's accumulator plus its scalar tail {@code [kv, k)}. */
+  private static float finishDot(FloatVector acc, float[] a, int ai, float[] b, int bi, int kv, int k) {
+    float s = sumLanes(acc);
+    for (int p = kv; p < k; p++) {
+      s += a[ai + p] * b[bi + p];
+    }
+    return s;
+  }
+
+  // The tiles: C tile in registers; per step p, one load per B vector, one broadcast per A row,
+  // rows × vectors FMAs. Written out by size (no generics over registers in Java).
+
+  /** A 4-row × 4-vector tile of C held in registers for {@code kc} steps of p. */
+  private static void tile4x4(float[] a, int ai, int aRow, int aCol, float[] b, int bi, int ldb,
+      float[] c, int ci, int ldc, int kc, boolean load) {
+    FloatVector zero = FloatVector.zero(SPECIES);
+    FloatVector c00 = load ? FloatVector.fromArray(SPECIES, c, ci) : zero;
+    FloatVector c01 = load ? FloatVector.fromArray(SPECIES, c, ci + LANES) : zero;
+    FloatVector c02 = load ? FloatVector.fromArray(SPECIES, c, ci + 2 * LANES) : zero;
+    FloatVector c03 = load ? FloatVector.fromArray(SPECIES, c, ci + 3 * LANES) : zero;
+    FloatVector c10 = load ? FloatVector.fromArray(SPECIES, c, ci + ldc) : zero;
+    FloatVector c11 = load ? FloatVector.fromArray(SPECIES, c, ci + ldc + LANES) : zero;
+    FloatVector c12 = load ? FloatVector.fromArray(SPECIES, c, ci + ldc + 2 * LANES) : zero;
+    FloatVector c13 = load ? FloatVector.fromArray(SPECIES, c, ci + ldc + 3 * LANES) : zero;
+    FloatVector c20 = load ? FloatVector.fromArray(SPECIES, c, ci + 2 * ldc) : zero;
+    FloatVector c21 = load ? FloatVector.fromArray(SPECIES, c, ci + 2 * ldc + LANES) : zero;
+    FloatVector c22 = load ? FloatVector.fromArray(SPECIES, c, ci + 2 * ldc + 2 * LANES) : zero;
+    FloatVector c23 = load ? FloatVector.fromArray(SPECIES, c, ci + 2 * ldc + 3 * LANES) : zero;
+    FloatVector c30 = load ? FloatVector.fromArray(SPECIES, c, ci + 3 * ldc) : zero;
+    FloatVector c31 = load ? FloatVector.fromArray(SPECIES, c, ci + 3 * ldc + LANES) : zero;
+    FloatVector c32 = load ? FloatVector.fromArray(SPECIES, c, ci + 3 * ldc + 2 * LANES) : zero;
+    FloatVector c33 = load ? FloatVector.fromArray(SPECIES, c, ci + 3 * ldc + 3 * LANES) : zero;
+    for (int p = 0; p < kc; p++) {
+      int bp = bi + p * ldb;
+      FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
+      FloatVector b1 = FloatVector.fromArray(SPECIES, b, bp + LANES);
+      FloatVector b2 = FloatVector.fromArray(SPECIES, b, bp + 2 * LANES);
+      FloatVector b3 = FloatVector.fromArray(SPECIES, b, bp + 3 * LANES);
+      int ap = ai + p * aCol;
+      FloatVector x0 = FloatVector.broadcast(SPECIES, a[ap]);
+      c00 = b0.fma(x0, c00);
+      c01 = b1.fma(x0, c01);
+      c02 = b2.fma(x0, c02);
+      c03 = b3.fma(x0, c03);
+      FloatVector x1 = FloatVector.broadcast(SPECIES, a[ap + aRow]);
+      c10 = b0.fma(x1, c10);
+      c11 = b1.fma(x1, c11);
+      c12 = b2.fma(x1, c12);
+      c13 = b3.fma(x1, c13);
+      FloatVector x2 = FloatVector.broadcast(SPECIES, a[ap + 2 * aRow]);
+      c20 = b0.fma(x2, c20);
+      c21 = b1.fma(x2, c21);
+      c22 = b2.fma(x2, c22);
+      c23 = b3.fma(x2, c23);
+      FloatVector x3 = FloatVector.broadcast(SPECIES, a[ap + 3 * aRow]);
+      c30 = b0.fma(x3, c30);
+      c31 = b1.fma(x3, c31);
+      c32 = b2.fma(x3, c32);
+      c33 = b3.fma(x3, c33);
+    }
+    c00.intoArray(c, ci);
+    c01.intoArray(c, ci + LANES);
+    c02.intoArray(c, ci + 2 * LANES);
+    c03.intoArray(c, ci + 3 * LANES);
+    c10.intoArray(c, ci + ldc);
+    c11.intoArray(c, ci + ldc + LANES);
+    c12.intoArray(c, ci + ldc + 2 * LANES);
+    c13.intoArray(c, ci + ldc + 3 * LANES);
+    c20.intoArray(c, ci + 2 * ldc);
+    c21.intoArray(c, ci + 2 * ldc + LANES);
+    c22.intoArray(c, ci + 2 * ldc + 2 * LANES);
+    c23.intoArray(c, ci + 2 * ldc + 3 * LANES);
+    c30.intoArray(c, ci + 3 * ldc);
+    c31.intoArray(c, ci + 3 * ldc + LANES);
+    c32.intoArray(c, ci + 3 * ldc + 2 * LANES);
+    c33.intoArray(c, ci + 3 * ldc + 3 * LANES);
+  }
+
+  /** A 4-row × 3-vector tile of C held in registers for {@code kc} steps of p. */
+  private static void tile4x3(float[] a, int ai, int aRow, int aCol, float[] b, int bi, int ldb,
+      float[] c, int ci, int ldc, int kc, boolean load) {
+    FloatVector zero = FloatVector.zero(SPECIES);
+    FloatVector c00 = load ? FloatVector.fromArray(SPECIES, c, ci) : zero;
+    FloatVector c01 = load ? FloatVector.fromArray(SPECIES, c, ci + LANES) : zero;
+    FloatVector c02 = load ? FloatVector.fromArray(SPECIES, c, ci + 2 * LANES) : zero;
+    FloatVector c10 = load ? FloatVector.fromArray(SPECIES, c, ci + ldc) : zero;
+    FloatVector c11 = load ? FloatVector.fromArray(SPECIES, c, ci + ldc + LANES) : zero;
+    FloatVector c12 = load ? FloatVector.fromArray(SPECIES, c, ci + ldc + 2 * LANES) : zero;
+    FloatVector c20 = load ? FloatVector.fromArray(SPECIES, c, ci + 2 * ldc) : zero;
+    FloatVector c21 = load ? FloatVector.fromArray(SPECIES, c, ci + 2 * ldc + LANES) : zero;
+    FloatVector c22 = load ? FloatVector.fromArray(SPECIES, c, ci + 2 * ldc + 2 * LANES) : zero;
+    FloatVector c30 = load ? FloatVector.fromArray(SPECIES, c, ci + 3 * ldc) : zero;
+    FloatVector c31 = load ? FloatVector.fromArray(SPECIES, c, ci + 3 * ldc + LANES) : zero;
+    FloatVector c32 = load ? FloatVector.fromArray(SPECIES, c, ci + 3 * ldc + 2 * LANES) : zero;
+    for (int p = 0; p < kc; p++) {
+      int bp = bi + p * ldb;
+      FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
+      FloatVector b1 = FloatVector.fromArray(SPECIES, b, bp + LANES);
+      FloatVector b2 = FloatVector.fromArray(SPECIES, b, bp + 2 * LANES);
+      int ap = ai + p * aCol;
+      FloatVector x0 = FloatVector.broadcast(SPECIES, a[ap]);
+      c00 = b0.fma(x0, c00);
+      c01 = b1.fma(x0, c01);
+      c02 = b2.fma(x0, c02);
+      FloatVector x1 = FloatVector.broadcast(SPECIES, a[ap + aRow]);
+      c10 = b0.fma(x1, c10);
+      c11 = b1.fma(x1, c11);
+      c12 = b2.fma(x1, c12);
+      FloatVector x2 = FloatVector.broadcast(SPECIES, a[ap + 2 * aRow]);
+      c20 = b0.fma(x2, c20);
+      c21 = b1.fma(x2, c21);
+      c22 = b2.fma(x2, c22);
+      FloatVector x3 = FloatVector.broadcast(SPECIES, a[ap + 3 * aRow]);
+      c30 = b0.fma(x3, c30);
+      c31 = b1.fma(x3, c31);
+      c32 = b2.fma(x3, c32);
+    }
+    c00.intoArray(c, ci);
+    c01.intoArray(c, ci + LANES);
+    c02.intoArray(c, ci + 2 * LANES);
+    c10.intoArray(c, ci + ldc);
+    c11.intoArray(c, ci + ldc + LANES);
+    c12.intoArray(c, ci + ldc + 2 * LANES);
+    c20.intoArray(c, ci + 2 * ldc);
+    c21.intoArray(c, ci + 2 * ldc + LANES);
+    c22.intoArray(c, ci + 2 * ldc + 2 * LANES);
+    c30.intoArray(c, ci + 3 * ldc);
+    c31.intoArray(c, ci + 3 * ldc + LANES);
+    c32.intoArray(c, ci + 3 * ldc + 2 * LANES);
+  }
+
+  /** A 4-row × 2-vector tile of C held in registers for {@code kc} steps of p. */
+  private static void tile4x2(float[] a, int ai, int aRow, int aCol, float[] b, int bi, int ldb,
+      float[] c, int ci, int ldc, int kc, boolean load) {
+    FloatVector zero = FloatVector.zero(SPECIES);
+    FloatVector c00 = load ? FloatVector.fromArray(SPECIES, c, ci) : zero;
+    FloatVector c01 = load ? FloatVector.fromArray(SPECIES, c, ci + LANES) : zero;
+    FloatVector c10 = load ? FloatVector.fromArray(SPECIES, c, ci + ldc) : zero;
+    FloatVector c11 = load ? FloatVector.fromArray(SPECIES, c, ci + ldc + LANES) : zero;
+    FloatVector c20 = load ? FloatVector.fromArray(SPECIES, c, ci + 2 * ldc) : zero;
+    FloatVector c21 = load ? FloatVector.fromArray(SPECIES, c, ci + 2 * ldc + LANES) : zero;
+    FloatVector c30 = load ? FloatVector.fromArray(SPECIES, c, ci + 3 * ldc) : zero;
+    FloatVector c31 = load ? FloatVector.fromArray(SPECIES, c, ci + 3 * ldc + LANES) : zero;
+    for (int p = 0; p < kc; p++) {
+      int bp = bi + p * ldb;
+      FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
+      FloatVector b1 = FloatVector.fromArray(SPECIES, b, bp + LANES);
+      int ap = ai + p * aCol;
+      FloatVector x0 = FloatVector.broadcast(SPECIES, a[ap]);
+      c00 = b0.fma(x0, c00);
+      c01 = b1.fma(x0, c01);
+      FloatVector x1 = FloatVector.broadcast(SPECIES, a[ap + aRow]);
+      c10 = b0.fma(x1, c10);
+      c11 = b1.fma(x1, c11);
+      FloatVector x2 = FloatVector.broadcast(SPECIES, a[ap + 2 * aRow]);
+      c20 = b0.fma(x2, c20);
+      c21 = b1.fma(x2, c21);
+      FloatVector x3 = FloatVector.broadcast(SPECIES, a[ap + 3 * aRow]);
+      c30 = b0.fma(x3, c30);
+      c31 = b1.fma(x3, c31);
+    }
+    c00.intoArray(c, ci);
+    c01.intoArray(c, ci + LANES);
+    c10.intoArray(c, ci + ldc);
+    c11.intoArray(c, ci + ldc + LANES);
+    c20.intoArray(c, ci + 2 * ldc);
+    c21.intoArray(c, ci + 2 * ldc + LANES);
+    c30.intoArray(c, ci + 3 * ldc);
+    c31.intoArray(c, ci + 3 * ldc + LANES);
+  }
+
+  /** A 4-row × 1-vector tile of C held in registers for {@code kc} steps of p. */
+  private static void tile4x1(float[] a, int ai, int aRow, int aCol, float[] b, int bi, int ldb,
+      float[] c, int ci, int ldc, int kc, boolean load) {
+    FloatVector zero = FloatVector.zero(SPECIES);
+    FloatVector c00 = load ? FloatVector.fromArray(SPECIES, c, ci) : zero;
+    FloatVector c10 = load ? FloatVector.fromArray(SPECIES, c, ci + ldc) : zero;
+    FloatVector c20 = load ? FloatVector.fromArray(SPECIES, c, ci + 2 * ldc) : zero;
+    FloatVector c30 = load ? FloatVector.fromArray(SPECIES, c, ci + 3 * ldc) : zero;
+    for (int p = 0; p < kc; p++) {
+      int bp = bi + p * ldb;
+      FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
+      int ap = ai + p * aCol;
+      FloatVector x0 = FloatVector.broadcast(SPECIES, a[ap]);
+      c00 = b0.fma(x0, c00);
+      FloatVector x1 = FloatVector.broadcast(SPECIES, a[ap + aRow]);
+      c10 = b0.fma(x1, c10);
+      FloatVector x2 = FloatVector.broadcast(SPECIES, a[ap + 2 * aRow]);
+      c20 = b0.fma(x2, c20);
+      FloatVector x3 = FloatVector.broadcast(SPECIES, a[ap + 3 * aRow]);
+      c30 = b0.fma(x3, c30);
+    }
+    c00.intoArray(c, ci);
+    c10.intoArray(c, ci + ldc);
+    c20.intoArray(c, ci + 2 * ldc);
+    c30.intoArray(c, ci + 3 * ldc);
+  }
+
+  /** A 1-row × 4-vector tile of C held in registers for {@code kc} steps of p. */
+  private static void tile1x4(float[] a, int ai, int aRow, int aCol, float[] b, int bi, int ldb,
+      float[] c, int ci, int ldc, int kc, boolean load) {
+    FloatVector zero = FloatVector.zero(SPECIES);
+    FloatVector c00 = load ? FloatVector.fromArray(SPECIES, c, ci) : zero;
+    FloatVector c01 = load ? FloatVector.fromArray(SPECIES, c, ci + LANES) : zero;
+    FloatVector c02 = load ? FloatVector.fromArray(SPECIES, c, ci + 2 * LANES) : zero;
+    FloatVector c03 = load ? FloatVector.fromArray(SPECIES, c, ci + 3 * LANES) : zero;
+    for (int p = 0; p < kc; p++) {
+      int bp = bi + p * ldb;
+      FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
+      FloatVector b1 = FloatVector.fromArray(SPECIES, b, bp + LANES);
+      FloatVector b2 = FloatVector.fromArray(SPECIES, b, bp + 2 * LANES);
+      FloatVector b3 = FloatVector.fromArray(SPECIES, b, bp + 3 * LANES);
+      int ap = ai + p * aCol;
+      FloatVector x0 = FloatVector.broadcast(SPECIES, a[ap]);
+      c00 = b0.fma(x0, c00);
+      c01 = b1.fma(x0, c01);
+      c02 = b2.fma(x0, c02);
+      c03 = b3.fma(x0, c03);
+    }
+    c00.intoArray(c, ci);
+    c01.intoArray(c, ci + LANES);
+    c02.intoArray(c, ci + 2 * LANES);
+    c03.intoArray(c, ci + 3 * LANES);
+  }
+
+  /** A 1-row × 3-vector tile of C held in registers for {@code kc} steps of p. */
+  private static void tile1x3(float[] a, int ai, int aRow, int aCol, float[] b, int bi, int ldb,
+      float[] c, int ci, int ldc, int kc, boolean load) {
+    FloatVector zero = FloatVector.zero(SPECIES);
+    FloatVector c00 = load ? FloatVector.fromArray(SPECIES, c, ci) : zero;
+    FloatVector c01 = load ? FloatVector.fromArray(SPECIES, c, ci + LANES) : zero;
+    FloatVector c02 = load ? FloatVector.fromArray(SPECIES, c, ci + 2 * LANES) : zero;
+    for (int p = 0; p < kc; p++) {
+      int bp = bi + p * ldb;
+      FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
+      FloatVector b1 = FloatVector.fromArray(SPECIES, b, bp + LANES);
+      FloatVector b2 = FloatVector.fromArray(SPECIES, b, bp + 2 * LANES);
+      int ap = ai + p * aCol;
+      FloatVector x0 = FloatVector.broadcast(SPECIES, a[ap]);
+      c00 = b0.fma(x0, c00);
+      c01 = b1.fma(x0, c01);
+      c02 = b2.fma(x0, c02);
+    }
+    c00.intoArray(c, ci);
+    c01.intoArray(c, ci + LANES);
+    c02.intoArray(c, ci + 2 * LANES);
+  }
+
+  /** A 1-row × 2-vector tile of C held in registers for {@code kc} steps of p. */
+  private static void tile1x2(float[] a, int ai, int aRow, int aCol, float[] b, int bi, int ldb,
+      float[] c, int ci, int ldc, int kc, boolean load) {
+    FloatVector zero = FloatVector.zero(SPECIES);
+    FloatVector c00 = load ? FloatVector.fromArray(SPECIES, c, ci) : zero;
+    FloatVector c01 = load ? FloatVector.fromArray(SPECIES, c, ci + LANES) : zero;
+    for (int p = 0; p < kc; p++) {
+      int bp = bi + p * ldb;
+      FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
+      FloatVector b1 = FloatVector.fromArray(SPECIES, b, bp + LANES);
+      int ap = ai + p * aCol;
+      FloatVector x0 = FloatVector.broadcast(SPECIES, a[ap]);
+      c00 = b0.fma(x0, c00);
+      c01 = b1.fma(x0, c01);
+    }
+    c00.intoArray(c, ci);
+    c01.intoArray(c, ci + LANES);
+  }
+
+  /** A 1-row × 1-vector tile of C held in registers for {@code kc} steps of p. */
+  private static void tile1x1(float[] a, int ai, int aRow, int aCol, float[] b, int bi, int ldb,
+      float[] c, int ci, int ldc, int kc, boolean load) {
+    FloatVector zero = FloatVector.zero(SPECIES);
+    FloatVector c00 = load ? FloatVector.fromArray(SPECIES, c, ci) : zero;
+    for (int p = 0; p < kc; p++) {
+      int bp = bi + p * ldb;
+      FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
+      int ap = ai + p * aCol;
+      FloatVector x0 = FloatVector.broadcast(SPECIES, a[ap]);
+      c00 = b0.fma(x0, c00);
+    }
+    c00.intoArray(c, ci);
+  }
 }
