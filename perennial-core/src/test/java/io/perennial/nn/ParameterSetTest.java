@@ -97,4 +97,19 @@ class ParameterSetTest {
     assertThat(p.values()[w.offset()]).isCloseTo(-0.1f, within(1e-6f));
     assertThat(p.grads()).containsOnly(0f);
   }
+
+  @Test
+  void activationsAreOneAllocationWithTwinGradients() {
+    Activations.Builder b = Activations.builder();
+    Tensor x = b.add("x", 8, 4);
+    Tensor h = b.add("h", 8, 16);
+    Activations acts = b.build();
+    assertThat(acts.size()).isEqualTo(32 + 128);
+    assertThat(h.offset()).isEqualTo(x.offset() + x.size());
+    assertThat(acts.tensor("h")).isSameAs(h);
+    acts.grads()[h.offset() + 3] = 2;
+    acts.zeroGrad();
+    assertThat(acts.grads()).containsOnly(0f);
+    assertThatThrownBy(() -> b.add("x", 1)).hasMessageContaining("duplicate");
+  }
 }
