@@ -10,6 +10,9 @@ import java.util.SplittableRandom;
  * only those rows (lazily). Shapes: ids {@code (BT)}, out {@code (BT, C)}.
  */
 public final class Embedding {
+  /** The id of a padding position. */
+  public static final int PADDING = -1;
+
   private final Tensor table;
   private final int v;
   private final int c;
@@ -42,7 +45,7 @@ public final class Embedding {
     for (int r = 0; r < bt; r++) {
       int id = ids[idsOff + r];
       int o = outOff + r * c;
-      if (id < 0) {
+      if (id == PADDING) {
         Arrays.fill(out, o, o + c, 0f);
       } else {
         System.arraycopy(params, rowOffset(id), out, o, c);
@@ -54,7 +57,7 @@ public final class Embedding {
   public void backward(float[] dparams, RowSet touched, float[] dout, int doutOff, int[] ids, int idsOff, int bt) {
     for (int r = 0; r < bt; r++) {
       int id = ids[idsOff + r];
-      if (id < 0) {
+      if (id == PADDING) {
         continue;
       }
       int g = rowOffset(id);
@@ -67,7 +70,7 @@ public final class Embedding {
   }
 
   private int rowOffset(int id) {
-    if (id >= v) {
+    if (id < 0 || id >= v) {
       throw new IndexOutOfBoundsException("id " + id + " outside the table of " + v + " rows");
     }
     return table.offset() + id * c;

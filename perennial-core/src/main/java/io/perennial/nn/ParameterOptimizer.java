@@ -10,7 +10,8 @@ import java.util.List;
  * table updates only the rows its {@link RowSet} recorded (Adam's lazy variant: untouched rows
  * keep their value and moments). Tensors that do not decay (biases, LayerNorm) get the config
  * without weight decay, as AdamW is usually run. Optional global-norm clipping over the whole set
- * runs before the step.
+ * runs before the step; the config's own per-row {@code clipNorm} would clip each tensor row
+ * separately, so leave it at 0 and clip here.
  */
 public final class ParameterOptimizer {
   private final ParameterSet params;
