@@ -1,6 +1,7 @@
 package io.perennial.optim;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * Updates the rows of one row-major parameter table ({@code rows × dim} floats) from gradients.
@@ -78,7 +79,18 @@ public final class Optimizer {
 
   /** As {@link #updateRow(float[], int, float[], int)} with an explicit rate (hot loops hoist it). */
   public void updateRow(float[] table, int row, float[] grad, int gradOffset, float lr) {
-    int base = row * dim;
+    updateRow(table, 0, row, grad, gradOffset, lr);
+  }
+
+  /**
+   * As {@link #updateRow(float[], int, float[], int, float)} for a table that starts at {@code
+   * tableOffset} inside a larger array (a view into one contiguous parameter allocation): row
+   * {@code row} is {@code table[tableOffset + row·dim ..)}; the optimiser state is indexed by
+   * {@code row} alone.
+   */
+  public void updateRow(float[] table, int tableOffset, int row, float[] grad, int gradOffset, float lr) {
+    int state = row * dim;
+    int base = tableOffset + state;
     prepareGradient(table, base, grad, gradOffset);
     switch (config.kind()) {
       case SGD -> {
@@ -91,8 +103,8 @@ public final class Optimizer {
         boolean nesterov = config.kind() == OptimizerKind.NESTEROV;
         for (int d = 0; d < dim; d++) {
           float g = grad[gradOffset + d];
-          float v = mu * first[base + d] + g;
-          first[base + d] = v;
+          float v = mu * first[state + d] + g;
+          first[state + d] = v;
           table[base + d] -= lr * (nesterov ? g + mu * v : v);
         }
       }
@@ -100,8 +112,8 @@ public final class Optimizer {
         float eps = config.epsilon();
         for (int d = 0; d < dim; d++) {
           float g = grad[gradOffset + d];
-          float acc = first[base + d] + g * g;
-          first[base + d] = acc;
+          float acc = first[state + d] + g * g;
+          first[state + d] = acc;
           table[base + d] -= lr * g / ((float) Math.sqrt(acc) + eps);
         }
       }
@@ -110,8 +122,8 @@ public final class Optimizer {
         float eps = config.epsilon();
         for (int d = 0; d < dim; d++) {
           float g = grad[gradOffset + d];
-          float acc = rho * first[base + d] + (1 - rho) * g * g;
-          first[base + d] = acc;
+          float acc = rho * first[state + d] + (1 - rho) * g * g;
+          first[state + d] = acc;
           table[base + d] -= lr * g / ((float) Math.sqrt(acc) + eps);
         }
       }
@@ -124,10 +136,10 @@ public final class Optimizer {
         float c2 = 1 - (float) Math.pow(b2, t);
         for (int d = 0; d < dim; d++) {
           float g = grad[gradOffset + d];
-          float m = b1 * first[base + d] + (1 - b1) * g;
-          float v = b2 * second[base + d] + (1 - b2) * g * g;
-          first[base + d] = m;
-          second[base + d] = v;
+          float m = b1 * first[state + d] + (1 - b1) * g;
+          float v = b2 * second[state + d] + (1 - b2) * g * g;
+          first[state + d] = m;
+          second[state + d] = v;
           table[base + d] -= lr * (m / c1) / ((float) Math.sqrt(v / c2) + eps);
         }
       }
@@ -150,6 +162,19 @@ public final class Optimizer {
     float lr = currentRate();
     for (int row = 0; row < table.length / dim; row++) {
       updateRow(table, row, grad, row * dim, lr);
+    }
+  }
+
+  /**
+   * Dense step over a table view: rows {@code 0 .. rows)} of the table at {@code tableOffset} get
+   * the gradient rows at {@code gradOffset} (same row-major layout).
+   */
+  public void stepDense(float[] table, int tableOffset, float[] grad, int gradOffset, int rows) {
+    Objects.checkFromIndexSize(tableOffset, rows * dim, table.length);
+    Objects.checkFromIndexSize(gradOffset, rows * dim, grad.length);
+    float lr = currentRate();
+    for (int row = 0; row < rows; row++) {
+      updateRow(table, tableOffset, row, grad, gradOffset + row * dim, lr);
     }
   }
 

@@ -129,6 +129,20 @@ class OptimizerTest {
   }
 
   @Test
+  void aTableViewInsideALargerArrayKeepsItsStateByRow() {
+    // Adam on a 2 × 2 table at offset 3 of a shared array: the first step moves each touched
+    // coordinate by lr against the gradient's sign; the floats outside the view stay put
+    Optimizer opt = new Optimizer(config(OptimizerKind.ADAM, 0.1f), 2, 2);
+    float[] values = {9f, 9f, 9f, 1f, 1f, 1f, 1f, 9f};
+    float[] grads = {0f, 0f, 0f, 0f, 0f, 2f, -3f, 0f};
+    opt.updateRow(values, 3, 1, grads, 5, opt.currentRate());
+    assertThat(values).containsExactly(new float[] {9f, 9f, 9f, 1f, 1f, 0.9f, 1.1f, 9f}, within(EPS));
+    float[] dense = {7f, 1f, 1f, 1f, 1f};
+    new Optimizer(OptimizerConfig.sgd(1f), 2, 2).stepDense(dense, 1, new float[] {0.5f, 0f, 0f, -1f}, 0, 2);
+    assertThat(dense).containsExactly(7f, 0.5f, 1f, 1f, 2f);
+  }
+
+  @Test
   void schedulesFollowTheirFormulas() {
     assertThat(new LearningRateSchedule.StepDecay(10, 0.5f).rate(1f, 25)).isCloseTo(0.25f, within(EPS));
     LearningRateSchedule.Cosine cosine = new LearningRateSchedule.Cosine(100, 0.1f);

@@ -1,0 +1,58 @@
+package io.perennial.nn;
+
+/**
+ * Inverted dropout: in training each element is zeroed with probability {@code p} and the
+ * survivors scaled by {@code 1/(1-p)}, so inference is the identity. The keep mask is a pure
+ * function of (seed, key + element index) through SplitMix64, not a sequential generator: the
+ * same seed and keys give the same masks however rows are split over threads. Shapes: inp, out,
+ * mask {@code (N)}; mask holds the factor (0 or {@code 1/(1-p)}) for backward.
+ */
+public final class Dropout {
+  private final float p;
+  private final long seed;
+
+  public Dropout(float p, long seed) {
+    if (!(p >= 0 && p < 1)) {
+      throw new IllegalArgumentException("dropout rate must be in [0, 1), got " + p);
+    }
+    this.p = p;
+    this.seed = seed;
+  }
+
+  public float rate() {
+    return p;
+  }
+
+  /**
+   * out (N) = inp (N) · mask (N), with mask drawn for elements {@code key .. key+N)}; the caller
+   * chooses keys that never repeat within a run (e.g. step × elements per step + global element
+   * offset). With {@code training} false, out = inp and the mask is set to 1.
+   */
+  public void forward(float[] out, int outOff, float[] mask, int maskOff, float[] inp, int inpOff, int n,
+      long key, boolean training) {
+    float scale = 1 / (1 - p);
+    boolean drop = training && p > 0;
+    for (int i = 0; i < n; i++) {
+      float m = drop ? (uniform(seed, key + i) < p ? 0f : scale) : 1f;
+      mask[maskOff + i] = m;
+      out[outOff + i] = inp[inpOff + i] * m;
+    }
+  }
+
+  /** In the forward pass out = inp · mask, so dinp += dout · mask. */
+  public static void backward(float[] dinp, int dinpOff, float[] dout, int doutOff, float[] mask, int maskOff,
+      int n) {
+    for (int i = 0; i < n; i++) {
+      dinp[dinpOff + i] += dout[doutOff + i] * mask[maskOff + i];
+    }
+  }
+
+  /** A uniform [0, 1) float from SplitMix64's finaliser of {@code seed} and {@code index}. */
+  static float uniform(long seed, long index) {
+    long z = seed + (index + 1) * 0x9E3779B97F4A7C15L;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    z ^= z >>> 31;
+    return (z >>> 40) * 0x1.0p-24f;
+  }
+}
