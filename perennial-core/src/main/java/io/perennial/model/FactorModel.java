@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
  * present only when the algorithm has them. Tables are row-major {@code float[]}s of {@code factors}
  * columns, grown in place by {@code partialFit}.
  */
-public abstract class FactorModel extends AbstractRecommender {
+public abstract class FactorModel extends AbstractRecommender implements VectorRetrieval {
 
   protected final int factors;
   protected float[] userFactors;
@@ -75,6 +75,31 @@ public abstract class FactorModel extends AbstractRecommender {
 
   public float globalBias() {
     return globalBias;
+  }
+
+  @Override
+  public int retrievalDims() {
+    return factors;
+  }
+
+  @Override
+  public float[] retrievalItemVectors() {
+    return itemFactors;
+  }
+
+  @Override
+  public float[] retrievalItemBias() {
+    return itemBias;
+  }
+
+  /** The user's factor row; the user bias is constant over items, so it does not change the order. */
+  @Override
+  public boolean retrievalQuery(int user, float[] out) {
+    if (user < 0 || user >= userCount) {
+      return false;
+    }
+    System.arraycopy(userFactors, user * factors, out, 0, factors);
+    return true;
   }
 
   @Override
