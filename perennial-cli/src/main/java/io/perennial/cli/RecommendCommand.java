@@ -2,7 +2,7 @@ package io.perennial.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.perennial.data.DataFormatException;
-import io.perennial.data.MovieLensCatalog;
+import io.perennial.data.ItemCatalog;
 import io.perennial.model.Algorithms;
 import io.perennial.model.Recommendations;
 import io.perennial.model.Recommender;
@@ -49,7 +49,7 @@ final class RecommendCommand implements Callable<Integer> {
           + "Default: the movies file beside the model's training data, when there is one.")
   Path items;
 
-  /** Movies files looked for beside the training data, in the order MovieLensCatalog prefers them. */
+  /** Movies files looked for beside the training data, in the order ItemCatalog.read prefers them in a folder. */
   private static final List<String> MOVIES_FILES = List.of("movies.csv", "u.item", "movies.dat");
 
   /** Widest title column in the table; longer titles are cut (JSON keeps them whole). */
@@ -132,10 +132,9 @@ final class RecommendCommand implements Callable<Integer> {
   }
 
   /** Titles by external item id, and the file they came from ({@code null}: none at hand). */
-  private record Titles(MovieLensCatalog catalog, Path source) {
+  private record Titles(ItemCatalog catalog, Path source) {
     String of(String id) {
-      MovieLensCatalog.Movie movie = catalog == null ? null : catalog.movie(id);
-      return movie == null ? null : movie.title();
+      return catalog == null ? null : catalog.title(id);
     }
   }
 
@@ -148,14 +147,14 @@ final class RecommendCommand implements Callable<Integer> {
       if (!Files.exists(items)) {
         throw new UserException("--items: " + items + ": no such file or folder");
       }
-      return new Titles(MovieLensCatalog.readMovies(items), items);
+      return new Titles(ItemCatalog.read(items), items);
     }
     Path beside = moviesBeside(checkpoint.provenance() == null ? null : checkpoint.provenance().dataSource());
     if (beside == null) {
       return new Titles(null, null);
     }
     try {
-      return new Titles(MovieLensCatalog.readMovies(beside), beside);
+      return new Titles(ItemCatalog.read(beside), beside);
     } catch (DataFormatException e) {
       System.err.println("perennial: warning: no titles: " + e.getMessage());
       return new Titles(null, null);

@@ -161,7 +161,7 @@ class DelimitedFilesTest {
     Path jsonl = write("e.jsonl", bytes(bom, "{\"user\":\"u1\",\"item\":\"i1\"}\n"));
     assertThat(InteractionReaders.read(jsonl, DataFormat.JSONL, ReadOptions.defaults()).users().idOf(0)).isEqualTo("u1");
     Path movies = write("movies.csv", bytes(bom, "movieId,title,genres\n1,Toy Story (1995),Animation|Comedy\n"));
-    assertThat(MovieLensCatalog.readMovies(movies).movie("1").title()).isEqualTo("Toy Story (1995)");
+    assertThat(ItemCatalog.read(movies).title("1")).isEqualTo("Toy Story (1995)");
   }
 
   @Test
