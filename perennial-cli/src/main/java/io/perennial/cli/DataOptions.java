@@ -67,6 +67,11 @@ final class DataOptions {
    * The read options. An implicit threshold or weight without {@code --implicit} means implicit
    * feedback was wanted: it turns {@code --implicit} on and says so once, rather than being ignored.
    */
+  /** What {@code --on-error} asks for, for the readers that take only a policy (item metadata). */
+  ErrorPolicy errorPolicy() {
+    return parseEnum(ErrorPolicy.class, onError.equals("skip") ? "SKIP" : onError, "--on-error");
+  }
+
   ReadOptions readOptions() {
     if (!implicit && (implicitThreshold != null || implicitWeight != null)) {
       implicit = true;

@@ -25,6 +25,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Mixin DataOptions data;
   @Mixin ProtocolOptions protocol;
+  @Mixin ItemOptions itemOptions = new ItemOptions();
 
   @Option(names = "--model", required = true, split = ",", paramLabel = "NAME",
       description = "pop, itemknn, mf, bpr, ials (comma-separated for several).")
@@ -125,6 +126,10 @@ final class EvaluateCommand implements Callable<Integer> {
       protocolJson.put("patience", patience);
     }
     ObjectNode dataJson = Evaluations.dataJson(data.data.toString(), data.format, data.implicit, dataset);
+    io.perennial.data.ItemCatalog catalog = itemOptions.load(data.errorPolicy(), out);
+    if (catalog != null) {
+      dataJson.set("item_metadata", itemOptions.json(catalog, dataset));
+    }
     // Every model's overrides are checked before the first model trains.
     List<JsonNode> overrides = new ArrayList<>();
     for (String m : models) {

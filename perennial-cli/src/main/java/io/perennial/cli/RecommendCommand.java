@@ -19,8 +19,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code perennial recommend}: top-K for a user (or items similar to an item) from a checkpoint,
- * with titles when MovieLens item metadata is at hand ({@code --items}, or the movies file beside the
- * model's training data).
+ * with titles when item metadata is at hand ({@code --items}, the items stored beside the model, or
+ * the movies file beside the model's training data).
  */
 @Command(name = "recommend", mixinStandardHelpOptions = true,
     description = "Recommend items for a user, or list items similar to an item, from a saved model.")
@@ -45,8 +45,9 @@ final class RecommendCommand implements Callable<Integer> {
   boolean json;
 
   @Option(names = "--items", paramLabel = "FILE",
-      description = "Item titles: a MovieLens movies file (movies.csv, u.item, movies.dat) or folder. "
-          + "Default: the movies file beside the model's training data, when there is one.")
+      description = "Item titles: an item metadata file (movies.csv, u.item, movies.dat, an items .jsonl) or a "
+          + "MovieLens folder. Default: the items 'train --items' stored with the model (MODEL.items.jsonl), "
+          + "else the movies file beside the model's training data, when there is one.")
   Path items;
 
   /** Movies files looked for beside the training data, in the order ItemCatalog.read prefers them in a folder. */
@@ -148,6 +149,14 @@ final class RecommendCommand implements Callable<Integer> {
         throw new UserException("--items: " + items + ": no such file or folder");
       }
       return new Titles(ItemCatalog.read(items), items);
+    }
+    Path stored = ItemOptions.besideModel(model);
+    if (Files.isRegularFile(stored)) {
+      try {
+        return new Titles(ItemCatalog.read(stored), stored);
+      } catch (DataFormatException e) {
+        System.err.println("perennial: warning: the items stored with the model are unreadable: " + e.getMessage());
+      }
     }
     Path beside = moviesBeside(checkpoint.provenance() == null ? null : checkpoint.provenance().dataSource());
     if (beside == null) {

@@ -56,6 +56,7 @@ final class SimulateCommand implements Callable<Integer> {
   }
 
   @picocli.CommandLine.Mixin LayoutOptions layout = new LayoutOptions();
+  @picocli.CommandLine.Mixin ItemOptions itemOptions = new ItemOptions();
 
   @Option(names = "--model", defaultValue = "ials", paramLabel = "NAME", description = "pop, itemknn, mf, bpr, ials. Default: ${DEFAULT-VALUE}.")
   String model;
@@ -196,6 +197,7 @@ final class SimulateCommand implements Callable<Integer> {
       sourceName += String.format(Locale.ROOT, " + poisoned slice of %d events at %.0f%%", poisonEvents, poisonAt * 100);
     }
     Dataset stream = LogEventStream.inStreamOrder(raw);
+    catalog = itemOptions.load(io.perennial.data.ErrorPolicy.FAIL, out);
     if (stream.size() < 100) {
       throw new UserException("the stream has only " + stream.size() + " events; a simulation needs at least 100");
     }
@@ -268,6 +270,9 @@ final class SimulateCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** The {@code --items} catalogue, or {@code null}. */
+  private io.perennial.data.ItemCatalog catalog;
+
   private ObjectNode toJson(String sourceName, Dataset stream, JsonNode modelConfig, StrategyConfig strategyConfig,
       PrequentialEvaluator.Settings settings, Map<String, PrequentialResult> results) {
     ObjectNode root = Json.object();
@@ -277,6 +282,9 @@ final class SimulateCommand implements Callable<Integer> {
     data.put("events", stream.size());
     data.put("users", stream.userCount());
     data.put("items", stream.itemCount());
+    if (catalog != null) {
+      data.set("item_metadata", itemOptions.json(catalog, stream));
+    }
     root.set("settings", Json.MAPPER.valueToTree(settings));
     root.set("model_config", Algorithms.trainer(model, modelConfig).configJson());
     root.set("strategy_config", Json.MAPPER.valueToTree(strategyConfig));

@@ -10,6 +10,7 @@ import io.perennial.model.Algorithms;
 import io.perennial.model.Recommender;
 import io.perennial.model.Trainer;
 import io.perennial.model.TrainingOptions;
+import io.perennial.data.ItemCatalog;
 import io.perennial.store.Checkpoint;
 import io.perennial.store.Provenance;
 import java.io.PrintStream;
@@ -27,6 +28,7 @@ import picocli.CommandLine.Option;
 final class TrainCommand implements Callable<Integer> {
 
   @Mixin DataOptions data;
+  @Mixin ItemOptions itemOptions = new ItemOptions();
 
   @Option(names = "--model", required = true, paramLabel = "NAME", description = "pop, itemknn, mf, bpr, ials.")
   String model;
@@ -60,6 +62,7 @@ final class TrainCommand implements Callable<Integer> {
       throw new UserException(data.data + ": no interactions to train on (" + dataset.report().summary() + ")");
     }
     stdout.println("read " + data.data + ": " + dataset.report().summary());
+    ItemCatalog catalog = itemOptions.load(data.errorPolicy(), stdout);
     JsonNode overrides = ConfigFiles.overrides(config, model, 1);
     Trainer trainer = Algorithms.trainer(model, overrides);
     TrainingOptions options = TrainingOptions.of(Terminal.progress(stdout));
@@ -95,6 +98,12 @@ final class TrainCommand implements Callable<Integer> {
         dataset.log().minTimestamp(), dataset.log().maxTimestamp(), -1, null, Map.of(),
         Instant.now().toString(), new Main.Version().getVersion()[0]);
     new Checkpoint(recommender.state(), dataset.users(), dataset.items(), provenance).write(out);
+    if (catalog != null) {
+      // beside the model, so recommend shows titles and a later content step finds the same items
+      Path stored = ItemOptions.besideModel(out);
+      catalog.writeJsonLines(stored);
+      stdout.println("wrote the " + catalog.size() + " items' metadata to " + stored);
+    }
     stdout.printf(Locale.ROOT, "trained %s on %d users × %d items (%d interactions) in %.2fs; wrote %s%n",
         model, dataset.userCount(), dataset.itemCount(), dataset.size(), seconds, out);
     return 0;

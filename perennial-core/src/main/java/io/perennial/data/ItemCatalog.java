@@ -100,7 +100,17 @@ public final class ItemCatalog {
     if (name.endsWith(".tsv")) {
       return ItemFormat.TSV;
     }
-    return name.equals("movies.csv") ? ItemFormat.MOVIELENS : ItemFormat.CSV;
+    return name.equals("movies.csv") || hasMovieLensHeader(file) ? ItemFormat.MOVIELENS : ItemFormat.CSV;
+  }
+
+  /** Whether the file starts with MovieLens's {@code movieId,title,genres} header. */
+  private static boolean hasMovieLensHeader(Path file) {
+    try (TextLines lines = new TextLines(file, StandardCharsets.UTF_8)) {
+      TextLines.Line first = lines.next();
+      return first != null && first.text() != null && first.text().strip().equalsIgnoreCase("movieId,title,genres");
+    } catch (DataFormatException | UncheckedIOException e) {
+      return false; // the reader proper reports it
+    }
   }
 
   private static ItemCatalog readFolder(Path folder, ErrorPolicy policy) {

@@ -7,7 +7,8 @@ public enum ItemFormat {
   /**
    * Decided from the name: a folder is read as a MovieLens folder, {@code u.item} as {@link #ML100K},
    * a {@code .dat} file as {@link #ML1M}, {@code .jsonl}/{@code .ndjson} as {@link #JSONL}, {@code
-   * .tsv} as {@link #TSV}, {@code movies.csv} as {@link #MOVIELENS}, any other file as {@link #CSV}.
+   * .tsv} as {@link #TSV}, {@code movies.csv} or a file starting with its {@code movieId,title,genres}
+   * header as {@link #MOVIELENS}, any other file as {@link #CSV}.
    */
   AUTO,
   /** {@code movieId,title,genres} with a header, genres separated by {@code |} (ml-latest, ml-25m). */
