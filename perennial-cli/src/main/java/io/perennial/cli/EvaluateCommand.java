@@ -126,7 +126,7 @@ final class EvaluateCommand implements Callable<Integer> {
       protocolJson.put("patience", patience);
     }
     ObjectNode dataJson = Evaluations.dataJson(data.data.toString(), data.format, data.implicit, dataset);
-    io.perennial.data.ItemCatalog catalog = itemOptions.load(data.errorPolicy(), out);
+    io.perennial.data.ItemCatalog catalog = itemOptions.load(data.errorPolicy(), out::println);
     if (catalog != null) {
       dataJson.set("item_metadata", itemOptions.json(catalog, dataset));
     }

@@ -10,11 +10,11 @@ import io.perennial.data.ItemCatalog;
 import io.perennial.data.ItemColumns;
 import io.perennial.data.ItemFormat;
 import io.perennial.data.ItemReadOptions;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 import picocli.CommandLine.Option;
 
 /**
@@ -72,11 +72,11 @@ final class ItemOptions {
 
   /**
    * The catalogue {@code --items} and {@code --tags} name, or {@code null} when neither was given;
-   * a one-line summary goes to {@code out}.
+   * a one-line summary goes to {@code say}.
    *
    * @param policy what to do with bad lines (the command's {@code --on-error})
    */
-  ItemCatalog load(ErrorPolicy policy, PrintStream out) {
+  ItemCatalog load(ErrorPolicy policy, Consumer<String> say) {
     if (!given()) {
       return null;
     }
@@ -99,7 +99,7 @@ final class ItemOptions {
     } catch (DataFormatException e) {
       throw new UserException(e.getMessage());
     }
-    out.println("items: " + summary(catalog));
+    say.accept("items: " + summary(catalog));
     return catalog;
   }
 
@@ -171,6 +171,24 @@ final class ItemOptions {
   /** The same, for a dataset. */
   ObjectNode json(ItemCatalog catalog, Dataset data) {
     return json(catalog, data.items());
+  }
+
+  /**
+   * When the metadata files were last changed (the later of {@code --items} and {@code --tags}),
+   * epoch milliseconds: the version time of items loaded from them.
+   */
+  long sourceTime() {
+    long t = 0;
+    for (Path p : new Path[] {items, tags}) {
+      if (p != null) {
+        try {
+          t = Math.max(t, Files.getLastModifiedTime(p).toMillis());
+        } catch (java.io.IOException e) {
+          throw new UserException(p + ": cannot read its modification time: " + e.getMessage());
+        }
+      }
+    }
+    return t;
   }
 
   /** Where a model's item catalogue is stored beside it: {@code model.pmdl.items.jsonl}. */

@@ -172,7 +172,7 @@ final class ServeBenchCommand implements Callable<Integer> {
     return List.of("--data-dir", dir.toString(), "--host", "127.0.0.1", "--port", "0", "--model", "bpr",
         "--config", config.toString(), "--strategy", "online", "--update-every", "100000", "--retrain-every", "0",
         "--checkpoint-every", Integer.toString(checkpointEvery), "--min-events", "1000", "--synthetic", "--events", Long.toString(events),
-        "--users", Integer.toString(users), "--items", Integer.toString(items), "--seed", Long.toString(seed),
+        "--users", Integer.toString(users), "--synthetic-items", Integer.toString(items), "--seed", Long.toString(seed),
         "--search", search, "--keys-file", keys.toString(), "--max-body", Integer.toString(4 << 20),
         "--rate-limit", "0", "--prequential-sample", "0.002");
   }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.perennial.continual.StrategyConfig;
 import io.perennial.data.Interaction;
+import io.perennial.data.ItemCatalog;
+import io.perennial.data.ItemMetadata;
 import io.perennial.data.SyntheticConfig;
 import io.perennial.data.SyntheticGenerator;
 import io.perennial.model.Algorithms;
@@ -14,6 +16,7 @@ import io.perennial.server.http.ListenException;
 import io.perennial.server.search.TopKSearch;
 import io.perennial.server.learn.LearnerSettings;
 import io.perennial.server.store.EventStore;
+import io.perennial.server.store.ItemStore;
 import io.perennial.server.store.NewEvent;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -37,6 +40,8 @@ import picocli.CommandLine.Spec;
 final class ServeCommand implements Callable<Integer> {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @picocli.CommandLine.Mixin ItemOptions itemOptions = new ItemOptions();
 
   @Option(names = "--data-dir", required = true, paramLabel = "DIR", description = "Data directory (created if missing; locked while serving).")
   Path dataDir;
@@ -82,7 +87,9 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--users", defaultValue = "5000", description = "Synthetic users. Default: ${DEFAULT-VALUE}.")
   int users;
 
-  @Option(names = "--items", defaultValue = "10000", description = "Synthetic items. Default: ${DEFAULT-VALUE}.")
+  // --items names the item metadata file (ItemOptions), as on train, evaluate and simulate
+  @Option(names = "--synthetic-items", defaultValue = "10000", paramLabel = "N",
+      description = "Synthetic items (--synthetic). Default: ${DEFAULT-VALUE}.")
   int items;
 
   @Option(names = "--seed", defaultValue = "42", description = "Seed. Default: ${DEFAULT-VALUE}.")
@@ -151,11 +158,52 @@ final class ServeCommand implements Callable<Integer> {
     }
     HttpOptions http = new HttpOptions(o.host, o.port, keys, o.maxBody, o.rateLimit, o.corsOrigin, o.keystore, password);
     Consumer<EventStore> seed = o.synthetic ? store -> seedSynthetic(store, o, out) : store -> {};
+    // read before the server starts, so a bad file stops the command before it binds or opens anything
+    ItemCatalog catalog = o.itemOptions.load(io.perennial.data.ErrorPolicy.FAIL, out::println);
+    PerennialServer server;
     try {
-      return PerennialServer.start(o.dataDir, learning, http, Searches.forName(o.search), seed);
+      server = PerennialServer.start(o.dataDir, learning, http, Searches.forName(o.search), seed);
     } catch (ListenException e) {
       throw new UserException("--host/--port: " + e.getMessage());
     }
+    if (catalog != null) {
+      try {
+        importItems(server, catalog, o.itemOptions, out);
+      } catch (RuntimeException e) {
+        server.close();
+        throw e;
+      }
+    }
+    return server;
+  }
+
+  /**
+   * Upserts the catalogue into the server's item store, each item dated by its file's modification
+   * time: an item updated through the API after the file was written keeps that newer version.
+   */
+  static void importItems(PerennialServer server, ItemCatalog catalog, ItemOptions options, PrintWriter out) {
+    long fileTime = options.sourceTime();
+    List<ItemStore.Upsert> batch = new ArrayList<>();
+    int stored = 0;
+    int stale = 0;
+    for (ItemMetadata item : catalog.items()) {
+      batch.add(new ItemStore.Upsert(item, fileTime));
+      if (batch.size() == 10_000) {
+        for (boolean b : server.items().upsert(batch).join()) {
+          stored += b ? 1 : 0;
+          stale += b ? 0 : 1;
+        }
+        batch.clear();
+      }
+    }
+    if (!batch.isEmpty()) {
+      for (boolean b : server.items().upsert(batch).join()) {
+        stored += b ? 1 : 0;
+        stale += b ? 0 : 1;
+      }
+    }
+    out.printf(Locale.ROOT, "items: stored %,d in the data directory%s%n", stored,
+        stale == 0 ? "" : String.format(Locale.ROOT, "; %,d kept their newer stored version", stale));
   }
 
   /**

@@ -197,7 +197,7 @@ final class SimulateCommand implements Callable<Integer> {
       sourceName += String.format(Locale.ROOT, " + poisoned slice of %d events at %.0f%%", poisonEvents, poisonAt * 100);
     }
     Dataset stream = LogEventStream.inStreamOrder(raw);
-    catalog = itemOptions.load(io.perennial.data.ErrorPolicy.FAIL, out);
+    catalog = itemOptions.load(io.perennial.data.ErrorPolicy.FAIL, out::println);
     if (stream.size() < 100) {
       throw new UserException("the stream has only " + stream.size() + " events; a simulation needs at least 100");
     }

@@ -62,7 +62,7 @@ final class TrainCommand implements Callable<Integer> {
       throw new UserException(data.data + ": no interactions to train on (" + dataset.report().summary() + ")");
     }
     stdout.println("read " + data.data + ": " + dataset.report().summary());
-    ItemCatalog catalog = itemOptions.load(data.errorPolicy(), stdout);
+    ItemCatalog catalog = itemOptions.load(data.errorPolicy(), stdout::println);
     JsonNode overrides = ConfigFiles.overrides(config, model, 1);
     Trainer trainer = Algorithms.trainer(model, overrides);
     TrainingOptions options = TrainingOptions.of(Terminal.progress(stdout));

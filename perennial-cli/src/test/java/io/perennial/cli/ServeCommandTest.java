@@ -103,4 +103,38 @@ class ServeCommandTest {
     }
     assertThat(err.toString()).doesNotContain("WARNING");
   }
+
+  @Test
+  void itemsGivenToServeAreStoredAndANewerStoredVersionIsKept() throws Exception {
+    java.nio.file.Path movies = java.nio.file.Files.writeString(dir.resolve("movies.csv"),
+        "movieId,title,genres\n1,Toy Story (1995),Animation|Comedy\n2,Heat (1995),Crime\n");
+    java.nio.file.Files.setLastModifiedTime(movies, java.nio.file.attribute.FileTime.fromMillis(1_000_000));
+    String[] args = {"--data-dir", dir.resolve("data").toString(), "--port", "0", "--insecure-dev", "--min-events",
+        "1000000", "--items", movies.toString()};
+    ServeCommand serve = new ServeCommand();
+    new CommandLine(serve).parseArgs(args);
+    try (PerennialServer server = ServeCommand.start(serve, new PrintWriter(out, true), new PrintWriter(err, true))) {
+      assertThat(server.items().get("1").orElseThrow().item().genres()).containsExactly("Animation", "Comedy");
+      server.items().upsert(java.util.List.of(new io.perennial.server.store.ItemStore.Upsert(
+          io.perennial.data.ItemMetadata.titled("2", "Heat, renamed", java.util.List.of()), 2_000_000))).join();
+    }
+    assertThat(out.toString()).contains("items: 2 read from " + movies).contains("items: stored 2 in the data directory");
+    ServeCommand again = new ServeCommand();
+    new CommandLine(again).parseArgs(args);
+    try (PerennialServer server = ServeCommand.start(again, new PrintWriter(out, true), new PrintWriter(err, true))) {
+      assertThat(server.items().get("2").orElseThrow().item().title()).isEqualTo("Heat, renamed");
+      assertThat(server.items().get("1").orElseThrow().version()).isEqualTo(2);
+    }
+    assertThat(out.toString()).contains("items: stored 1 in the data directory; 1 kept their newer stored version");
+  }
+
+  @Test
+  void aBadItemsFileStopsServeBeforeTheDataDirectoryIsCreated() throws Exception {
+    java.nio.file.Path movies = java.nio.file.Files.writeString(dir.resolve("movies.csv"), "movieId,title,genres\n1,only two\n");
+    java.nio.file.Path data = dir.resolve("never");
+    assertThat(run("serve", "--data-dir", data.toString(), "--port", "0", "--insecure-dev", "--items", movies.toString()))
+        .isEqualTo(Main.USER_ERROR);
+    assertThat(err.toString()).contains(movies + ":2: expected 3 fields, found 2");
+    assertThat(java.nio.file.Files.exists(data)).isFalse();
+  }
 }

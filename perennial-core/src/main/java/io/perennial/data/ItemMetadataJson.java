@@ -28,7 +28,8 @@ public final class ItemMetadataJson {
     private static final long serialVersionUID = 1L;
     private final String field;
 
-    Invalid(String field, String message) {
+    /** A problem with {@code field} (a member path, or empty for the item as a whole). */
+    public Invalid(String field, String message) {
       super(message);
       this.field = field;
     }

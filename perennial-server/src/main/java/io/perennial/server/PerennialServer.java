@@ -3,6 +3,7 @@ package io.perennial.server;
 import io.perennial.server.http.ApiRoutes;
 import io.perennial.server.http.HttpOptions;
 import io.perennial.server.http.HttpServer;
+import io.perennial.server.http.ItemRoutes;
 import io.perennial.server.http.Pseudonymizer;
 import io.perennial.server.http.ServerMetrics;
 import io.perennial.server.search.TopKSearch;
@@ -10,6 +11,7 @@ import io.perennial.server.learn.Learner;
 import io.perennial.server.learn.LearnerSettings;
 import io.perennial.server.store.DataDirectory;
 import io.perennial.server.store.EventStore;
+import io.perennial.server.store.ItemStore;
 import io.perennial.server.store.ModelRegistry;
 import io.perennial.server.store.StoreException;
 import java.io.IOException;
@@ -31,6 +33,7 @@ public final class PerennialServer implements AutoCloseable {
 
   private final DataDirectory dir;
   private final EventStore store;
+  private final ItemStore items;
   private final ModelRegistry registry;
   private final Learner learner;
   private final ServerMetrics metrics;
@@ -38,10 +41,11 @@ public final class PerennialServer implements AutoCloseable {
   private final TopKSearch search;
   private final int port;
 
-  private PerennialServer(DataDirectory dir, EventStore store, ModelRegistry registry, Learner learner,
+  private PerennialServer(DataDirectory dir, EventStore store, ItemStore items, ModelRegistry registry, Learner learner,
       ServerMetrics metrics, HttpServer http, TopKSearch search, int port) {
     this.dir = dir;
     this.store = store;
+    this.items = items;
     this.registry = registry;
     this.learner = learner;
     this.metrics = metrics;
@@ -84,12 +88,14 @@ public final class PerennialServer implements AutoCloseable {
       search.attach(learner::served);
       metrics = new ServerMetrics(store, learner, 5_000);
       Pseudonymizer pseudonymizer = new Pseudonymizer(secret(dir.root()));
-      ApiRoutes api = new ApiRoutes(HttpServer.mapper(), store, registry, learner, metrics, search);
+      ItemStore items = new ItemStore(store);
+      ApiRoutes api = new ApiRoutes(HttpServer.mapper(), store, registry, learner, metrics, search,
+          new ItemRoutes(HttpServer.mapper(), items));
       HttpServer http = new HttpServer(options, api, metrics, pseudonymizer);
       int port = http.start(options.host(), options.port(), options.keystore() != null);
       LOG.info("serving {} on {}:{} ({})", dir.root(), options.host(), port,
           options.keys().enabled() ? "API keys required" : "INSECURE: no API keys");
-      return new PerennialServer(dir, store, registry, learner, metrics, http, search, port);
+      return new PerennialServer(dir, store, items, registry, learner, metrics, http, search, port);
     } catch (RuntimeException e) {
       if (metrics != null) {
         metrics.close();
@@ -130,6 +136,11 @@ public final class PerennialServer implements AutoCloseable {
 
   public EventStore store() {
     return store;
+  }
+
+  /** Item metadata, in the event store's database. */
+  public ItemStore items() {
+    return items;
   }
 
   public ModelRegistry registry() {

@@ -42,9 +42,11 @@ public final class ApiRoutes {
   private final Learner learner;
   private final ServerMetrics metrics;
   private final TopKSearch search;
+  private final ItemRoutes itemRoutes;
 
   public ApiRoutes(ObjectMapper json, EventStore store, ModelRegistry registry, Learner learner, ServerMetrics metrics,
-      TopKSearch search) {
+      TopKSearch search, ItemRoutes itemRoutes) {
+    this.itemRoutes = itemRoutes;
     this.json = json;
     this.store = store;
     this.registry = registry;
@@ -66,6 +68,12 @@ public final class ApiRoutes {
 
   /** Every route the server answers. */
   public List<Route> routes() {
+    List<Route> all = new ArrayList<>(coreRoutes());
+    all.addAll(1, itemRoutes.routes());
+    return List.copyOf(all);
+  }
+
+  private List<Route> coreRoutes() {
     return List.of(
         new Route(HandlerType.POST, "/v1/events", Scope.INGEST,
             "Store one event or an array of events (application/json), or one event per line (" + OpenApi.NDJSON
@@ -74,15 +82,15 @@ public final class ApiRoutes {
             Route.Content.json("IngestResult"), this::ingest),
         new Route(HandlerType.GET, "/v1/users/{id}/recommendations", Scope.READ,
             "Top-K items for a user (unknown users get the popularity fallback)",
-            List.of(K, EXCLUDE_SEEN, ONLY_ITEMS, EXCLUDE_ITEMS), List.of(), Route.Content.json("UserRecommendations"),
+            List.of(K, EXCLUDE_SEEN, ONLY_ITEMS, EXCLUDE_ITEMS, ItemRoutes.INCLUDE), List.of(), Route.Content.json("UserRecommendations"),
             this::recommendForUser),
         new Route(HandlerType.GET, "/v1/users/{id}/recommendations/{item}/explain", Scope.READ,
             "Which of the user's items drove a recommendation", List.of(EXPLAIN_K), List.of(),
             Route.Content.json("Explanation"), this::explain),
         new Route(HandlerType.GET, "/v1/items/{id}/similar", Scope.READ, "Items most similar to an item",
-            List.of(K), List.of(), Route.Content.json("SimilarItems"), this::similar),
+            List.of(K, ItemRoutes.INCLUDE), List.of(), Route.Content.json("SimilarItems"), this::similar),
         new Route(HandlerType.POST, "/v1/recommendations", Scope.READ,
-            "Top-K for an anonymous basket: {\"items\": [...], \"k\": 10}", List.of(),
+            "Top-K for an anonymous basket: {\"items\": [...], \"k\": 10}", List.of(ItemRoutes.INCLUDE),
             List.of(Route.Content.json("BasketQuery")), Route.Content.json("BasketRecommendations"),
             this::recommendForBasket),
         new Route(HandlerType.GET, "/v1/models", Scope.READ, "Model versions with provenance and metrics", List.of(),
@@ -174,7 +182,7 @@ public final class ApiRoutes {
     if (a.fallbackReason != null && a.recommendations.fallback()) {
       out.put("fallback_reason", a.fallbackReason + ": most popular items");
     }
-    out.set("items", itemList(a.recommendations, items));
+    out.set("items", itemRoutes.withMetadata(ctx, itemList(a.recommendations, items)));
     ctx.json(out);
   }
 
@@ -226,7 +234,7 @@ public final class ApiRoutes {
     modelInfo(out, served);
     out.put("fallback", r.fallback());
     out.set("unknown_items", unknown);
-    out.set("items", itemList(r, items));
+    out.set("items", itemRoutes.withMetadata(ctx, itemList(r, items)));
     ctx.json(out);
   }
 
@@ -243,7 +251,7 @@ public final class ApiRoutes {
     ObjectNode out = json.createObjectNode();
     out.put("item", itemId);
     modelInfo(out, served);
-    out.set("items", itemList(r, items));
+    out.set("items", itemRoutes.withMetadata(ctx, itemList(r, items)));
     ctx.json(out);
   }
 
@@ -450,7 +458,7 @@ public final class ApiRoutes {
   }
 
   /** True for a JSON Lines body ({@code Content-Type: application/x-ndjson}). */
-  private static boolean isJsonLines(Context ctx) {
+  static boolean isJsonLines(Context ctx) {
     String type = ctx.contentType();
     if (type == null) {
       return false;
@@ -466,6 +474,11 @@ public final class ApiRoutes {
    * @param trailingHint said after the position when something does follow the value
    */
   private JsonNode readJson(Context ctx, String trailingHint) {
+    return readJson(json, ctx, trailingHint);
+  }
+
+  /** As {@link #readJson(Context, String)}, for the routes declared in other classes. */
+  static JsonNode readJson(ObjectMapper json, Context ctx, String trailingHint) {
     byte[] bytes = body(ctx);
     try {
       JsonNode value = JsonBody.readOne(json, bytes, 0, bytes.length);
@@ -488,7 +501,7 @@ public final class ApiRoutes {
     }
   }
 
-  private static byte[] body(Context ctx) {
+  static byte[] body(Context ctx) {
     byte[] bytes = ctx.bodyAsBytes();
     if (bytes.length == 0) {
       throw ApiException.badRequest("empty body: expected JSON");
@@ -496,7 +509,7 @@ public final class ApiRoutes {
     return bytes;
   }
 
-  private static String pathId(Context ctx, String name) {
+  static String pathId(Context ctx, String name) {
     String id = ctx.pathParam(name);
     try {
       EventParser.checkId(name, id);

@@ -167,7 +167,9 @@ final class OpenApi {
         "version", type("integer", "registry version of the model that answered"),
         "type", type("string", "algorithm")));
     s.put("ScoredItem", object(List.of("item", "score"), "item", type("string", "item id"),
-        "score", nullableNumber("model score (null if not finite)")));
+        "score", nullableNumber("model score (null if not finite)"),
+        "metadata", Map.of("allOf", List.of(ref("StoredItem")), "nullable", true,
+            "description", "include=items: the item's stored metadata (null when none)")));
     s.put("UserRecommendations", object(List.of("user", "model", "fallback", "items"),
         "user", type("string", "user id"), "model", ref("ModelInfo"),
         "fallback", type("boolean", "true when the list is the popularity fallback"),
@@ -237,6 +239,7 @@ final class OpenApi {
     s.put("Health", object(List.of("status"),
         "status", Map.of("type", "string", "enum", List.of("live", "ready", "loading")),
         "model_version", type("integer", "live model (ready)"), "message", type("string", "why not ready")));
+    s.putAll(ItemRoutes.schemas());
     return s;
   }
 }

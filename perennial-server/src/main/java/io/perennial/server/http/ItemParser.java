@@ -1,0 +1,157 @@
+package io.perennial.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.perennial.data.ItemMetadataJson;
+import io.perennial.server.store.ItemStore;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Validates item bodies: one item object, an array of them, or JSON Lines (one per line), each in
+ * the {@link ItemMetadataJson} form plus an optional {@code updated} time (epoch milliseconds;
+ * default: when received). Problems are reported with the item's position and the member, as
+ * {@link EventParser} does for events.
+ */
+final class ItemParser {
+
+  static final int MAX_BATCH = EventParser.MAX_BATCH;
+  /** The end of year 9999 in milliseconds; later is a unit mistake (microseconds sent, say). */
+  static final long MAX_UPDATED_MILLIS = EventParser.MAX_TIMESTAMP * 1000 + 999;
+
+  /**
+   * The valid items and the problems found.
+   *
+   * @param items the valid items, in body order
+   * @param errors one entry per invalid item: {index or line, field, message}
+   * @param total items in the body, valid or not
+   */
+  record Parsed(List<ItemStore.Upsert> items, List<Map<String, Object>> errors, int total) {}
+
+  private ItemParser() {}
+
+  /** One item for {@code PUT /v1/items/{id}}; a 400 naming the member at fault. */
+  static ItemStore.Upsert parseOne(JsonNode body, String id, long nowMillis) {
+    try {
+      return item(body, id, nowMillis);
+    } catch (ItemMetadataJson.Invalid e) {
+      throw ApiRoutes.badField(e.field().isEmpty() ? "body" : e.field(), e.getMessage());
+    }
+  }
+
+  /** An item object or an array of them. */
+  static Parsed parse(JsonNode body, long nowMillis) {
+    List<JsonNode> nodes = new ArrayList<>();
+    if (body.isArray()) {
+      if (body.size() == 0) {
+        throw ApiException.badRequest("the item array is empty");
+      }
+      checkBatchSize(body.size());
+      body.forEach(nodes::add);
+    } else if (body.isObject()) {
+      nodes.add(body);
+    } else {
+      throw ApiException.badRequest("the body must be an item object or a JSON array of items");
+    }
+    Validation v = new Validation("index", nowMillis);
+    for (int i = 0; i < nodes.size(); i++) {
+      v.check(i, nodes.get(i));
+    }
+    return v.result();
+  }
+
+  /** JSON Lines: each non-blank line one item object, numbered from 1. */
+  static Parsed parseLines(ObjectMapper json, byte[] body, long nowMillis) {
+    Validation v = new Validation("line", nowMillis);
+    int line = 0;
+    int items = 0;
+    for (int start = 0; start < body.length; ) {
+      int end = start;
+      while (end < body.length && body[end] != '\n') {
+        end++;
+      }
+      line++;
+      try {
+        JsonNode node = JsonBody.readOne(json, body, start, end - start);
+        if (node != null) {
+          checkBatchSize(++items);
+          v.check(line, node);
+        }
+      } catch (JsonBody.Malformed m) {
+        checkBatchSize(++items);
+        v.reject(line, "", m.trailing ? "more than one JSON value on the line (column " + m.column + ")" : m.getMessage());
+      }
+      start = end + 1;
+    }
+    if (items == 0) {
+      throw ApiException.badRequest("the JSON Lines body holds no items");
+    }
+    return v.result();
+  }
+
+  private static void checkBatchSize(int items) {
+    if (items > MAX_BATCH) {
+      throw new ApiException(413, "batch_too_large", "at most " + MAX_BATCH + " items per request, got "
+          + (items == MAX_BATCH + 1 ? "more" : String.valueOf(items)));
+    }
+  }
+
+  private static ItemStore.Upsert item(JsonNode node, String id, long nowMillis) {
+    long updated = nowMillis;
+    JsonNode body = node;
+    if (node != null && node.isObject() && node.has("updated")) {
+      JsonNode u = node.get("updated");
+      if (!u.isIntegralNumber() || !u.canConvertToLong()) {
+        throw new ItemMetadataJson.Invalid("updated", "must be an integer (epoch milliseconds)");
+      }
+      updated = u.asLong();
+      if (updated < 0 || updated > MAX_UPDATED_MILLIS) {
+        throw new ItemMetadataJson.Invalid("updated", "out of range (epoch milliseconds between 1970 and 9999)");
+      }
+      ObjectNode copy = ((ObjectNode) node).deepCopy();
+      copy.remove("updated");
+      body = copy;
+    }
+    return new ItemStore.Upsert(ItemMetadataJson.fromJson(body, id), updated);
+  }
+
+  /** Collects valid items and errors, naming each by {@code positionName}. */
+  private static final class Validation {
+    private final String positionName;
+    private final long nowMillis;
+    private final List<ItemStore.Upsert> items = new ArrayList<>();
+    private final List<Map<String, Object>> errors = new ArrayList<>();
+    private int total;
+
+    Validation(String positionName, long nowMillis) {
+      this.positionName = positionName;
+      this.nowMillis = nowMillis;
+    }
+
+    void check(int position, JsonNode node) {
+      try {
+        ItemStore.Upsert u = item(node, null, nowMillis);
+        total++;
+        items.add(u);
+      } catch (ItemMetadataJson.Invalid e) {
+        reject(position, e.field(), e.getMessage());
+      }
+    }
+
+    void reject(int position, String field, String message) {
+      total++;
+      Map<String, Object> err = new LinkedHashMap<>();
+      err.put(positionName, position);
+      err.put("field", field);
+      err.put("message", message);
+      errors.add(err);
+    }
+
+    Parsed result() {
+      return new Parsed(items, errors, total);
+    }
+  }
+}
