@@ -26,7 +26,8 @@ import picocli.CommandLine.Option;
 
 /** {@code perennial bench}: end-to-end throughput figures for docs/BENCHMARKS.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "End-to-end benchmarks.",
-    subcommands = {BenchCommand.Train.class, BenchCommand.Scale.class, BenchCommand.Online.class, ServeBenchCommand.class})
+    subcommands = {BenchCommand.Train.class, BenchCommand.Scale.class, BenchCommand.Online.class, ServeBenchCommand.class,
+        EncodeBenchCommand.class})
 final class BenchCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

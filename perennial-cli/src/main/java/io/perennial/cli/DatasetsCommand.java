@@ -18,8 +18,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code perennial datasets}: fetch public datasets and describe data files. */
-@Command(name = "datasets", mixinStandardHelpOptions = true, description = "Fetch and describe datasets.",
-    subcommands = {DatasetsCommand.Fetch.class, DatasetsCommand.Info.class, DatasetsCommand.Generate.class})
+@Command(name = "datasets", mixinStandardHelpOptions = true, description = "Fetch, describe, generate and encode datasets.",
+    subcommands = {DatasetsCommand.Fetch.class, DatasetsCommand.Info.class, DatasetsCommand.Generate.class,
+        EncodeCommand.class})
 final class DatasetsCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

@@ -191,6 +191,11 @@ final class ItemOptions {
     return t;
   }
 
+  /** Where a model's item text vectors are stored beside it: {@code model.pmdl.items.pemb}. */
+  static Path embeddingsBesideModel(Path model) {
+    return model.resolveSibling(model.getFileName() + ".items.pemb");
+  }
+
   /** Where a model's item catalogue is stored beside it: {@code model.pmdl.items.jsonl}. */
   static Path besideModel(Path model) {
     return model.resolveSibling(model.getFileName() + ".items.jsonl");

@@ -58,6 +58,23 @@ final class Terminal {
     };
   }
 
+  /** Progress of an encoding run: each "epoch" the encoder reports is one batch of texts. */
+  static TrainingListener encodingProgress(PrintStream out) {
+    if (!interactive()) {
+      return TrainingListener.silent();
+    }
+    return (what, r) -> {
+      String line = String.format(Locale.ROOT, "\r%-8s batch %d/%d  %s texts/s  %.1fs  ETA %s", what, r.epoch(),
+          r.totalEpochs(), human(r.eventsPerSecond()), r.elapsedSeconds(),
+          Double.isNaN(r.etaSeconds()) ? "-" : String.format(Locale.ROOT, "%.0fs", r.etaSeconds()));
+      out.print(line + "   ");
+      if (r.epoch() == r.totalEpochs()) {
+        out.print("\r" + " ".repeat(line.length() + 3) + "\r");
+      }
+      out.flush();
+    };
+  }
+
   static String human(double perSecond) {
     if (perSecond >= 1e6) {
       return String.format(Locale.ROOT, "%.2fM", perSecond / 1e6);

@@ -29,6 +29,12 @@ final class TrainCommand implements Callable<Integer> {
 
   @Mixin DataOptions data;
   @Mixin ItemOptions itemOptions = new ItemOptions();
+  @Mixin EncodeOptions encoding = new EncodeOptions();
+
+  @Option(names = "--encode-items",
+      description = "Also encode the --items texts with the sentence encoder into MODEL.items.pemb beside the model "
+          + "(an existing one is the cache: only changed texts are encoded).")
+  boolean encodeItems;
 
   @Option(names = "--model", required = true, paramLabel = "NAME", description = "pop, itemknn, mf, bpr, ials.")
   String model;
@@ -63,6 +69,12 @@ final class TrainCommand implements Callable<Integer> {
     }
     stdout.println("read " + data.data + ": " + dataset.report().summary());
     ItemCatalog catalog = itemOptions.load(data.errorPolicy(), stdout::println);
+    if (encodeItems && catalog == null) {
+      throw new UserException("--encode-items needs --items (or --tags): the item texts to encode");
+    }
+    if (encodeItems) {
+      encoding.itemText(); // a bad template is refused before training, not after
+    }
     JsonNode overrides = ConfigFiles.overrides(config, model, 1);
     Trainer trainer = Algorithms.trainer(model, overrides);
     TrainingOptions options = TrainingOptions.of(Terminal.progress(stdout));
@@ -103,6 +115,13 @@ final class TrainCommand implements Callable<Integer> {
       Path stored = ItemOptions.besideModel(out);
       catalog.writeJsonLines(stored);
       stdout.println("wrote the " + catalog.size() + " items' metadata to " + stored);
+      if (encodeItems) {
+        Path vectors = ItemOptions.embeddingsBesideModel(out);
+        io.perennial.content.CatalogEncoder.Result r =
+            encoding.encode(catalog, EncodeOptions.cache(vectors, stdout), stdout);
+        r.embeddings().write(vectors);
+        stdout.println("wrote " + r.embeddings().size() + " item vectors to " + vectors);
+      }
     }
     stdout.printf(Locale.ROOT, "trained %s on %d users × %d items (%d interactions) in %.2fs; wrote %s%n",
         model, dataset.userCount(), dataset.itemCount(), dataset.size(), seconds, out);
