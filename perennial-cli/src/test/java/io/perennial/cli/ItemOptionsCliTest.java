@@ -77,4 +77,18 @@ class ItemOptionsCliTest {
       assertThat(Files.exists(dir.resolve("x.pmdl"))).isFalse();
     }
   }
+
+  @Test
+  void simulateRecordsTheCatalogueInItsReport() throws IOException {
+    Path ratings = CliHarness.ratingsCsv(Files.createDirectory(dir.resolve("data")), 3_000);
+    Path report = dir.resolve("sim");
+    try (CliHarness cli = new CliHarness()) {
+      assertThat(cli.run("simulate", "--data", ratings.toString(), "--model", "pop", "--strategies", "static",
+          "--report", report.toString(), "--items", books().toString(), "--item-delimiter", ";", "--item-id-col", "sku"))
+          .isZero();
+      JsonNode meta = Json.MAPPER.readTree(report.resolve("report.json").toFile()).path("data").path("item_metadata");
+      assertThat(meta.path("items").asInt()).isEqualTo(200);
+      assertThat(meta.path("data_items_described").asInt()).isPositive();
+    }
+  }
 }
