@@ -112,8 +112,8 @@ final class ItemReaders {
         if (tag >= 0) {
           int item = indexOf(record, ItemColumns.ID_NAMES);
           if (item < 0) {
-            throw new DataFormatException(file, line, "item", "no item column in header "
-                + DataFormatException.excerpt(record.toString()) + " (expected movieId, item, item_id or id)");
+            throw new Fatal(new DataFormatException(file, line, "item", "no item column in header "
+                + DataFormatException.excerpt(record.toString()) + " (expected movieId, item, item_id or id)"));
           }
           columns[0] = item;
           columns[1] = tag;
@@ -155,7 +155,11 @@ final class ItemReaders {
           case ABSENT -> false;
           case DETECT -> looksLikeHeader(record, columns);
         };
-        layout[0] = Layout.resolve(header ? record : null, record.size(), columns, name, line);
+        try {
+          layout[0] = Layout.resolve(header ? record : null, record.size(), columns, name, line);
+        } catch (DataFormatException e) {
+          throw new Fatal(e);
+        }
         if (header) {
           return;
         }
@@ -481,7 +485,21 @@ final class ItemReaders {
     void accept(String text, long line);
   }
 
-  /** Each record (the first one too unless {@code skipHeader}), bad ones handed to the sink. */
+  /** A problem that leaves the rest of the file unreadable (a header without its columns): never skipped. */
+  private static final class Fatal extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final DataFormatException problem;
+
+    Fatal(DataFormatException problem) {
+      super(problem.getMessage(), problem, false, false);
+      this.problem = problem;
+    }
+  }
+
+  /**
+   * Each record (the first one too unless {@code skipHeader}), bad ones handed to the sink; a line
+   * that cannot be split into fields at all fails the read when it is the first (the header).
+   */
   private static void forEachRecord(Path file, Delimiter delimiter, boolean skipHeader, Sink sink, RecordConsumer consumer) {
     try (DelimitedRecords records = new DelimitedRecords(new TextLines(file, StandardCharsets.UTF_8), delimiter, true)) {
       boolean first = true;
@@ -504,10 +522,9 @@ final class ItemReaders {
           try {
             consumer.accept(row.fields(), row.line());
           } catch (DataFormatException e) {
-            if (first) {
-              throw e;
-            }
             sink.reject(e);
+          } catch (Fatal f) {
+            throw f.problem;
           }
         }
         first = false;

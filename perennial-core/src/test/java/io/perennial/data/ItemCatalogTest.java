@@ -80,6 +80,21 @@ class ItemCatalogTest {
   }
 
   @Test
+  void skipDropsABadFirstRowOfAHeaderlessFileButNotAMissingColumn() throws IOException {
+    Path plain = dir.resolve("plain.csv");
+    Files.writeString(plain, ",No id\n2,Two\n");
+    ItemReadOptions skip = new ItemReadOptions(ItemFormat.CSV, new ItemColumns("0", "1", null, null, null, null, null),
+        null, HeaderMode.ABSENT, ErrorPolicy.SKIP);
+    ItemCatalog catalog = ItemCatalog.read(plain, skip);
+    assertThat(catalog.items()).extracting(ItemMetadata::id).containsExactly("2");
+    assertThat(catalog.skipped()).isEqualTo(1);
+    Path named = dir.resolve("named.csv");
+    Files.writeString(named, "title\nOne\n");
+    assertThatThrownBy(() -> ItemCatalog.read(named, ItemReadOptions.defaults().withErrorPolicy(ErrorPolicy.SKIP)))
+        .hasMessageStartingWith(named + ":1: field 'id': no item id column in header [title]");
+  }
+
+  @Test
   void readsAGenericCsvThroughAColumnMapping() throws IOException {
     Path books = dir.resolve("books.csv");
     Files.writeString(books, "sku,name,blurb,genre,year,price,labels\n"

@@ -80,13 +80,15 @@ class ItemRoutesTest {
     assertThat(call(server, "GET", "/v1/items/i1", READ, null).body().path("title").asText()).isEqualTo("Dune (1965)");
 
     assertThat(call(server, "GET", "/v1/items/nothing-here", READ, null).status()).isEqualTo(404);
+    assertThat(call(server, "GET", "/v1/stats", READ, null).body().path("items_with_metadata").asLong()).isPositive();
     assertThat(call(server, "PUT", "/v1/items/i1", READ, "{\"title\":\"x\"}").status()).isEqualTo(403);
     assertThat(call(server, "GET", "/v1/items/i1", INGEST, null).status()).isEqualTo(403);
   }
 
   @Test
   void badItemsAreRefusedWithTheMemberNamed() {
-    assertBad(put("b1", "{\"title\":\"x\",\"colour\":\"red\"}"), "colour", "unknown field");
+    assertBad(put("b1", "{\"title\":\"x\",\"colour\":\"red\"}"), "colour",
+        "unknown field (expected id, title, text, categories, numbers, tags, updated)");
     assertBad(put("b1", "{\"title\":42}"), "title", "must be a string");
     assertBad(put("b1", "{\"numbers\":{\"year\":\"1999\"}}"), "numbers.year", "must be a number");
     assertBad(put("b1", "{\"categories\":{\"genres\":\"Drama\"}}"), "categories.genres", "must be an array of strings");

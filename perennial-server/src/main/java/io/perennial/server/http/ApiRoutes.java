@@ -398,6 +398,7 @@ public final class ApiRoutes {
     out.put("events", store.count());
     out.put("users", learner.users().size());
     out.put("items", learner.items().size());
+    out.put("items_with_metadata", itemRoutes.storedCount());
     out.put("model_version", served == null ? null : served.version());
     out.put("model_type", served == null ? null : served.model().type());
     out.put("learner_offset", learner.offset());

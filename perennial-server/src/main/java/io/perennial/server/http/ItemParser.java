@@ -21,6 +21,8 @@ final class ItemParser {
   static final int MAX_BATCH = EventParser.MAX_BATCH;
   /** The end of year 9999 in milliseconds; later is a unit mistake (microseconds sent, say). */
   static final long MAX_UPDATED_MILLIS = EventParser.MAX_TIMESTAMP * 1000 + 999;
+  private static final java.util.Set<String> MEMBERS =
+      java.util.Set.of("id", "title", "text", "categories", "numbers", "tags", "updated");
 
   /**
    * The valid items and the problems found.
@@ -100,6 +102,16 @@ final class ItemParser {
   }
 
   private static ItemStore.Upsert item(JsonNode node, String id, long nowMillis) {
+    if (node != null && node.isObject()) {
+      // checked here rather than left to ItemMetadataJson, whose list of members lacks 'updated'
+      for (java.util.Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+        String name = names.next();
+        if (!MEMBERS.contains(name)) {
+          throw new ItemMetadataJson.Invalid(name.length() <= 64 ? name : name.substring(0, 64) + "…",
+              "unknown field (expected id, title, text, categories, numbers, tags, updated)");
+        }
+      }
+    }
     long updated = nowMillis;
     JsonNode body = node;
     if (node != null && node.isObject() && node.has("updated")) {

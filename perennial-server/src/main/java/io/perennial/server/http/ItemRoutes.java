@@ -114,6 +114,11 @@ public final class ItemRoutes {
     ctx.json(represent(stored));
   }
 
+  /** Items whose metadata is stored, for {@code /v1/stats}. */
+  long storedCount() {
+    return items.count();
+  }
+
   /**
    * {@code list} (of {@code {"item": id, …}} objects) with each entry's stored metadata under
    * {@code metadata} when the request asks {@code include=items}; unchanged otherwise.

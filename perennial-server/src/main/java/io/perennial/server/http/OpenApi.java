@@ -225,7 +225,9 @@ final class OpenApi {
         "last_error", Map.of("type", "string", "nullable", true)));
     s.put("Stats", object(List.of("events", "users", "items"),
         "events", type("integer", "events stored"), "users", type("integer", "users known"),
-        "items", type("integer", "items known"), "model_version", Map.of("type", "integer", "nullable", true),
+        "items", type("integer", "items known"),
+        "items_with_metadata", type("integer", "items whose metadata is stored (PUT/POST /v1/items)"),
+        "model_version", Map.of("type", "integer", "nullable", true),
         "model_type", Map.of("type", "string", "nullable", true),
         "learner_offset", type("integer", "offset of the last event learned"),
         "store_offset", type("integer", "offset of the last event stored"),
