@@ -105,6 +105,7 @@ class TwoStageSearchTest {
       search.refresh(new ServedModel(1, wide));
       modelsOwnCount = recall(search, wide);
       assertThat(approximateQueries(search)).isEqualTo(USERS);
+      assertThat(search.status()).containsEntry("rerank_candidates_at_10", 300);
     }
     double operatorsCount;
     int reachedLow = 0;
@@ -122,6 +123,7 @@ class TwoStageSearchTest {
     try (AnnSearch search = new AnnSearch(settings().withRerankCandidates(K))) {
       search.refresh(new ServedModel(1, wide));
       operatorOverrides = recall(search, wide);
+      assertThat(search.status()).containsEntry("rerank_candidates_at_10", K);
     }
     // k + 50 candidates by the retrieval hold about half of the model's top-10.
     assertThat(fewCandidates).isLessThan(0.65);

@@ -737,6 +737,9 @@ public final class AnnSearch implements TopKSearch {
     out.put("sampled_recall_at_10", graph == null || graph.recallSamples == 0 ? null : graph.recall());
     out.put("approximate_queries", approximateQueries.get());
     out.put("extra_candidates", graph == null ? settings.extraCandidates() : graph.extra);
+    // What a top-10 asks the graph for before the margin: 10 unless the model's retrieval is a proxy
+    // or the operator set --rerank-candidates.
+    out.put("rerank_candidates_at_10", graph == null ? null : rerankCandidates(graph.retrieval, RECALL_K));
     long n = searches.sum();
     out.put("mean_nodes_visited", n == 0 ? null : (double) nodesVisited.sum() / n);
     out.put("exact_queries", exactQueries.get());
