@@ -54,6 +54,19 @@ final class ServeBenchCommand implements Callable<Integer> {
   @Option(names = "--events", defaultValue = "1000000", description = "Events seeded before the load. Default: ${DEFAULT-VALUE}.")
   long events;
 
+  @Option(names = "--model", defaultValue = "bpr", paramLabel = "NAME",
+      description = "Model the server learns and serves (any of serve's). Default: ${DEFAULT-VALUE}.")
+  String model;
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "JSON overrides of the model's config, as serve's --config. Default: for bpr, the --factors and "
+          + "--online-* options below; for other models, none.")
+  Path modelConfig;
+
+  @Option(names = "--rerank-candidates", defaultValue = "0", paramLabel = "N",
+      description = "serve's --rerank-candidates (0 = the model's default). Default: ${DEFAULT-VALUE}.")
+  int rerankCandidates;
+
   @Option(names = "--factors", defaultValue = "64", description = "BPR factors. Default: ${DEFAULT-VALUE}.")
   int factors;
 
@@ -131,6 +144,9 @@ final class ServeBenchCommand implements Callable<Integer> {
     if (rate < 1 || ingest < 0 || batch < 1 || readers < 1 || writers < 1 || duration < 1 || warmup < 0) {
       throw new UserException("bench serve: --rate, --batch, --readers, --writers and --duration must be positive");
     }
+    if (!Algorithms.NAMES.contains(model)) {
+      throw new UserException("--model: unknown model '" + model + "' (expected one of " + Algorithms.NAMES + ")");
+    }
     if (onlineSteps < 1 || onlineReplay < 0) {
       throw new UserException("bench serve: --online-steps must be at least 1 and --online-replay at least 0");
     }
@@ -138,7 +154,8 @@ final class ServeBenchCommand implements Callable<Integer> {
     Path dir = temporary ? Files.createTempDirectory("perennial-bench-serve") : dataDir;
     List<String> jvm = ServerProcess.splitOptions(serverJvmOptions);
     out.printf(Locale.ROOT, "starting the server process (%s): an empty store is seeded with %,d events, %,d users x %,d items, "
-        + "and BPR with %d factors is trained on them...%n", String.join(" ", jvm), events, users, items, factors);
+        + "and %s is trained on them...%n", String.join(" ", jvm), events, users, items,
+        usesBprOptions() ? "BPR with " + factors + " factors" : model);
     out.flush();
     long t0 = System.nanoTime();
     try (ServerProcess server = ServerProcess.start(jvm, serveArguments(dir), out, 1800);
@@ -161,20 +178,28 @@ final class ServeBenchCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** Whether the server's model config comes from {@code --factors} and {@code --online-*} (BPR without {@code --config}). */
+  private boolean usesBprOptions() {
+    return model.equals("bpr") && modelConfig == null;
+  }
+
   private List<String> serveArguments(Path dir) throws IOException {
-    Path config = Files.createTempFile("perennial-bench", ".json");
-    Files.writeString(config, String.format(Locale.ROOT, "{\"factors\":%d,\"onlineSteps\":%d,\"onlineReplay\":%d}",
-        factors, onlineSteps, onlineReplay));
-    config.toFile().deleteOnExit();
+    Path config = modelConfig;
+    if (config == null) {
+      config = Files.createTempFile("perennial-bench", ".json");
+      Files.writeString(config, usesBprOptions() ? String.format(Locale.ROOT,
+          "{\"factors\":%d,\"onlineSteps\":%d,\"onlineReplay\":%d}", factors, onlineSteps, onlineReplay) : "{}");
+      config.toFile().deleteOnExit();
+    }
     Path keys = Files.createTempFile("perennial-bench", ".keys");
     Files.writeString(keys, KEY + ":admin\n");
     keys.toFile().deleteOnExit();
-    return List.of("--data-dir", dir.toString(), "--host", "127.0.0.1", "--port", "0", "--model", "bpr",
+    return List.of("--data-dir", dir.toString(), "--host", "127.0.0.1", "--port", "0", "--model", model,
         "--config", config.toString(), "--strategy", "online", "--update-every", "100000", "--retrain-every", "0",
         "--checkpoint-every", Integer.toString(checkpointEvery), "--min-events", "1000", "--synthetic", "--events", Long.toString(events),
         "--users", Integer.toString(users), "--synthetic-items", Integer.toString(items), "--seed", Long.toString(seed),
         "--search", search, "--keys-file", keys.toString(), "--max-body", Integer.toString(4 << 20),
-        "--rate-limit", "0", "--prequential-sample", "0.002");
+        "--rate-limit", "0", "--prequential-sample", "0.002", "--rerank-candidates", Integer.toString(rerankCandidates));
   }
 
   /** Waits until a model is served, the learner has caught up and the search is ready for that model. */
@@ -299,10 +324,15 @@ final class ServeBenchCommand implements Callable<Integer> {
     ObjectNode report = Json.object();
     report.set("machine", BenchCommand.machine());
     ObjectNode setup = report.putObject("setup");
-    setup.put("model", "bpr");
-    setup.put("factors", factors);
-    setup.put("online_steps", onlineSteps);
-    setup.put("online_replay", onlineReplay);
+    setup.put("model", model);
+    if (usesBprOptions()) {
+      setup.put("factors", factors);
+      setup.put("online_steps", onlineSteps);
+      setup.put("online_replay", onlineReplay);
+    } else {
+      setup.put("config", modelConfig == null ? "the server's defaults" : modelConfig.toString());
+    }
+    setup.put("rerank_candidates", rerankCandidates);
     setup.put("items", items);
     setup.put("users", users);
     setup.put("seeded_events", events);

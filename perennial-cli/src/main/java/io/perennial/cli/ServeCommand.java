@@ -52,8 +52,17 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "8080", description = "Port (0 = any free). Default: ${DEFAULT-VALUE}.")
   int port;
 
-  @Option(names = "--model", defaultValue = "bpr", paramLabel = "NAME", description = "pop, itemknn, mf, bpr, ials. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--model", defaultValue = "bpr", paramLabel = "NAME", completionCandidates = ModelNames.class,
+      description = "${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
   String model;
+
+  /** The names {@code --model} accepts: every algorithm {@link Algorithms#NAMES} lists. */
+  static final class ModelNames implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return Algorithms.NAMES.iterator();
+    }
+  }
 
   @Option(names = "--config", paramLabel = "FILE", description = "JSON overrides of the model config (over the streaming defaults).")
   Path config;
@@ -99,6 +108,13 @@ final class ServeCommand implements Callable<Integer> {
       + io.perennial.server.search.AnnSearch.DEFAULT_EXACT_BELOW + " items, exact below), ann (always the graph), exact (every item scored). Default: ${DEFAULT-VALUE}.")
   String search;
 
+  @Option(names = "--rerank-candidates", defaultValue = "0", paramLabel = "N",
+      description = "Candidates the ANN graph proposes per request for the model to re-rank by its full score "
+          + "(two-stage retrieval and ranking; at least k, plus the graph's own margin). 0 = the model's default: "
+          + "k for models whose score is the inner product searched (mf, bpr, ials), more for a model that "
+          + "retrieves by a cheaper proxy (neumf). Exact search scores every item and ignores it. Default: ${DEFAULT-VALUE}.")
+  int rerankCandidates;
+
   @Option(names = "--keys-file", paramLabel = "FILE", description = "API keys, one 'key:scope' per line (scopes read, ingest, admin). Else PERENNIAL_API_KEYS.")
   Path keysFile;
 
@@ -140,6 +156,12 @@ final class ServeCommand implements Callable<Integer> {
 
   /** Builds and starts a server from these options; warnings go to {@code err}. */
   static PerennialServer start(ServeCommand o, PrintWriter out, PrintWriter err) {
+    if (!Algorithms.NAMES.contains(o.model)) {
+      throw new UserException("--model: unknown model '" + o.model + "' (expected one of " + Algorithms.NAMES + ")");
+    }
+    if (o.rerankCandidates < 0) {
+      throw new UserException("--rerank-candidates: must be 0 (the model's default) or more, got " + o.rerankCandidates);
+    }
     ApiKeys keys = o.apiKeys();
     o.checkInsecureExposure(err);
     ObjectNode modelConfig = Algorithms.servingDefaults(o.model);
@@ -162,7 +184,7 @@ final class ServeCommand implements Callable<Integer> {
     ItemCatalog catalog = o.itemOptions.load(io.perennial.data.ErrorPolicy.FAIL, out::println);
     PerennialServer server;
     try {
-      server = PerennialServer.start(o.dataDir, learning, http, Searches.forName(o.search), seed);
+      server = PerennialServer.start(o.dataDir, learning, http, Searches.forName(o.search, o.rerankCandidates), seed);
     } catch (ListenException e) {
       throw new UserException("--host/--port: " + e.getMessage());
     }

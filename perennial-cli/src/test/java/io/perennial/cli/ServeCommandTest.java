@@ -59,6 +59,28 @@ class ServeCommandTest {
     assertOneLineAndNothingCreated(data);
   }
 
+  @Test
+  void anUnknownModelOrANegativeCandidateCountIsRefusedBeforeAnythingIsCreated() {
+    Path data = dir.resolve("data");
+    assertThat(run("serve", "--data-dir", data.toString(), "--port", "0", "--insecure-dev", "--model", "nosuch"))
+        .isEqualTo(Main.USER_ERROR);
+    assertThat(err.toString()).contains("--model: unknown model 'nosuch'")
+        .contains(io.perennial.model.Algorithms.NAMES.toString());
+    assertOneLineAndNothingCreated(data);
+    err.getBuffer().setLength(0);
+    assertThat(run("serve", "--data-dir", data.toString(), "--port", "0", "--insecure-dev", "--rerank-candidates", "-1"))
+        .isEqualTo(Main.USER_ERROR);
+    assertThat(err.toString()).contains("--rerank-candidates: must be 0");
+    assertOneLineAndNothingCreated(data);
+  }
+
+  @Test
+  void helpListsEveryModelNameAndTheRerankOption() {
+    assertThat(run("serve", "--help")).isZero();
+    assertThat(out.toString()).contains(String.join(", ", io.perennial.model.Algorithms.NAMES))
+        .contains("--rerank-candidates");
+  }
+
   private Path keysFile() {
     Path keys = dir.resolve("keys.txt");
     try {

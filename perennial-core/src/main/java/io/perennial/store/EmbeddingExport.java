@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.perennial.data.IdIndex;
 import io.perennial.model.FactorModel;
+import io.perennial.model.Recommender;
+import io.perennial.model.VectorRetrieval;
 import io.perennial.model.mf.MfModel;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -19,14 +21,18 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * Writes embedding tables as NumPy {@code .npy} (float32, C order) or CSV ({@code id,f0,f1,…}), and
- * a whole factor model as the files that rebuild its scores ({@link #export}).
+ * Writes embedding tables as NumPy {@code .npy} (float32, C order) or CSV ({@code id,f0,f1,…}), a
+ * whole factor model as the files that rebuild its scores ({@link #export}), and any other embedding
+ * model as the vectors it is searched by ({@link #exportRetrieval}).
  */
 public final class EmbeddingExport {
 
   /** How {@code model.json} states the score the exported files rebuild. */
   static final String SCORE_FORMULA =
       "global_bias + user_bias[u] + item_bias[i] + dot(user_factors[u], item_factors[i])";
+
+  /** How {@code model.json} states the retrieval score of {@link #exportRetrieval}. */
+  static final String RETRIEVAL_FORMULA = "dot(user_queries[u], item_vectors[i]) + item_bias[i]";
 
   private EmbeddingExport() {}
 
@@ -74,6 +80,78 @@ public final class EmbeddingExport {
       }
     }
     writeDescription(dir.resolve("model.json"), model, format, userBias != null, itemBias != null);
+  }
+
+  /**
+   * Writes the vectors a {@link VectorRetrieval} model's top-K is searched by into {@code dir}: the
+   * item vectors, the item bias when it has one, and the query vector of every user the model has
+   * one for (for a sequence model, the state after the user's stored sequence), keyed by user id
+   * ({@code user_query_ids.txt} in .npy). {@code model.json} states the retrieval score and whether
+   * it is the model's own ranking or a proxy the model re-ranks.
+   *
+   * @return the number of users written (those with a query vector)
+   */
+  public static <M extends Recommender & VectorRetrieval> int exportRetrieval(M model, IdIndex users, IdIndex items,
+      Path dir, Format format) {
+    int dims = model.retrievalDims();
+    int itemCount = model.itemCount();
+    float[] itemVectors = Arrays.copyOf(model.retrievalItemVectors(), itemCount * dims);
+    float[] bias = model.retrievalItemBias();
+    float[] itemBias = bias == null ? null : Arrays.copyOf(bias, itemCount);
+    IdIndex queried = new IdIndex();
+    float[] queries = new float[model.userCount() * dims];
+    float[] row = new float[dims];
+    for (int user = 0; user < model.userCount(); user++) {
+      if (model.retrievalQuery(user, row)) {
+        System.arraycopy(row, 0, queries, queried.size() * dims, dims);
+        queried.getOrAdd(user < users.size() ? users.idOf(user) : Integer.toString(user));
+      }
+    }
+    queries = Arrays.copyOf(queries, queried.size() * dims);
+    String ext = format == Format.NPY ? ".npy" : ".csv";
+    if (format == Format.NPY) {
+      writeNpy(dir.resolve("item_vectors.npy"), itemVectors, itemCount, dims);
+      writeNpy(dir.resolve("user_queries.npy"), queries, queried.size(), dims);
+      if (itemBias != null) {
+        writeNpy(dir.resolve("item_bias.npy"), itemBias, itemCount, 1);
+      }
+      writeIds(dir.resolve("item_ids.txt"), items);
+      writeIds(dir.resolve("user_query_ids.txt"), queried);
+    } else {
+      writeCsv(dir.resolve("item_vectors.csv"), items, itemVectors, dims);
+      writeCsv(dir.resolve("user_queries.csv"), queried, queries, dims);
+      if (itemBias != null) {
+        writeCsv(dir.resolve("item_bias.csv"), items, itemBias, 1);
+      }
+    }
+    ObjectNode root = new ObjectMapper().createObjectNode();
+    root.put("type", model.type());
+    root.put("users", queried.size());
+    root.put("items", itemCount);
+    root.put("dims", dims);
+    root.put("score", RETRIEVAL_FORMULA);
+    // Re-ranking with the model's own score is what a proxy retrieval asks for (VectorRetrieval).
+    boolean proxy = model.retrievalCandidates(10) > 10;
+    root.put("retrieval", proxy ? "proxy: the model proposes candidates by this score and re-ranks them with its full score"
+        : "ranking: orders items as the model's score does for each user");
+    ObjectNode files = root.putObject("files");
+    files.put("user_queries", "user_queries" + ext);
+    files.put("item_vectors", "item_vectors" + ext);
+    files.put("item_bias", itemBias != null ? "item_bias" + ext : null);
+    if (format == Format.NPY) {
+      files.put("user_ids", "user_query_ids.txt");
+      files.put("item_ids", "item_ids.txt");
+    }
+    writeJson(dir.resolve("model.json"), root);
+    return queried.size();
+  }
+
+  private static void writeJson(Path file, ObjectNode root) {
+    try {
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), root);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
   }
 
   /** {@code model.json}: the global bias, the formula, the clip, and which file holds each term. */

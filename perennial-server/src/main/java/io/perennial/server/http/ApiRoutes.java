@@ -11,6 +11,7 @@ import io.perennial.model.FactorModel;
 import io.perennial.model.Recommendations;
 import io.perennial.model.Recommender;
 import io.perennial.model.UserQuery;
+import io.perennial.model.VectorRetrieval;
 import io.perennial.server.learn.Learner;
 import io.perennial.server.learn.LearnerStatus;
 import io.perennial.server.learn.ModelRefusedException;
@@ -90,7 +91,8 @@ public final class ApiRoutes {
         new Route(HandlerType.GET, "/v1/items/{id}/similar", Scope.READ, "Items most similar to an item",
             List.of(K, ItemRoutes.INCLUDE), List.of(), Route.Content.json("SimilarItems"), this::similar),
         new Route(HandlerType.POST, "/v1/recommendations", Scope.READ,
-            "Top-K for an anonymous basket: {\"items\": [...], \"k\": 10}", List.of(ItemRoutes.INCLUDE),
+            "Top-K for an anonymous session or basket: {\"items\": [...], \"k\": 10}, items oldest first: the "
+                + "order is kept, and a sequence model (sasrec) reads it as the session's time order", List.of(ItemRoutes.INCLUDE),
             List.of(Route.Content.json("BasketQuery")), Route.Content.json("BasketRecommendations"),
             this::recommendForBasket),
         new Route(HandlerType.GET, "/v1/models", Scope.READ, "Model versions with provenance and metrics", List.of(),
@@ -221,7 +223,7 @@ public final class ApiRoutes {
     int kk = k;
     ServedModel served = served();
     Recommendations r = served.read(m -> {
-      int[] basket = known.stream().mapToInt(Integer::intValue).filter(i -> i < m.itemCount()).distinct().sorted().toArray();
+      int[] basket = inRequestOrder(known, m.itemCount());
       if (basket.length == 0) {
         return m.recommend(-1, kk, false, null);
       }
@@ -236,6 +238,28 @@ public final class ApiRoutes {
     out.set("unknown_items", unknown);
     out.set("items", itemRoutes.withMetadata(ctx, itemList(r, items)));
     ctx.json(out);
+  }
+
+  /**
+   * The basket's known items in the order the request lists them, which a sequence model (SASRec)
+   * reads as time order; an item listed twice counts once, at its last position (its latest use).
+   */
+  static int[] inRequestOrder(List<Integer> items, int itemCount) {
+    BitSet later = new BitSet();
+    int[] kept = new int[items.size()];
+    int n = 0;
+    for (int p = items.size() - 1; p >= 0; p--) {
+      int item = items.get(p);
+      if (item < itemCount && !later.get(item)) {
+        later.set(item);
+        kept[n++] = item;
+      }
+    }
+    int[] ordered = new int[n];
+    for (int p = 0; p < n; p++) {
+      ordered[p] = kept[n - 1 - p];
+    }
+    return ordered;
   }
 
   private void similar(Context ctx) {
@@ -277,6 +301,7 @@ public final class ApiRoutes {
       return contributions(m, user, item, k);
     });
     out.put("method", served.model() instanceof FactorModel ? "cosine similarity of item factors × interaction weight"
+        : served.model() instanceof VectorRetrieval ? "cosine similarity of item embeddings × interaction weight"
         : "item-to-item similarity × interaction weight");
     out.set("because", because);
     ctx.json(out);
@@ -291,9 +316,9 @@ public final class ApiRoutes {
     int[] hist = ar.history().items(user);
     float[] vals = ar.history().values(user);
     float[] weight = new float[hist.length];
-    if (m instanceof FactorModel fm) {
-      int f = fm.factors();
-      float[] q = fm.itemFactors();
+    if (m instanceof VectorRetrieval vr) {
+      int f = vr.retrievalDims();
+      float[] q = vr.retrievalItemVectors();
       float ni = VectorOps.norm(q, item * f, f);
       for (int h = 0; h < hist.length; h++) {
         float nj = VectorOps.norm(q, hist[h] * f, f);

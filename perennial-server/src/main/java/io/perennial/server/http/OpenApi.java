@@ -176,7 +176,10 @@ final class OpenApi {
         "fallback_reason", type("string", "why the fallback answered"),
         "items", arrayOf(ref("ScoredItem"))));
     s.put("BasketQuery", object(List.of("items"),
-        "items", Map.of("type", "array", "maxItems", 1000, "items", id),
+        "items", Map.of("type", "array", "maxItems", 1000, "items", id, "description", "the session's items in time "
+            + "order, oldest first. The order is passed on to the model: a sequence model (sasrec) reads them as the "
+            + "session, the others as a set. An item listed twice counts once, at its last position; unknown ids are "
+            + "returned in unknown_items"),
         "k", Map.of("type", "integer", "minimum", 1, "maximum", ApiRoutes.MAX_K, "default", 10)));
     s.put("BasketRecommendations", object(List.of("model", "fallback", "unknown_items", "items"),
         "model", ref("ModelInfo"), "fallback", type("boolean", "true when no basket item is known"),

@@ -2,11 +2,12 @@ package io.perennial.server.learn;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.perennial.continual.StrategyConfig;
+import io.perennial.model.Algorithms;
 
 /**
  * How the background learner keeps the served model fresh.
  *
- * @param algorithm model to train ({@code bpr}, {@code ials}, …)
+ * @param algorithm model to train: any of {@link Algorithms#NAMES}
  * @param modelConfig overrides of the algorithm's defaults
  * @param strategy update strategy: {@code online}, {@code incremental}, {@code full}, {@code static},
  *     {@code gated} (around online), {@code gated-incremental}, or {@code hybrid} (online plus a
@@ -36,5 +37,10 @@ public record LearnerSettings(
         || prequentialSample < 0 || prequentialSample > 1) {
       throw new IllegalArgumentException("learner settings out of range");
     }
+    if (algorithm == null || !Algorithms.NAMES.contains(algorithm)) {
+      throw new IllegalArgumentException("unknown model '" + algorithm + "' (expected one of " + Algorithms.NAMES + ")");
+    }
+    // The config is checked now, where the caller can report it, not when the first training starts.
+    Algorithms.trainer(algorithm, modelConfig);
   }
 }

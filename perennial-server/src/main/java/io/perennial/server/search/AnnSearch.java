@@ -16,9 +16,10 @@ import io.github.jbellis.jvector.vector.types.VectorFloat;
 import io.github.jbellis.jvector.vector.types.VectorTypeSupport;
 import io.perennial.kernel.TopK;
 import io.perennial.kernel.VectorOps;
-import io.perennial.model.FactorModel;
+import io.perennial.model.AbstractRecommender;
 import io.perennial.model.Recommendations;
 import io.perennial.model.Recommender;
+import io.perennial.model.VectorRetrieval;
 import io.perennial.server.learn.ServedModel;
 import java.time.Duration;
 import java.util.Arrays;
@@ -36,16 +37,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Top-K through an approximate nearest-neighbour graph (jvector) over the served factor model's item
- * vectors, for catalogues too big to score whole on every request. jvector was kept over hnswlib-java
+ * Top-K through an approximate nearest-neighbour graph (jvector) over the served model's item
+ * vectors ({@link VectorRetrieval}: factor models, and any embedding model whose top-K an inner
+ * product can propose), for catalogues too big to score whole on every request. jvector was kept over hnswlib-java
  * after measuring both on the same BPR vectors (docs/BENCHMARKS.md, "Top-K search").
  *
  * <p>Maximum inner product is turned into nearest neighbour (Bachrach et al., RecSys 2014): an item
  * is stored as {@code [q_i, b_i, sqrt(M² - |q_i|² - b_i²)]}, with {@code M} the largest item norm, and
- * a user searches with {@code [p_u, 1, 0]}, so Euclidean order is the model's score order. Graphs built
- * on the raw inner product, which is not a metric, lost most of their recall on some builds (measured
- * in docs/BENCHMARKS.md). The graph only proposes candidates: each is re-scored against the live
- * model, so the answer is ranked by current scores even when the graph lags.
+ * a user searches with {@code [p_u, 1, 0]} ({@code p_u} = {@link VectorRetrieval#retrievalQuery}), so
+ * Euclidean order is the retrieval score's order. Graphs built on the raw inner product, which is not a
+ * metric, lost most of their recall on some builds (measured in docs/BENCHMARKS.md). The graph only
+ * proposes candidates: each is re-scored with the live model's {@link Recommender#score}, so the answer
+ * is ranked by current scores even when the graph lags, and a model whose score is not the inner
+ * product (NeuMF) is served in two stages: the graph retrieves {@link
+ * VectorRetrieval#retrievalCandidates} candidates (or the operator's {@code rerankCandidates}) by the
+ * proxy, the full model ranks them.
  *
  * <p>A background thread keeps the graph following the model. Every {@code refreshEvery} it copies
  * the item table into the graph's vectors (an online learner moves most item vectors a little all the
@@ -54,7 +60,10 @@ import org.slf4j.LoggerFactory;
  * kept a little above {@code minRecall}: fewer when the graph is fresh, more as its edges age. When
  * the widest search still falls under {@code minRecall}, or the served model is replaced (retrain,
  * rollback), a new graph is built beside the old one and swapped in. Until a graph for the served
- * model exists, and for catalogues under {@code exactBelow} items, requests are scored exactly.
+ * model exists, and for catalogues under {@code exactBelow} items, requests are scored exactly. The
+ * sampled recall measures the graph, not the proxy: for a model whose retrieval is only a proxy it
+ * counts the exact retrieval top-10 among the graph's candidates, so a proxy that disagrees with the
+ * model does not make the graph look stale.
  */
 public final class AnnSearch implements TopKSearch {
 
@@ -101,15 +110,29 @@ public final class AnnSearch implements TopKSearch {
    * @param minRebuildInterval least time between two rebuilds of a graph for the same model
    * @param buildThreads threads that build a graph (the rest of the machine keeps serving)
    * @param seed seeds the recall sampling
+   * @param rerankCandidates candidates the graph proposes for re-ranking by the model's score before
+   *     the margin is added (at least k); 0 = the model's own {@link VectorRetrieval#retrievalCandidates}
    */
   public record Settings(int exactBelow, int degree, int beamWidth, int searchBeam, int extraCandidates, Duration refreshEvery,
-      int recallSamples, double minRecall, Duration minRebuildInterval, int buildThreads, long seed) {
+      int recallSamples, double minRecall, Duration minRebuildInterval, int buildThreads, long seed,
+      int rerankCandidates) {
 
     public Settings {
       if (exactBelow < 0 || degree < 2 || beamWidth < 1 || searchBeam < 1 || extraCandidates < 0 || recallSamples < 0
           || minRecall < 0 || minRecall > 1 || buildThreads < 1) {
         throw new IllegalArgumentException("invalid ANN search settings");
       }
+      if (rerankCandidates < 0) {
+        throw new IllegalArgumentException("rerank candidates must be 0 (the model's default) or more, got "
+            + rerankCandidates);
+      }
+    }
+
+    /** These settings with the model's own re-rank candidate count. */
+    public Settings(int exactBelow, int degree, int beamWidth, int searchBeam, int extraCandidates, Duration refreshEvery,
+        int recallSamples, double minRecall, Duration minRebuildInterval, int buildThreads, long seed) {
+      this(exactBelow, degree, beamWidth, searchBeam, extraCandidates, refreshEvery, recallSamples, minRecall,
+          minRebuildInterval, buildThreads, seed, 0);
     }
 
     /** Defaults measured with {@code AnnComparison} and {@code bench serve} (docs/BENCHMARKS.md). */
@@ -121,13 +144,19 @@ public final class AnnSearch implements TopKSearch {
     /** As these, but scoring exactly below {@code items}. */
     public Settings withExactBelow(int items) {
       return new Settings(items, degree, beamWidth, searchBeam, extraCandidates, refreshEvery, recallSamples, minRecall,
-          minRebuildInterval, buildThreads, seed);
+          minRebuildInterval, buildThreads, seed, rerankCandidates);
     }
 
     /** As these, with another search beam and candidate margin (for measuring the trade-off). */
     public Settings withSearch(int beam, int extra) {
       return new Settings(exactBelow, degree, beamWidth, beam, extra, refreshEvery, recallSamples, minRecall,
-          minRebuildInterval, buildThreads, seed);
+          minRebuildInterval, buildThreads, seed, rerankCandidates);
+    }
+
+    /** As these, re-ranking {@code candidates} proposals per request (0 = the model's default). */
+    public Settings withRerankCandidates(int candidates) {
+      return new Settings(exactBelow, degree, beamWidth, searchBeam, extraCandidates, refreshEvery, recallSamples,
+          minRecall, minRebuildInterval, buildThreads, seed, candidates);
     }
   }
 
@@ -214,6 +243,9 @@ public final class AnnSearch implements TopKSearch {
   /** One graph over one model's items. Written only by the follower thread. */
   private static final class Graph {
     final Recommender model;
+    /** {@link #model} as the source of the vectors and as the keeper of histories and retired items. */
+    final VectorRetrieval retrieval;
+    final AbstractRecommender recommender;
     final ItemVectors vectors;
     final GraphIndexBuilder builder;
     final ImmutableGraphIndex index;
@@ -230,6 +262,8 @@ public final class AnnSearch implements TopKSearch {
     Graph(Recommender model, ItemVectors vectors, GraphIndexBuilder builder, ImmutableGraphIndex index, int count,
         double maxNorm, int extra) {
       this.model = model;
+      this.retrieval = (VectorRetrieval) model;
+      this.recommender = (AbstractRecommender) model;
       this.extra = extra;
       this.maxNorm = maxNorm;
       this.vectors = vectors;
@@ -251,12 +285,12 @@ public final class AnnSearch implements TopKSearch {
   @Override
   public Recommendations recommend(Recommender model, int user, int k, boolean excludeSeen, IntPredicate filter) {
     Graph graph = current;
-    if (graph == null || graph.model != model || !(model instanceof FactorModel fm)
-        || fm.history().items(user).length == 0) {
+    if (graph == null || graph.model != model || graph.recommender.history().items(user).length == 0) {
       exactQueries.incrementAndGet();
       return model.recommend(user, k, excludeSeen, filter);
     }
-    Recommendations r = approximate(graph, fm, user, k, excludeSeen ? fm.history().items(user) : NONE, filter);
+    int[] seen = excludeSeen ? graph.recommender.history().items(user) : NONE;
+    Recommendations r = approximate(graph, user, k, rerankCandidates(graph.retrieval, k), seen, filter, false);
     if (r == null) {
       exactQueries.incrementAndGet();
       return model.recommend(user, k, excludeSeen, filter);
@@ -266,31 +300,45 @@ public final class AnnSearch implements TopKSearch {
   }
 
   /**
-   * The graph's answer re-scored against the live model, or null when it found fewer than k. Seen,
-   * filtered and retired items are skipped inside the graph search itself, so it is asked for only
-   * {@code k + extraCandidates} (the margin absorbs vectors that moved since the last refresh),
-   * whatever the length of the user's history. Only when that leaves fewer than k is a 4× wider
-   * search made.
+   * Candidates the graph proposes for a top-{@code k} before the margin: the operator's count when
+   * set, else the model's (k itself when the retrieval score is the model's score).
    */
-  private Recommendations approximate(Graph graph, FactorModel fm, int user, int k, int[] seen, IntPredicate filter) {
-    int indexed = Math.min(graph.count, fm.itemCount());
+  private int rerankCandidates(VectorRetrieval model, int k) {
+    int configured = settings.rerankCandidates();
+    return Math.max(k, configured > 0 ? configured : model.retrievalCandidates(k));
+  }
+
+  /**
+   * The graph's answer re-scored against the live model, or null when it found fewer than k or the
+   * model has no query vector for the user. Seen, filtered and retired items are skipped inside the
+   * graph search itself, so it is asked for only {@code candidates + extra} (the margin absorbs
+   * vectors that moved since the last refresh), whatever the length of the user's history. Only when
+   * that leaves fewer than k is a 4× wider search made. The candidates are ranked by
+   * {@link Recommender#score}, or with {@code byRetrieval} by the retrieval score itself (the
+   * sampled recall of a proxy).
+   */
+  private Recommendations approximate(Graph graph, int user, int k, int candidates, int[] seen, IntPredicate filter,
+      boolean byRetrieval) {
+    AbstractRecommender model = graph.recommender;
+    int indexed = Math.min(graph.count, model.itemCount());
     float[] query = new float[graph.vectors.dimension()];
-    System.arraycopy(fm.userFactors(), user * fm.factors(), query, 0, fm.factors());
-    query[fm.factors()] = 1;
-    onItemSphere(query, fm.factors() + 1, graph.maxNorm);
-    Bits accept = item -> item < indexed && eligible(fm, item, seen, filter);
-    int want = Math.min(indexed, k + graph.extra);
+    if (!graphQuery(graph, user, query)) {
+      return null;
+    }
+    float[] rankQuery = byRetrieval ? query : null;
+    Bits accept = item -> item < indexed && eligible(model, item, seen, filter);
+    int want = Math.min(indexed, candidates + graph.extra);
     for (int attempt = 0; attempt < 2; attempt++) {
       SearchResult found = search(graph, query, want, accept);
       TopK top = new TopK(k);
       for (SearchResult.NodeScore hit : found.getNodes()) {
         if (hit.node < indexed) {
-          offer(top, fm, user, hit.node, seen, filter);
+          offer(top, graph, user, hit.node, seen, filter, rankQuery);
         }
       }
       // Items added since the last refresh are not in the graph yet: they are few, score them all.
-      for (int item = indexed; item < fm.itemCount(); item++) {
-        offer(top, fm, user, item, seen, filter);
+      for (int item = indexed; item < model.itemCount(); item++) {
+        offer(top, graph, user, item, seen, filter, rankQuery);
       }
       if (top.size() >= k || want >= indexed) {
         int[] ids = new int[top.size()];
@@ -329,15 +377,42 @@ public final class AnnSearch implements TopKSearch {
     return node -> 1f / (1f + VectorOps.squaredDistance(query, 0, (float[]) vectors.getVector(node).get(), 0, d));
   }
 
-  private static boolean eligible(FactorModel model, int item, int[] seen, IntPredicate filter) {
+  /**
+   * Writes the graph's query for {@code user}, {@code [p_u, 1, 0]} scaled onto the items' sphere,
+   * into {@code query}; false when the model has no query vector for the user.
+   */
+  private static boolean graphQuery(Graph graph, int user, float[] query) {
+    if (!graph.retrieval.retrievalQuery(user, query)) {
+      return false;
+    }
+    int dims = graph.retrieval.retrievalDims();
+    query[dims] = 1;
+    onItemSphere(query, dims + 1, graph.maxNorm);
+    return true;
+  }
+
+  private static boolean eligible(AbstractRecommender model, int item, int[] seen, IntPredicate filter) {
     return (seen.length == 0 || Arrays.binarySearch(seen, item) < 0) && (filter == null || filter.test(item))
         && !model.isRetired(item);
   }
 
-  private static void offer(TopK top, FactorModel model, int user, int item, int[] seen, IntPredicate filter) {
-    if (eligible(model, item, seen, filter)) {
-      top.offer(item, model.score(user, item));
+  /** Offers an eligible item at the model's score, or with a {@code rankQuery} at its retrieval score. */
+  private static void offer(TopK top, Graph graph, int user, int item, int[] seen, IntPredicate filter,
+      float[] rankQuery) {
+    if (eligible(graph.recommender, item, seen, filter)) {
+      top.offer(item, rankQuery == null ? graph.recommender.score(user, item)
+          : retrievalScore(graph.retrieval, rankQuery, item));
     }
+  }
+
+  /**
+   * {@code q · v_i + q_b · b_i}: the retrieval score when {@code q = [p_u, 1]}, a positive multiple of
+   * it for the query scaled onto the items' sphere (the same order).
+   */
+  private static float retrievalScore(VectorRetrieval model, float[] q, int item) {
+    int dims = model.retrievalDims();
+    float[] bias = model.retrievalItemBias();
+    return VectorOps.dot(q, 0, model.retrievalItemVectors(), item * dims, dims) + (bias == null ? 0 : q[dims] * bias[item]);
   }
 
   @Override
@@ -373,13 +448,14 @@ public final class AnnSearch implements TopKSearch {
    * and benchmarks can refresh without waiting for the follower.
    */
   public void refresh(ServedModel served) {
-    if (served == null || !(served.model() instanceof FactorModel model)) {
+    if (served == null || !servable(served.model())) {
       replace(null);
       return;
     }
-    int count = rows(served, model);
+    Recommender model = served.model();
+    int count = rows(served, (VectorRetrieval) model);
     float[] snapshot = snapshotBuffer;
-    int d = model.factors() + 2;
+    int d = ((VectorRetrieval) model).retrievalDims() + 2;
     if (count < settings.exactBelow()) {
       replace(null);
       return;
@@ -403,7 +479,7 @@ public final class AnnSearch implements TopKSearch {
       graph.count = item + 1;
       pacer.pause();
     }
-    sampleRecall(graph, served, model, pacer);
+    sampleRecall(graph, served, pacer);
     boolean widest = adaptCandidates(graph);
     if (widest && graph.recallSamples >= RECALL_WINDOW / 2 && graph.recall() < settings.minRecall()
         && System.nanoTime() - graph.builtAtNanos > settings.minRebuildInterval().toNanos()) {
@@ -469,8 +545,15 @@ public final class AnnSearch implements TopKSearch {
     current = next;
   }
 
-  /** Scores sampled users both ways, one read-lock hold each, and records how many exact top-10 the graph found. */
-  private void sampleRecall(Graph graph, ServedModel served, FactorModel model, Pacer pacer) {
+  /**
+   * Scores sampled users both ways, one read-lock hold each, and records how many exact top-10 the
+   * graph found. When the retrieval score is the model's, exact is the model's own top-10; for a proxy
+   * it is the proxy's top-10 over every item, and the graph's candidates are ranked by the proxy too,
+   * so the figure is the graph's recall whatever the proxy's agreement with the model.
+   */
+  private void sampleRecall(Graph graph, ServedModel served, Pacer pacer) {
+    AbstractRecommender model = graph.recommender;
+    boolean proxy = graph.retrieval.retrievalCandidates(RECALL_K) > RECALL_K;
     for (int s = 0; s < settings.recallSamples(); s++) {
       int user = sampler.nextInt(Math.max(1, model.userCount()));
       int slot = graph.recallSamples % RECALL_WINDOW;
@@ -481,8 +564,11 @@ public final class AnnSearch implements TopKSearch {
         // Measured as requests ask by default, the user's own items excluded: those are the answers
         // the graph has to reach past them.
         int[] seen = model.history().items(user);
-        int[] exact = m.recommend(user, RECALL_K, true, null).ids();
-        Recommendations approx = approximate(graph, model, user, RECALL_K, seen, null);
+        int[] exact = proxy ? exactRetrieval(graph, user, RECALL_K, seen) : m.recommend(user, RECALL_K, true, null).ids();
+        if (exact == null) {
+          return false;
+        }
+        Recommendations approx = approximate(graph, user, RECALL_K, RECALL_K, seen, null, proxy);
         int[] got = approx == null ? new int[0] : approx.ids().clone();
         Arrays.sort(got);
         for (int p = 0; p < RECALL_K; p++) {
@@ -498,8 +584,30 @@ public final class AnnSearch implements TopKSearch {
     }
   }
 
+  /**
+   * The top-{@code k} of the retrieval score over every eligible item, or null when the model has no
+   * query vector for the user.
+   */
+  private static int[] exactRetrieval(Graph graph, int user, int k, int[] seen) {
+    VectorRetrieval model = graph.retrieval;
+    float[] query = new float[model.retrievalDims() + 1];
+    if (!model.retrievalQuery(user, query)) {
+      return null;
+    }
+    query[model.retrievalDims()] = 1;
+    TopK top = new TopK(k);
+    for (int item = 0; item < graph.recommender.itemCount(); item++) {
+      if (eligible(graph.recommender, item, seen, null)) {
+        top.offer(item, retrievalScore(model, query, item));
+      }
+    }
+    int[] ids = new int[top.size()];
+    top.drainTo(ids, new float[top.size()]);
+    return ids;
+  }
+
   /** A new graph over the snapshot; with a pacer, one item at a time at the pacer's duty cycle. */
-  private Graph build(FactorModel model, float[] snapshot, int count, int d, Pacer pacer) {
+  private Graph build(Recommender model, float[] snapshot, int count, int d, Pacer pacer) {
     long t0 = System.nanoTime();
     double norm = maxNorm(snapshot, count, d);
     equalizeNorms(snapshot, count, d, norm);
@@ -533,9 +641,9 @@ public final class AnnSearch implements TopKSearch {
    * the learner never waits long for the write lock (and requests queued behind it never wait for
    * the copy). Blocks copied at different moments only make the graph's proposals approximate.
    */
-  private int rows(ServedModel served, FactorModel model) {
+  private int rows(ServedModel served, VectorRetrieval model) {
     int n = served.read(m -> m.itemCount());
-    int f = model.factors();
+    int f = model.retrievalDims();
     int d = f + 2;
     // Reused between refreshes (a fresh 26 MB array every 2 s is a humongous allocation for G1).
     if (snapshotBuffer == null || snapshotBuffer.length < n * d) {
@@ -546,8 +654,8 @@ public final class AnnSearch implements TopKSearch {
       int start = from;
       int end = Math.min(n, from + COPY_BLOCK);
       served.read(m -> {
-        float[] table = model.itemFactors();
-        float[] bias = model.itemBias();
+        float[] table = model.retrievalItemVectors();
+        float[] bias = model.retrievalItemBias();
         for (int item = start; item < end; item++) {
           System.arraycopy(table, item * f, rows, item * d, f);
           rows[item * d + f] = bias == null ? 0 : bias[item];
@@ -611,7 +719,12 @@ public final class AnnSearch implements TopKSearch {
 
   @Override
   public boolean ready(Recommender model) {
-    return covers(model) || !(model instanceof FactorModel) || model.itemCount() < settings.exactBelow();
+    return covers(model) || !servable(model) || model.itemCount() < settings.exactBelow();
+  }
+
+  /** Whether a graph can serve the model: it has item vectors, and histories to exclude seen items. */
+  private static boolean servable(Recommender model) {
+    return model instanceof VectorRetrieval && model instanceof AbstractRecommender;
   }
 
   @Override
@@ -624,6 +737,9 @@ public final class AnnSearch implements TopKSearch {
     out.put("sampled_recall_at_10", graph == null || graph.recallSamples == 0 ? null : graph.recall());
     out.put("approximate_queries", approximateQueries.get());
     out.put("extra_candidates", graph == null ? settings.extraCandidates() : graph.extra);
+    // What a top-10 asks the graph for before the margin: 10 unless the model's retrieval is a proxy
+    // or the operator set --rerank-candidates.
+    out.put("rerank_candidates_at_10", graph == null ? null : rerankCandidates(graph.retrieval, RECALL_K));
     long n = searches.sum();
     out.put("mean_nodes_visited", n == 0 ? null : (double) nodesVisited.sum() / n);
     out.put("exact_queries", exactQueries.get());
