@@ -45,7 +45,7 @@ final class EncodeCommand implements Callable<Integer> {
       default -> throw new UserException("--on-error: expected fail or skip, got '" + onError + "'");
     };
     ItemCatalog catalog = items.load(policy, stdout::println);
-    ItemEmbeddings previous = EncodeOptions.cache(cache != null ? cache : out, stdout);
+    ItemEmbeddings previous = EncodeOptions.cache(cache != null ? cache : out);
     CatalogEncoder.Result r = encoding.encode(catalog, previous, stdout);
     r.embeddings().write(out);
     stdout.println("wrote " + r.embeddings().size() + " vectors of " + r.embeddings().dimensions() + " to " + out);

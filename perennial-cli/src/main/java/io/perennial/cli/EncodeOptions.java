@@ -64,7 +64,7 @@ final class EncodeOptions {
   }
 
   /** A previous encoding to reuse, or {@code null} when {@code file} is null or does not exist. */
-  static ItemEmbeddings cache(Path file, PrintStream out) {
+  static ItemEmbeddings cache(Path file) {
     if (file == null || !Files.exists(file)) {
       return null;
     }

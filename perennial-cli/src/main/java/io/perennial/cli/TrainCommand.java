@@ -118,7 +118,7 @@ final class TrainCommand implements Callable<Integer> {
       if (encodeItems) {
         Path vectors = ItemOptions.embeddingsBesideModel(out);
         io.perennial.content.CatalogEncoder.Result r =
-            encoding.encode(catalog, EncodeOptions.cache(vectors, stdout), stdout);
+            encoding.encode(catalog, EncodeOptions.cache(vectors), stdout);
         r.embeddings().write(vectors);
         stdout.println("wrote " + r.embeddings().size() + " item vectors to " + vectors);
       }

@@ -83,7 +83,7 @@ public record ItemEmbeddings(String encoder, int dimensions, List<String> ids, L
     return Arrays.copyOfRange(vectors, i * dimensions, (i + 1) * dimensions);
   }
 
-  /** The vector of the item with {@code id}, or {@code null}. */
+  /** The vector of the item with {@code id}, or {@code null} (a linear search: for many, walk {@link #ids()}). */
   public float[] vectorOf(String id) {
     int i = ids.indexOf(id);
     return i < 0 ? null : vector(i);
