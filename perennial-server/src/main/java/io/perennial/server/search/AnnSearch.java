@@ -265,6 +265,11 @@ public final class AnnSearch implements TopKSearch {
     volatile int count;
     /** Candidates asked beyond k, adapted to the sampled recall (see {@link #adaptCandidates}). */
     volatile int extra;
+    /**
+     * Whether the sampled recall says this graph cannot serve the model's vectors (see {@link
+     * #judge}); requests are then scored exactly while the sampling goes on.
+     */
+    volatile boolean unfit;
 
     Graph(Recommender model, ItemVectors vectors, GraphIndexBuilder builder, ImmutableGraphIndex index, int count,
         double maxNorm, int extra) {
@@ -292,7 +297,7 @@ public final class AnnSearch implements TopKSearch {
   @Override
   public Recommendations recommend(Recommender model, int user, int k, boolean excludeSeen, IntPredicate filter) {
     Graph graph = current;
-    if (graph == null || graph.model != model || graph.recommender.history().items(user).length == 0) {
+    if (graph == null || graph.model != model || graph.unfit || graph.recommender.history().items(user).length == 0) {
       exactQueries.incrementAndGet();
       return model.recommend(user, k, excludeSeen, filter);
     }
@@ -563,6 +568,33 @@ public final class AnnSearch implements TopKSearch {
       // The old graph keeps serving meanwhile, so the rebuild is paced like the refresh: at full
       // speed it took a core for over a minute, and on two cores the requests queued behind it.
       replace(build(model, snapshot, count, d, new Pacer()));
+    } else {
+      judge(graph, widest);
+    }
+  }
+
+  /**
+   * Takes a graph out of serving while its sampled recall says its answers would be wrong, and
+   * back once the recall recovers: under the bar at the widest search with no rebuild allowed yet,
+   * or under half the bar at any width (widening would take minutes of wrong answers). Judged only
+   * on a window at least half full. A graph can be unfit for a model's vectors, not only stale:
+   * iALS's item norms, spread over two orders of magnitude, put most items near one pole of the
+   * transformed space, where a search found 13 % of the exact top-10 from the start.
+   */
+  private void judge(Graph graph, boolean widest) {
+    if (graph.recallSamples < RECALL_WINDOW / 2) {
+      return;
+    }
+    double recall = graph.recall();
+    boolean unfit = recall < settings.minRecall() && (widest || recall < settings.minRecall() / 2);
+    if (unfit != graph.unfit) {
+      if (unfit) {
+        LOG.warn("ANN sampled recall@10 {} is under the bar {}: requests are scored exactly until the graph does better",
+            String.format("%.3f", recall), settings.minRecall());
+      } else {
+        LOG.info("ANN sampled recall@10 back to {}: the graph serves again", String.format("%.3f", recall));
+      }
+      graph.unfit = unfit;
     }
   }
 
@@ -820,7 +852,7 @@ public final class AnnSearch implements TopKSearch {
     Graph graph = current;
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("kind", "ann");
-    out.put("mode", graph == null ? "exact" : "approximate");
+    out.put("mode", graph == null ? "exact" : graph.unfit ? "exact (graph recall under the bar)" : "approximate");
     out.put("indexed_items", graph == null ? 0 : graph.count);
     out.put("sampled_recall_at_10", graph == null || graph.recallSamples == 0 ? null : graph.recall());
     out.put("approximate_queries", approximateQueries.get());
