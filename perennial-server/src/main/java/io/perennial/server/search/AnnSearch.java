@@ -561,6 +561,9 @@ public final class AnnSearch implements TopKSearch {
       graph.flatByBias = byBias(graph.flatItems, snapshot, d);
     }
     sampleRecall(graph, served, pacer);
+    // read before adaptCandidates starts a new window
+    boolean judged = graph.recallSamples >= RECALL_WINDOW / 2;
+    double sampled = graph.recall();
     boolean widest = adaptCandidates(graph);
     if (widest && graph.recallSamples >= RECALL_WINDOW / 2 && graph.recall() < settings.minRecall()
         && System.nanoTime() - graph.builtAtNanos > settings.minRebuildInterval().toNanos()) {
@@ -568,24 +571,20 @@ public final class AnnSearch implements TopKSearch {
       // The old graph keeps serving meanwhile, so the rebuild is paced like the refresh: at full
       // speed it took a core for over a minute, and on two cores the requests queued behind it.
       replace(build(model, snapshot, count, d, new Pacer()));
-    } else {
-      judge(graph, widest);
+    } else if (judged) {
+      judge(graph, widest, sampled);
     }
   }
 
   /**
    * Takes a graph out of serving while its sampled recall says its answers would be wrong, and
    * back once the recall recovers: under the bar at the widest search with no rebuild allowed yet,
-   * or under half the bar at any width (widening would take minutes of wrong answers). Judged only
-   * on a window at least half full. A graph can be unfit for a model's vectors, not only stale:
+   * or under half the bar at any width (widening would take minutes of wrong answers). Judged on
+   * a window at least half full. A graph can be unfit for a model's vectors, not only stale:
    * iALS's item norms, spread over two orders of magnitude, put most items near one pole of the
    * transformed space, where a search found 13 % of the exact top-10 from the start.
    */
-  private void judge(Graph graph, boolean widest) {
-    if (graph.recallSamples < RECALL_WINDOW / 2) {
-      return;
-    }
-    double recall = graph.recall();
+  private void judge(Graph graph, boolean widest, double recall) {
     boolean unfit = recall < settings.minRecall() && (widest || recall < settings.minRecall() / 2);
     if (unfit != graph.unfit) {
       if (unfit) {
