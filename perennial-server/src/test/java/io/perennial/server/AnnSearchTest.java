@@ -108,6 +108,26 @@ class AnnSearchTest {
     }
   }
 
+  @Test
+  void aGraphUnderTheBarThatMayNotBeRebuiltYetAnswersExactly() {
+    FactorModel live = (FactorModel) Algorithms.copy(model);
+    ServedModel served = new ServedModel(1, live);
+    // The sparse, narrow graph above (recall about two thirds) under a bar of 0.99, rebuilds 10 minutes apart.
+    try (AnnSearch search = new AnnSearch(new AnnSearch.Settings(0, 4, 20, 10, 0, Duration.ofSeconds(1), 200,
+        0.99, Duration.ofMinutes(10), 1, 3))) {
+      search.refresh(served);
+      assertThat(search.status()).containsEntry("mode", "approximate");
+      search.refresh(served);
+      assertThat((Double) search.status().get("sampled_recall_at_10")).isLessThan(0.9);
+      assertThat(search.status()).containsEntry("builds", 1L).containsEntry("mode", "exact (graph recall under the bar)");
+      long exactBefore = (Long) search.status().get("exact_queries");
+      for (int user = 0; user < 20; user++) {
+        assertThat(search.recommend(live, user, 10, true, null)).isEqualTo(live.recommend(user, 10, true, null));
+      }
+      assertThat((Long) search.status().get("exact_queries")).isEqualTo(exactBefore + 20);
+    }
+  }
+
   /** Builds a graph, refreshes it once, checks the number of builds and returns the recall. */
   private static double afterOneRefresh(double minRecall, long expectedBuilds) {
     FactorModel live = (FactorModel) Algorithms.copy(model);

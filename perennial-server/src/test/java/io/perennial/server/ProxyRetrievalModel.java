@@ -68,6 +68,17 @@ final class ProxyRetrievalModel extends AbstractRecommender implements VectorRet
     return t;
   }
 
+  /** Sets an item's vector and bias in place (a write: the test holds no readers meanwhile). */
+  void setItem(int item, float[] vector, float bias) {
+    System.arraycopy(vector, 0, itemVectors, item * dims, dims);
+    itemBias[item] = bias;
+  }
+
+  /** A copy of a user's vector. */
+  float[] userVector(int user) {
+    return Arrays.copyOfRange(userVectors, user * dims, (user + 1) * dims);
+  }
+
   /** The retrieval score the graph is built for. */
   float retrieval(int user, int item) {
     return VectorOps.dot(userVectors, user * dims, itemVectors, item * dims, dims) + itemBias[item];

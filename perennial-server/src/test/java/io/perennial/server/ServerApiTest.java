@@ -117,6 +117,9 @@ class ServerApiTest {
     JsonNode openApi = call(server, "GET", "/openapi.json", READ, null).body();
     assertThat(openApi.path("paths").has("/v1/users/{id}/recommendations")).isTrue();
     assertThat(openApi.path("paths").has("/v1/models/{version}/activate")).isTrue();
+    // A sequence model reads an anonymous session in the order sent: the contract says so.
+    assertThat(openApi.path("components").path("schemas").path("BasketQuery").path("properties").path("items")
+        .path("description").asText()).contains("time order, oldest first").contains("order is passed on");
     String metrics = call(server, "GET", "/metrics", READ, null).text();
     assertThat(metrics).contains("perennial_http_requests_seconds_bucket").contains("perennial_learner_lag_events")
         .contains("jvm_gc_live_data_size_bytes").contains("jvm_gc_memory_allocated_bytes_total")
