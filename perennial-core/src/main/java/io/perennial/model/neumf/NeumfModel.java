@@ -303,7 +303,7 @@ public final class NeumfModel extends AbstractRecommender implements OnlineLearn
       for (int from = 0; from < n; from += batch) {
         int count = Math.min(batch, n - from);
         int rows = NegativeBatches.fill(ws, users, items, order, from, count, k, history, itemCount, updateRandom);
-        net.trainStep(ws, rows, NeumfNetwork.Mode.FUSED, 1f);
+        net.trainStep(ws, rows, NeumfNetwork.Mode.FUSED, 1f, 1 + k);
         if (teacher != null && teacher.users > 0 && teacher.items > 1) {
           distil(net, ws, teacher, teacherWs, count, replay, stability.distillation());
         }
@@ -347,7 +347,7 @@ public final class NeumfModel extends AbstractRecommender implements OnlineLearn
       ws.items[r] = tws.items[r];
       ws.labels[r] = sigmoid(tws.logits[r]);
     }
-    net.trainStep(ws, rows, NeumfNetwork.Mode.FUSED, weight);
+    net.trainStep(ws, rows, NeumfNetwork.Mode.FUSED, weight, 1);
   }
 
   private static float sigmoid(float x) {
@@ -414,7 +414,7 @@ public final class NeumfModel extends AbstractRecommender implements OnlineLearn
       if (r == 0) {
         continue;
       }
-      net.trainStep(ws, r, NeumfNetwork.Mode.FUSED, 1f);
+      net.trainStep(ws, r, NeumfNetwork.Mode.FUSED, 1f, 1 + k);
       for (int p = 0; p < f.length; p++) {
         f[p] += grads[p] * grads[p];
       }
@@ -450,7 +450,7 @@ public final class NeumfModel extends AbstractRecommender implements OnlineLearn
     NeumfNetwork.Workspace ws = trainingWorkspace();
     for (int s = 0; s < config.onlineSteps(); s++) {
       int rows = NegativeBatches.addPositive(ws, 0, user, item, config.negatives(), history, itemCount, updateRandom);
-      net.trainStep(ws, rows, NeumfNetwork.Mode.FUSED, 1f);
+      net.trainStep(ws, rows, NeumfNetwork.Mode.FUSED, 1f, rows);
       online.step();
     }
   }

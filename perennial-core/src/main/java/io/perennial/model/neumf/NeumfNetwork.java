@@ -161,6 +161,15 @@ final class NeumfNetwork {
     final float[][] dz;
     final float[][] da;
     final float[] userMlp;
+    /**
+     * Rows per user group: rows {@code [b·group, (b+1)·group)} share one user (a positive and its
+     * negatives), so the user half of the first MLP layer runs once per group, on the compact rows
+     * {@code leaders}, {@code mu}, {@code zu} and {@code dzu}. 1: every row on its own.
+     */
+    int group = 1;
+    final int[] leaders;
+    final float[] zu;
+    final float[] dzu;
 
     Workspace(int rows) {
       this.rows = rows;
@@ -191,6 +200,9 @@ final class NeumfNetwork {
       dmu = new float[rows * e];
       dmi = new float[rows * e];
       userMlp = new float[widths[0]];
+      leaders = new int[rows];
+      zu = new float[rows * widths[0]];
+      dzu = new float[rows * widths[0]];
     }
 
     NeumfNetwork network() {
@@ -206,12 +218,25 @@ final class NeumfNetwork {
   void gather(float[] values, Workspace ws, int n) {
     gmfUser.forward(values, ws.gu, 0, ws.users, 0, n);
     gmfItem.forward(values, ws.gi, 0, ws.items, 0, n);
-    mlpUser.forward(values, ws.mu, 0, ws.users, 0, n);
+    if (ws.group > 1) {
+      for (int b = 0; b < n / ws.group; b++) {
+        ws.leaders[b] = ws.users[b * ws.group];
+      }
+      mlpUser.forward(values, ws.mu, 0, ws.leaders, 0, n / ws.group);
+    } else {
+      mlpUser.forward(values, ws.mu, 0, ws.users, 0, n);
+    }
     mlpItem.forward(values, ws.mi, 0, ws.items, 0, n);
+  }
+
+  /** Sets the rows per user group of the coming passes (see {@link Workspace#group}); 1 when n is not a multiple. */
+  static void group(Workspace ws, int n, int group) {
+    ws.group = group > 1 && n % group == 0 ? group : 1;
   }
 
   /** Looks up the item embeddings of rows {@code 0..n)} and copies one user's rows ({@code g + e} floats) into each. */
   void gatherForUser(float[] values, Workspace ws, int n, float[] userVector) {
+    ws.group = 1;
     gmfItem.forward(values, ws.gi, 0, ws.items, 0, n);
     mlpItem.forward(values, ws.mi, 0, ws.items, 0, n);
     for (int r = 0; r < n; r++) {
@@ -247,8 +272,21 @@ final class NeumfNetwork {
   /** z_1 = W_u p' + b_1 + W_i q', a_l = act(z_l), z_{l+1} = W_{l+1} a_l + b_{l+1}. */
   private void mlpForward(float[] values, Workspace ws, int n) {
     int h0 = widths[0];
-    firstUser.forward(values, ws.z[0], 0, ws.mu, 0, n);
-    VectorOps.matMulTransB(ws.mi, 0, values, firstItem.weight().offset(), ws.z[0], 0, n, e, h0, true);
+    if (ws.group > 1) {
+      // z_1[r] = (W_u p'_u + b_1)[group of r] + W_i q'_i[r]
+      firstUser.forward(values, ws.zu, 0, ws.mu, 0, n / ws.group);
+      VectorOps.matMulTransB(ws.mi, 0, values, firstItem.weight().offset(), ws.z[0], 0, n, e, h0, false);
+      for (int r = 0; r < n; r++) {
+        int u = (r / ws.group) * h0;
+        int o = r * h0;
+        for (int j = 0; j < h0; j++) {
+          ws.z[0][o + j] += ws.zu[u + j];
+        }
+      }
+    } else {
+      firstUser.forward(values, ws.z[0], 0, ws.mu, 0, n);
+      VectorOps.matMulTransB(ws.mi, 0, values, firstItem.weight().offset(), ws.z[0], 0, n, e, h0, true);
+    }
     activation.forward(ws.a[0], 0, ws.z[0], 0, n * h0);
     for (int l = 1; l < widths.length; l++) {
       hidden[l - 1].forward(values, ws.z[l], 0, ws.a[l - 1], 0, n);
@@ -263,6 +301,9 @@ final class NeumfNetwork {
    * in: every parameter frozen but the user's own rows, which the caller holds).
    */
   void backward(float[] values, float[] grads, Workspace ws, int n, Mode mode) {
+    if (grads == null && ws.group > 1) {
+      throw new IllegalStateException("input gradients are computed per row: set the group to 1");
+    }
     if (grads != null) {
       // forward: logit = … + b, so db = Σ_r dlogit_r
       float db = 0;
@@ -319,7 +360,24 @@ final class NeumfNetwork {
       }
     }
     Arrays.fill(ws.dmu, 0, n * e, 0f);
-    if (grads != null) {
+    if (grads != null && ws.group > 1) {
+      // the group's rows all read one z_u, so dz_u is the sum of their dz_1
+      int h0 = widths[0];
+      int groups = n / ws.group;
+      Arrays.fill(ws.dzu, 0, groups * h0, 0f);
+      for (int r = 0; r < n; r++) {
+        int u = (r / ws.group) * h0;
+        int o = r * h0;
+        for (int j = 0; j < h0; j++) {
+          ws.dzu[u + j] += ws.dz[0][o + j];
+        }
+      }
+      Arrays.fill(ws.dmi, 0, n * e, 0f);
+      firstUser.backward(values, grads, ws.dmu, 0, ws.dzu, 0, ws.mu, 0, groups);
+      firstItem.backward(values, grads, ws.dmi, 0, ws.dz[0], 0, ws.mi, 0, n);
+      mlpUser.backward(grads, params.touched(mlpUser.table()), ws.dmu, 0, ws.leaders, 0, groups);
+      mlpItem.backward(grads, params.touched(mlpItem.table()), ws.dmi, 0, ws.items, 0, n);
+    } else if (grads != null) {
       Arrays.fill(ws.dmi, 0, n * e, 0f);
       firstUser.backward(values, grads, ws.dmu, 0, ws.dz[0], 0, ws.mu, 0, n);
       firstItem.backward(values, grads, ws.dmi, 0, ws.dz[0], 0, ws.mi, 0, n);
@@ -339,12 +397,14 @@ final class NeumfNetwork {
   /**
    * One training pass over rows {@code 0..n)} of the workspace (users, items and labels filled):
    * gather, forward, point-wise BCE {@code mean_r [softplus(s_r) - y_r s_r]}, and backward scaled by
-   * {@code weight} into {@code params.grads()}.
+   * {@code weight} into {@code params.grads()}. {@code group}: rows per user group (see {@link
+   * Workspace#group}).
    *
    * @return the mean loss of the rows
    */
-  float trainStep(Workspace ws, int n, Mode mode, float weight) {
+  float trainStep(Workspace ws, int n, Mode mode, float weight, int group) {
     float[] values = params.values();
+    group(ws, n, group);
     gather(values, ws, n);
     forward(values, ws, n, mode);
     float loss = Losses.bceForward(ws.logits, 0, ws.labels, 0, null, 0, n);

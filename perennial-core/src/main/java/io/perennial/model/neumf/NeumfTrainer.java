@@ -170,7 +170,7 @@ public final class NeumfTrainer implements Trainer {
       for (int from = 0; from < order.length; from += config.batchSize()) {
         int count = Math.min(config.batchSize(), order.length - from);
         int n = NegativeBatches.fill(ws, posUsers, posItems, order, from, count, k, history, items, random);
-        loss += (double) net.trainStep(ws, n, mode, 1f) * n;
+        loss += (double) net.trainStep(ws, n, mode, 1f, 1 + k) * n;
         rows += n;
         optimizer.step();
       }

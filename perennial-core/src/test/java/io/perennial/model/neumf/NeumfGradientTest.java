@@ -66,7 +66,7 @@ class NeumfGradientTest {
       NeumfNetwork net = network(Activation.GELU, 11);
       NeumfNetwork.Workspace ws = batch(net, 12);
       net.params.zeroGrad();
-      net.trainStep(ws, ROWS, mode, 1f);
+      net.trainStep(ws, ROWS, mode, 1f, 1);
       float[] analytic = net.params.grads().clone();
       assertThat(Arrays.stream(toDouble(analytic)).map(Math::abs).max().orElse(0)).as("%s gradient", mode)
           .isGreaterThan(1e-3);
@@ -76,12 +76,46 @@ class NeumfGradientTest {
     }
   }
 
+  /**
+   * Rows grouped by user (a positive and its negatives) run the user half of the first layer once
+   * per group: the same loss and gradients as row by row, and they too match central differences.
+   */
+  @Test
+  void groupedRowsShareTheUserHalfWithTheSameGradients() {
+    NeumfNetwork net = network(Activation.GELU, 31);
+    int group = 3;
+    int rows = 6;
+    NeumfNetwork.Workspace ws = net.workspace(rows);
+    for (int r = 0; r < rows; r++) {
+      ws.users[r] = r < group ? 2 : 0;
+      ws.items[r] = (r * 2 + 1) % ITEMS;
+      ws.labels[r] = r % group == 0 ? 1f : 0f;
+    }
+    net.params.zeroGrad();
+    float rowLoss = net.trainStep(ws, rows, NeumfNetwork.Mode.FUSED, 1f, 1);
+    float[] rowGrads = net.params.grads().clone();
+    net.params.zeroGrad();
+    float groupLoss = net.trainStep(ws, rows, NeumfNetwork.Mode.FUSED, 1f, group);
+    float[] groupGrads = net.params.grads().clone();
+    assertThat(ws.group).isEqualTo(group);
+    assertThat(groupLoss).isCloseTo(rowLoss, within(1e-6f));
+    for (int p = 0; p < rowGrads.length; p++) {
+      assertThat(groupGrads[p]).as("parameter %d", p).isCloseTo(rowGrads[p], within(1e-6f));
+    }
+    GradientCheck.assertGradient("neumf grouped", net.params.values(), groupGrads, () -> {
+      NeumfNetwork.group(ws, rows, group);
+      net.gather(net.params.values(), ws, rows);
+      net.forward(net.params.values(), ws, rows, NeumfNetwork.Mode.FUSED);
+      return Losses.bceForward(ws.logits, 0, ws.labels, 0, null, 0, rows);
+    });
+  }
+
   @Test
   void theTowerNotInUseGetsNoGradientDuringPretraining() {
     NeumfNetwork net = network(Activation.GELU, 3);
     NeumfNetwork.Workspace ws = batch(net, 4);
     net.params.zeroGrad();
-    net.trainStep(ws, ROWS, NeumfNetwork.Mode.GMF, 1f);
+    net.trainStep(ws, ROWS, NeumfNetwork.Mode.GMF, 1f, 1);
     float[] g = net.params.grads();
     for (var t : net.params.tensors()) {
       boolean gmf = t.name().startsWith("gmf.") || t.name().equals("predict.gmf.weight") || t.name().equals("predict.bias");
