@@ -44,6 +44,14 @@ public final class NeumfModel extends AbstractRecommender implements OnlineLearn
   private NeumfNetwork.Workspace training;
   private ParameterOptimizer online;
   private NeumfNetwork onlineNetwork;
+  /**
+   * {@code W_i q'_i} of every item for the parameters as they are, or null: built after training
+   * and updates ({@link #refreshScoring}) and dropped by every write, so a model learning online
+   * per event scores without it instead of rebuilding it per event.
+   */
+  private volatile Projection projection;
+
+  private record Projection(NeumfNetwork network, int items, float[] values) {}
 
   NeumfModel(NeumfConfig config, UserHistory history, float[] popularity, int users, int items,
       NeumfNetwork network) {
@@ -121,7 +129,9 @@ public final class NeumfModel extends AbstractRecommender implements OnlineLearn
   protected void scoreAll(UserQuery user, float[] out) {
     NeumfNetwork net = network;
     float[] v = user.vector();
-    net.scoreAll(net.params.values(), v, 0, v, net.g, itemCount, out, scoring.get());
+    Projection p = projection;
+    float[] items = p != null && p.network == net && p.items == itemCount ? p.values : null;
+    net.scoreAll(net.params.values(), v, 0, v, net.g, itemCount, out, scoring.get(), items);
   }
 
   /** Cosine similarity of the items' embeddings, GMF and MLP rows side by side. */
@@ -149,6 +159,17 @@ public final class NeumfModel extends AbstractRecommender implements OnlineLearn
     float a = VectorOps.norm(values, go + item * net.g, net.g);
     float b = VectorOps.norm(values, mo + item * net.e, net.e);
     return (float) Math.sqrt(a * a + b * b);
+  }
+
+  /** Builds the item-side projection for the current parameters: call after a batch of writes. */
+  void refreshScoring() {
+    NeumfNetwork net = network;
+    projection = new Projection(net, itemCount, net.projectItems(net.params.values(), itemCount));
+  }
+
+  /** Drops the item-side projection: call before changing parameters. */
+  void parametersChanging() {
+    projection = null;
   }
 
   // ---- retrieval: the GMF part is a dot product ----
@@ -266,6 +287,7 @@ public final class NeumfModel extends AbstractRecommender implements OnlineLearn
    */
   @Override
   public void partialFit(Update update) {
+    parametersChanging();
     InteractionLog events = update.events();
     InteractionLog replay = update.replay();
     int oldUsers = userCount;
@@ -275,6 +297,7 @@ public final class NeumfModel extends AbstractRecommender implements OnlineLearn
     growPopularity(events, itemCount);
     int n = events.size() + replay.size();
     if (n == 0 || config.partialFitEpochs() == 0) {
+      refreshScoring();
       return;
     }
     int[] users = new int[n];
@@ -313,6 +336,7 @@ public final class NeumfModel extends AbstractRecommender implements OnlineLearn
         adam.step();
       }
     }
+    refreshScoring();
   }
 
   /** The model distillation learns from: its network, parameter values and the ids it knows. */
@@ -440,6 +464,7 @@ public final class NeumfModel extends AbstractRecommender implements OnlineLearn
   /** {@code onlineSteps} SGD steps on the event against fresh negatives; tables grow for new ids. */
   @Override
   public void learnOnline(int user, int item, float value, long timestamp) {
+    parametersChanging();
     grow(Math.max(userCount, user + 1), Math.max(itemCount, item + 1));
     recordEvent(user, item, value);
     NeumfNetwork net = network;
@@ -503,6 +528,7 @@ public final class NeumfModel extends AbstractRecommender implements OnlineLearn
 
   @Override
   public void retireItem(int item) {
+    parametersChanging();
     super.retireItem(item);
     if (item >= 0 && item < itemCount) {
       NeumfNetwork net = network;
@@ -558,6 +584,8 @@ public final class NeumfModel extends AbstractRecommender implements OnlineLearn
     if (popularity.length != shape[1]) {
       throw new IllegalArgumentException("inconsistent model state: popularity size");
     }
-    return new NeumfModel(config, UserHistory.loadFrom(s, "history"), popularity, shape[0], shape[1], net);
+    NeumfModel model = new NeumfModel(config, UserHistory.loadFrom(s, "history"), popularity, shape[0], shape[1], net);
+    model.refreshScoring();
+    return model;
   }
 }

@@ -421,10 +421,11 @@ final class NeumfNetwork {
    * rows, {@code chunk} items at a time: the GMF part is {@code (h_gmf ⊙ p_u) · q_i}, one
    * matrix-vector product over the item table; the MLP's first layer is {@code W_i q'_i} for the
    * chunk's (contiguous) item rows plus {@code W_u p'_u + b_1}, computed once; then the remaining
-   * layers as matrix products over the chunk.
+   * layers as matrix products over the chunk. {@code itemProjection} ({@link #projectItems}, or
+   * null) holds {@code W_i q'_i} for every item, computed once for a model that is not changing.
    */
   void scoreAll(float[] values, float[] userGmf, int gmfOff, float[] userMlp, int mlpOff, int itemCount,
-      float[] out, Workspace ws) {
+      float[] out, Workspace ws, float[] itemProjection) {
     float bias = values[predictBias.offset()];
     float[] query = ws.dgu; // scratch: (h_gmf ⊙ p_u), g floats
     int h = predictGmf.weight().offset();
@@ -442,8 +443,12 @@ final class NeumfNetwork {
     for (int from = 0; from < itemCount; from += ws.rows) {
       int n = Math.min(ws.rows, itemCount - from);
       VectorOps.matMulTransB(query, 0, values, gmfItem.table().offset() + from * g, out, from, 1, g, n, false);
-      VectorOps.matMulTransB(values, mlpItem.table().offset() + from * e, values, firstItem.weight().offset(),
-          ws.z[0], 0, n, e, h0, false);
+      if (itemProjection != null) {
+        System.arraycopy(itemProjection, from * h0, ws.z[0], 0, n * h0);
+      } else {
+        VectorOps.matMulTransB(values, mlpItem.table().offset() + from * e, values, firstItem.weight().offset(),
+            ws.z[0], 0, n, e, h0, false);
+      }
       for (int r = 0; r < n; r++) {
         int o = r * h0;
         for (int j = 0; j < h0; j++) {
@@ -461,5 +466,13 @@ final class NeumfNetwork {
         out[from + r] += bias;
       }
     }
+  }
+
+  /** {@code W_i q'_i} (items, h0) for items {@code 0..itemCount)}: the item half of the first layer. */
+  float[] projectItems(float[] values, int itemCount) {
+    float[] out = new float[Math.max(1, itemCount) * widths[0]];
+    VectorOps.matMulTransB(values, mlpItem.table().offset(), values, firstItem.weight().offset(), out, 0,
+        itemCount, e, widths[0], false);
+    return out;
   }
 }

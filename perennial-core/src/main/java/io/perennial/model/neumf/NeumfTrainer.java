@@ -54,7 +54,7 @@ public final class NeumfTrainer implements Trainer {
       dense += (e >> (l - 1)) * (e >> l) + (e >> l);
     }
     long rows = (long) config.batchSize() * (1 + config.negatives()) + 256;
-    long activations = MemoryBudget.times(rows, 6 * width + 4 * e + 8);
+    long activations = MemoryBudget.plus(MemoryBudget.times(rows, 6 * width + 4 * e + 8), MemoryBudget.times(items, e));
     return MemoryBudget.plus(MemoryBudget.times(MemoryBudget.plus(tables, dense), 4L * Float.BYTES),
         MemoryBudget.times(activations, Float.BYTES));
   }
@@ -97,9 +97,16 @@ public final class NeumfTrainer implements Trainer {
     ParameterOptimizer adam = new ParameterOptimizer(net.params, adam(rate, config.weightDecay()), 0);
     float[] values = net.params.values();
     EpochLoop.run(type(), model, config.epochs(), (long) n * (1 + config.negatives()), options,
-        epoch -> epochs.run(adam, NeumfNetwork.Mode.FUSED),
+        epoch -> {
+          model.parametersChanging();
+          double loss = epochs.run(adam, NeumfNetwork.Mode.FUSED);
+          // the validator, if any, scores the catalogue next
+          model.refreshScoring();
+          return loss;
+        },
         values::clone,
         saved -> System.arraycopy(saved, 0, values, 0, saved.length));
+    model.refreshScoring();
     return model;
   }
 

@@ -181,7 +181,10 @@ class NeumfGradientTest {
       float[] user = new float[net.g + net.e];
       System.arraycopy(values, net.gmfUser.table().offset() + u * net.g, user, 0, net.g);
       System.arraycopy(values, net.mlpUser.table().offset() + u * net.e, user, net.g, net.e);
-      net.scoreAll(values, user, 0, user, net.g, items, out, chunked);
+      net.scoreAll(values, user, 0, user, net.g, items, out, chunked, null);
+      float[] projected = new float[items];
+      net.scoreAll(values, user, 0, user, net.g, items, projected, chunked, net.projectItems(values, items));
+      assertThat(projected).as("with the cached item projection").isEqualTo(out);
       for (int i = 0; i < items; i++) {
         single.users[0] = u;
         single.items[0] = i;
