@@ -27,7 +27,7 @@ final class EvaluateCommand implements Callable<Integer> {
   @Mixin ProtocolOptions protocol;
 
   @Option(names = "--model", required = true, split = ",", paramLabel = "NAME",
-      description = "pop, itemknn, mf, bpr, ials (comma-separated for several).")
+      description = "pop, itemknn, mf, bpr, ials, neumf (comma-separated for several).")
   List<String> models;
 
   @Option(names = "--config", paramLabel = "FILE",

@@ -47,7 +47,7 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "8080", description = "Port (0 = any free). Default: ${DEFAULT-VALUE}.")
   int port;
 
-  @Option(names = "--model", defaultValue = "bpr", paramLabel = "NAME", description = "pop, itemknn, mf, bpr, ials. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--model", defaultValue = "bpr", paramLabel = "NAME", description = "pop, itemknn, mf, bpr, ials, neumf. Default: ${DEFAULT-VALUE}.")
   String model;
 
   @Option(names = "--config", paramLabel = "FILE", description = "JSON overrides of the model config (over the streaming defaults).")

@@ -17,6 +17,8 @@ import io.perennial.nn.Activation;
  * @param negatives sampled negatives per positive (items the user never interacted with)
  * @param learningRate Adam's rate
  * @param weightDecay decoupled weight decay (AdamW) on embeddings and weights, not biases
+ * @param regularization L2 penalty {@code (λ/2)‖e‖²} on every embedding row a step touches, added
+ *     to its gradient
  * @param initStd standard deviation of the initial embeddings
  * @param pretrain train the GMF and the MLP towers alone first, then fuse them (the paper's
  *     pre-training): the fused output layer is {@code [α·h_gmf, (1-α)·h_mlp]}
@@ -43,6 +45,7 @@ public record NeumfConfig(
     int negatives,
     float learningRate,
     float weightDecay,
+    float regularization,
     float initStd,
     boolean pretrain,
     int pretrainEpochs,
@@ -77,8 +80,8 @@ public record NeumfConfig(
         || !(foldInLearningRate > 0)) {
       throw new IllegalArgumentException("the learning rates must be > 0");
     }
-    if (weightDecay < 0 || !(initStd > 0)) {
-      throw new IllegalArgumentException("weightDecay must be >= 0 and initStd > 0");
+    if (weightDecay < 0 || regularization < 0 || !(initStd > 0)) {
+      throw new IllegalArgumentException("weightDecay and regularization must be >= 0, initStd > 0");
     }
     if (!(alpha >= 0 && alpha <= 1)) {
       throw new IllegalArgumentException("alpha must be in [0, 1], got " + alpha);
@@ -90,7 +93,7 @@ public record NeumfConfig(
 
   /** Tuned on ml-latest-small, implicit, leave-one-out (see docs/BENCHMARKS.md). */
   public static NeumfConfig defaults() {
-    return new NeumfConfig(32, 32, 3, Activation.RELU, 20, 256, 4, 0.001f, 0f, 0.01f, false, 10, 0.5f,
+    return new NeumfConfig(32, 32, 3, Activation.RELU, 20, 256, 4, 0.001f, 0f, 0f, 0.01f, false, 10, 0.5f,
         0.0005f, 42L, 50, 0.01f, 3, 3, 0.05f, 0);
   }
 

@@ -35,6 +35,7 @@ final class NeumfNetwork {
   final int e;
   final int[] widths;
   final Activation activation;
+  final float regularization;
   final ParameterSet params;
   final Embedding gmfItem;
   final Embedding gmfUser;
@@ -53,6 +54,7 @@ final class NeumfNetwork {
     this.g = config.gmfFactors();
     this.e = config.mlpEmbedding();
     this.activation = config.activation();
+    this.regularization = config.regularization();
     this.widths = new int[config.mlpLayers()];
     for (int l = 0; l < widths.length; l++) {
       widths[l] = e >> l;
@@ -411,7 +413,27 @@ final class NeumfNetwork {
     Arrays.fill(ws.dlogits, 0, n, 0f);
     Losses.bceBackward(ws.dlogits, 0, ws.logits, 0, ws.labels, 0, null, 0, n, weight);
     backward(values, params.grads(), ws, n, mode);
+    if (regularization > 0) {
+      regularizeTouchedRows(weight * regularization);
+    }
     return loss;
+  }
+
+  /** The gradient of {@code (λ/2)‖e‖²}, {@code λ·e}, into every embedding row touched so far this step. */
+  private void regularizeTouchedRows(float lambda) {
+    float[] values = params.values();
+    float[] grads = params.grads();
+    for (Embedding table : new Embedding[] {gmfItem, gmfUser, mlpItem, mlpUser}) {
+      Tensor t = table.table();
+      io.perennial.nn.RowSet rows = params.touched(t);
+      int c = t.cols();
+      for (int j = 0; j < rows.size(); j++) {
+        int at = t.offset() + rows.get(j) * c;
+        for (int d = 0; d < c; d++) {
+          grads[at + d] += lambda * values[at + d];
+        }
+      }
+    }
   }
 
   // ---- scoring every item for one user ----
