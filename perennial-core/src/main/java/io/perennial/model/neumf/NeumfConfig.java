@@ -16,6 +16,7 @@ import io.perennial.nn.Activation;
  *     runs the network over {@code batchSize · (1 + negatives)} rows
  * @param negatives sampled negatives per positive (items the user never interacted with)
  * @param learningRate Adam's rate
+ * @param learningRateDecay multiplies the rate after every epoch (1: constant)
  * @param weightDecay decoupled weight decay (AdamW) on embeddings and weights, not biases
  * @param regularization L2 penalty {@code (λ/2)‖e‖²} on every embedding row a step touches, added
  *     to its gradient
@@ -44,6 +45,7 @@ public record NeumfConfig(
     int batchSize,
     int negatives,
     float learningRate,
+    float learningRateDecay,
     float weightDecay,
     float regularization,
     float initStd,
@@ -80,6 +82,9 @@ public record NeumfConfig(
         || !(foldInLearningRate > 0)) {
       throw new IllegalArgumentException("the learning rates must be > 0");
     }
+    if (!(learningRateDecay > 0) || learningRateDecay > 1) {
+      throw new IllegalArgumentException("learningRateDecay must be in (0, 1], got " + learningRateDecay);
+    }
     if (weightDecay < 0 || regularization < 0 || !(initStd > 0)) {
       throw new IllegalArgumentException("weightDecay and regularization must be >= 0, initStd > 0");
     }
@@ -93,7 +98,7 @@ public record NeumfConfig(
 
   /** Tuned on ml-latest-small, implicit, leave-one-out (see docs/BENCHMARKS.md). */
   public static NeumfConfig defaults() {
-    return new NeumfConfig(32, 32, 3, Activation.RELU, 20, 256, 4, 0.001f, 0f, 0f, 0.01f, false, 10, 0.5f,
+    return new NeumfConfig(256, 16, 3, Activation.RELU, 20, 1024, 4, 0.004f, 0.9f, 0f, 0f, 0.01f, false, 10, 0.5f,
         0.0005f, 42L, 50, 0.01f, 3, 3, 0.05f, 0);
   }
 

@@ -295,6 +295,7 @@ public final class NeumfModel extends AbstractRecommender implements OnlineLearn
     grow(Math.max(update.users(), userCount), Math.max(update.items(), itemCount));
     growHistory(events, userCount);
     growPopularity(events, itemCount);
+    warmStartNewUsers(oldUsers);
     int n = events.size() + replay.size();
     if (n == 0 || config.partialFitEpochs() == 0) {
       refreshScoring();
@@ -337,6 +338,25 @@ public final class NeumfModel extends AbstractRecommender implements OnlineLearn
       }
     }
     refreshScoring();
+  }
+
+  /**
+   * Users new in this update start from their folded-in rows ({@link #foldInUser}) rather than from
+   * noise: a few fine-tune steps over a handful of events would leave a fresh random row close to
+   * where it started.
+   */
+  private void warmStartNewUsers(int oldUsers) {
+    NeumfNetwork net = network;
+    float[] values = net.params.values();
+    for (int u = oldUsers; u < userCount; u++) {
+      int[] items = history.items(u);
+      if (items.length == 0) {
+        continue;
+      }
+      float[] v = foldInUser(items, history.values(u)).vector();
+      System.arraycopy(v, 0, values, net.gmfUser.table().offset() + u * net.g, net.g);
+      System.arraycopy(v, net.g, values, net.mlpUser.table().offset() + u * net.e, net.e);
+    }
   }
 
   /** The model distillation learns from: its network, parameter values and the ids it knows. */

@@ -12,6 +12,7 @@ import io.perennial.model.UserHistory;
 import io.perennial.nn.ParameterOptimizer;
 import io.perennial.nn.ParameterSet;
 import io.perennial.nn.Tensor;
+import io.perennial.optim.LearningRateSchedule;
 import io.perennial.optim.OptimizerConfig;
 import io.perennial.optim.OptimizerKind;
 import java.util.SplittableRandom;
@@ -63,6 +64,13 @@ public final class NeumfTrainer implements Trainer {
     return OptimizerConfig.sgd(learningRate).withKind(OptimizerKind.ADAM).withWeightDecay(weightDecay);
   }
 
+  /** Adam at {@code rate}, decayed by {@code learningRateDecay} once per epoch of {@code positives}. */
+  private OptimizerConfig epochAdam(float rate, int positives) {
+    long stepsPerEpoch = Math.max(1, (positives + config.batchSize() - 1) / config.batchSize());
+    return adam(rate, config.weightDecay())
+        .withSchedule(new LearningRateSchedule.StepDecay(stepsPerEpoch, config.learningRateDecay()));
+  }
+
   @Override
   public NeumfModel fit(Dataset train, TrainingOptions options) {
     MemoryBudget.check(this, train);
@@ -94,7 +102,7 @@ public final class NeumfTrainer implements Trainer {
       pretrain(model, epochs, options);
       rate = config.fusedLearningRate();
     }
-    ParameterOptimizer adam = new ParameterOptimizer(net.params, adam(rate, config.weightDecay()), 0);
+    ParameterOptimizer adam = new ParameterOptimizer(net.params, epochAdam(rate, n), 0);
     float[] values = net.params.values();
     EpochLoop.run(type(), model, config.epochs(), (long) n * (1 + config.negatives()), options,
         epoch -> {
@@ -122,12 +130,12 @@ public final class NeumfTrainer implements Trainer {
     int bias = net.predictBias.offset();
     TrainingOptions plain = TrainingOptions.of(options.listener());
     long rows = (long) epochs.posUsers.length * (1 + config.negatives());
-    ParameterOptimizer gmfAdam = new ParameterOptimizer(params, adam(config.learningRate(), config.weightDecay()), 0);
+    ParameterOptimizer gmfAdam = new ParameterOptimizer(params, epochAdam(config.learningRate(), epochs.posUsers.length), 0);
     EpochLoop.run(type() + "/gmf", model, config.pretrainEpochs(), rows, plain,
         epoch -> epochs.run(gmfAdam, NeumfNetwork.Mode.GMF), () -> null, s -> {});
     float gmfBias = values[bias];
     values[bias] = 0;
-    ParameterOptimizer mlpAdam = new ParameterOptimizer(params, adam(config.learningRate(), config.weightDecay()), 0);
+    ParameterOptimizer mlpAdam = new ParameterOptimizer(params, epochAdam(config.learningRate(), epochs.posUsers.length), 0);
     EpochLoop.run(type() + "/mlp", model, config.pretrainEpochs(), rows, plain,
         epoch -> epochs.run(mlpAdam, NeumfNetwork.Mode.MLP), () -> null, s -> {});
     float mlpBias = values[bias];

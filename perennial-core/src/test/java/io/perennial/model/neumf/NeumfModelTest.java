@@ -201,9 +201,9 @@ class NeumfModelTest {
     assertThat(ModelHealth.check(model).healthy()).isTrue();
     NeumfTrainer trainer = (NeumfTrainer) Algorithms.trainer("neumf", null);
     long bytes = trainer.estimatedBytes(1_000, 10_000, 100_000);
-    // 11k rows × (32 + 128) floats × 4 copies at least
-    assertThat(bytes).isGreaterThan(11_000L * 160 * 4 * 4);
-    assertThat(((NeumfTrainer) Algorithms.trainer("neumf", new ObjectMapper().createObjectNode().put("gmfFactors", 64)))
+    // 11k rows × (256 + 64) floats × 4 copies at least
+    assertThat(bytes).isGreaterThan(11_000L * 320 * 4 * 4);
+    assertThat(((NeumfTrainer) Algorithms.trainer("neumf", new ObjectMapper().createObjectNode().put("gmfFactors", 512)))
         .estimatedBytes(1_000, 10_000, 100_000)).isGreaterThan(bytes);
     assertThatThrownBy(() -> Algorithms.trainer("neumf", new ObjectMapper().createObjectNode().put("negatives", 0)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("negatives");
