@@ -206,10 +206,6 @@ final class NeumfNetwork {
       zu = new float[rows * widths[0]];
       dzu = new float[rows * widths[0]];
     }
-
-    NeumfNetwork network() {
-      return NeumfNetwork.this;
-    }
   }
 
   Workspace workspace(int rows) {
