@@ -28,7 +28,7 @@ final class EvaluateCommand implements Callable<Integer> {
   @Mixin ItemOptions itemOptions = new ItemOptions();
 
   @Option(names = "--model", required = true, split = ",", paramLabel = "NAME",
-      description = "pop, itemknn, mf, bpr, ials (comma-separated for several).")
+      description = "pop, itemknn, mf, bpr, ials, neumf (comma-separated for several).")
   List<String> models;
 
   @Option(names = "--config", paramLabel = "FILE",

@@ -36,7 +36,7 @@ final class TrainCommand implements Callable<Integer> {
           + "(an existing one is the cache: only changed texts are encoded).")
   boolean encodeItems;
 
-  @Option(names = "--model", required = true, paramLabel = "NAME", description = "pop, itemknn, mf, bpr, ials.")
+  @Option(names = "--model", required = true, paramLabel = "NAME", description = "pop, itemknn, mf, bpr, ials, neumf.")
   String model;
 
   @Option(names = "--out", required = true, paramLabel = "FILE", description = "Checkpoint to write (e.g. model.pmdl).")

@@ -65,9 +65,10 @@ class CliTest {
   void quickstartWritesATableJsonAndReport() throws IOException {
     Path outDir = dir.resolve("qs");
     assertThat(run("quickstart", "--events", "20000", "--out", outDir.toString())).isZero();
-    assertThat(stdout()).contains("ndcg@10").contains("itemknn").contains("ials").contains("bpr").contains("mf");
+    assertThat(stdout()).contains("ndcg@10").contains("itemknn").contains("ials").contains("bpr").contains("mf")
+        .contains("neumf");
     JsonNode results = Json.MAPPER.readTree(outDir.resolve("results.json").toFile());
-    assertThat(results.path("results")).hasSize(5);
+    assertThat(results.path("results")).hasSize(6);
     for (JsonNode r : results.path("results")) {
       assertThat(r.path("metrics").path("ndcg@10").isNumber()).isTrue();
     }

@@ -17,6 +17,9 @@ import io.perennial.model.knn.ItemKnnTrainer;
 import io.perennial.model.mf.MfConfig;
 import io.perennial.model.mf.MfModel;
 import io.perennial.model.mf.MfTrainer;
+import io.perennial.model.neumf.NeumfConfig;
+import io.perennial.model.neumf.NeumfModel;
+import io.perennial.model.neumf.NeumfTrainer;
 import io.perennial.model.popularity.PopularityConfig;
 import io.perennial.model.popularity.PopularityModel;
 import io.perennial.model.popularity.PopularityTrainer;
@@ -31,7 +34,7 @@ import java.util.Map;
 public final class Algorithms {
 
   /** Every algorithm name, in the order the CLI lists them. */
-  public static final List<String> NAMES = List.of("pop", "itemknn", "mf", "bpr", "ials");
+  public static final List<String> NAMES = List.of("pop", "itemknn", "mf", "bpr", "ials", "neumf");
 
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -80,6 +83,7 @@ public final class Algorithms {
       case "mf" -> MfConfig.defaults();
       case "bpr" -> BprConfig.defaults();
       case "ials" -> IalsConfig.defaults();
+      case "neumf" -> NeumfConfig.defaults();
       default -> throw unknown(name);
     };
     return JSON.valueToTree(config);
@@ -114,6 +118,7 @@ public final class Algorithms {
         case "mf" -> new MfTrainer(JSON.treeToValue(config, MfConfig.class));
         case "bpr" -> new BprTrainer(JSON.treeToValue(config, BprConfig.class));
         case "ials" -> new IalsTrainer(JSON.treeToValue(config, IalsConfig.class));
+        case "neumf" -> new NeumfTrainer(JSON.treeToValue(config, NeumfConfig.class));
         default -> throw unknown(name);
       };
     } catch (UnrecognizedPropertyException e) {
@@ -163,6 +168,7 @@ public final class Algorithms {
       case MfModel.TYPE -> MfModel.restore(state);
       case BprModel.TYPE -> BprModel.restore(state);
       case IalsModel.TYPE -> IalsModel.restore(state);
+      case NeumfModel.TYPE -> NeumfModel.restore(state);
       default -> throw new IllegalArgumentException("unknown model type '" + state.type() + "'");
     };
   }
