@@ -20,6 +20,9 @@ import io.perennial.model.mf.MfTrainer;
 import io.perennial.model.popularity.PopularityConfig;
 import io.perennial.model.popularity.PopularityModel;
 import io.perennial.model.popularity.PopularityTrainer;
+import io.perennial.model.sasrec.SasrecConfig;
+import io.perennial.model.sasrec.SasrecModel;
+import io.perennial.model.sasrec.SasrecTrainer;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +34,7 @@ import java.util.Map;
 public final class Algorithms {
 
   /** Every algorithm name, in the order the CLI lists them. */
-  public static final List<String> NAMES = List.of("pop", "itemknn", "mf", "bpr", "ials");
+  public static final List<String> NAMES = List.of("pop", "itemknn", "mf", "bpr", "ials", "sasrec");
 
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -80,6 +83,7 @@ public final class Algorithms {
       case "mf" -> MfConfig.defaults();
       case "bpr" -> BprConfig.defaults();
       case "ials" -> IalsConfig.defaults();
+      case "sasrec" -> SasrecConfig.defaults();
       default -> throw unknown(name);
     };
     return JSON.valueToTree(config);
@@ -114,6 +118,7 @@ public final class Algorithms {
         case "mf" -> new MfTrainer(JSON.treeToValue(config, MfConfig.class));
         case "bpr" -> new BprTrainer(JSON.treeToValue(config, BprConfig.class));
         case "ials" -> new IalsTrainer(JSON.treeToValue(config, IalsConfig.class));
+        case "sasrec" -> new SasrecTrainer(JSON.treeToValue(config, SasrecConfig.class));
         default -> throw unknown(name);
       };
     } catch (UnrecognizedPropertyException e) {
@@ -163,6 +168,7 @@ public final class Algorithms {
       case MfModel.TYPE -> MfModel.restore(state);
       case BprModel.TYPE -> BprModel.restore(state);
       case IalsModel.TYPE -> IalsModel.restore(state);
+      case SasrecModel.TYPE -> SasrecModel.restore(state);
       default -> throw new IllegalArgumentException("unknown model type '" + state.type() + "'");
     };
   }
