@@ -77,13 +77,13 @@ public record SasrecConfig(
       loss = Loss.SOFTMAX;
     }
     if (activation == null) {
-      activation = Activation.GELU;
+      activation = Activation.RELU;
     }
   }
 
   /** See docs/BENCHMARKS.md for the comparison behind the loss and the rates. */
   public static SasrecConfig defaults() {
-    return new SasrecConfig(64, 2, 1, 0, 0, 128, 1e-3f, 100, 0.2f, Loss.SOFTMAX, 256, Activation.GELU,
+    return new SasrecConfig(64, 2, 1, 0, 0, 128, 1e-3f, 100, 0.2f, Loss.SOFTMAX, 256, Activation.RELU,
         0f, 5f, 2, 42L, 2, 2, 3);
   }
 

@@ -514,20 +514,21 @@ public final class SasrecNetwork {
           max = Math.max(max, ws.negativeLogits[row + j]);
         }
       }
-      double sum = Math.exp(positive - max);
+      // the row keeps e^(s_j − max) so each exponential is taken once
+      double positiveExp = Math.exp(positive - max);
+      double sum = positiveExp;
       for (int j = 0; j < k; j++) {
-        if (negatives[j] != target) {
-          sum += Math.exp(ws.negativeLogits[row + j] - max);
-        }
+        float e = negatives[j] == target ? 0f : (float) Math.exp(ws.negativeLogits[row + j] - max);
+        ws.negativeLogits[row + j] = e;
+        sum += e;
       }
-      double lse = max + Math.log(sum);
-      loss += lse - positive;
+      loss += max + Math.log(sum) - positive;
       // L = lse − s_t, so ∂L/∂s_j = softmax_j − [j = t]; the logits row now holds the gradient
+      float toGradient = (float) (scale / sum);
       for (int j = 0; j < k; j++) {
-        ws.negativeLogits[row + j] = negatives[j] == target
-            ? 0f : (float) (Math.exp(ws.negativeLogits[row + j] - lse) * scale);
+        ws.negativeLogits[row + j] *= toGradient;
       }
-      addLogitGradient(grads, touched, ws, r, target, (float) ((Math.exp(positive - lse) - 1) * scale));
+      addLogitGradient(grads, touched, ws, r, target, (float) ((positiveExp / sum - 1) * scale));
     }
     // logits = h · Enegᵀ, so dh += dlogits · Eneg and dEneg = dlogitsᵀ · h
     VectorOps.matMul(ws.negativeLogits, 0, ws.negativeEmbeddings, 0, ws.dHidden, 0, n, k, c, true);
