@@ -15,7 +15,7 @@ import io.perennial.nn.Activation;
  *     data, see {@link SasrecTrainer#epochsFor})
  * @param batchSize sequences per step
  * @param learningRate Adam's base rate
- * @param warmupSteps linear learning-rate warm-up (0 = none)
+ * @param warmupSteps linear learning-rate warm-up (0 = none), at most a tenth of the training's steps
  * @param dropout rate on the embeddings, the attention and feed-forward outputs and the
  *     feed-forward hidden layer
  * @param loss {@code BCE} (the paper's: one sampled negative per position) or {@code SOFTMAX}
@@ -83,7 +83,7 @@ public record SasrecConfig(
 
   /** See docs/BENCHMARKS.md for the comparison behind the loss and the rates. */
   public static SasrecConfig defaults() {
-    return new SasrecConfig(64, 2, 1, 0, 0, 128, 1e-3f, 100, 0.2f, Loss.SOFTMAX, 256, Activation.RELU,
+    return new SasrecConfig(64, 2, 1, 0, 0, 32, 2e-3f, 100, 0.2f, Loss.SOFTMAX, 256, Activation.RELU,
         0f, 5f, 2, 42L, 2, 2, 3);
   }
 

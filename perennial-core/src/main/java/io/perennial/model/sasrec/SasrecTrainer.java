@@ -126,7 +126,10 @@ public final class SasrecTrainer implements Trainer {
     long[] step = {0};
     int batch = Math.max(1, Math.min(cfg.batchSize(), windows.size()));
     boolean validating = options.validator() != null;
-    try (SasrecSteps stepper = new SasrecSteps(network, cfg, batch, cfg.warmupSteps(), history, items)) {
+    // a warm-up longer than a tenth of the run would spend a small data set's training warming up
+    long totalSteps = (long) cfg.epochs() * ((windows.size() + batch - 1) / batch);
+    int warmup = (int) Math.min(cfg.warmupSteps(), totalSteps / 10);
+    try (SasrecSteps stepper = new SasrecSteps(network, cfg, batch, warmup, history, items)) {
       EpochLoop.run(type(), model, cfg.epochs(), positions, options,
           epoch -> {
             double loss = epoch(stepper, windows, batches(windows, batch, random), step);
