@@ -20,7 +20,8 @@ import io.perennial.nn.Activation;
  *     feed-forward hidden layer
  * @param loss {@code BCE} (the paper's: one sampled negative per position) or {@code SOFTMAX}
  *     (sampled-softmax cross-entropy over {@code negatives} items shared by the batch)
- * @param negatives sampled items per step for {@code SOFTMAX}
+ * @param negatives sampled items per step for {@code SOFTMAX} (uniform, with replacement); with at
+ *     least as many as there are items, every item is a negative (the full softmax)
  * @param activation of the feed-forward layer ({@code GELU} or {@code RELU})
  * @param weightDecay AdamW's decoupled weight decay on weights and embeddings
  * @param maxGradNorm global gradient-norm clipping (0 = off)
@@ -81,9 +82,13 @@ public record SasrecConfig(
     }
   }
 
-  /** See docs/BENCHMARKS.md for the comparison behind the loss and the rates. */
+  /**
+   * Measured on ml-latest-small, leave-one-out against 100 sampled items (docs/BENCHMARKS.md):
+   * sampled softmax over 2048 items beat 1024 and 256 and the paper's BCE; batches of 16 (more
+   * steps per epoch on few users) beat 32 and 128; dropout 0.5 beat 0.2 on that small set.
+   */
   public static SasrecConfig defaults() {
-    return new SasrecConfig(64, 2, 1, 0, 0, 32, 2e-3f, 100, 0.2f, Loss.SOFTMAX, 256, Activation.RELU,
+    return new SasrecConfig(64, 2, 1, 0, 0, 16, 2e-3f, 100, 0.5f, Loss.SOFTMAX, 2048, Activation.RELU,
         0f, 5f, 2, 42L, 2, 2, 3);
   }
 

@@ -324,8 +324,10 @@ public final class SasrecModel extends AbstractRecommender implements OnlineLear
   /**
    * Appends the events to the sequences, then {@code partialFitEpochs} passes of gradient steps
    * over the windows of the updated users and of the replayed users (their stored sequences). With
-   * an anchor, every parameter is pulled toward its pre-update value after each step. Distillation
-   * is not implemented yet and is ignored. Every state is recomputed at the end.
+   * an anchor, every parameter is pulled toward its pre-update value after each step; with
+   * distillation, every step also matches the teacher's softmax over the step's sampled items
+   * (the teacher is {@code update.teacher()} when it is a SASRec model, else the model before the
+   * update). Every state is recomputed at the end.
    */
   @Override
   public void partialFit(Update update) {
@@ -347,9 +349,16 @@ public final class SasrecModel extends AbstractRecommender implements OnlineLear
     }
     Stability stability = update.stability();
     float[] anchor = stability.anchor() > 0 ? network.params().values().clone() : null;
+    // without a teacher given, the model as it was before this update teaches
+    SasrecNetwork before = stability.distillation() > 0 && !(update.teacher() instanceof SasrecModel)
+        ? network.withItems(network.items(), config.activation(), config.dropout(), config.seed(), random) : null;
     if (!windows.isEmpty() && config.partialFitEpochs() > 0) {
       int batch = Math.min(config.batchSize(), windows.size());
       try (SasrecSteps stepper = new SasrecSteps(network, config, batch, 0, history, itemCount)) {
+        if (stability.distillation() > 0) {
+          stepper.distilFrom(update.teacher() instanceof SasrecModel earlier ? earlier.network : before,
+              stability.distillation());
+        }
         for (int epoch = 0; epoch < config.partialFitEpochs(); epoch++) {
           shuffle(windows);
           for (int from = 0; from < windows.size(); from += batch) {

@@ -540,6 +540,82 @@ public final class SasrecNetwork {
     return loss;
   }
 
+  /**
+   * Distillation on the last forward pass (Hinton et al. 2015; Li and Hoiem's "Learning without
+   * Forgetting" 2016): the teacher's scores of the {@code negatives} are soft targets for this
+   * network's, per row with a target: {@code L = weight · mean_rows KL(q ‖ p)} with {@code q =
+   * softmax(h_teacher · E_teacher[neg])} and {@code p = softmax(h · E[neg])}. {@code teacherWs}
+   * holds the teacher's forward pass over the same ids. Adds to {@code ws.dHidden} (call after the
+   * main loss, which sets it) and to the item-table gradient.
+   *
+   * @return the summed KL over rows
+   */
+  public double distillationLoss(Workspace ws, SasrecNetwork teacher, Workspace teacherWs, int[] negatives, int k,
+      float[] grads, RowSet touched, float weight) {
+    int n = ws.batch * ws.time;
+    int rows = 0;
+    for (int r = 0; r < n; r++) {
+      if (ws.targets[r] != Embedding.PADDING) {
+        rows++;
+      }
+    }
+    if (rows == 0) {
+      return 0;
+    }
+    float[] p = params.values();
+    float[] tp = teacher.params.values();
+    for (int j = 0; j < k; j++) {
+      System.arraycopy(p, itemRow(checkItem(negatives[j])), ws.negativeEmbeddings, j * c, c);
+      int teacherRow = negatives[j] < teacher.items ? teacher.itemRow(negatives[j]) : -1;
+      if (teacherRow < 0) {
+        Arrays.fill(teacherWs.negativeEmbeddings, j * c, (j + 1) * c, 0f); // an item the teacher never had
+      } else {
+        System.arraycopy(tp, teacherRow, teacherWs.negativeEmbeddings, j * c, c);
+      }
+    }
+    VectorOps.matMulTransB(ws.hidden, 0, ws.negativeEmbeddings, 0, ws.negativeLogits, 0, n, c, k, false);
+    VectorOps.matMulTransB(teacherWs.hidden, 0, teacherWs.negativeEmbeddings, 0, teacherWs.negativeLogits, 0, n, c, k,
+        false);
+    double loss = 0;
+    float scale = weight / rows;
+    for (int r = 0; r < n; r++) {
+      int row = r * k;
+      if (ws.targets[r] == Embedding.PADDING) {
+        Arrays.fill(ws.negativeLogits, row, row + k, 0f);
+        continue;
+      }
+      double studentLse = logSumExp(ws.negativeLogits, row, k);
+      double teacherLse = logSumExp(teacherWs.negativeLogits, row, k);
+      for (int j = 0; j < k; j++) {
+        double logP = ws.negativeLogits[row + j] - studentLse;
+        double logQ = teacherWs.negativeLogits[row + j] - teacherLse;
+        double q = Math.exp(logQ);
+        loss += q * (logQ - logP);
+        // KL(q ‖ softmax(s)) = Σ q log q − Σ q s + lse(s), so ∂/∂s_j = p_j − q_j
+        ws.negativeLogits[row + j] = (float) ((Math.exp(logP) - q) * scale);
+      }
+    }
+    VectorOps.matMul(ws.negativeLogits, 0, ws.negativeEmbeddings, 0, ws.dHidden, 0, n, k, c, true);
+    VectorOps.matMulTransA(ws.negativeLogits, 0, ws.hidden, 0, ws.dNegativeEmbeddings, 0, k, n, c, false);
+    for (int j = 0; j < k; j++) {
+      VectorOps.axpy(1f, ws.dNegativeEmbeddings, j * c, grads, itemRow(negatives[j]), c);
+      touched.add(negatives[j]);
+    }
+    return loss;
+  }
+
+  private static double logSumExp(float[] x, int from, int n) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (int j = from; j < from + n; j++) {
+      max = Math.max(max, x[j]);
+    }
+    double sum = 0;
+    for (int j = from; j < from + n; j++) {
+      sum += Math.exp(x[j] - max);
+    }
+    return max + Math.log(sum);
+  }
+
   private int checkItem(int id) {
     if (id < 0 || id >= items) {
       throw new IndexOutOfBoundsException("item " + id + " outside the table of " + items);

@@ -41,6 +41,9 @@ final class SasrecSteps implements AutoCloseable {
   private final int[] negatives;
   private final double[] losses;
   private int itemCount;
+  private SasrecNetwork teacher;
+  private SasrecNetwork.Workspace[] teacherWorkspaces;
+  private float distillation;
 
   /**
    * @param maxBatch the largest batch {@link #step} will be given
@@ -73,6 +76,19 @@ final class SasrecSteps implements AutoCloseable {
 
   SasrecNetwork network() {
     return network;
+  }
+
+  /**
+   * From now on every step also distils from {@code earlier} with this weight (see {@link
+   * SasrecNetwork#distillationLoss}); the teacher is only read.
+   */
+  void distilFrom(SasrecNetwork earlier, float weight) {
+    teacher = earlier;
+    distillation = weight;
+    teacherWorkspaces = new SasrecNetwork.Workspace[workspaces.length];
+    for (int w = 0; w < workspaces.length; w++) {
+      teacherWorkspaces[w] = earlier.workspace(perWorker, true, config.negatives());
+    }
   }
 
   /** Items negatives are drawn from: {@code 0 .. count)}. */
@@ -108,9 +124,11 @@ final class SasrecSteps implements AutoCloseable {
     }
     SplittableRandom stepRandom = new SplittableRandom(mix(config.seed(), step));
     boolean softmax = config.loss() == SasrecConfig.Loss.SOFTMAX;
-    if (softmax) {
-      for (int j = 0; j < negatives.length; j++) {
-        negatives[j] = stepRandom.nextInt(itemCount);
+    // with at least as many negatives as items, every item is one: the full softmax
+    int k = Math.min(negatives.length, itemCount);
+    if (softmax || teacher != null) {
+      for (int j = 0; j < k; j++) {
+        negatives[j] = k == itemCount ? j : stepRandom.nextInt(itemCount);
       }
     }
     int t = time;
@@ -129,8 +147,19 @@ final class SasrecSteps implements AutoCloseable {
       float[] grads = parallel.grads(worker);
       var touched = parallel.touched(worker, network.itemTable());
       losses[worker] = softmax
-          ? network.softmaxLoss(ws, negatives, negatives.length, grads, touched, weight)
+          ? network.softmaxLoss(ws, negatives, k, grads, touched, weight)
           : network.bceLoss(ws, grads, touched, weight);
+      if (teacher != null) {
+        SasrecNetwork.Workspace tws = teacherWorkspaces[worker];
+        for (int r = 0; r < (b1 - b0) * t; r++) {
+          // an item newer than the teacher reads as an empty position to it
+          tws.ids[r] = ws.ids[r] < teacher.items() ? ws.ids[r] : Embedding.PADDING;
+        }
+        System.arraycopy(ws.lengths, 0, tws.lengths, 0, b1 - b0);
+        teacher.forward(tws, b1 - b0, t, false, 0, 0);
+        losses[worker] += network.distillationLoss(ws, teacher, tws, negatives, k, grads, touched,
+            weight * distillation) * distillation;
+      }
       network.backward(ws, grads, touched);
     });
     parallel.reduce();

@@ -194,4 +194,62 @@ class SasrecModelTest {
     }
     assertThat(SasrecTrainer.maxLengthFor(io.perennial.data.UserSequences.of(shorter))).isEqualTo(50);
   }
+
+  /** A stream that contradicts the chains: users jump between chains at random. */
+  private static InteractionLog noise(int users, long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    InteractionLog log = new InteractionLog();
+    for (int n = 0; n < 400; n++) {
+      log.add(random.nextInt(users), random.nextInt(CHAINS * CHAIN_LENGTH), 1f, 30_000_000L + n, InteractionType.VIEW);
+    }
+    return log;
+  }
+
+  /** Mean absolute change of the scores of a few users over every item. */
+  private static double drift(SasrecModel before, SasrecModel after) {
+    double sum = 0;
+    int n = 0;
+    for (int u = 0; u < 40; u++) {
+      for (int i = 0; i < CHAINS * CHAIN_LENGTH; i++) {
+        sum += Math.abs(before.score(u, i) - after.score(u, i));
+        n++;
+      }
+    }
+    return sum / n;
+  }
+
+  @Test
+  void partialFitLearnsAndStabilityHoldsTheOldModel() {
+    Dataset data = chains(7);
+    SasrecModel trained = (SasrecModel) Algorithms.trainer("sasrec", null).fit(data);
+    InteractionLog stream = noise(USERS, 8);
+    InteractionLog past = data.log();
+    // an anchor strong enough to pull all the way back keeps every parameter where it was
+    SasrecModel anchored = (SasrecModel) Algorithms.copy(trained);
+    anchored.partialFit(io.perennial.model.Update.of(stream, USERS, CHAINS * CHAIN_LENGTH).withReplay(past)
+        .withStability(new io.perennial.model.Stability(1e9f, false, 0f)));
+    assertThat(anchored.network().params().values()).isEqualTo(trained.network().params().values());
+    assertThat(anchored.sequence(stream.user(0))).endsWith(stream.item(lastEventOf(stream, stream.user(0))));
+    SasrecModel plain = (SasrecModel) Algorithms.copy(trained);
+    plain.partialFit(io.perennial.model.Update.of(stream, USERS, CHAINS * CHAIN_LENGTH).withReplay(past));
+    SasrecModel distilled = (SasrecModel) Algorithms.copy(trained);
+    distilled.partialFit(io.perennial.model.Update.of(stream, USERS, CHAINS * CHAIN_LENGTH).withReplay(past)
+        .withStability(new io.perennial.model.Stability(0f, false, 5f)).withTeacher(trained));
+    double plainDrift = drift(trained, plain);
+    double distilledDrift = drift(trained, distilled);
+    System.out.printf("partialFit score drift on old users: plain %.4f, distilled %.4f%n", plainDrift, distilledDrift);
+    assertThat(plainDrift).isPositive();
+    assertThat(distilledDrift).isLessThan(plainDrift);
+    assertThat(ModelHealth.check(distilled).healthy()).isTrue();
+  }
+
+  private static int lastEventOf(InteractionLog log, int user) {
+    int last = -1;
+    for (int e = 0; e < log.size(); e++) {
+      if (log.user(e) == user) {
+        last = e;
+      }
+    }
+    return last;
+  }
 }
