@@ -12,7 +12,7 @@ import io.perennial.nn.Activation;
  *     items); 0 adapts it to the data: the smallest of 50, 100, 200 that holds three quarters of
  *     the users' histories
  * @param epochs passes over the training windows; 0 adapts it to the data (fewer passes over more
- *     data, see {@link SasrecTrainer#epochsFor})
+ *     data (see {@code SasrecTrainer.epochsFor})
  * @param batchSize sequences per step
  * @param learningRate Adam's base rate
  * @param warmupSteps linear learning-rate warm-up (0 = none), at most a tenth of the training's steps

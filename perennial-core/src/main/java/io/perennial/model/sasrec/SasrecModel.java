@@ -50,6 +50,7 @@ public final class SasrecModel extends AbstractRecommender implements OnlineLear
   /** The online learner's steps (optimiser state kept between events), built on the first event. */
   private SasrecSteps online;
   private final ThreadLocal<SasrecNetwork.Workspace[]> oneSequence = new ThreadLocal<>();
+  private SasrecNetwork.Workspace smallRefresh;
 
   SasrecModel(SasrecConfig config, SasrecNetwork network, UserHistory history, float[] popularity, int users,
       int items, int[][] sequences, float[] states, long steps) {
@@ -208,8 +209,14 @@ public final class SasrecModel extends AbstractRecommender implements OnlineLear
     int chunks = (order.length + STATE_BATCH - 1) / STATE_BATCH;
     AtomicInteger next = new AtomicInteger();
     float[] into = states;
+    boolean inline = chunks == 1 || config.threads() == 1;
+    if (inline && (smallRefresh == null || smallRefresh.maxBatch() < Math.min(STATE_BATCH, order.length))) {
+      smallRefresh = network.workspace(Math.min(STATE_BATCH, order.length), false, 1);
+    }
     Runnable worker = () -> {
-      SasrecNetwork.Workspace ws = network.workspace(Math.min(STATE_BATCH, order.length), false, 1);
+      // writes run one at a time, so one kept workspace serves an inline refresh (an online event's)
+      SasrecNetwork.Workspace ws = inline ? smallRefresh
+          : network.workspace(Math.min(STATE_BATCH, order.length), false, 1);
       int chunk;
       while ((chunk = next.getAndIncrement()) < chunks) {
         int from = chunk * STATE_BATCH;
@@ -228,7 +235,7 @@ public final class SasrecModel extends AbstractRecommender implements OnlineLear
         }
       }
     };
-    Parallel.run(worker, Math.min(config.threads(), chunks));
+    Parallel.run(worker, inline ? 1 : Math.min(config.threads(), chunks));
   }
 
   // ---- retrieval ----
@@ -417,13 +424,14 @@ public final class SasrecModel extends AbstractRecommender implements OnlineLear
     sequences[user] = tail(joined);
     List<SasrecSteps.Window> windows = new ArrayList<>();
     int[] now = sequences[user];
+    // the new event is the newest target; replayed users' newest items keep the old knowledge
     if (now.length > 1) {
-      windows.add(new SasrecSteps.Window(user, now, 0, now.length - 1));
+      windows.add(new SasrecSteps.Window(user, now, 0, now.length - 1, true));
     }
     for (int r = 0; r < config.onlineReplay() && userCount > 1; r++) {
       int other = random.nextInt(userCount);
       if (other != user && sequence(other).length > 1) {
-        windows.add(new SasrecSteps.Window(other, sequence(other), 0, sequence(other).length - 1));
+        windows.add(new SasrecSteps.Window(other, sequence(other), 0, sequence(other).length - 1, true));
       }
     }
     if (!windows.isEmpty() && config.onlineSteps() > 0) {

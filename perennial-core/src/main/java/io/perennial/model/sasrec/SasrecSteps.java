@@ -23,9 +23,15 @@ final class SasrecSteps implements AutoCloseable {
   /**
    * Items {@code items[start .. end)} are the input, {@code items[start+1 .. end+1)} the targets
    * (the newest input's target is {@code items[end]} when {@code end < items.length}, none
-   * otherwise).
+   * otherwise). {@code newestOnly}: only the newest input's target counts (an online step on the
+   * event just seen, whose earlier positions were learnt before).
    */
-  record Window(int user, int[] items, int start, int end) {
+  record Window(int user, int[] items, int start, int end, boolean newestOnly) {
+    /** A window whose every position with a next item is a target. */
+    Window(int user, int[] items, int start, int end) {
+      this(user, items, start, end, false);
+    }
+
     int length() {
       return end - start;
     }
@@ -172,7 +178,11 @@ final class SasrecSteps implements AutoCloseable {
   }
 
   private static int targets(Window w) {
-    return w.end() < w.items().length ? w.length() : w.length() - 1;
+    boolean newestHasTarget = w.end() < w.items().length;
+    if (w.newestOnly()) {
+      return newestHasTarget ? 1 : 0;
+    }
+    return newestHasTarget ? w.length() : w.length() - 1;
   }
 
   /** Fills ids, lengths, targets and (BCE) per-position negatives; returns the positions with a target. */
@@ -194,7 +204,8 @@ final class SasrecSteps implements AutoCloseable {
         int r = base + pad + t;
         int at = w.start() + t;
         ws.ids[r] = w.items()[at];
-        int target = at + 1 < w.items().length && at + 1 <= w.end() ? w.items()[at + 1] : Embedding.PADDING;
+        boolean counted = !w.newestOnly() || t == len - 1;
+        int target = counted && at + 1 < w.items().length ? w.items()[at + 1] : Embedding.PADDING;
         ws.targets[r] = target;
         if (target != Embedding.PADDING) {
           rows++;
