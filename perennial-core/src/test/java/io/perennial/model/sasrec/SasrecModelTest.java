@@ -211,17 +211,20 @@ class SasrecModelTest {
     return log;
   }
 
-  /** Mean absolute change of the scores of a few users over every item. */
+  /**
+   * How far the top-10 of the first 40 users moved: the mean share of the earlier model's top-10
+   * missing from the later one's (softmax targets fix scores only up to a shift, so ranks are the
+   * measure).
+   */
   private static double drift(SasrecModel before, SasrecModel after) {
-    double sum = 0;
-    int n = 0;
+    double moved = 0;
     for (int u = 0; u < 40; u++) {
-      for (int i = 0; i < CHAINS * CHAIN_LENGTH; i++) {
-        sum += Math.abs(before.score(u, i) - after.score(u, i));
-        n++;
-      }
+      int[] was = before.recommend(u, 10, true, null).ids();
+      int[] now = after.recommend(u, 10, true, null).ids();
+      long kept = java.util.Arrays.stream(was).filter(i -> java.util.Arrays.stream(now).anyMatch(j -> j == i)).count();
+      moved += (10 - kept) / 10.0;
     }
-    return sum / n;
+    return moved / 40;
   }
 
   @Test
@@ -234,7 +237,8 @@ class SasrecModelTest {
     SasrecModel anchored = (SasrecModel) Algorithms.copy(trained);
     anchored.partialFit(io.perennial.model.Update.of(stream, USERS, CHAINS * CHAIN_LENGTH).withReplay(past)
         .withStability(new io.perennial.model.Stability(1e9f, false, 0f)));
-    assertThat(anchored.network().params().values()).isEqualTo(trained.network().params().values());
+    assertThat(anchored.network().params().values())
+        .containsExactly(trained.network().params().values(), org.assertj.core.api.Assertions.within(1e-6f));
     assertThat(anchored.sequence(stream.user(0))).endsWith(stream.item(lastEventOf(stream, stream.user(0))));
     SasrecModel plain = (SasrecModel) Algorithms.copy(trained);
     plain.partialFit(io.perennial.model.Update.of(stream, USERS, CHAINS * CHAIN_LENGTH).withReplay(past));
@@ -243,7 +247,7 @@ class SasrecModelTest {
         .withStability(new io.perennial.model.Stability(0f, false, 5f)).withTeacher(trained));
     double plainDrift = drift(trained, plain);
     double distilledDrift = drift(trained, distilled);
-    System.out.printf("partialFit score drift on old users: plain %.4f, distilled %.4f%n", plainDrift, distilledDrift);
+    System.out.printf("partialFit top-10 drift on old users: plain %.3f, distilled %.3f%n", plainDrift, distilledDrift);
     assertThat(plainDrift).isPositive();
     assertThat(distilledDrift).isLessThan(plainDrift);
     assertThat(ModelHealth.check(distilled).healthy()).isTrue();
