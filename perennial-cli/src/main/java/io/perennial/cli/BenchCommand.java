@@ -336,6 +336,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--heads", defaultValue = "1", paramLabel = "N", description = "Attention heads. Default: ${DEFAULT-VALUE}.")
     int heads;
 
+    @Option(names = "--loss", paramLabel = "LOSS",
+        description = "SOFTMAX (sampled, the default's 2048 negatives) or BCE (the paper's one negative). Default: the model's.")
+    String loss;
+
     @Option(names = "--items", defaultValue = "25000", paramLabel = "N", description = "Items of the synthetic table. Default: ${DEFAULT-VALUE}.")
     int items;
 
@@ -370,17 +374,26 @@ final class BenchCommand implements Callable<Integer> {
       ObjectNode overrides = Json.object();
       overrides.put("factors", factors).put("blocks", blocks).put("heads", heads).put("batchSize", batch)
           .put("threads", threads).put("maxLength", length);
+      if (loss != null) {
+        String upper = loss.toUpperCase(Locale.ROOT);
+        if (!upper.equals("SOFTMAX") && !upper.equals("BCE")) {
+          throw new UserException("--loss must be SOFTMAX or BCE, got " + loss);
+        }
+        overrides.put("loss", upper);
+      }
       io.perennial.model.sasrec.SasrecTrainer trainer =
           (io.perennial.model.sasrec.SasrecTrainer) Algorithms.trainer("sasrec", overrides);
       io.perennial.model.sasrec.SasrecBenchmark.StepTimes times = io.perennial.model.sasrec.SasrecBenchmark
           .trainingSteps(trainer.config(), items, batch, length, warmup, steps);
       root.put("batch", batch).put("length", length).put("factors", factors).put("blocks", blocks)
           .put("heads", heads).put("threads", threads).put("items", items).put("steps", steps);
+      root.put("loss", trainer.config().loss().name());
+      root.put("negatives", trainer.config().negatives());
       root.put("step_ms_median", times.medianMs());
       root.put("step_ms_min", times.minMs());
-      out.printf(Locale.ROOT, "SASRec step (batch %d x length %d, d %d, %d blocks, %d heads, %d threads, %d items): "
+      out.printf(Locale.ROOT, "SASRec step (batch %d x length %d, d %d, %d blocks, %d heads, %d threads, %d items, %s): "
           + "median %.1f ms, fastest %.1f ms over %d steps%n", batch, length, factors, blocks, heads, threads, items,
-          times.medianMs(), times.minMs(), steps);
+          trainer.config().loss(), times.medianMs(), times.minMs(), steps);
       if (data != null) {
         Dataset dataset = DataOptions.of(data, format, true, "keep-last", "fail").read();
         overrides.put("epochs", 1);
