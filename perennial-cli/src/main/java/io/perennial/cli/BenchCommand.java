@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
 /** {@code perennial bench}: end-to-end throughput figures for docs/BENCHMARKS.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "End-to-end benchmarks.",
     subcommands = {BenchCommand.Train.class, BenchCommand.Scale.class, BenchCommand.Online.class, ServeBenchCommand.class,
-        EncodeBenchCommand.class})
+        EncodeBenchCommand.class, BenchCommand.Deep.class})
 final class BenchCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -307,6 +307,107 @@ final class BenchCommand implements Callable<Integer> {
       root.put("bpr_epochs", epochs);
       root.put("bpr_updates_per_s", timings.meanEventsPerSecond());
       root.put("peak_heap_bytes", peak);
+      if (json != null) {
+        Json.write(json, root);
+        out.println("wrote " + json);
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "deep", mixinStandardHelpOptions = true,
+      description = "SASRec: median ms per training step on synthetic sequences; with --data, seconds per epoch.")
+  static final class Deep implements Callable<Integer> {
+    @Option(names = "--threads", defaultValue = "2", paramLabel = "N", description = "Data-parallel workers. Default: ${DEFAULT-VALUE}.")
+    int threads;
+
+    @Option(names = "--batch", defaultValue = "128", paramLabel = "B", description = "Sequences per step. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--length", defaultValue = "50", paramLabel = "T", description = "Sequence length. Default: ${DEFAULT-VALUE}.")
+    int length;
+
+    @Option(names = "--factors", defaultValue = "64", paramLabel = "D", description = "Model width. Default: ${DEFAULT-VALUE}.")
+    int factors;
+
+    @Option(names = "--blocks", defaultValue = "2", paramLabel = "N", description = "Attention blocks. Default: ${DEFAULT-VALUE}.")
+    int blocks;
+
+    @Option(names = "--heads", defaultValue = "1", paramLabel = "N", description = "Attention heads. Default: ${DEFAULT-VALUE}.")
+    int heads;
+
+    @Option(names = "--loss", paramLabel = "LOSS",
+        description = "SOFTMAX (sampled, the default's 2048 negatives) or BCE (the paper's one negative). Default: the model's.")
+    String loss;
+
+    @Option(names = "--items", defaultValue = "25000", paramLabel = "N", description = "Items of the synthetic table. Default: ${DEFAULT-VALUE}.")
+    int items;
+
+    @Option(names = "--steps", defaultValue = "30", paramLabel = "N", description = "Timed steps. Default: ${DEFAULT-VALUE}.")
+    int steps;
+
+    @Option(names = "--warmup", defaultValue = "10", paramLabel = "N", description = "Untimed steps first. Default: ${DEFAULT-VALUE}.")
+    int warmup;
+
+    @Option(names = "--data", paramLabel = "FILE", description = "Also time one training epoch over this data.")
+    Path data;
+
+    @Option(names = "--format", defaultValue = "movielens", paramLabel = "FORMAT", description = "Data format.")
+    String format;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write the figures as JSON.")
+    Path json;
+
+    @Override
+    public Integer call() {
+      if (threads < 1 || batch < 1 || length < 2 || factors < 1 || blocks < 1 || heads < 1 || items < 2 || steps < 1
+          || warmup < 0) {
+        throw new UserException("--threads, --batch, --factors, --blocks, --heads and --steps must be >= 1, "
+            + "--length and --items >= 2, --warmup >= 0");
+      }
+      if (factors % heads != 0) {
+        throw new UserException("--heads must divide --factors, got " + heads + " and " + factors);
+      }
+      PrintStream out = System.out;
+      ObjectNode root = Json.object();
+      root.set("machine", machine());
+      ObjectNode overrides = Json.object();
+      overrides.put("factors", factors).put("blocks", blocks).put("heads", heads).put("batchSize", batch)
+          .put("threads", threads).put("maxLength", length);
+      if (loss != null) {
+        String upper = loss.toUpperCase(Locale.ROOT);
+        if (!upper.equals("SOFTMAX") && !upper.equals("BCE")) {
+          throw new UserException("--loss must be SOFTMAX or BCE, got " + loss);
+        }
+        overrides.put("loss", upper);
+      }
+      io.perennial.model.sasrec.SasrecTrainer trainer =
+          (io.perennial.model.sasrec.SasrecTrainer) Algorithms.trainer("sasrec", overrides);
+      io.perennial.model.sasrec.SasrecBenchmark.StepTimes times = io.perennial.model.sasrec.SasrecBenchmark
+          .trainingSteps(trainer.config(), items, batch, length, warmup, steps);
+      root.put("batch", batch).put("length", length).put("factors", factors).put("blocks", blocks)
+          .put("heads", heads).put("threads", threads).put("items", items).put("steps", steps);
+      root.put("loss", trainer.config().loss().name());
+      root.put("negatives", trainer.config().negatives());
+      root.put("step_ms_median", times.medianMs());
+      root.put("step_ms_min", times.minMs());
+      out.printf(Locale.ROOT, "SASRec step (batch %d x length %d, d %d, %d blocks, %d heads, %d threads, %d items, %s): "
+          + "median %.1f ms, fastest %.1f ms over %d steps%n", batch, length, factors, blocks, heads, threads, items,
+          trainer.config().loss(), times.medianMs(), times.minMs(), steps);
+      if (data != null) {
+        Dataset dataset = DataOptions.of(data, format, true, "keep-last", "fail").read();
+        overrides.put("epochs", 1);
+        Timings timings = new Timings();
+        Algorithms.trainer("sasrec", overrides).fit(dataset, TrainingOptions.of(timings));
+        root.put("data", data.toString());
+        root.put("interactions", dataset.size());
+        root.put("epoch_s", timings.meanEpochSeconds());
+        out.printf(Locale.ROOT, "SASRec epoch over %s (%d interactions): %.2f s%n", data, dataset.size(),
+            timings.meanEpochSeconds());
+      }
+      long peak = peakHeapBytes();
+      root.put("peak_heap_mb", peak / (double) (1 << 20));
+      out.printf(Locale.ROOT, "peak heap %.0f MB%n", peak / (double) (1 << 20));
       if (json != null) {
         Json.write(json, root);
         out.println("wrote " + json);

@@ -5,6 +5,7 @@ import io.perennial.data.InteractionLog;
 import io.perennial.model.Parallel;
 import io.perennial.model.Recommendations;
 import io.perennial.model.Recommender;
+import io.perennial.model.SequenceAware;
 import io.perennial.model.Trainer;
 import io.perennial.model.TrainingOptions;
 import java.util.ArrayList;
@@ -18,6 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Trains on each split and scores the held-out events: RMSE/MAE on the test pairs, and ranking
  * metrics from each test user's top-K over every item the user did not interact with in training.
+ * A {@link SequenceAware} model observes a split's validation events after training and before
+ * the test, so a sequential model predicts the test item from everything before it.
  * Users are averaged with equal weight; splits likewise.
  */
 public final class Evaluator {
@@ -66,6 +69,10 @@ public final class Evaluator {
       }
       long t0 = System.nanoTime();
       Recommender model = trainer.fit(data.withLog(split.train()), options);
+      if (split.hasValidation() && model instanceof SequenceAware sequential) {
+        // as in the sequential papers: the test item follows the training and validation items
+        sequential.observe(split.validation());
+      }
       long t1 = System.nanoTime();
       Map<String, Double> metrics = evaluate(model, split.test(), settings, data.log());
       long t2 = System.nanoTime();

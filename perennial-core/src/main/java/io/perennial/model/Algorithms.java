@@ -23,6 +23,9 @@ import io.perennial.model.neumf.NeumfTrainer;
 import io.perennial.model.popularity.PopularityConfig;
 import io.perennial.model.popularity.PopularityModel;
 import io.perennial.model.popularity.PopularityTrainer;
+import io.perennial.model.sasrec.SasrecConfig;
+import io.perennial.model.sasrec.SasrecModel;
+import io.perennial.model.sasrec.SasrecTrainer;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +37,7 @@ import java.util.Map;
 public final class Algorithms {
 
   /** Every algorithm name, in the order the CLI lists them. */
-  public static final List<String> NAMES = List.of("pop", "itemknn", "mf", "bpr", "ials", "neumf");
+  public static final List<String> NAMES = List.of("pop", "itemknn", "mf", "bpr", "ials", "neumf", "sasrec");
 
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -84,6 +87,7 @@ public final class Algorithms {
       case "bpr" -> BprConfig.defaults();
       case "ials" -> IalsConfig.defaults();
       case "neumf" -> NeumfConfig.defaults();
+      case "sasrec" -> SasrecConfig.defaults();
       default -> throw unknown(name);
     };
     return JSON.valueToTree(config);
@@ -119,6 +123,7 @@ public final class Algorithms {
         case "bpr" -> new BprTrainer(JSON.treeToValue(config, BprConfig.class));
         case "ials" -> new IalsTrainer(JSON.treeToValue(config, IalsConfig.class));
         case "neumf" -> new NeumfTrainer(JSON.treeToValue(config, NeumfConfig.class));
+        case "sasrec" -> new SasrecTrainer(JSON.treeToValue(config, SasrecConfig.class));
         default -> throw unknown(name);
       };
     } catch (UnrecognizedPropertyException e) {
@@ -169,6 +174,7 @@ public final class Algorithms {
       case BprModel.TYPE -> BprModel.restore(state);
       case IalsModel.TYPE -> IalsModel.restore(state);
       case NeumfModel.TYPE -> NeumfModel.restore(state);
+      case SasrecModel.TYPE -> SasrecModel.restore(state);
       default -> throw new IllegalArgumentException("unknown model type '" + state.type() + "'");
     };
   }

@@ -1,0 +1,243 @@
+package io.perennial.model.sasrec;
+
+import io.perennial.model.UserHistory;
+import io.perennial.nn.DataParallel;
+import io.perennial.nn.Embedding;
+import io.perennial.nn.ParameterOptimizer;
+import io.perennial.optim.LearningRateSchedule;
+import io.perennial.optim.OptimizerConfig;
+import io.perennial.optim.OptimizerKind;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Gradient steps on batches of training windows, shared by training, fine-tuning and online
+ * learning: fills each worker's workspace with its contiguous share of the batch (left-padded to
+ * the batch's longest window), runs forward, loss and backward on {@link DataParallel}'s workers,
+ * reduces once and takes one Adam step. Every random draw (negatives, dropout) is a function of
+ * the seed, the step number and the window's place in the batch, so a step does not depend on how
+ * the batch is split, and training is deterministic for a seed and a worker count.
+ */
+final class SasrecSteps implements AutoCloseable {
+
+  /**
+   * Items {@code items[start .. end)} are the input, {@code items[start+1 .. end+1)} the targets
+   * (the newest input's target is {@code items[end]} when {@code end < items.length}, none
+   * otherwise). {@code newestOnly}: only the newest input's target counts (an online step on the
+   * event just seen, whose earlier positions were learnt before).
+   */
+  record Window(int user, int[] items, int start, int end, boolean newestOnly) {
+    /** A window whose every position with a next item is a target. */
+    Window(int user, int[] items, int start, int end) {
+      this(user, items, start, end, false);
+    }
+
+    int length() {
+      return end - start;
+    }
+  }
+
+  private final SasrecNetwork network;
+  private final SasrecConfig config;
+  private final DataParallel parallel;
+  private final SasrecNetwork.Workspace[] workspaces;
+  private final ParameterOptimizer optimizer;
+  private final UserHistory history;
+  private final int perWorker;
+  private final int[] negatives;
+  private final double[] losses;
+  private int itemCount;
+  private SasrecNetwork teacher;
+  private SasrecNetwork.Workspace[] teacherWorkspaces;
+  private float distillation;
+
+  /**
+   * @param maxBatch the largest batch {@link #step} will be given
+   * @param warmupSteps linear warm-up of the learning rate (0 = none)
+   * @param history for BCE, items a user has and which are therefore no negatives
+   */
+  SasrecSteps(SasrecNetwork network, SasrecConfig config, int maxBatch, int warmupSteps, UserHistory history,
+      int itemCount) {
+    this.network = network;
+    this.config = config;
+    int workers = Math.max(1, Math.min(config.threads(), maxBatch));
+    this.parallel = new DataParallel(network.params(), workers);
+    this.perWorker = (maxBatch + workers - 1) / workers;
+    this.workspaces = new SasrecNetwork.Workspace[workers];
+    for (int w = 0; w < workers; w++) {
+      workspaces[w] = network.workspace(perWorker, true, config.negatives());
+    }
+    LearningRateSchedule schedule = warmupSteps > 0
+        ? new LearningRateSchedule.LinearWarmup(warmupSteps, LearningRateSchedule.constant())
+        : LearningRateSchedule.constant();
+    // β₂ = 0.98 as in the reference implementation; weight decay decoupled (AdamW)
+    OptimizerConfig adam = new OptimizerConfig(OptimizerKind.ADAM, config.learningRate(), 0.9f, 0.9f, 0.98f, 1e-8f,
+        0f, config.weightDecay(), 0f, 0f, schedule);
+    this.optimizer = new ParameterOptimizer(network.params(), adam, config.maxGradNorm());
+    this.history = history;
+    this.negatives = new int[config.negatives()];
+    this.losses = new double[workers];
+    this.itemCount = itemCount;
+  }
+
+  SasrecNetwork network() {
+    return network;
+  }
+
+  /**
+   * From now on every step also distils from {@code earlier} with this weight (see {@link
+   * SasrecNetwork#distillationLoss}); the teacher is only read.
+   */
+  void distilFrom(SasrecNetwork earlier, float weight) {
+    teacher = earlier;
+    distillation = weight;
+    teacherWorkspaces = new SasrecNetwork.Workspace[workspaces.length];
+    for (int w = 0; w < workspaces.length; w++) {
+      teacherWorkspaces[w] = earlier.workspace(perWorker, true, config.negatives());
+    }
+  }
+
+  /** Items negatives are drawn from: {@code 0 .. count)}. */
+  void setItemCount(int count) {
+    itemCount = count;
+  }
+
+  /** Learning rate of the coming step. */
+  float currentRate() {
+    return optimizer.currentRate();
+  }
+
+  /**
+   * One step on {@code batch.subList(from, to)} (at most the constructor's {@code maxBatch}).
+   *
+   * @param step the global step number: keys the dropout masks and the negatives
+   * @return the mean loss over the batch's target positions
+   */
+  double step(List<Window> batch, int from, int to, long step) {
+    int size = to - from;
+    if (size > perWorker * workspaces.length) {
+      throw new IllegalArgumentException("batch of " + size + " above the " + perWorker * workspaces.length + " sized for");
+    }
+    int time = 1;
+    long rows = 0;
+    for (int i = from; i < to; i++) {
+      Window w = batch.get(i);
+      time = Math.max(time, w.length());
+      rows += targets(w);
+    }
+    if (rows == 0) {
+      return 0;
+    }
+    SplittableRandom stepRandom = new SplittableRandom(mix(config.seed(), step));
+    boolean softmax = config.loss() == SasrecConfig.Loss.SOFTMAX;
+    // with at least as many negatives as items, every item is one: the full softmax
+    int k = Math.min(negatives.length, itemCount);
+    if (softmax || teacher != null) {
+      for (int j = 0; j < k; j++) {
+        negatives[j] = k == itemCount ? j : stepRandom.nextInt(itemCount);
+      }
+    }
+    int t = time;
+    long total = rows;
+    parallel.run(worker -> {
+      int b0 = from + worker * perWorker;
+      int b1 = Math.min(to, b0 + perWorker);
+      losses[worker] = 0;
+      if (b0 >= b1) {
+        return;
+      }
+      SasrecNetwork.Workspace ws = workspaces[worker];
+      long chunkRows = fill(ws, batch, b0, b1, t, step, b0 - from);
+      network.forward(ws, b1 - b0, t, true, step, b0 - from);
+      float weight = (float) ((double) chunkRows / total);
+      float[] grads = parallel.grads(worker);
+      var touched = parallel.touched(worker, network.itemTable());
+      losses[worker] = softmax
+          ? network.softmaxLoss(ws, negatives, k, grads, touched, weight)
+          : network.bceLoss(ws, grads, touched, weight);
+      if (teacher != null) {
+        SasrecNetwork.Workspace tws = teacherWorkspaces[worker];
+        for (int r = 0; r < (b1 - b0) * t; r++) {
+          // an item newer than the teacher reads as an empty position to it
+          tws.ids[r] = ws.ids[r] < teacher.items() ? ws.ids[r] : Embedding.PADDING;
+        }
+        System.arraycopy(ws.lengths, 0, tws.lengths, 0, b1 - b0);
+        teacher.forward(tws, b1 - b0, t, false, 0, 0);
+        losses[worker] += network.distillationLoss(ws, teacher, tws, negatives, k, grads, touched,
+            weight * distillation) * distillation;
+      }
+      network.backward(ws, grads, touched);
+    });
+    parallel.reduce();
+    optimizer.step();
+    double sum = 0;
+    for (double l : losses) {
+      sum += l;
+    }
+    return sum / rows;
+  }
+
+  private static int targets(Window w) {
+    boolean newestHasTarget = w.end() < w.items().length;
+    if (w.newestOnly()) {
+      return newestHasTarget ? 1 : 0;
+    }
+    return newestHasTarget ? w.length() : w.length() - 1;
+  }
+
+  /** Fills ids, lengths, targets and (BCE) per-position negatives; returns the positions with a target. */
+  private long fill(SasrecNetwork.Workspace ws, List<Window> batch, int b0, int b1, int time, long step, int firstRow) {
+    long rows = 0;
+    boolean bce = config.loss() == SasrecConfig.Loss.BCE;
+    for (int b = 0; b < b1 - b0; b++) {
+      Window w = batch.get(b0 + b);
+      int len = w.length();
+      ws.lengths[b] = len;
+      int pad = time - len;
+      int base = b * time;
+      for (int t = 0; t < pad; t++) {
+        ws.ids[base + t] = Embedding.PADDING;
+        ws.targets[base + t] = Embedding.PADDING;
+      }
+      SplittableRandom random = bce ? new SplittableRandom(mix(mix(config.seed(), step), firstRow + b)) : null;
+      for (int t = 0; t < len; t++) {
+        int r = base + pad + t;
+        int at = w.start() + t;
+        ws.ids[r] = w.items()[at];
+        boolean counted = !w.newestOnly() || t == len - 1;
+        int target = counted && at + 1 < w.items().length ? w.items()[at + 1] : Embedding.PADDING;
+        ws.targets[r] = target;
+        if (target != Embedding.PADDING) {
+          rows++;
+          if (bce) {
+            ws.rowNegatives[r] = negative(random, w.user(), target);
+          }
+        }
+      }
+    }
+    return rows;
+  }
+
+  /** A uniform item the user has not interacted with (after 16 tries, any item but the target). */
+  private int negative(SplittableRandom random, int user, int target) {
+    int j;
+    int tries = 0;
+    do {
+      j = random.nextInt(itemCount);
+    } while ((j == target || (user >= 0 && history.contains(user, j))) && ++tries < 16);
+    return j == target ? (j + 1) % itemCount : j;
+  }
+
+  /** SplitMix64 of {@code a} and {@code b}: independent streams per (seed, step, row). */
+  static long mix(long a, long b) {
+    long z = a + (b + 1) * 0x9E3779B97F4A7C15L;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+
+  @Override
+  public void close() {
+    parallel.close();
+  }
+}
