@@ -94,6 +94,20 @@ final class EvaluateCommand implements Callable<Integer> {
             + protocol.parsed().cliName() + " has none (loo holds out each user's second-to-last item)");
       }
     }
+    boolean cold = protocol.parsed() == Protocol.COLD_ITEMS || protocol.parsed() == Protocol.COLD_USERS;
+    if (cold && !candidates.isAll()) {
+      throw new UserException("--candidates " + candidates.cliName() + " cannot be combined with --protocol "
+          + protocol.parsed().cliName() + " (cold-items ranks over the cold items; use --candidates all)");
+    }
+    if (cold) {
+      Split s = splits.get(0);
+      out.printf(Locale.ROOT, "%s: %d training and %d test interactions%s%n", protocol.parsed().cliName(),
+          s.train().size(), s.test().size(),
+          s.restrictsCandidates() ? ", candidates the " + s.candidateItems().length + " cold items" : "");
+      if (s.test().size() == 0) {
+        throw new UserException(data.data + ": --protocol " + protocol.parsed().cliName() + " left nothing to test");
+      }
+    }
     if (!candidates.isAll()) {
       out.printf(Locale.ROOT, "candidates: each held-out item against %d items the user never interacted with "
           + "(drawn without replacement, seed %d)%n", candidates.sampled(), protocol.splitSeed);
@@ -117,7 +131,13 @@ final class EvaluateCommand implements Callable<Integer> {
         || protocol.parsed() == Protocol.USER_TEMPORAL) {
       protocolJson.put("train_fraction", protocol.trainFraction);
     }
-    if (protocol.parsed() == Protocol.RANDOM || protocol.parsed() == Protocol.KFOLD || !candidates.isAll()) {
+    if (cold) {
+      protocolJson.put("cold_fraction", protocol.coldFraction);
+      if (protocol.parsed() == Protocol.COLD_USERS) {
+        protocolJson.put("cold_user_events", protocol.coldUserEvents);
+      }
+    }
+    if (protocol.parsed() == Protocol.RANDOM || protocol.parsed() == Protocol.KFOLD || !candidates.isAll() || cold) {
       protocolJson.put("seed", protocol.splitSeed);
     }
     protocolJson.put("candidates", candidates.cliName());
