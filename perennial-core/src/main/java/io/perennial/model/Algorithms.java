@@ -8,6 +8,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.perennial.model.bpr.BprConfig;
 import io.perennial.model.bpr.BprModel;
 import io.perennial.model.bpr.BprTrainer;
+import io.perennial.model.content.ContentConfig;
+import io.perennial.model.content.ContentModel;
+import io.perennial.model.content.ContentTrainer;
+import io.perennial.model.content.HybridConfig;
+import io.perennial.model.content.HybridModel;
+import io.perennial.model.content.HybridTrainer;
 import io.perennial.model.ials.IalsConfig;
 import io.perennial.model.ials.IalsModel;
 import io.perennial.model.ials.IalsTrainer;
@@ -20,6 +26,9 @@ import io.perennial.model.mf.MfTrainer;
 import io.perennial.model.popularity.PopularityConfig;
 import io.perennial.model.popularity.PopularityModel;
 import io.perennial.model.popularity.PopularityTrainer;
+import io.perennial.model.random.RandomConfig;
+import io.perennial.model.random.RandomModel;
+import io.perennial.model.random.RandomTrainer;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +40,15 @@ import java.util.Map;
 public final class Algorithms {
 
   /** Every algorithm name, in the order the CLI lists them. */
-  public static final List<String> NAMES = List.of("pop", "itemknn", "mf", "bpr", "ials");
+  public static final List<String> NAMES = List.of("pop", "itemknn", "mf", "bpr", "ials", "random", "content", "hybrid");
+
+  /**
+   * Whether the algorithm needs item content ({@code --items}): its trainer is a {@link
+   * io.perennial.model.content.ContentAware} and must be given it before it fits.
+   */
+  public static boolean needsContent(String name) {
+    return name.equals("content") || name.equals("hybrid");
+  }
 
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -80,6 +97,9 @@ public final class Algorithms {
       case "mf" -> MfConfig.defaults();
       case "bpr" -> BprConfig.defaults();
       case "ials" -> IalsConfig.defaults();
+      case "random" -> RandomConfig.defaults();
+      case "content" -> ContentConfig.defaults();
+      case "hybrid" -> HybridConfig.defaults();
       default -> throw unknown(name);
     };
     return JSON.valueToTree(config);
@@ -114,6 +134,9 @@ public final class Algorithms {
         case "mf" -> new MfTrainer(JSON.treeToValue(config, MfConfig.class));
         case "bpr" -> new BprTrainer(JSON.treeToValue(config, BprConfig.class));
         case "ials" -> new IalsTrainer(JSON.treeToValue(config, IalsConfig.class));
+        case "random" -> new RandomTrainer(JSON.treeToValue(config, RandomConfig.class));
+        case "content" -> new ContentTrainer(JSON.treeToValue(config, ContentConfig.class));
+        case "hybrid" -> new HybridTrainer(JSON.treeToValue(config, HybridConfig.class));
         default -> throw unknown(name);
       };
     } catch (UnrecognizedPropertyException e) {
@@ -163,6 +186,9 @@ public final class Algorithms {
       case MfModel.TYPE -> MfModel.restore(state);
       case BprModel.TYPE -> BprModel.restore(state);
       case IalsModel.TYPE -> IalsModel.restore(state);
+      case RandomModel.TYPE -> RandomModel.restore(state);
+      case ContentModel.TYPE -> ContentModel.restore(state);
+      case HybridModel.TYPE -> HybridModel.restore(state);
       default -> throw new IllegalArgumentException("unknown model type '" + state.type() + "'");
     };
   }
