@@ -185,7 +185,8 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         ObjectNode o = Json.object();
         if (b[2] != null) {
-          o.put("features", b[2]);
+          // the baselines are plain profiles (the mean of the user's items), as measured by hand in issue 14
+          o.put("features", b[2]).put("recencyDecay", 1f);
         }
         labels.add(b[0]);
         algorithms.add(b[1]);
