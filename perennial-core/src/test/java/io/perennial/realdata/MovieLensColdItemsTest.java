@@ -73,6 +73,7 @@ class MovieLensColdItemsTest {
     assertThat(mean.get("random")[0]).isBetween(0.12, 0.17);
     assertThat(mean.get("genre")[0]).isBetween(0.25, 0.33);
     assertThat(mean.get("tfidf")[0]).isBetween(0.31, 0.38);
+    assertThat(mean.get("tfidf")[1]).isBetween(0.055, 0.08);
     assertThat(mean.get("hybrid")[0]).isGreaterThanOrEqualTo(0.42);
     assertThat(mean.get("hybrid")[1]).isGreaterThanOrEqualTo(0.085);
     assertThat(mean.get("hybrid")[0]).isGreaterThan(mean.get("tfidf")[0]);

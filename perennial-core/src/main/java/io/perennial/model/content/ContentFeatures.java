@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  *   <li>{@code genres}: a one-hot over the values of every categorical field (genres, brand);
  *   <li>{@code tfidf}: TF-IDF over title words, the decade of a trailing {@code (year)}, categorical
  *       values, tags (whole and by word) and the words of free-text fields; terms in fewer than 2
- *       items are dropped and the vocabulary keeps the {@code maxTerms} most frequent;
+ *       items are dropped and the vocabulary keeps the {@code maxTerms} most frequent; each block of
+ *       terms (title, decade, each categorical field, tags) is of equal weight;
  *   <li>{@code text}: the precomputed text vectors ({@link TextVectors}, e.g. MiniLM);
  *   <li>{@code tfidf+text}: both, each block of unit length and weighted equally.
  * </ul>
@@ -122,18 +123,39 @@ public final class ContentFeatures {
     for (Map<String, Integer> bag : bags) {
       int[] cols = bag.keySet().stream().filter(column::containsKey).mapToInt(column::get).sorted().toArray();
       float[] vals = new float[cols.length];
+      // Each block of terms (title words, decade, each categorical field, tags) is scaled to unit
+      // length before the row is: otherwise the many rare title words and tags, with their high
+      // IDF, drown the few genres that carry most of the taste signal.
+      Map<String, Double> blockNorm = new HashMap<>();
+      Map<String, Double> weights = new HashMap<>();
       for (Map.Entry<String, Integer> e : bag.entrySet()) {
-        Integer c = column.get(e.getKey());
-        if (c != null) {
+        if (column.containsKey(e.getKey())) {
           // tf-idf = (1 + ln tf) · ln(N / df); a one-hot for categories alone
           double idf = Math.log((double) n / documentFrequency.get(e.getKey()));
           double weight = categoriesOnly ? 1 : (1 + Math.log(e.getValue())) * Math.max(idf, 1e-3);
-          vals[Arrays.binarySearch(cols, c)] = (float) weight;
+          weights.put(e.getKey(), weight);
+          blockNorm.merge(block(e.getKey()), weight * weight, Double::sum);
         }
+      }
+      for (Map.Entry<String, Double> e : weights.entrySet()) {
+        double norm = Math.sqrt(blockNorm.get(block(e.getKey())));
+        vals[Arrays.binarySearch(cols, column.get(e.getKey()))] = (float) (blockWeight(e.getKey()) * e.getValue() / norm);
       }
       rows.addRow(cols, vals);
     }
     return rows.build();
+  }
+
+  /** Title words and decade weigh half a categorical field or the tags: they say less about taste. */
+  private static double blockWeight(String term) {
+    String b = block(term);
+    return b.equals("title") || b.equals("decade") || b.equals("text") ? 0.5 : 1.0;
+  }
+
+  /** The block of a term: its prefix ({@code title}, {@code decade}, {@code genres}, {@code tag}…). */
+  private static String block(String term) {
+    String prefix = term.substring(0, term.indexOf(':'));
+    return prefix.equals("tagword") ? "tag" : prefix;
   }
 
   private static ItemFeatures text(ItemContent content, IdIndex items) {
