@@ -59,6 +59,9 @@ final class QuickstartCommand implements Callable<Integer> {
     protocol.put("train_fraction", 0.8);
     List<JsonNode> results = new ArrayList<>();
     for (String model : Algorithms.NAMES) {
+      if (Algorithms.needsContent(model) || model.equals("random")) {
+        continue; // the generated world has no item metadata, and chance needs no demonstration
+      }
       boolean explicit = Algorithms.isExplicit(model);
       Dataset data = explicit ? ratings : implicit;
       ObjectNode dataJson = Evaluations.dataJson("synthetic(seed=" + seed + ")", "synthetic", !explicit, data);
