@@ -201,8 +201,19 @@ public final class HybridModel extends AbstractRecommender implements VectorRetr
     if (!(base instanceof OnlineLearner online)) {
       throw new IllegalArgumentException("hybrid: base model '" + config.base() + "' does not learn online");
     }
+    int itemsBefore = itemCount;
     online.learnOnline(user, item, value, timestamp);
-    refresh();
+    if (base.itemCount() != itemsBefore) {
+      refresh();
+      return;
+    }
+    // One event re-solves (or steps) only this item's row and adds to its count: re-blend just it.
+    AbstractRecommender b = (AbstractRecommender) base;
+    history = b.history();
+    popularity = b.popularity();
+    userCount = base.userCount();
+    VectorRetrieval retrieval = (VectorRetrieval) base;
+    blendInto(item, retrieval.retrievalItemVectors(), retrieval.retrievalItemBias(), new float[mapping.outputs()]);
   }
 
   private void refresh() {

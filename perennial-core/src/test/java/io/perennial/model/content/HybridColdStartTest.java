@@ -91,4 +91,21 @@ class HybridColdStartTest {
     assertThat(model.learnedWeight(4)).isZero();
     assertThat(model.score(0, 3)).isGreaterThan(model.score(Fixtures.USERS - 1, 3));
   }
+
+  @Test
+  void learningOnlineReblendsTheItemAsPartialFitWould() {
+    HybridModel online = train();
+    HybridModel batch = train();
+    online.learnOnline(0, 5, 1f, 60_000);
+    InteractionLog one = new InteractionLog();
+    one.add(0, 5, 1f, 60_000, InteractionType.VIEW);
+    batch.partialFit(Update.of(one, Fixtures.USERS, Fixtures.ITEMS));
+    assertThat(online.learnedWeight(5)).isEqualTo(batch.learnedWeight(5)).isPositive();
+    int d = online.retrievalDims();
+    float[] a = java.util.Arrays.copyOfRange(online.retrievalItemVectors(), 5 * d, 6 * d);
+    float[] b = java.util.Arrays.copyOfRange(batch.retrievalItemVectors(), 5 * d, 6 * d);
+    float[] mappedOnly = java.util.Arrays.copyOfRange(train().retrievalItemVectors(), 5 * d, 6 * d);
+    assertThat(a).isNotEqualTo(mappedOnly);
+    assertThat(b).isNotEqualTo(mappedOnly);
+  }
 }
