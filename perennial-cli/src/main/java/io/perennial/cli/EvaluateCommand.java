@@ -26,9 +26,17 @@ final class EvaluateCommand implements Callable<Integer> {
   @Mixin DataOptions data;
   @Mixin ProtocolOptions protocol;
   @Mixin ItemOptions itemOptions = new ItemOptions();
+  @Mixin ContentOptions contentOptions = new ContentOptions();
+
+  @Option(names = "--baselines",
+      description = "Also run the content baselines in the same run: random, genre (a content profile over genres), "
+          + "tfidf (over title words, decade, genres and tags) and, with --item-vectors, text (the encoder's "
+          + "embeddings). Needs --items.")
+  boolean baselines;
 
   @Option(names = "--model", required = true, split = ",", paramLabel = "NAME",
-      description = "pop, itemknn, mf, bpr, ials, neumf (comma-separated for several).")
+      description = "pop, itemknn, mf, bpr, ials, neumf, sasrec, random, content, hybrid (comma-separated for several; "
+          + "content and hybrid need --items).")
   List<String> models;
 
   @Option(names = "--config", paramLabel = "FILE",
@@ -94,6 +102,20 @@ final class EvaluateCommand implements Callable<Integer> {
             + protocol.parsed().cliName() + " has none (loo holds out each user's second-to-last item)");
       }
     }
+    boolean cold = protocol.parsed() == Protocol.COLD_ITEMS || protocol.parsed() == Protocol.COLD_USERS;
+    if (cold && !candidates.isAll()) {
+      throw new UserException("--candidates " + candidates.cliName() + " cannot be combined with --protocol "
+          + protocol.parsed().cliName() + " (cold-items ranks over the cold items; use --candidates all)");
+    }
+    if (cold) {
+      Split s = splits.get(0);
+      out.printf(Locale.ROOT, "%s: %d training and %d test interactions%s%n", protocol.parsed().cliName(),
+          s.train().size(), s.test().size(),
+          s.restrictsCandidates() ? ", candidates the " + s.candidateItems().length + " cold items" : "");
+      if (s.test().size() == 0) {
+        throw new UserException(data.data + ": --protocol " + protocol.parsed().cliName() + " left nothing to test");
+      }
+    }
     if (!candidates.isAll()) {
       out.printf(Locale.ROOT, "candidates: each held-out item against %d items the user never interacted with "
           + "(drawn without replacement, seed %d)%n", candidates.sampled(), protocol.splitSeed);
@@ -117,7 +139,13 @@ final class EvaluateCommand implements Callable<Integer> {
         || protocol.parsed() == Protocol.USER_TEMPORAL) {
       protocolJson.put("train_fraction", protocol.trainFraction);
     }
-    if (protocol.parsed() == Protocol.RANDOM || protocol.parsed() == Protocol.KFOLD || !candidates.isAll()) {
+    if (cold) {
+      protocolJson.put("cold_fraction", protocol.coldFraction);
+      if (protocol.parsed() == Protocol.COLD_USERS) {
+        protocolJson.put("cold_user_events", protocol.coldUserEvents);
+      }
+    }
+    if (protocol.parsed() == Protocol.RANDOM || protocol.parsed() == Protocol.KFOLD || !candidates.isAll() || cold) {
       protocolJson.put("seed", protocol.splitSeed);
     }
     protocolJson.put("candidates", candidates.cliName());
@@ -130,15 +158,46 @@ final class EvaluateCommand implements Callable<Integer> {
     if (catalog != null) {
       dataJson.set("item_metadata", itemOptions.json(catalog, dataset));
     }
+    io.perennial.model.content.ItemContent content = contentOptions.content(catalog);
+    for (String m : models) {
+      if (Algorithms.needsContent(m) && content == null) {
+        throw new UserException("--model " + m + " needs item metadata: give --items (and --tags)");
+      }
+    }
+    if (baselines && content == null) {
+      throw new UserException("--baselines needs --items (and --tags): the genre and text baselines read them");
+    }
     // Every model's overrides are checked before the first model trains.
     List<JsonNode> overrides = new ArrayList<>();
+    List<String> labels = new ArrayList<>();
+    List<String> algorithms = new ArrayList<>();
     for (String m : models) {
       overrides.add(ConfigFiles.overrides(config, m, models.size()));
+      labels.add(m);
+      algorithms.add(m);
+    }
+    if (baselines) {
+      String[][] extra = {{"random", "random", null}, {"genre", "content", "genres"}, {"tfidf", "content", "tfidf"},
+          {"text", "content", "text"}};
+      for (String[] b : extra) {
+        if (b[0].equals("text") && content.text() == null) {
+          continue;
+        }
+        ObjectNode o = Json.object();
+        if (b[2] != null) {
+          // the baselines are plain profiles (the mean of the user's items), as measured by hand in issue 14
+          o.put("features", b[2]).put("recencyDecay", 1f);
+        }
+        labels.add(b[0]);
+        algorithms.add(b[1]);
+        overrides.add(o);
+      }
     }
     List<JsonNode> results = new ArrayList<>();
-    for (String m : models) {
+    for (int n = 0; n < labels.size(); n++) {
+      String m = algorithms.get(n);
       List<Integer> keptEpochs = new ArrayList<>();
-      Evaluations.Outcome outcome = Evaluations.run(m, overrides.get(results.size()),
+      Evaluations.Outcome outcome = Evaluations.run(labels.get(n), m, overrides.get(n), content,
           dataset, splits, protocolJson, dataJson, k,
           io.perennial.model.TrainingOptions.of(recordingEarlyStops(Terminal.progress(out), out, keptEpochs)),
           candidates, earlyStopping, patience);

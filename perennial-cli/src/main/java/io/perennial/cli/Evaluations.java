@@ -43,7 +43,18 @@ final class Evaluations {
   static Outcome run(String model, JsonNode config, Dataset data, List<Split> splits,
       ObjectNode protocolJson, ObjectNode dataJson, int k, TrainingOptions training,
       Candidates candidates, String earlyStopping, int patience) {
-    Trainer trainer = Algorithms.trainer(model, config);
+    return run(model, model, config, null, data, splits, protocolJson, dataJson, k, training, candidates,
+        earlyStopping, patience);
+  }
+
+  /**
+   * As the other, under the name {@code label} in the JSON and tables (a baseline: {@code genre}
+   * is the content model on genres), giving a content model {@code content}.
+   */
+  static Outcome run(String label, String model, JsonNode config, io.perennial.model.content.ItemContent content,
+      Dataset data, List<Split> splits, ObjectNode protocolJson, ObjectNode dataJson, int k, TrainingOptions training,
+      Candidates candidates, String earlyStopping, int patience) {
+    Trainer trainer = ContentOptions.withContent(model, Algorithms.trainer(model, config), content);
     EvalSettings settings = EvalSettings.ranking(k).withRatingMetrics(Algorithms.isExplicit(model))
         .withCandidates(candidates);
     long t0 = System.nanoTime();
@@ -51,7 +62,10 @@ final class Evaluations {
         earlyStopping, patience);
     double total = (System.nanoTime() - t0) / 1e9;
     ObjectNode json = Json.object();
-    json.put("model", model);
+    json.put("model", label);
+    if (!label.equals(model)) {
+      json.put("algorithm", model);
+    }
     json.set("protocol", protocolJson);
     json.put("k", k);
     json.set("data", dataJson);
@@ -77,7 +91,7 @@ final class Evaluations {
     engine.put("version", new Main.Version().getVersion()[0]);
     engine.put("kernels", VectorOps.implementationName());
     engine.put("java", System.getProperty("java.version"));
-    return new Outcome(model, result, json);
+    return new Outcome(label, result, json);
   }
 
   /**

@@ -20,8 +20,18 @@ import picocli.CommandLine.Option;
 final class ProtocolOptions {
 
   @Option(names = "--protocol", defaultValue = "user-temporal", paramLabel = "NAME",
-      description = "random, kfold, temporal, user-temporal, loo, folds. Default: ${DEFAULT-VALUE}.")
+      description = "random, kfold, temporal, user-temporal, loo, cold-items, cold-users, folds. Default: ${DEFAULT-VALUE}.")
   String protocol;
+
+  @Option(names = "--cold-fraction", defaultValue = "0.1", paramLabel = "F",
+      description = "cold-items: share of the rated items made cold (all their events test; candidates are the cold "
+          + "items only); cold-users: share of the users with more than --cold-user-events events made cold. "
+          + "Seeded by --split-seed. Default: ${DEFAULT-VALUE}.")
+  double coldFraction;
+
+  @Option(names = "--cold-user-events", defaultValue = "3", paramLabel = "K",
+      description = "cold-users: training events kept per cold user (their earliest K). Default: ${DEFAULT-VALUE}.")
+  int coldUserEvents;
 
   @Option(names = "--folds", defaultValue = "5", paramLabel = "N",
       description = "Folds for kfold; for 'folds', how many uN.base/uN.test pairs to use. Default: ${DEFAULT-VALUE}.")
@@ -92,6 +102,21 @@ final class ProtocolOptions {
       case TEMPORAL -> List.of(Splitters.temporal(log, trainFraction));
       case USER_TEMPORAL -> List.of(Splitters.userTemporal(log, trainFraction));
       case LOO -> List.of(Splitters.leaveOneOut(log));
+      case COLD_ITEMS, COLD_USERS -> {
+        if (!(coldFraction > 0 && coldFraction < 1)) {
+          throw new UserException("--cold-fraction must be between 0 and 1, got " + coldFraction);
+        }
+        if (coldUserEvents < 0) {
+          throw new UserException("--cold-user-events must be at least 0, got " + coldUserEvents);
+        }
+        try {
+          yield List.of(parsed() == Protocol.COLD_ITEMS
+              ? Splitters.coldItems(log, coldFraction, splitSeed)
+              : Splitters.coldUsers(log, coldUserEvents, coldFraction, splitSeed));
+        } catch (IllegalArgumentException e) {
+          throw new UserException("--protocol " + protocol + ": " + e.getMessage());
+        }
+      }
       case FOLDS -> throw new IllegalStateException("folds are read, not split");
     };
   }

@@ -56,11 +56,17 @@ final class ServeCommand implements Callable<Integer> {
       description = "${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
   String model;
 
-  /** The names {@code --model} accepts: every algorithm {@link Algorithms#NAMES} lists. */
+  /**
+   * The names {@code --model} accepts: every algorithm {@link Algorithms#NAMES} lists but those that
+   * need item content, which the learner does not hand to models yet.
+   */
   static final class ModelNames implements Iterable<String> {
+    static final java.util.List<String> SERVABLE =
+        Algorithms.NAMES.stream().filter(n -> !Algorithms.needsContent(n)).toList();
+
     @Override
     public java.util.Iterator<String> iterator() {
-      return Algorithms.NAMES.iterator();
+      return SERVABLE.iterator();
     }
   }
 
@@ -158,6 +164,10 @@ final class ServeCommand implements Callable<Integer> {
   static PerennialServer start(ServeCommand o, PrintWriter out, PrintWriter err) {
     if (!Algorithms.NAMES.contains(o.model)) {
       throw new UserException("--model: unknown model '" + o.model + "' (expected one of " + Algorithms.NAMES + ")");
+    }
+    if (Algorithms.needsContent(o.model)) {
+      throw new UserException("--model " + o.model + ": the server's learner does not hand item content to models yet; "
+          + "serve one of " + ModelNames.SERVABLE);
     }
     if (o.rerankCandidates < 0) {
       throw new UserException("--rerank-candidates: must be 0 (the model's default) or more, got " + o.rerankCandidates);

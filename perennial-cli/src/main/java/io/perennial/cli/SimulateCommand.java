@@ -152,6 +152,10 @@ final class SimulateCommand implements Callable<Integer> {
     if (!Algorithms.NAMES.contains(model)) {
       throw new UserException("--model: unknown model '" + model + "' (expected one of " + Algorithms.NAMES + ")");
     }
+    if (Algorithms.needsContent(model)) {
+      throw new UserException("--model " + model + ": simulate does not hand item content to models yet; "
+          + "evaluate it with --protocol cold-items --items FILE instead");
+    }
     for (String s : strategies) {
       try {
         Strategies.create(s);

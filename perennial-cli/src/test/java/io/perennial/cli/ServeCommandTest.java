@@ -77,7 +77,7 @@ class ServeCommandTest {
   @Test
   void helpListsEveryModelNameAndTheRerankOption() {
     assertThat(run("serve", "--help")).isZero();
-    assertThat(out.toString()).contains(String.join(", ", io.perennial.model.Algorithms.NAMES))
+    assertThat(out.toString().replaceAll("\\s+", " ")).contains(String.join(", ", ServeCommand.ModelNames.SERVABLE))
         .contains("--rerank-candidates");
   }
 

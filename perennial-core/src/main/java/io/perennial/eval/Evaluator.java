@@ -74,7 +74,7 @@ public final class Evaluator {
         sequential.observe(split.validation());
       }
       long t1 = System.nanoTime();
-      Map<String, Double> metrics = evaluate(model, split.test(), settings, data.log());
+      Map<String, Double> metrics = evaluate(model, split.test(), settings, data.log(), split.candidateItems());
       long t2 = System.nanoTime();
       trainSeconds += (t1 - t0) / 1e9;
       evalSeconds += (t2 - t1) / 1e9;
@@ -110,6 +110,24 @@ public final class Evaluator {
    */
   public static Map<String, Double> evaluate(
       Recommender model, InteractionLog test, EvalSettings settings, InteractionLog known) {
+    return evaluate(model, test, settings, known, null);
+  }
+
+  /**
+   * As {@link #evaluate(Recommender, InteractionLog, EvalSettings, InteractionLog)}, ranking each
+   * user's held-out items over {@code restrictTo} only (e.g. the cold items of {@code cold-items}):
+   * every restricted item the user has not interacted with outside the test part, scored by the
+   * model and ranked with the same seeded tie-break as sampled candidates, whichever the model.
+   *
+   * @param restrictTo sorted distinct candidate items; {@code null}: no restriction
+   * @throws IllegalArgumentException when a restriction is combined with sampled candidates
+   */
+  public static Map<String, Double> evaluate(Recommender model, InteractionLog test, EvalSettings settings,
+      InteractionLog known, int[] restrictTo) {
+    if (restrictTo != null && !settings.candidates().isAll()) {
+      throw new IllegalArgumentException("a protocol that fixes the candidate items (cold-items) ranks over all of "
+          + "them; sampled candidates (" + settings.candidates().cliName() + ") cannot be combined with it");
+    }
     Map<String, Double> out = new LinkedHashMap<>();
     if (settings.ratingMetrics()) {
       double se = 0;
@@ -135,7 +153,8 @@ public final class Evaluator {
     AtomicInteger next = new AtomicInteger();
     Runnable worker = () -> {
       boolean sampled = !candidates.isAll();
-      float[] scores = settings.auc() || sampled ? new float[items] : null;
+      boolean restricted = restrictTo != null;
+      float[] scores = settings.auc() || sampled || restricted ? new float[items] : null;
       boolean[] candidate = settings.auc() ? new boolean[items] : null;
       BitSet scratch = sampled ? new BitSet(items) : null;
       BitSet local = new BitSet(items);
@@ -146,7 +165,12 @@ public final class Evaluator {
         int[] seen = touched == null || u >= touched.length || touched[u] == null ? null : touched[u];
         int[] ids;
         int[] pool = null;
-        if (sampled) {
+        if (restricted) {
+          int[] avoid = seen != null ? minus(seen, rel) : minus(history(model, u), rel);
+          pool = minus(restrictTo, avoid);
+          scoreInto(model, u, scores);
+          ids = rankCandidates(pool, scores, k, Candidates.mix(0x5DEECE66DL, u));
+        } else if (sampled) {
           int[] avoid = seen != null ? seen : union(history(model, u), rel);
           pool = candidates.pool(u, rel, union(avoid, rel), items, scratch);
           scoreInto(model, u, scores);
@@ -171,7 +195,7 @@ public final class Evaluator {
         row[5] = RankingMetrics.reciprocalRank(ids, k, rel);
         row[6] = RankingMetrics.averagePrecision(ids, k, rel);
         if (settings.auc()) {
-          if (!sampled) {
+          if (!sampled && !restricted) {
             scoreInto(model, u, scores);
           }
           if (pool != null) {

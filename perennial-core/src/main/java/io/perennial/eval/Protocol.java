@@ -17,6 +17,16 @@ public enum Protocol {
    * validates (early stopping), the rest train; users with fewer than 3 events only train.
    */
   LOO,
+  /**
+   * Cold-start items: a seeded fraction of the rated items is cold; all their events test, the
+   * rest train; test users (≥ 1 train and ≥ 1 test event) are ranked over the cold items only.
+   */
+  COLD_ITEMS,
+  /**
+   * Cold-start users: a seeded fraction of the users with more than k events keep only their
+   * earliest k in training and test on the rest; every other user only trains.
+   */
+  COLD_USERS,
   /** Given fold files, e.g. ml-100k {@code u1.base}/{@code u1.test} … {@code u5}. */
   FOLDS;
 
@@ -32,6 +42,6 @@ public enum Protocol {
       }
     }
     throw new IllegalArgumentException(
-        "unknown protocol '" + text + "' (expected random, kfold, temporal, user-temporal, loo or folds)");
+        "unknown protocol '" + text + "' (expected random, kfold, temporal, user-temporal, loo, cold-items, cold-users or folds)");
   }
 }

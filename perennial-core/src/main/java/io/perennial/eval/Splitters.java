@@ -115,6 +115,90 @@ public final class Splitters {
     return new Split("loo", log.select(indices[0]), log.select(indices[2]), log.select(indices[1]));
   }
 
+  /**
+   * Cold-start items: a seeded {@code coldFraction} of the items that have events (at least one
+   * item, and at least one stays warm) is cold. Every event of a cold item is a test event, the
+   * others train; test events of users without a training event are dropped, since nothing is
+   * known to predict them from. Test users are ranked over the cold items only ({@link
+   * Split#candidateItems()}), and relevance is their events with them.
+   */
+  public static Split coldItems(InteractionLog log, double coldFraction, long seed) {
+    checkColdFraction(coldFraction);
+    boolean[] rated = new boolean[log.itemBound()];
+    for (int e = 0; e < log.size(); e++) {
+      rated[log.item(e)] = true;
+    }
+    int[] items = java.util.stream.IntStream.range(0, rated.length).filter(i -> rated[i]).toArray();
+    if (items.length < 2) {
+      throw new IllegalArgumentException("cold-items needs at least 2 items with events, got " + items.length);
+    }
+    int[] order = shuffled(items.length, seed);
+    int cold = Math.max(1, Math.min(items.length - 1, (int) Math.round(coldFraction * items.length)));
+    boolean[] isCold = new boolean[rated.length];
+    int[] coldItems = new int[cold];
+    for (int n = 0; n < cold; n++) {
+      coldItems[n] = items[order[n]];
+      isCold[coldItems[n]] = true;
+    }
+    boolean[] hasTrain = new boolean[log.userBound()];
+    for (int e = 0; e < log.size(); e++) {
+      if (!isCold[log.item(e)]) {
+        hasTrain[log.user(e)] = true;
+      }
+    }
+    List<Integer> train = new ArrayList<>();
+    List<Integer> test = new ArrayList<>();
+    for (int e = 0; e < log.size(); e++) {
+      if (!isCold[log.item(e)]) {
+        train.add(e);
+      } else if (hasTrain[log.user(e)]) {
+        test.add(e);
+      }
+    }
+    return new Split("cold-items", log.select(sortedArray(train)), log.select(sortedArray(test)),
+        new InteractionLog(1), coldItems);
+  }
+
+  /**
+   * Cold-start users: a seeded {@code coldFraction} of the users with more than {@code maxTrain}
+   * events (at least one such user) is cold; each keeps only their earliest {@code maxTrain} events
+   * (time order) in training and is tested on the rest. Every other user only trains. With {@code
+   * maxTrain} 0 the cold users are unknown to the model and get its fallback.
+   */
+  public static Split coldUsers(InteractionLog log, int maxTrain, double coldFraction, long seed) {
+    checkColdFraction(coldFraction);
+    if (maxTrain < 0) {
+      throw new IllegalArgumentException("cold-users: the most training events per cold user must be >= 0, got " + maxTrain);
+    }
+    List<int[]> perUser = eventsByUserInTimeOrder(log);
+    int[] eligible = java.util.stream.IntStream.range(0, perUser.size())
+        .filter(u -> perUser.get(u).length > maxTrain).toArray();
+    if (eligible.length == 0) {
+      throw new IllegalArgumentException("cold-users: no user has more than " + maxTrain + " events to test on");
+    }
+    int[] order = shuffled(eligible.length, seed);
+    int cold = Math.max(1, (int) Math.round(coldFraction * eligible.length));
+    boolean[] isCold = new boolean[perUser.size()];
+    for (int n = 0; n < cold; n++) {
+      isCold[eligible[order[n]]] = true;
+    }
+    List<Integer> train = new ArrayList<>();
+    List<Integer> test = new ArrayList<>();
+    for (int u = 0; u < perUser.size(); u++) {
+      int[] events = perUser.get(u);
+      for (int n = 0; n < events.length; n++) {
+        (isCold[u] && n >= maxTrain ? test : train).add(events[n]);
+      }
+    }
+    return new Split("cold-users", log.select(sortedArray(train)), log.select(sortedArray(test)));
+  }
+
+  private static void checkColdFraction(double f) {
+    if (!(f > 0 && f < 1)) {
+      throw new IllegalArgumentException("cold fraction must be in (0, 1), got " + f);
+    }
+  }
+
   private static List<int[]> eventsByUserInTimeOrder(InteractionLog log) {
     int users = log.userBound();
     int[] counts = new int[users];

@@ -8,6 +8,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.perennial.model.bpr.BprConfig;
 import io.perennial.model.bpr.BprModel;
 import io.perennial.model.bpr.BprTrainer;
+import io.perennial.model.content.ContentConfig;
+import io.perennial.model.content.ContentModel;
+import io.perennial.model.content.ContentTrainer;
+import io.perennial.model.content.HybridConfig;
+import io.perennial.model.content.HybridModel;
+import io.perennial.model.content.HybridTrainer;
 import io.perennial.model.ials.IalsConfig;
 import io.perennial.model.ials.IalsModel;
 import io.perennial.model.ials.IalsTrainer;
@@ -26,6 +32,9 @@ import io.perennial.model.popularity.PopularityTrainer;
 import io.perennial.model.sasrec.SasrecConfig;
 import io.perennial.model.sasrec.SasrecModel;
 import io.perennial.model.sasrec.SasrecTrainer;
+import io.perennial.model.random.RandomConfig;
+import io.perennial.model.random.RandomModel;
+import io.perennial.model.random.RandomTrainer;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +46,16 @@ import java.util.Map;
 public final class Algorithms {
 
   /** Every algorithm name, in the order the CLI lists them. */
-  public static final List<String> NAMES = List.of("pop", "itemknn", "mf", "bpr", "ials", "neumf", "sasrec");
+  public static final List<String> NAMES = List.of("pop", "itemknn", "mf", "bpr", "ials", "neumf", "sasrec",
+      "random", "content", "hybrid");
+
+  /**
+   * Whether the algorithm needs item content ({@code --items}): its trainer is a {@link
+   * io.perennial.model.content.ContentAware} and must be given it before it fits.
+   */
+  public static boolean needsContent(String name) {
+    return name.equals("content") || name.equals("hybrid");
+  }
 
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -88,6 +106,9 @@ public final class Algorithms {
       case "ials" -> IalsConfig.defaults();
       case "neumf" -> NeumfConfig.defaults();
       case "sasrec" -> SasrecConfig.defaults();
+      case "random" -> RandomConfig.defaults();
+      case "content" -> ContentConfig.defaults();
+      case "hybrid" -> HybridConfig.defaults();
       default -> throw unknown(name);
     };
     return JSON.valueToTree(config);
@@ -124,6 +145,9 @@ public final class Algorithms {
         case "ials" -> new IalsTrainer(JSON.treeToValue(config, IalsConfig.class));
         case "neumf" -> new NeumfTrainer(JSON.treeToValue(config, NeumfConfig.class));
         case "sasrec" -> new SasrecTrainer(JSON.treeToValue(config, SasrecConfig.class));
+        case "random" -> new RandomTrainer(JSON.treeToValue(config, RandomConfig.class));
+        case "content" -> new ContentTrainer(JSON.treeToValue(config, ContentConfig.class));
+        case "hybrid" -> new HybridTrainer(JSON.treeToValue(config, HybridConfig.class));
         default -> throw unknown(name);
       };
     } catch (UnrecognizedPropertyException e) {
@@ -175,6 +199,9 @@ public final class Algorithms {
       case IalsModel.TYPE -> IalsModel.restore(state);
       case NeumfModel.TYPE -> NeumfModel.restore(state);
       case SasrecModel.TYPE -> SasrecModel.restore(state);
+      case RandomModel.TYPE -> RandomModel.restore(state);
+      case ContentModel.TYPE -> ContentModel.restore(state);
+      case HybridModel.TYPE -> HybridModel.restore(state);
       default -> throw new IllegalArgumentException("unknown model type '" + state.type() + "'");
     };
   }

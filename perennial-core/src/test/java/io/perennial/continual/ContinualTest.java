@@ -205,6 +205,9 @@ class ContinualTest {
   void everyModelLearnsOnlineAndGrows() {
     Dataset stream = stream(5_000, -1);
     for (String name : Algorithms.NAMES) {
+      if (Algorithms.needsContent(name)) {
+        continue; // the generated stream has no item metadata (ContentContractTest covers their growth)
+      }
       StreamContext ctx = new StreamContext(name, null, stream);
       LogEventStream events = new LogEventStream(stream.log());
       while (events.position() < 2_500) {

@@ -67,4 +67,19 @@ public final class Fixtures {
     }
     return new Dataset(users, items, log, new ReadReport(log.size(), log.size(), Map.of(), 0, 0, List.of()));
   }
+
+  /**
+   * Metadata for the checkerboard's items: each block has its own genre and title words (and a
+   * word of every title is shared by both), so content alone tells the blocks apart.
+   */
+  public static io.perennial.model.content.ItemContent checkerboardContent() {
+    List<io.perennial.data.ItemMetadata> items = new java.util.ArrayList<>();
+    String[][] words = {{"red", "dragon", "castle"}, {"blue", "ocean", "harbour"}};
+    for (int i = 0; i < ITEMS; i++) {
+      String[] w = words[itemGroup(i)];
+      String title = w[i % 3] + " " + w[(i + 1) % 3] + " story (" + (1950 + 10 * itemGroup(i) + i % 10) + ")";
+      items.add(io.perennial.data.ItemMetadata.titled("item" + i, title, List.of(itemGroup(i) == 0 ? "Fantasy" : "Drama")));
+    }
+    return io.perennial.model.content.ItemContent.of(io.perennial.data.ItemCatalog.of(items));
+  }
 }

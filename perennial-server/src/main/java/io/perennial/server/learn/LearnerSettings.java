@@ -40,6 +40,10 @@ public record LearnerSettings(
     if (algorithm == null || !Algorithms.NAMES.contains(algorithm)) {
       throw new IllegalArgumentException("unknown model '" + algorithm + "' (expected one of " + Algorithms.NAMES + ")");
     }
+    if (Algorithms.needsContent(algorithm)) {
+      throw new IllegalArgumentException("model '" + algorithm + "' needs item content, which the server's learner "
+          + "does not hand to models yet; serve a collaborative model (e.g. ials)");
+    }
     // The config is checked now, where the caller can report it, not when the first training starts.
     Algorithms.trainer(algorithm, modelConfig);
   }

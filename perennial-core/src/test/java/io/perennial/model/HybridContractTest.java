@@ -1,0 +1,16 @@
+package io.perennial.model;
+
+import io.perennial.model.content.ContentAware;
+
+class HybridContractTest extends RecommenderContractTest {
+  @Override
+  protected String algorithm() {
+    return "hybrid";
+  }
+
+  @Override
+  protected Trainer trainer() {
+    Trainer trainer = Algorithms.trainer(algorithm(), null);
+    return trainer instanceof ContentAware aware ? aware.withContent(Fixtures.checkerboardContent()) : trainer;
+  }
+}
