@@ -58,7 +58,8 @@ final class SimulateCommand implements Callable<Integer> {
   @picocli.CommandLine.Mixin LayoutOptions layout = new LayoutOptions();
   @picocli.CommandLine.Mixin ItemOptions itemOptions = new ItemOptions();
 
-  @Option(names = "--model", defaultValue = "ials", paramLabel = "NAME", description = "pop, itemknn, mf, bpr, ials, neumf. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--model", defaultValue = "ials", paramLabel = "NAME", completionCandidates = ServeCommand.ModelNames.class,
+      description = "${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
   String model;
 
   @Option(names = "--strategies", defaultValue = "static,full,incremental,online,hybrid,gated", split = ",",

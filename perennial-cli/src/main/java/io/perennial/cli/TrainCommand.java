@@ -27,6 +27,15 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true, description = "Train a model and save it as a checkpoint.")
 final class TrainCommand implements Callable<Integer> {
 
+  /** Every algorithm {@link io.perennial.model.Algorithms#NAMES} lists. */
+  static final class ModelNames implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return io.perennial.model.Algorithms.NAMES.iterator();
+    }
+  }
+
+
   @Mixin DataOptions data;
   @Mixin ItemOptions itemOptions = new ItemOptions();
   @Mixin EncodeOptions encoding = new EncodeOptions();
@@ -37,7 +46,8 @@ final class TrainCommand implements Callable<Integer> {
           + "(an existing one is the cache: only changed texts are encoded).")
   boolean encodeItems;
 
-  @Option(names = "--model", required = true, paramLabel = "NAME", description = "pop, itemknn, mf, bpr, ials, neumf.")
+  @Option(names = "--model", required = true, paramLabel = "NAME", completionCandidates = TrainCommand.ModelNames.class,
+      description = "${COMPLETION-CANDIDATES} (content and hybrid need --items).")
   String model;
 
   @Option(names = "--out", required = true, paramLabel = "FILE", description = "Checkpoint to write (e.g. model.pmdl).")
