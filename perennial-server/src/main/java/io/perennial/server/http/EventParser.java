@@ -19,7 +19,7 @@ import java.util.Set;
  */
 final class EventParser {
 
-  static final int MAX_BATCH = 10_000;
+  static final int MAX_BATCH = BulkBody.MAX_BATCH;
   static final int MAX_ID_LENGTH = Ids.MAX_LENGTH;
   /** Timestamps before 1970 or after year 9999 are mistakes (milliseconds sent as seconds, say). */
   static final long MAX_TIMESTAMP = 253_402_300_799L;
@@ -37,71 +37,22 @@ final class EventParser {
 
   private EventParser() {}
 
+  /** An event object or an array of them. */
   static Parsed parse(JsonNode body, long nowSeconds) {
-    List<JsonNode> nodes = new ArrayList<>();
-    if (body == null || body.isMissingNode() || body.isNull()) {
-      throw ApiException.badRequest("the body must be an event object or a JSON array of events");
-    }
-    if (body.isArray()) {
-      if (body.size() == 0) {
-        throw ApiException.badRequest("the event array is empty");
-      }
-      checkBatchSize(body.size());
-      body.forEach(nodes::add);
-    } else if (body.isObject()) {
-      nodes.add(body);
-    } else {
-      throw ApiException.badRequest("the body must be an event object or a JSON array of events");
-    }
     Validation v = new Validation("index", nowSeconds);
-    for (int i = 0; i < nodes.size(); i++) {
-      v.check(i, nodes.get(i));
-    }
+    BulkBody.eachValue(body, "event", v);
     return v.result();
   }
 
-  /**
-   * Parses a JSON Lines body: each non-blank line one event object, numbered from 1 as the
-   * client counts them (blank lines count but carry nothing). A line that is not one JSON value
-   * is an invalid event like any other, so {@code partial} can leave it out.
-   */
+  /** JSON Lines: each non-blank line one event object, numbered from 1 (see {@link BulkBody#eachLine}). */
   static Parsed parseLines(ObjectMapper json, byte[] body, long nowSeconds) {
     Validation v = new Validation("line", nowSeconds);
-    int line = 0;
-    int events = 0;
-    for (int start = 0; start < body.length; ) {
-      int end = start;
-      while (end < body.length && body[end] != '\n') {
-        end++;
-      }
-      line++;
-      try {
-        JsonNode node = JsonBody.readOne(json, body, start, end - start);
-        if (node != null) {
-          checkBatchSize(++events);
-          v.check(line, node);
-        }
-      } catch (JsonBody.Malformed m) {
-        checkBatchSize(++events);
-        v.reject(line, "", m.trailing ? "more than one JSON value on the line (column " + m.column + ")" : m.getMessage());
-      }
-      start = end + 1;
-    }
-    if (events == 0) {
-      throw ApiException.badRequest("the JSON Lines body holds no events");
-    }
+    BulkBody.eachLine(json, body, "event", v);
     return v.result();
-  }
-
-  private static void checkBatchSize(int events) {
-    if (events > MAX_BATCH) {
-      throw new ApiException(413, "batch_too_large", "at most " + MAX_BATCH + " events per request, got "
-          + (events == MAX_BATCH + 1 ? "more" : String.valueOf(events)));
-    }
   }
 
   /** Collects valid events and errors, naming each event by {@code positionName}. */
-  private static final class Validation {
+  private static final class Validation implements BulkBody.Records {
     private final String positionName;
     private final long nowSeconds;
     private final List<NewEvent> events = new ArrayList<>();
@@ -114,7 +65,8 @@ final class EventParser {
       this.nowSeconds = nowSeconds;
     }
 
-    void check(int position, JsonNode node) {
+    @Override
+    public void check(int position, JsonNode node) {
       try {
         // an id repeated inside one batch is the same event sent twice; the store keeps it once
         NewEvent e = parseOne(node, nowSeconds);
@@ -124,6 +76,11 @@ final class EventParser {
       } catch (FieldError fe) {
         reject(position, fe.field, fe.getMessage());
       }
+    }
+
+    @Override
+    public void malformed(int line, String problem) {
+      reject(line, "", problem);
     }
 
     void reject(int position, String field, String message) {

@@ -18,7 +18,7 @@ import java.util.Map;
  */
 final class ItemParser {
 
-  static final int MAX_BATCH = EventParser.MAX_BATCH;
+  static final int MAX_BATCH = BulkBody.MAX_BATCH;
   /** The end of year 9999 in milliseconds; later is a unit mistake (microseconds sent, say). */
   static final long MAX_UPDATED_MILLIS = EventParser.MAX_TIMESTAMP * 1000 + 999;
   private static final java.util.Set<String> MEMBERS =
@@ -46,59 +46,16 @@ final class ItemParser {
 
   /** An item object or an array of them. */
   static Parsed parse(JsonNode body, long nowMillis) {
-    List<JsonNode> nodes = new ArrayList<>();
-    if (body.isArray()) {
-      if (body.size() == 0) {
-        throw ApiException.badRequest("the item array is empty");
-      }
-      checkBatchSize(body.size());
-      body.forEach(nodes::add);
-    } else if (body.isObject()) {
-      nodes.add(body);
-    } else {
-      throw ApiException.badRequest("the body must be an item object or a JSON array of items");
-    }
     Validation v = new Validation("index", nowMillis);
-    for (int i = 0; i < nodes.size(); i++) {
-      v.check(i, nodes.get(i));
-    }
+    BulkBody.eachValue(body, "item", v);
     return v.result();
   }
 
-  /** JSON Lines: each non-blank line one item object, numbered from 1. */
+  /** JSON Lines: each non-blank line one item object, numbered from 1 (see {@link BulkBody#eachLine}). */
   static Parsed parseLines(ObjectMapper json, byte[] body, long nowMillis) {
     Validation v = new Validation("line", nowMillis);
-    int line = 0;
-    int items = 0;
-    for (int start = 0; start < body.length; ) {
-      int end = start;
-      while (end < body.length && body[end] != '\n') {
-        end++;
-      }
-      line++;
-      try {
-        JsonNode node = JsonBody.readOne(json, body, start, end - start);
-        if (node != null) {
-          checkBatchSize(++items);
-          v.check(line, node);
-        }
-      } catch (JsonBody.Malformed m) {
-        checkBatchSize(++items);
-        v.reject(line, "", m.trailing ? "more than one JSON value on the line (column " + m.column + ")" : m.getMessage());
-      }
-      start = end + 1;
-    }
-    if (items == 0) {
-      throw ApiException.badRequest("the JSON Lines body holds no items");
-    }
+    BulkBody.eachLine(json, body, "item", v);
     return v.result();
-  }
-
-  private static void checkBatchSize(int items) {
-    if (items > MAX_BATCH) {
-      throw new ApiException(413, "batch_too_large", "at most " + MAX_BATCH + " items per request, got "
-          + (items == MAX_BATCH + 1 ? "more" : String.valueOf(items)));
-    }
   }
 
   private static ItemStore.Upsert item(JsonNode node, String id, long nowMillis) {
@@ -131,7 +88,7 @@ final class ItemParser {
   }
 
   /** Collects valid items and errors, naming each by {@code positionName}. */
-  private static final class Validation {
+  private static final class Validation implements BulkBody.Records {
     private final String positionName;
     private final long nowMillis;
     private final List<ItemStore.Upsert> items = new ArrayList<>();
@@ -143,7 +100,8 @@ final class ItemParser {
       this.nowMillis = nowMillis;
     }
 
-    void check(int position, JsonNode node) {
+    @Override
+    public void check(int position, JsonNode node) {
       try {
         ItemStore.Upsert u = item(node, null, nowMillis);
         total++;
@@ -151,6 +109,11 @@ final class ItemParser {
       } catch (ItemMetadataJson.Invalid e) {
         reject(position, e.field(), e.getMessage());
       }
+    }
+
+    @Override
+    public void malformed(int line, String problem) {
+      reject(line, "", problem);
     }
 
     void reject(int position, String field, String message) {
