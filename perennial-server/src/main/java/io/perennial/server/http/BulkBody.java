@@ -2,6 +2,10 @@ package io.perennial.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The shapes a bulk ingest body takes — one object, a JSON array, or JSON Lines — walked record by
@@ -13,11 +17,50 @@ final class BulkBody {
   /** Records one request may carry, whatever the shape. */
   static final int MAX_BATCH = 10_000;
 
-  /** What a parser does with each record: validate it, or note one that is not even JSON. */
-  interface Records {
-    void check(int position, JsonNode node);
+  /**
+   * What a parser does with each record: validates it ({@link #check}, counting it with {@link
+   * #counted} or refusing it with {@link #reject}), and keeps one error entry per refused record,
+   * named by its array index or line number.
+   */
+  abstract static class Records {
+    private final String positionName;
+    private final List<Map<String, Object>> errors = new ArrayList<>();
+    private int total;
 
-    void malformed(int line, String problem);
+    /** @param positionName {@code index} (array bodies) or {@code line} (JSON Lines) */
+    Records(String positionName) {
+      this.positionName = positionName;
+    }
+
+    abstract void check(int position, JsonNode node);
+
+    /** A record that is not even one JSON value. */
+    final void malformed(int line, String problem) {
+      reject(line, "", problem);
+    }
+
+    final void counted() {
+      total++;
+    }
+
+    final void reject(int position, String field, String message) {
+      total++;
+      Map<String, Object> err = new LinkedHashMap<>();
+      err.put(positionName, position);
+      err.put("field", field);
+      err.put("message", message);
+      errors.add(err);
+    }
+
+    /** One entry per refused record: {index or line, field, message}. */
+    final List<Map<String, Object>> errors() {
+      return errors;
+    }
+
+    /** Records in the body, valid or not. */
+    final int total() {
+      return total;
+    }
   }
 
   private BulkBody() {}

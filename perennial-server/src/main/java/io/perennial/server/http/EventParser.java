@@ -7,7 +7,6 @@ import io.perennial.data.InteractionType;
 import io.perennial.server.store.NewEvent;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -52,25 +51,22 @@ final class EventParser {
   }
 
   /** Collects valid events and errors, naming each event by {@code positionName}. */
-  private static final class Validation implements BulkBody.Records {
-    private final String positionName;
+  private static final class Validation extends BulkBody.Records {
     private final long nowSeconds;
     private final List<NewEvent> events = new ArrayList<>();
     private final List<Integer> positions = new ArrayList<>();
-    private final List<Map<String, Object>> errors = new ArrayList<>();
-    private int total;
 
     Validation(String positionName, long nowSeconds) {
-      this.positionName = positionName;
+      super(positionName);
       this.nowSeconds = nowSeconds;
     }
 
     @Override
-    public void check(int position, JsonNode node) {
+    void check(int position, JsonNode node) {
       try {
         // an id repeated inside one batch is the same event sent twice; the store keeps it once
         NewEvent e = parseOne(node, nowSeconds);
-        total++;
+        counted();
         events.add(e);
         positions.add(position);
       } catch (FieldError fe) {
@@ -78,22 +74,8 @@ final class EventParser {
       }
     }
 
-    @Override
-    public void malformed(int line, String problem) {
-      reject(line, "", problem);
-    }
-
-    void reject(int position, String field, String message) {
-      total++;
-      Map<String, Object> err = new LinkedHashMap<>();
-      err.put(positionName, position);
-      err.put("field", field);
-      err.put("message", message);
-      errors.add(err);
-    }
-
     Parsed result() {
-      return new Parsed(events, positions, errors, total);
+      return new Parsed(events, positions, errors(), total());
     }
   }
 

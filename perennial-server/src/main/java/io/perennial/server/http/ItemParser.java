@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.perennial.data.ItemMetadataJson;
 import io.perennial.server.store.ItemStore;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -88,45 +87,28 @@ final class ItemParser {
   }
 
   /** Collects valid items and errors, naming each by {@code positionName}. */
-  private static final class Validation implements BulkBody.Records {
-    private final String positionName;
+  private static final class Validation extends BulkBody.Records {
     private final long nowMillis;
     private final List<ItemStore.Upsert> items = new ArrayList<>();
-    private final List<Map<String, Object>> errors = new ArrayList<>();
-    private int total;
 
     Validation(String positionName, long nowMillis) {
-      this.positionName = positionName;
+      super(positionName);
       this.nowMillis = nowMillis;
     }
 
     @Override
-    public void check(int position, JsonNode node) {
+    void check(int position, JsonNode node) {
       try {
         ItemStore.Upsert u = item(node, null, nowMillis);
-        total++;
+        counted();
         items.add(u);
       } catch (ItemMetadataJson.Invalid e) {
         reject(position, e.field(), e.getMessage());
       }
     }
 
-    @Override
-    public void malformed(int line, String problem) {
-      reject(line, "", problem);
-    }
-
-    void reject(int position, String field, String message) {
-      total++;
-      Map<String, Object> err = new LinkedHashMap<>();
-      err.put(positionName, position);
-      err.put("field", field);
-      err.put("message", message);
-      errors.add(err);
-    }
-
     Parsed result() {
-      return new Parsed(items, errors, total);
+      return new Parsed(items, errors(), total());
     }
   }
 }
