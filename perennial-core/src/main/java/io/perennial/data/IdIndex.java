@@ -61,6 +61,21 @@ public final class IdIndex {
     return ids.get(index);
   }
 
+  /**
+   * Replaces the id at {@code index} by {@code replacement} (a deleted user's tombstone), keeping
+   * the index: the old id is no longer found, and no new id can take its place.
+   *
+   * @throws IllegalArgumentException when the replacement is already an id
+   */
+  public void replace(int index, String replacement) {
+    if (indexById.containsKey(replacement)) {
+      throw new IllegalArgumentException("id '" + replacement + "' is already in the index");
+    }
+    indexById.remove(ids.get(index));
+    ids.set(index, replacement);
+    indexById.put(replacement, index);
+  }
+
   /** Number of ids. */
   public int size() {
     return ids.size();

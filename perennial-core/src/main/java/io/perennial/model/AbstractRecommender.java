@@ -153,6 +153,38 @@ public abstract class AbstractRecommender implements Recommender {
   }
 
   /**
+   * Forgets a user for a deletion request: evicts the row (history, and in models with user
+   * parameters the row itself) and takes their events out of the popularity counts. Models with
+   * item parameters shaped by the user override this to remove that influence too; here the item
+   * side keeps it, so the result is {@link Unlearning.Guarantee#APPROXIMATE} unless the user held
+   * nothing. A write.
+   *
+   * @param user the user's index
+   * @param eventItems the item of each of the user's events the model learned (repeats allowed),
+   *     or {@code null} to take one count per item of the user's history
+   */
+  public Unlearning forgetUser(int user, int[] eventItems) {
+    int[] touched = history.items(user);
+    if (touched.length == 0 && (user < 0 || user >= userCount)) {
+      return Unlearning.nothingToForget();
+    }
+    int itemsTouched = touched.length;
+    uncount(eventItems != null ? eventItems : touched);
+    evictUser(user);
+    return new Unlearning(itemsTouched == 0 ? Unlearning.Guarantee.EXACT : Unlearning.Guarantee.APPROXIMATE,
+        itemsTouched, 0, 0, "history and user row removed; item parameters keep the user's influence until a retrain");
+  }
+
+  /** Removes one popularity count per listed item (never below zero). */
+  protected void uncount(int[] items) {
+    for (int item : items) {
+      if (item >= 0 && item < popularity.length) {
+        popularity[item] = Math.max(0f, popularity[item] - 1f);
+      }
+    }
+  }
+
+  /**
    * Takes an item out of recommendations (evicted, or not admitted yet) and zeroes what the model
    * learned for it; {@link #reviveItem} brings it back. A write.
    */

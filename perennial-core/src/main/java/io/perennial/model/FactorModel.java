@@ -220,6 +220,111 @@ public abstract class FactorModel extends AbstractRecommender implements VectorR
     }
   }
 
+  /**
+   * Forgets a user: zeroes their row and bias, puts every item only they had touched back to the
+   * prior (a zero row and bias, what the L2 penalty gives an item without events), and hands the
+   * items they shared with other users to {@link #refitSharedItems}, which each algorithm implements
+   * as exactly as its loss allows.
+   */
+  @Override
+  public Unlearning forgetUser(int user, int[] eventItems) {
+    if (user < 0 || user >= userCount) {
+      return super.forgetUser(user, eventItems);
+    }
+    int[] touched = history.items(user).clone();
+    super.forgetUser(user, eventItems);
+    int[] users = usersPerItem(touched);
+    int reset = 0;
+    int[] shared = new int[touched.length];
+    int sharedCount = 0;
+    for (int n = 0; n < touched.length; n++) {
+      int item = touched[n];
+      if (item >= itemCount) {
+        continue;
+      }
+      if (users[n] == 0) {
+        resetToPrior(item);
+        reset++;
+      } else {
+        shared[sharedCount++] = item;
+      }
+    }
+    Unlearning refit = sharedCount == 0 ? Unlearning.nothingToForget()
+        : refitSharedItems(Arrays.copyOf(shared, sharedCount));
+    invalidateCaches();
+    invalidateDerivedState();
+    Unlearning.Guarantee guarantee = sharedCount == 0 ? Unlearning.Guarantee.EXACT : refit.guarantee();
+    return new Unlearning(guarantee, touched.length, refit.itemsResolved(), reset,
+        "user row removed; " + reset + " items only the user touched reset to the prior"
+            + (sharedCount == 0 ? "" : "; " + refit.method()));
+  }
+
+  /** For each item, how many users' histories still hold it. */
+  private int[] usersPerItem(int[] sortedItems) {
+    int[] counts = new int[sortedItems.length];
+    for (int u = 0; u < history.users(); u++) {
+      for (int item : history.items(u)) {
+        int at = Arrays.binarySearch(sortedItems, item);
+        if (at >= 0) {
+          counts[at]++;
+        }
+      }
+    }
+    return counts;
+  }
+
+  /** Zero row and bias: an item the model has no event for. */
+  protected void resetToPrior(int item) {
+    Arrays.fill(itemFactors, item * factors, (item + 1) * factors, 0f);
+    if (itemBias != null) {
+      itemBias[item] = 0;
+    }
+    itemRowChanged(item);
+  }
+
+  /**
+   * Removes a forgotten user's influence from items other users also touched (the user's row and
+   * history are already gone). This default leaves them as they are: {@link
+   * Unlearning.Guarantee#APPROXIMATE}.
+   */
+  protected Unlearning refitSharedItems(int[] items) {
+    return new Unlearning(Unlearning.Guarantee.APPROXIMATE, 0, 0, 0,
+        items.length + " shared items keep the user's influence until a retrain");
+  }
+
+  /** The users (and values) of each of {@code sortedItems} in the current histories. */
+  protected ItemRaters itemUsers(int[] sortedItems) {
+    int[] counts = usersPerItem(sortedItems);
+    int[][] users = new int[sortedItems.length][];
+    float[][] values = new float[sortedItems.length][];
+    for (int n = 0; n < sortedItems.length; n++) {
+      users[n] = new int[counts[n]];
+      values[n] = new float[counts[n]];
+    }
+    int[] fill = new int[sortedItems.length];
+    for (int u = 0; u < history.users(); u++) {
+      int[] its = history.items(u);
+      float[] vals = history.values(u);
+      for (int h = 0; h < its.length; h++) {
+        int at = Arrays.binarySearch(sortedItems, its[h]);
+        if (at >= 0) {
+          users[at][fill[at]] = u;
+          values[at][fill[at]++] = vals[h];
+        }
+      }
+    }
+    return new ItemRaters(sortedItems, users, values);
+  }
+
+  /**
+   * Who interacted with each of a set of items.
+   *
+   * @param items the items, sorted
+   * @param users per item, the users holding it in their history
+   * @param values per item, aligned with {@code users}
+   */
+  protected record ItemRaters(int[] items, int[][] users, float[][] values) {}
+
   @Override
   public void retireItem(int item) {
     super.retireItem(item);

@@ -324,6 +324,49 @@ public final class BprModel extends FactorModel implements io.perennial.model.On
     return negative;
   }
 
+  /**
+   * Approximate unlearning: {@code partialFitEpochs} passes of BPR steps on each shared item's
+   * remaining (user, item, sampled negative) triples that move only that item's row and bias, so it
+   * is refitted toward its optimum without the forgotten user; a retrain makes it exact.
+   */
+  @Override
+  protected io.perennial.model.Unlearning refitSharedItems(int[] items) {
+    ItemRaters byItem = itemUsers(items);
+    float lr = config.learningRate();
+    for (int epoch = 0; epoch < config.partialFitEpochs(); epoch++) {
+      for (int n = 0; n < items.length; n++) {
+        for (int user : byItem.users()[n]) {
+          positiveOnlyStep(user, items[n], lr);
+        }
+      }
+    }
+    for (int item : items) {
+      itemRowChanged(item);
+    }
+    return new io.perennial.model.Unlearning(io.perennial.model.Unlearning.Guarantee.APPROXIMATE, items.length,
+        items.length, 0, items.length + " shared items refitted by " + config.partialFitEpochs()
+            + " passes of item-side BPR steps on the other users' events (approximate until a retrain)");
+  }
+
+  private void positiveOnlyStep(int user, int positive, float lr) {
+    int negative;
+    int tries = 0;
+    do {
+      negative = growthRandom.nextInt(itemCount);
+    } while (history.contains(user, negative) && ++tries < 16);
+    if (negative == positive) {
+      return;
+    }
+    int po = user * factors;
+    int io = positive * factors;
+    float x = preference(userFactors, po, itemFactors, itemBias, positive, negative, factors);
+    float g = (float) (1 / (1 + Math.exp(x)));
+    itemBias[positive] += lr * (g - config.biasRegularization() * itemBias[positive]);
+    for (int d = 0; d < factors; d++) {
+      itemFactors[io + d] += lr * (g * userFactors[po + d] - config.regularization() * itemFactors[io + d]);
+    }
+  }
+
   @Override
   public ModelState state() {
     ModelState s = new ModelState(TYPE, new ObjectMapper().valueToTree(config));

@@ -323,6 +323,29 @@ public final class IalsModel extends FactorModel implements io.perennial.model.O
     }
   }
 
+  /**
+   * The exact item half-step without the forgotten user: each shared item's row is the closed-form
+   * minimiser {@code (XᵀX + Xᵀ(C_i − I)X + λI)⁻¹ XᵀC_i p_i} over the remaining users (the forgotten
+   * row is already zero, so it drops out of {@code XᵀX}), solved by Cholesky rather than the
+   * training's few CG steps.
+   */
+  @Override
+  protected io.perennial.model.Unlearning refitSharedItems(int[] items) {
+    online = null;
+    int k = factors;
+    float[] userGram = AlsSolver.gram(userFactors, userCount, k);
+    ItemRaters byItem = itemUsers(items);
+    for (int n = 0; n < items.length; n++) {
+      float[] x = AlsSolver.solveExact(userFactors, userGram, k, byItem.users()[n], byItem.values()[n],
+          config.regularization(), config.alpha());
+      System.arraycopy(x, 0, itemFactors, items[n] * k, k);
+      itemRowChanged(items[n]);
+    }
+    itemGram = null;
+    return new io.perennial.model.Unlearning(io.perennial.model.Unlearning.Guarantee.EXACT, items.length, items.length, 0,
+        items.length + " shared items re-solved exactly on the other users' rows");
+  }
+
   @Override
   public ModelState state() {
     ModelState s = new ModelState(TYPE, new ObjectMapper().valueToTree(config));

@@ -192,6 +192,45 @@ public final class MfModel extends FactorModel implements io.perennial.model.Onl
     itemRowChanged(item);
   }
 
+  /**
+   * Approximate unlearning: {@code partialFitEpochs} SGD passes over the remaining ratings of each
+   * shared item, moving only the item's row and bias (the other users' rows stay fixed), so the
+   * item is refitted toward its optimum without the forgotten user; a retrain makes it exact.
+   */
+  @Override
+  protected io.perennial.model.Unlearning refitSharedItems(int[] items) {
+    ItemRaters byItem = itemUsers(items);
+    float lr = config.learningRate();
+    for (int epoch = 0; epoch < config.partialFitEpochs(); epoch++) {
+      for (int n = 0; n < items.length; n++) {
+        int[] users = byItem.users()[n];
+        float[] values = byItem.values()[n];
+        for (int m = 0; m < users.length; m++) {
+          itemOnlyStep(users[m], items[n], values[m], lr);
+        }
+      }
+    }
+    for (int item : items) {
+      itemRowChanged(item);
+    }
+    return new io.perennial.model.Unlearning(io.perennial.model.Unlearning.Guarantee.APPROXIMATE, items.length,
+        items.length, 0, items.length + " shared items refitted by " + config.partialFitEpochs()
+            + " SGD passes over the other users' ratings (approximate until a retrain)");
+  }
+
+  private void itemOnlyStep(int user, int item, float value, float lr) {
+    int po = user * factors;
+    int qo = item * factors;
+    float pred = globalBias + userBias[user] + itemBias[item]
+        + io.perennial.kernel.VectorOps.dot(userFactors, po, itemFactors, qo, factors);
+    float err = residual(value, pred);
+    float factorErr = err / spread;
+    itemBias[item] += lr * (err - config.biasRegularization() * itemBias[item]);
+    for (int d = 0; d < factors; d++) {
+      itemFactors[qo + d] += lr * (factorErr * userFactors[po + d] - config.regularization() * itemFactors[qo + d]);
+    }
+  }
+
   @Override
   public ModelState state() {
     ModelState s = new ModelState(TYPE, new ObjectMapper().valueToTree(config));
