@@ -4,15 +4,20 @@ import io.perennial.server.http.ApiRoutes;
 import io.perennial.server.http.HttpOptions;
 import io.perennial.server.http.HttpServer;
 import io.perennial.server.http.ItemRoutes;
+import io.perennial.server.http.PrivacyRoutes;
 import io.perennial.server.http.Pseudonymizer;
 import io.perennial.server.http.ServerMetrics;
 import io.perennial.server.search.TopKSearch;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.perennial.server.learn.Forgetting;
 import io.perennial.server.learn.Learner;
+import io.perennial.server.learn.Retention;
 import io.perennial.server.learn.LearnerSettings;
 import io.perennial.server.store.DataDirectory;
 import io.perennial.server.store.EventStore;
 import io.perennial.server.store.ItemStore;
 import io.perennial.server.store.ModelRegistry;
+import io.perennial.server.store.PrivacyStore;
 import io.perennial.server.store.StoreException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,10 +44,14 @@ public final class PerennialServer implements AutoCloseable {
   private final ServerMetrics metrics;
   private final HttpServer http;
   private final TopKSearch search;
+  private final Retention retention;
+  private final Forgetting forgetting;
   private final int port;
 
   private PerennialServer(DataDirectory dir, EventStore store, ItemStore items, ModelRegistry registry, Learner learner,
-      ServerMetrics metrics, HttpServer http, TopKSearch search, int port) {
+      ServerMetrics metrics, HttpServer http, TopKSearch search, Retention retention, Forgetting forgetting, int port) {
+    this.retention = retention;
+    this.forgetting = forgetting;
     this.dir = dir;
     this.store = store;
     this.items = items;
@@ -72,31 +81,57 @@ public final class PerennialServer implements AutoCloseable {
    */
   public static PerennialServer start(Path dataDir, LearnerSettings learning, HttpOptions options, TopKSearch search,
       java.util.function.Consumer<EventStore> seed) {
+    return start(dataDir, learning, options, search, seed, PrivacyOptions.defaults());
+  }
+
+  /**
+   * As {@link #start(Path, LearnerSettings, HttpOptions, TopKSearch, java.util.function.Consumer)},
+   * with a retention period and clock. Deletions a crash interrupted are finished before the
+   * learner loads a model; the first retention purge runs once the learner is started.
+   */
+  public static PerennialServer start(Path dataDir, LearnerSettings learning, HttpOptions options, TopKSearch search,
+      java.util.function.Consumer<EventStore> seed, PrivacyOptions privacyOptions) {
     // a port that is taken or a host that is not ours is refused before the data directory is touched
     HttpServer.checkCanListen(options.host(), options.port());
     DataDirectory dir = DataDirectory.open(dataDir);
     EventStore store = null;
     Learner learner = null;
     ServerMetrics metrics = null;
+    Retention retention = null;
     try {
       store = EventStore.open(dir);
       if (store.count() == 0) {
         seed.accept(store);
       }
       ModelRegistry registry = new ModelRegistry(store, dir);
+      Pseudonymizer pseudonymizer = new Pseudonymizer(secret(dir.root()));
+      PrivacyStore privacy = new PrivacyStore(store);
+      Forgetting forgetting = new Forgetting(privacy, registry, pseudonymizer::pseudonym, privacyOptions.clock());
+      forgetting.resumePending();
+      Integer days = privacyOptions.retentionDays();
+      if (days != null) {
+        privacy.saveRetentionDays(Retention.checkDays(days));
+      }
+      retention = new Retention(privacy, privacyOptions.clock(), days != null ? days : privacy.savedRetentionDays().orElse(0));
       learner = new Learner(store, registry, learning).start();
+      forgetting.attach(learner);
+      retention.attach(learner);
+      retention.start(privacyOptions.purgeEvery());
       search.attach(learner::served);
       metrics = new ServerMetrics(store, learner, 5_000);
-      Pseudonymizer pseudonymizer = new Pseudonymizer(secret(dir.root()));
       ItemStore items = new ItemStore(store);
       ApiRoutes api = new ApiRoutes(HttpServer.mapper(), store, registry, learner, metrics, search,
-          new ItemRoutes(HttpServer.mapper(), items));
+          new ItemRoutes(HttpServer.mapper(), items),
+          new PrivacyRoutes(HttpServer.mapper(), privacy, forgetting, retention));
       HttpServer http = new HttpServer(options, api, metrics, pseudonymizer);
       int port = http.start(options.host(), options.port(), options.keystore() != null);
       LOG.info("serving {} on {}:{} ({})", dir.root(), options.host(), port,
           options.keys().enabled() ? "API keys required" : "INSECURE: no API keys");
-      return new PerennialServer(dir, store, items, registry, learner, metrics, http, search, port);
+      return new PerennialServer(dir, store, items, registry, learner, metrics, http, search, retention, forgetting, port);
     } catch (RuntimeException e) {
+      if (retention != null) {
+        retention.close();
+      }
       if (metrics != null) {
         metrics.close();
       }
@@ -109,6 +144,23 @@ public final class PerennialServer implements AutoCloseable {
       }
       dir.close();
       throw e;
+    }
+  }
+
+  /**
+   * {@code perennial forget}: forgets a user in a data directory no server is running on (it takes
+   * the directory's lock): their events leave the store, checkpoints holding them are rewritten or
+   * deleted, and the audit record is written; deletions a crash interrupted are finished first.
+   *
+   * @throws StoreException when a server holds the directory
+   */
+  public static ObjectNode forgetOffline(Path dataDir, String userId) {
+    try (DataDirectory dir = DataDirectory.open(dataDir); EventStore store = EventStore.open(dir)) {
+      Pseudonymizer pseudonymizer = new Pseudonymizer(secret(dir.root()));
+      Forgetting forgetting = new Forgetting(new PrivacyStore(store), new ModelRegistry(store, dir),
+          pseudonymizer::pseudonym, java.time.Clock.systemUTC());
+      forgetting.resumePending();
+      return forgetting.forget(userId);
     }
   }
 
@@ -155,10 +207,21 @@ public final class PerennialServer implements AutoCloseable {
     return search;
   }
 
+  /** The retention schedule. */
+  public Retention retention() {
+    return retention;
+  }
+
+  /** Deletion of users everywhere, and its audit. */
+  public Forgetting forgetting() {
+    return forgetting;
+  }
+
   /** Stops taking requests, stops the learner (which checkpoints), commits the queue, unlocks. */
   @Override
   public void close() {
     http.close();
+    retention.close();
     search.close();
     learner.close();
     metrics.close();

@@ -44,10 +44,12 @@ public final class ApiRoutes {
   private final ServerMetrics metrics;
   private final TopKSearch search;
   private final ItemRoutes itemRoutes;
+  private final PrivacyRoutes privacyRoutes;
 
   public ApiRoutes(ObjectMapper json, EventStore store, ModelRegistry registry, Learner learner, ServerMetrics metrics,
-      TopKSearch search, ItemRoutes itemRoutes) {
+      TopKSearch search, ItemRoutes itemRoutes, PrivacyRoutes privacyRoutes) {
     this.itemRoutes = itemRoutes;
+    this.privacyRoutes = privacyRoutes;
     this.json = json;
     this.store = store;
     this.registry = registry;
@@ -71,6 +73,7 @@ public final class ApiRoutes {
   public List<Route> routes() {
     List<Route> all = new ArrayList<>(coreRoutes());
     all.addAll(1, itemRoutes.routes());
+    all.addAll(privacyRoutes.routes());
     return List.copyOf(all);
   }
 
@@ -430,6 +433,7 @@ public final class ApiRoutes {
     out.put("store_offset", store.lastOffset());
     out.put("search", search.status());
     out.put("search_ready", served != null && search.ready(served.model()));
+    out.put("retention", privacyRoutes.retentionStatus());
     ctx.json(out);
   }
 

@@ -235,7 +235,8 @@ final class OpenApi {
         "learner_offset", type("integer", "offset of the last event learned"),
         "store_offset", type("integer", "offset of the last event stored"),
         "search", Map.of("type", "object", "description", "top-K search kind and figures"),
-        "search_ready", type("boolean", "the search covers the live model")));
+        "search_ready", type("boolean", "the search covers the live model"),
+        "retention", ref("Retention")));
     s.put("Series", object(List.of("points"), "points", arrayOf(object(List.of(),
         "t", type("integer", "epoch milliseconds"), "ingest_per_s", nullableNumber("events per second"),
         "lag_events", type("integer", "learner lag"), "p50_ms", nullableNumber("median latency"),
@@ -245,6 +246,7 @@ final class OpenApi {
         "status", Map.of("type", "string", "enum", List.of("live", "ready", "loading")),
         "model_version", type("integer", "live model (ready)"), "message", type("string", "why not ready")));
     s.putAll(ItemRoutes.schemas());
+    s.putAll(PrivacyRoutes.schemas());
     return s;
   }
 }

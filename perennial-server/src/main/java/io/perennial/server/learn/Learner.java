@@ -8,12 +8,14 @@ import io.perennial.data.Dataset;
 import io.perennial.data.IdIndex;
 import io.perennial.data.InteractionLog;
 import io.perennial.data.ReadReport;
+import io.perennial.model.AbstractRecommender;
 import io.perennial.model.Algorithms;
 import io.perennial.model.ModelHealth;
 import io.perennial.model.OnlineLearner;
 import io.perennial.model.Recommendations;
 import io.perennial.model.Recommender;
 import io.perennial.model.TrainingOptions;
+import io.perennial.model.Unlearning;
 import io.perennial.model.Update;
 import io.perennial.server.store.EventStore;
 import io.perennial.server.store.ModelRegistry;
@@ -92,6 +94,13 @@ public final class Learner implements AutoCloseable {
   private volatile long checkpointWriteMillis;
   /** Whether the learner has once had nothing left to apply since it started (learner thread only). */
   private boolean caughtUp;
+  /**
+   * Set when the store lost events the learner may already have read (a user forgotten, a purge):
+   * the rest of the page is dropped and read again (learner thread only).
+   */
+  private boolean pageStale;
+  /** Indices of forgotten users: forgotten again in any model that goes live (learner thread only). */
+  private final java.util.BitSet forgotten = new java.util.BitSet();
 
   // owned by the learner thread
   private IdIndex users;
@@ -224,6 +233,7 @@ public final class Learner implements AutoCloseable {
         requirePrefix(cp.users(), users, "user");
         requirePrefix(cp.items(), items, "item");
         Recommender model = Algorithms.restore(cp.state());
+        forgetAgain(model);
         if (catchUp) {
           replayOnto(model, cp.provenance().lastOffset(), appliedOffset);
         }
@@ -259,7 +269,8 @@ public final class Learner implements AutoCloseable {
           continue;
         }
         oldestUnappliedMillis = page.get(0).receivedMillis();
-        for (int from = 0; from < page.size() && running; from += settings.maxBatch()) {
+        pageStale = false;
+        for (int from = 0; from < page.size() && running && !pageStale; from += settings.maxBatch()) {
           applyChunk(page.subList(from, Math.min(page.size(), from + settings.maxBatch())));
           runCommands();
         }
@@ -532,6 +543,8 @@ public final class Learner implements AutoCloseable {
   private void adoptRetrained(Recommender model, long trainedUpTo, CompletableFuture<ModelVersion> done) {
     ServedModel previous = served.get();
     try {
+      // a retrain that started before a deletion read the user's events: forget them in it too
+      forgetAgain(model);
       replayOnto(model, trainedUpTo, appliedOffset);
       health.require(model, users, items, appliedOffset, "the retrained model");
       strategy = Strategies.create(serverStrategyName());
@@ -551,6 +564,114 @@ public final class Learner implements AutoCloseable {
       lastError = "retrain could not go live: " + e.getMessage();
       LOG.error(lastError, e);
       done.completeExceptionally(e);
+    }
+  }
+
+  /**
+   * What forgetting a user did to the running model.
+   *
+   * @param unlearning the model's guarantee and what it recomputed ({@code null} when the learner
+   *     had never seen the user)
+   * @param liveVersion the version the forgotten model descends from
+   * @param retrainScheduled whether a full retrain without the user's events was started
+   */
+  public record Forgotten(Unlearning unlearning, long liveVersion, boolean retrainScheduled) {}
+
+  /**
+   * Forgets a user in the running model, on the learner thread between batches: the model's row
+   * and their influence on item rows ({@link AbstractRecommender#forgetUser}), their id replaced by
+   * {@code tombstone} (so no checkpoint written later holds it), and the strategy's memory of past
+   * events rebuilt from the store, which no longer holds theirs; events read before the deletion are
+   * dropped and read again, so none is learned again. When the model's guarantee is approximate, a
+   * full retrain is started.
+   *
+   * @param removedItems the item of each of the user's deleted events, with its offset
+   */
+  public CompletableFuture<Forgotten> forgetUser(String userId, String tombstone, long[] removedOffsets,
+      String[] removedItems) {
+    CompletableFuture<Forgotten> done = new CompletableFuture<>();
+    commands.add(() -> {
+      try {
+        pageStale = true;
+        int user = users == null ? -1 : users.indexOf(userId);
+        ServedModel live = served.get();
+        if (user < 0 || live == null) {
+          rebuildStrategy(live == null ? null : live.model());
+          done.complete(new Forgotten(null, live == null ? -1 : live.version(), false));
+          return;
+        }
+        int[] learned = learnedItems(removedOffsets, removedItems, appliedOffset);
+        Unlearning result;
+        Lock lock = live.lock().writeLock();
+        lock.lock();
+        try {
+          result = live.model() instanceof AbstractRecommender ar ? ar.forgetUser(user, learned) : null;
+        } finally {
+          lock.unlock();
+        }
+        users.replace(user, tombstone);
+        sharedUsers.replace(user, tombstone);
+        forgotten.set(user);
+        rebuildStrategy(live.model());
+        dirty = true;
+        boolean retrain = result == null || result.needsRetrain();
+        if (retrain) {
+          retrain();
+        }
+        done.complete(new Forgotten(result, live.version(), retrain));
+      } catch (RuntimeException e) {
+        done.completeExceptionally(e);
+      }
+    });
+    return done;
+  }
+
+  /**
+   * Drops the strategy's memory of past events (replay buffers, histories) and rebuilds it from the
+   * store: after a deletion or a purge, the events gone from the store must not be replayed.
+   */
+  public void storeLostEvents() {
+    commands.add(() -> {
+      pageStale = true;
+      ServedModel live = served.get();
+      rebuildStrategy(live == null ? null : live.model());
+    });
+  }
+
+  private void rebuildStrategy(Recommender model) {
+    if (model == null || context == null) {
+      return;
+    }
+    context = new StreamContext(settings.algorithm(), settings.modelConfig(), users, items);
+    context.coverIds(users.size(), items.size());
+    strategy = Strategies.create(serverStrategyName());
+    if (strategy.needsHistory()) {
+      forEachStored(-1, appliedOffset, e -> context.record(toStreamEvent(e)));
+    }
+    strategy.resume(context, settings.strategyConfig(), model, appliedOffset);
+  }
+
+  /** The dense item of each removed event the model learned (offset at most {@code upTo}). */
+  private int[] learnedItems(long[] offsets, String[] itemIds, long upTo) {
+    int[] out = new int[offsets.length];
+    int n = 0;
+    for (int e = 0; e < offsets.length; e++) {
+      int item = items.indexOf(itemIds[e]);
+      if (offsets[e] <= upTo && item >= 0) {
+        out[n++] = item;
+      }
+    }
+    return java.util.Arrays.copyOf(out, n);
+  }
+
+  /** Forgets, in a model about to go live, every user forgotten since the learner started. */
+  private void forgetAgain(Recommender model) {
+    if (model instanceof AbstractRecommender ar) {
+      for (int u = forgotten.nextSetBit(0); u >= 0 && u < ar.userCount(); u = forgotten.nextSetBit(u + 1)) {
+        if (ar.history().items(u).length > 0) {
+          ar.forgetUser(u, null);
+        }
+      }
     }
   }
 

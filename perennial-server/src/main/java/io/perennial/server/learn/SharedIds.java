@@ -38,6 +38,17 @@ public final class SharedIds {
     size = size + 1;
   }
 
+  /**
+   * Replaces the id at {@code index} by a tombstone (the writer only): the old id is no longer
+   * found, and the index keeps its place, so the indices readers hold stay valid.
+   */
+  public void replace(int index, String tombstone) {
+    String old = ids[index];
+    indexById.put(tombstone, index);
+    ids[index] = tombstone;
+    indexById.remove(old);
+  }
+
   /** Dense index of {@code id}, or -1. */
   public int indexOf(String id) {
     Integer i = indexById.get(id);

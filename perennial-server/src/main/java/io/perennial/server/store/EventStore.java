@@ -75,6 +75,8 @@ public final class EventStore implements AutoCloseable {
         ResultSet rs = st.executeQuery("SELECT seq FROM sqlite_sequence WHERE name = 'events'")) {
       if (rs.next()) {
         nextSeq = Math.max(nextSeq, rs.getLong(1) + 1);
+        // the newest events may have been deleted (a user forgotten, a purge): offsets never go back
+        lastOffset.set(Math.max(lastOffset.get(), rs.getLong(1) == 0 ? -1 : rs.getLong(1)));
       }
     }
     writer = new Thread(this::writeLoop, "perennial-store-writer");
@@ -94,6 +96,10 @@ public final class EventStore implements AutoCloseable {
       Connection write = DriverManager.getConnection(url, pragmas());
       try {
         migrate(write, dir);
+        try (Statement st = write.createStatement()) {
+          // deleted rows (a forgotten user, a purge) are overwritten, not left in free pages
+          st.execute("PRAGMA secure_delete = ON");
+        }
         write.setAutoCommit(false);
         Properties readOnly = pragmas();
         readOnly.setProperty("open_mode", "1"); // SQLITE_OPEN_READONLY
@@ -228,6 +234,29 @@ public final class EventStore implements AutoCloseable {
         return out;
       }
     });
+  }
+
+  /**
+   * Copies the write-ahead log into the database and truncates it, on the writer thread outside
+   * any transaction: after a deletion, the log's older page images would otherwise keep the
+   * deleted rows until SQLite's next automatic checkpoint.
+   */
+  CompletableFuture<Void> truncateLog() {
+    return write(c -> {
+      c.commit();
+      c.setAutoCommit(true);
+      try (Statement st = c.createStatement()) {
+        st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+      } finally {
+        c.setAutoCommit(false);
+      }
+      return null;
+    });
+  }
+
+  /** Counts events deleted by a transaction on the writer thread (a deletion or a purge). */
+  void removed(long events) {
+    count.addAndGet(-events);
   }
 
   /** Events stored. */

@@ -144,6 +144,26 @@ public final class ModelRegistry {
     }
   }
 
+  /**
+   * Replaces the checkpoint file of an existing version (atomically: a crash leaves the old file or
+   * the new one); its registry row stays as it was.
+   */
+  public void rewrite(long version, Checkpoint checkpoint) {
+    if (find(version).isEmpty()) {
+      throw new IllegalArgumentException("no model version " + version);
+    }
+    checkpoint.write(dir.checkpoint(version));
+  }
+
+  /** Deletes the checkpoint file of a version (its row stays, as history); true when there was one. */
+  public boolean deleteCheckpoint(long version) {
+    try {
+      return Files.deleteIfExists(dir.checkpoint(version));
+    } catch (IOException e) {
+      throw new StoreException("cannot delete the checkpoint of model version " + version + ": " + e.getMessage(), e);
+    }
+  }
+
   /** True when the checkpoint file of {@code version} still exists. */
   public boolean hasFile(long version) {
     return Files.exists(dir.checkpoint(version));
