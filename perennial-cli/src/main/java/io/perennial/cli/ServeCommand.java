@@ -144,6 +144,10 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--keystore", paramLabel = "FILE", description = "PKCS#12 keystore: serve HTTPS. Password from PERENNIAL_KEYSTORE_PASSWORD.")
   Path keystore;
 
+  @Option(names = "--retention-days", paramLabel = "N", description = "Delete events older than N days, hourly (0 = keep "
+      + "forever; default: the period last set by PUT /v1/privacy/retention, else forever). Saved for restarts.")
+  Integer retentionDays;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -194,7 +198,12 @@ final class ServeCommand implements Callable<Integer> {
     ItemCatalog catalog = o.itemOptions.load(io.perennial.data.ErrorPolicy.FAIL, out::println);
     PerennialServer server;
     try {
-      server = PerennialServer.start(o.dataDir, learning, http, Searches.forName(o.search, o.rerankCandidates), seed);
+      if (o.retentionDays != null && (o.retentionDays < 0 || o.retentionDays > io.perennial.server.learn.Retention.MAX_DAYS)) {
+        throw new UserException("--retention-days: must be between 0 (keep forever) and "
+            + io.perennial.server.learn.Retention.MAX_DAYS + ", got " + o.retentionDays);
+      }
+      server = PerennialServer.start(o.dataDir, learning, http, Searches.forName(o.search, o.rerankCandidates), seed,
+          io.perennial.server.PrivacyOptions.defaults().withRetentionDays(o.retentionDays));
     } catch (ListenException e) {
       throw new UserException("--host/--port: " + e.getMessage());
     }
