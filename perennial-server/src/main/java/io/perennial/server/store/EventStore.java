@@ -254,7 +254,7 @@ public final class EventStore implements AutoCloseable {
     });
   }
 
-  /** Counts events deleted by a transaction on the writer thread (a deletion or a purge). */
+  /** Counts events a committed transaction deleted (a deletion or a purge). */
   void removed(long events) {
     count.addAndGet(-events);
   }

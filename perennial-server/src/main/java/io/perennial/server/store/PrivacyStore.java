@@ -119,7 +119,7 @@ public final class PrivacyStore {
    * @param pseudonym what the audit record names the user by
    */
   public PendingDeletion beginDeletion(String userId, String pseudonym, long nowMillis) {
-    return join(store.write(c -> {
+    PendingDeletion pending = join(store.write(c -> {
       List<RemovedEvent> removed = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement("SELECT seq, item_id FROM events WHERE user_id = ? ORDER BY seq")) {
         ps.setString(1, userId);
@@ -147,9 +147,10 @@ public final class PrivacyStore {
           id = keys.getLong(1);
         }
       }
-      store.removed(removed.size());
       return new PendingDeletion(id, userId, List.copyOf(removed));
     }));
+    store.removed(pending.removed().size());
+    return pending;
   }
 
   /** Marks a deletion complete with what was done, and erases the raw id from its record. */
@@ -215,9 +216,9 @@ public final class PrivacyStore {
         ps.setLong(3, removed);
         ps.executeUpdate();
       }
-      store.removed(removed);
       return new Purge(nowMillis, cutoffSeconds, removed);
     }));
+    store.removed(purge.eventsRemoved());
     if (purge.eventsRemoved() > 0) {
       join(store.truncateLog());
     }
