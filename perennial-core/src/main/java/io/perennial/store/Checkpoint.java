@@ -122,7 +122,17 @@ public record Checkpoint(ModelState state, IdIndex users, IdIndex items, Provena
    * takes traffic; assembling the file in memory first meant several heap-sized copies each time,
    * and the collector's work for them showed up in the recommendation p99.
    */
-  private void writeTo(WritableByteChannel channel) throws IOException {
+  /**
+   * The size of the file {@link #write} would produce, without writing it (to state a compression
+   * ratio against another form of the same model).
+   */
+  public long encodedBytes() {
+    return layout().total();
+  }
+
+  private record Layout(List<Section> sections, byte[] header, long total) {}
+
+  private Layout layout() {
     List<Section> sections = new ArrayList<>();
     state.floats().forEach((name, values) -> sections.add(Section.floats(name, values)));
     state.ints().forEach((name, values) -> sections.add(Section.ints(name, values)));
@@ -150,6 +160,14 @@ public record Checkpoint(ModelState state, IdIndex users, IdIndex items, Provena
       // the reader maps a file into one array
       throw new CheckpointException("model too large for one file (" + total + " bytes)");
     }
+    return new Layout(sections, headerBytes, total);
+  }
+
+  private void writeTo(WritableByteChannel channel) throws IOException {
+    Layout layout = layout();
+    List<Section> sections = layout.sections();
+    byte[] headerBytes = layout.header();
+    long total = layout.total();
     SectionWriter out = new SectionWriter(channel);
     out.put(MAGIC).putInt(FORMAT_VERSION).putInt(headerBytes.length);
     out.beginChecksum();
