@@ -8,6 +8,7 @@ import io.perennial.eval.Protocol;
 import io.perennial.eval.Split;
 import io.perennial.eval.Splitters;
 import io.perennial.model.Algorithms;
+import io.perennial.model.quantized.Quantization;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,6 +56,11 @@ final class EvaluateCommand implements Callable<Integer> {
       description = "Epochs without improvement before --early-stopping stops. Default: ${DEFAULT-VALUE}.")
   int patience;
 
+  @Option(names = "--quantize", split = ",", defaultValue = "none", paramLabel = "none|int8",
+      description = "Score with the factor tables as int8 codes with a scale per row (mf, bpr, ials); 'none,int8' "
+          + "evaluates both side by side (the int8 row is labelled MODEL/int8). Default: ${DEFAULT-VALUE}.")
+  List<String> quantize;
+
   @Option(names = "--json", paramLabel = "FILE", description = "Write the results as JSON here.")
   Path json;
 
@@ -70,6 +76,15 @@ final class EvaluateCommand implements Callable<Integer> {
     for (String m : models) {
       if (!Algorithms.NAMES.contains(m)) {
         throw new UserException("--model: unknown model '" + m + "' (expected one of " + Algorithms.NAMES + ")");
+      }
+    }
+    List<Quantization> quantizations = new ArrayList<>();
+    for (String q : quantize) {
+      for (String m : models) {
+        Quantization parsed = Quantizing.parse(q, m);
+        if (!quantizations.contains(parsed)) {
+          quantizations.add(parsed);
+        }
       }
     }
     Dataset dataset;
@@ -194,13 +209,19 @@ final class EvaluateCommand implements Callable<Integer> {
       }
     }
     List<JsonNode> results = new ArrayList<>();
-    for (int n = 0; n < labels.size(); n++) {
+    for (int run = 0; run < labels.size() * quantizations.size(); run++) {
+      int n = run / quantizations.size();
+      Quantization quantization = quantizations.get(run % quantizations.size());
       String m = algorithms.get(n);
+      if (quantization != Quantization.NONE && n >= models.size()) {
+        continue; // the baselines have no factor tables
+      }
+      String label = quantization == Quantization.NONE ? labels.get(n) : labels.get(n) + "/" + quantization.label();
       List<Integer> keptEpochs = new ArrayList<>();
-      Evaluations.Outcome outcome = Evaluations.run(labels.get(n), m, overrides.get(n), content,
+      Evaluations.Outcome outcome = Evaluations.run(label, m, overrides.get(n), content,
           dataset, splits, protocolJson, dataJson, k,
           io.perennial.model.TrainingOptions.of(recordingEarlyStops(Terminal.progress(out), out, keptEpochs)),
-          candidates, earlyStopping, patience);
+          candidates, earlyStopping, patience, quantization);
       if (earlyStopping != null) {
         // Only loo has a validation part, and it is one split: the epoch kept, or null when
         // training ran its full course.
@@ -259,14 +280,19 @@ final class EvaluateCommand implements Callable<Integer> {
 
   static void printTable(PrintStream out, List<JsonNode> results) {
     List<String> names = Evaluations.metricColumns(results);
-    StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-8s", "model"));
+    int width = 8;
+    for (JsonNode r : results) {
+      width = Math.max(width, r.path("model").asText().length());
+    }
+    String labelColumn = "%-" + width + "s";
+    StringBuilder header = new StringBuilder(String.format(Locale.ROOT, labelColumn, "model"));
     for (String n : names) {
       header.append(String.format(Locale.ROOT, " %12s", n));
     }
     header.append(String.format(Locale.ROOT, " %9s", "train s"));
     out.println(header);
     for (JsonNode r : results) {
-      StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-8s", r.path("model").asText()));
+      StringBuilder row = new StringBuilder(String.format(Locale.ROOT, labelColumn, r.path("model").asText()));
       for (String n : names) {
         JsonNode v = r.path("metrics").path(n);
         row.append(v.isNumber() ? String.format(Locale.ROOT, " %12.4f", v.asDouble()) : String.format(" %12s", "-"));

@@ -12,6 +12,9 @@ import io.perennial.eval.Split;
 import io.perennial.kernel.VectorOps;
 import io.perennial.data.InteractionLog;
 import io.perennial.model.Algorithms;
+import io.perennial.model.quantized.Quantization;
+import io.perennial.model.quantized.QuantizedModel;
+import io.perennial.model.quantized.QuantizedTrainer;
 import io.perennial.model.ModelHealth;
 import io.perennial.model.Recommender;
 import io.perennial.model.Trainer;
@@ -54,11 +57,45 @@ final class Evaluations {
   static Outcome run(String label, String model, JsonNode config, io.perennial.model.content.ItemContent content,
       Dataset data, List<Split> splits, ObjectNode protocolJson, ObjectNode dataJson, int k, TrainingOptions training,
       Candidates candidates, String earlyStopping, int patience) {
+    return run(label, model, config, content, data, splits, protocolJson, dataJson, k, training, candidates,
+        earlyStopping, patience, Quantization.NONE);
+  }
+
+  /**
+   * As the other, scoring with the model's tables as {@code quantization} stores them: the model is
+   * trained (and health-checked) in floats, then quantised before it is evaluated.
+   */
+  static Outcome run(String label, String model, JsonNode config, io.perennial.model.content.ItemContent content,
+      Dataset data, List<Split> splits, ObjectNode protocolJson, ObjectNode dataJson, int k, TrainingOptions training,
+      Candidates candidates, String earlyStopping, int patience, Quantization quantization) {
     Trainer trainer = ContentOptions.withContent(model, Algorithms.trainer(model, config), content);
     EvalSettings settings = EvalSettings.ranking(k).withRatingMetrics(Algorithms.isExplicit(model))
         .withCandidates(candidates);
+    Trainer checked = healthChecked(trainer, splits.size());
+    long[] tableBytes = {0};
+    if (quantization == Quantization.INT8) {
+      Trainer quantizing = new QuantizedTrainer(checked);
+      checked = new Trainer() {
+        @Override
+        public String type() {
+          return quantizing.type();
+        }
+
+        @Override
+        public JsonNode configJson() {
+          return quantizing.configJson();
+        }
+
+        @Override
+        public Recommender fit(Dataset train, TrainingOptions options) {
+          QuantizedModel q = (QuantizedModel) quantizing.fit(train, options);
+          tableBytes[0] = q.tableBytes();
+          return q;
+        }
+      };
+    }
     long t0 = System.nanoTime();
-    EvaluationResult result = Evaluator.run(healthChecked(trainer, splits.size()), data, splits, settings, training,
+    EvaluationResult result = Evaluator.run(checked, data, splits, settings, training,
         earlyStopping, patience);
     double total = (System.nanoTime() - t0) / 1e9;
     ObjectNode json = Json.object();
@@ -67,6 +104,10 @@ final class Evaluations {
       json.put("algorithm", model);
     }
     json.set("protocol", protocolJson);
+    if (quantization != Quantization.NONE) {
+      json.put("quantize", quantization.label());
+      json.put("factor_table_bytes", tableBytes[0]);
+    }
     json.put("k", k);
     json.set("data", dataJson);
     json.set("metrics", metrics(result.metrics()));

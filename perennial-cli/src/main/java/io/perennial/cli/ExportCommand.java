@@ -5,6 +5,8 @@ import io.perennial.model.Algorithms;
 import io.perennial.model.FactorModel;
 import io.perennial.model.Recommender;
 import io.perennial.model.VectorRetrieval;
+import io.perennial.model.quantized.Quantization;
+import io.perennial.model.quantized.QuantizedModel;
 import io.perennial.store.Checkpoint;
 import io.perennial.store.EmbeddingExport;
 import java.io.IOException;
@@ -26,22 +28,64 @@ final class ExportCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, paramLabel = "FILE", description = "Checkpoint written by 'train'.")
   Path model;
 
-  @Option(names = "--format", defaultValue = "npy", paramLabel = "FMT", description = "npy or csv. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--format", defaultValue = "npy", paramLabel = "FMT",
+      description = "npy, csv, or pmdl (a model file again: with --quantize int8, the compressed checkpoint). "
+          + "Default: ${DEFAULT-VALUE}.")
   String format;
 
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (created if missing).")
+  @Option(names = "--quantize", defaultValue = "none", paramLabel = "none|int8",
+      description = "int8: write the factor tables as int8 codes with a scale per row (npy: user_codes.npy int8 and "
+          + "user_scales.npy float32, the same for items; pmdl: an int8 checkpoint) and print the size against "
+          + "the float form. Default: ${DEFAULT-VALUE}.")
+  String quantize;
+
+  @Option(names = "--out", required = true, paramLabel = "DIR",
+      description = "Output folder (created if missing); the file to write for --format pmdl.")
   Path out;
 
   @Override
   public Integer call() {
-    if (!format.equals("npy") && !format.equals("csv")) {
-      throw new UserException("--format: expected npy or csv, got '" + format + "'");
+    if (!format.equals("npy") && !format.equals("csv") && !format.equals("pmdl")) {
+      throw new UserException("--format: expected npy, csv or pmdl, got '" + format + "'");
+    }
+    Quantization quantization = Quantizing.parse(quantize, null);
+    if (quantization == Quantization.INT8 && format.equals("csv")) {
+      throw new UserException("--quantize int8 writes .npy codes or a pmdl model file, not csv");
     }
     Checkpoint checkpoint = Checkpoint.read(model);
+    if (format.equals("pmdl")) {
+      Checkpoint written = quantization == Quantization.INT8 ? Quantizing.quantize(checkpoint, System.out) : checkpoint;
+      written.write(out);
+      System.out.println("wrote " + out);
+      return 0;
+    }
     Recommender recommender = Algorithms.restore(checkpoint.state());
+    if (quantization == Quantization.INT8) {
+      if (!(recommender instanceof FactorModel) && !(recommender instanceof QuantizedModel)) {
+        throw new UserException(model + ": a " + recommender.type() + " model has no factor tables to quantise "
+            + "(--quantize int8 works for mf, bpr and ials)");
+      }
+      QuantizedModel int8 = QuantizedModel.of(recommender);
+      mkdirs(out);
+      EmbeddingExport.exportInt8(int8, checkpoint.users(), checkpoint.items(), out);
+      long floats = 4L * int8.factors() * (int8.userCount() + int8.itemCount());
+      System.out.printf(java.util.Locale.ROOT, "exported %d users and %d items × %d factors as int8 codes with a scale "
+          + "per row to %s: %s of tables instead of %s in float32 (%.1f %%); model.json has the score formula%n",
+          int8.userCount(), int8.itemCount(), int8.factors(), out, Quantizing.bytes(int8.tableBytes()),
+          Quantizing.bytes(floats), 100.0 * int8.tableBytes() / floats);
+      return 0;
+    }
     System.out.println(write(recommender, checkpoint.users(), checkpoint.items(), out,
         format.equals("npy") ? EmbeddingExport.Format.NPY : EmbeddingExport.Format.CSV, model));
     return 0;
+  }
+
+  private static void mkdirs(Path out) {
+    try {
+      Files.createDirectories(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + out + ": " + e.getMessage(), e);
+    }
   }
 
   /** Writes {@code recommender}'s embeddings into {@code out} and says what was written. */
@@ -51,11 +95,7 @@ final class ExportCommand implements Callable<Integer> {
       throw new UserException(source + ": a " + recommender.type() + " model has no embeddings (export works for "
           + "models with item vectors, such as mf, bpr and ials)");
     }
-    try {
-      Files.createDirectories(out);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create " + out + ": " + e.getMessage(), e);
-    }
+    mkdirs(out);
     String as = format == EmbeddingExport.Format.NPY ? "npy" : "csv";
     if (recommender instanceof FactorModel fm) {
       EmbeddingExport.export(fm, users, items, out, format);

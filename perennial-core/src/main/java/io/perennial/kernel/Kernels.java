@@ -37,6 +37,46 @@ interface Kernels {
   /** {@code x[i] *= alpha}. */
   void scale(float alpha, float[] x, int offset, int length);
 
+  /** {@code Σ a[i] · b[i]} over signed bytes, exact in integers (the int8 × int8 dot). */
+  default int dotInt8(byte[] a, int aOffset, byte[] b, int bOffset, int length) {
+    int s0 = 0, s1 = 0;
+    int i = 0;
+    for (; i + 1 < length; i += 2) {
+      s0 += a[aOffset + i] * b[bOffset + i];
+      s1 += a[aOffset + i + 1] * b[bOffset + i + 1];
+    }
+    for (; i < length; i++) {
+      s0 += a[aOffset + i] * b[bOffset + i];
+    }
+    return s0 + s1;
+  }
+
+  /** {@code Σ x[i] · codes[i]}: a float query against one row of int8 codes (scale not applied). */
+  default float dotInt8(float[] x, int xOffset, byte[] codes, int codesOffset, int length) {
+    float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+    int i = 0;
+    for (; i + 3 < length; i += 4) {
+      s0 += x[xOffset + i] * codes[codesOffset + i];
+      s1 += x[xOffset + i + 1] * codes[codesOffset + i + 1];
+      s2 += x[xOffset + i + 2] * codes[codesOffset + i + 2];
+      s3 += x[xOffset + i + 3] * codes[codesOffset + i + 3];
+    }
+    for (; i < length; i++) {
+      s0 += x[xOffset + i] * codes[codesOffset + i];
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  /**
+   * Scores every row of a row-major {@code rows × cols} int8 table with per-row scales against
+   * {@code x}: {@code out[r] = scales[r] · Σ_c x[c] · codes[r·cols + c]}.
+   */
+  default void matVecInt8(byte[] codes, float[] scales, int rows, int cols, float[] x, float[] out) {
+    for (int r = 0; r < rows; r++) {
+      out[r] = scales[r] * dotInt8(x, 0, codes, r * cols, cols);
+    }
+  }
+
   /**
    * Row-major matrix times vector: {@code out[r] = dot(matrix[r*cols .. r*cols+cols), x)} for
    * {@code r in [0, rows)}.

@@ -1,6 +1,10 @@
 package io.perennial.kernel;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -16,6 +20,15 @@ final class SimdKernels implements Kernels {
   private static final int MIN_LENGTH = LANES;
 
   private final ScalarKernels tail = new ScalarKernels();
+
+  /**
+   * Bytes with as many lanes as {@link #SPECIES} has floats, so one load of codes widens into one
+   * float (or int) vector; {@code null} below 8 lanes, where no byte shape that small exists (the
+   * int8 kernels then run the scalar loops).
+   */
+  private static final VectorSpecies<Byte> BYTES =
+      LANES >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(LANES * 8)) : null;
+  private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, SPECIES.vectorShape());
 
   @Override
   public String name() {
@@ -165,6 +178,56 @@ final class SimdKernels implements Kernels {
       x[offset + i] *= alpha;
     }
   }
+
+  // ---- int8 codes -----------------------------------------------------------------------------
+
+  @Override
+  public int dotInt8(byte[] a, int aOffset, byte[] b, int bOffset, int length) {
+    if (BYTES == null || length < LANES) {
+      return tail.dotInt8(a, aOffset, b, bOffset, length);
+    }
+    IntVector acc = IntVector.zero(INTS);
+    int i = 0;
+    for (; i <= length - LANES; i += LANES) {
+      IntVector va = (IntVector) ByteVector.fromArray(BYTES, a, aOffset + i).convertShape(VectorOperators.B2I, INTS, 0);
+      IntVector vb = (IntVector) ByteVector.fromArray(BYTES, b, bOffset + i).convertShape(VectorOperators.B2I, INTS, 0);
+      acc = va.mul(vb).add(acc);
+    }
+    // integer addition is associative, so any reduction order gives the same exact sum
+    int result = acc.reduceLanes(VectorOperators.ADD);
+    for (; i < length; i++) {
+      result += a[aOffset + i] * b[bOffset + i];
+    }
+    return result;
+  }
+
+  @Override
+  public float dotInt8(float[] x, int xOffset, byte[] codes, int codesOffset, int length) {
+    if (BYTES == null || length < LANES) {
+      return tail.dotInt8(x, xOffset, codes, codesOffset, length);
+    }
+    FloatVector acc0 = FloatVector.zero(SPECIES);
+    FloatVector acc1 = FloatVector.zero(SPECIES);
+    int i = 0;
+    for (; i <= length - 2 * LANES; i += 2 * LANES) {
+      acc0 = FloatVector.fromArray(SPECIES, x, xOffset + i).fma(widen(codes, codesOffset + i), acc0);
+      acc1 = FloatVector.fromArray(SPECIES, x, xOffset + i + LANES).fma(widen(codes, codesOffset + i + LANES), acc1);
+    }
+    for (; i <= length - LANES; i += LANES) {
+      acc0 = FloatVector.fromArray(SPECIES, x, xOffset + i).fma(widen(codes, codesOffset + i), acc0);
+    }
+    float result = sumLanes(acc0.add(acc1));
+    for (; i < length; i++) {
+      result += x[xOffset + i] * codes[codesOffset + i];
+    }
+    return result;
+  }
+
+  /** {@code LANES} codes from {@code offset}, sign-extended to floats (exact: |code| ≤ 128). */
+  private static FloatVector widen(byte[] codes, int offset) {
+    return (FloatVector) ByteVector.fromArray(BYTES, codes, offset).convertShape(VectorOperators.B2F, SPECIES, 0);
+  }
+
 
   // ---- matrix products ------------------------------------------------------------------------
   //

@@ -77,6 +77,35 @@ public final class VectorOps {
     return (float) Math.sqrt(dot(x, offset, x, offset, length));
   }
 
+  /** {@code Σ a[aOffset + i] · b[bOffset + i]} over signed bytes, exact (int8 codes of two rows). */
+  public static int dotInt8(byte[] a, int aOffset, byte[] b, int bOffset, int length) {
+    Objects.checkFromIndexSize(aOffset, length, a.length);
+    Objects.checkFromIndexSize(bOffset, length, b.length);
+    return IMPL.dotInt8(a, aOffset, b, bOffset, length);
+  }
+
+  /** {@code Σ x[xOffset + i] · codes[codesOffset + i]}: a float query against unscaled int8 codes. */
+  public static float dotInt8(float[] x, int xOffset, byte[] codes, int codesOffset, int length) {
+    Objects.checkFromIndexSize(xOffset, length, x.length);
+    Objects.checkFromIndexSize(codesOffset, length, codes.length);
+    return IMPL.dotInt8(x, xOffset, codes, codesOffset, length);
+  }
+
+  /**
+   * Scores every row of a row-major {@code rows × cols} int8 table with per-row scales: {@code
+   * out[r] = scales[r] · (x · codes[r])} (see {@link Int8Table}).
+   */
+  public static void matVecInt8(byte[] codes, float[] scales, int rows, int cols, float[] x, float[] out) {
+    if ((long) rows * cols > codes.length || scales.length < rows) {
+      throw new IllegalArgumentException(
+          "int8 table holds " + codes.length + " codes and " + scales.length + " scales, not " + rows + "×" + cols);
+    }
+    if (x.length < cols || out.length < rows) {
+      throw new IllegalArgumentException("vector or output too short for " + rows + "×" + cols);
+    }
+    IMPL.matVecInt8(codes, scales, rows, cols, x, out);
+  }
+
   /**
    * Scores every row of a row-major {@code rows × cols} matrix against {@code x}: {@code out[r] =
    * matrix[r] · x}.

@@ -26,6 +26,7 @@ import io.perennial.model.mf.MfTrainer;
 import io.perennial.model.neumf.NeumfConfig;
 import io.perennial.model.neumf.NeumfModel;
 import io.perennial.model.neumf.NeumfTrainer;
+import io.perennial.model.quantized.QuantizedModel;
 import io.perennial.model.popularity.PopularityConfig;
 import io.perennial.model.popularity.PopularityModel;
 import io.perennial.model.popularity.PopularityTrainer;
@@ -202,6 +203,7 @@ public final class Algorithms {
       case RandomModel.TYPE -> RandomModel.restore(state);
       case ContentModel.TYPE -> ContentModel.restore(state);
       case HybridModel.TYPE -> HybridModel.restore(state);
+      case QuantizedModel.TYPE -> QuantizedModel.restore(state);
       default -> throw new IllegalArgumentException("unknown model type '" + state.type() + "'");
     };
   }

@@ -15,6 +15,7 @@ public final class ModelState {
   private final JsonNode config;
   private final Map<String, float[]> floats = new LinkedHashMap<>();
   private final Map<String, int[]> ints = new LinkedHashMap<>();
+  private final Map<String, byte[]> bytes = new LinkedHashMap<>();
 
   public ModelState(String type, JsonNode config) {
     this.type = Objects.requireNonNull(type);
@@ -39,11 +40,18 @@ public final class ModelState {
     return this;
   }
 
+  /** Stores a byte array (int8 codes, variable-length integers). */
+  public ModelState put(String name, byte[] values) {
+    bytes.put(name, values);
+    return this;
+  }
+
   /** A copy whose arrays are independent of this state's. */
   public ModelState deepCopy() {
     ModelState copy = new ModelState(type, config.deepCopy());
     floats.forEach((name, values) -> copy.put(name, values.clone()));
     ints.forEach((name, values) -> copy.put(name, values.clone()));
+    bytes.forEach((name, values) -> copy.put(name, values.clone()));
     return copy;
   }
 
@@ -66,6 +74,24 @@ public final class ModelState {
 
   public Map<String, int[]> ints() {
     return ints;
+  }
+
+  public Map<String, byte[]> bytes() {
+    return bytes;
+  }
+
+  /** Whether a section of any kind is named {@code name}. */
+  public boolean has(String name) {
+    return floats.containsKey(name) || ints.containsKey(name) || bytes.containsKey(name);
+  }
+
+  /** The byte array {@code name}. */
+  public byte[] bytes(String name) {
+    byte[] v = bytes.get(name);
+    if (v == null) {
+      throw new IllegalArgumentException("model state of type " + type + " lacks section '" + name + "'");
+    }
+    return v;
   }
 
   /** The float array {@code name}. */

@@ -144,7 +144,141 @@ public final class UserHistory {
     state.put(prefix + ".start", start).put(prefix + ".items", cols).put(prefix + ".values", vals);
   }
 
+  /**
+   * Writes the history in a compact form: each user's sorted items as variable-length gaps (one
+   * byte for a gap under 128, as most are), and the values as one-byte codes into a table of the
+   * distinct values when there are at most 256 of them (one value for implicit data: no codes at
+   * all), else as floats. Lossless; {@link #loadFrom} reads either form. Used by compressed model
+   * files, where a float per stored pair would otherwise outweigh the int8 factor tables.
+   */
+  public void saveCompactTo(ModelState state, String prefix) {
+    int[] start = new int[users + 1];
+    java.io.ByteArrayOutputStream gaps = new java.io.ByteArrayOutputStream();
+    java.util.TreeSet<Float> levels = new java.util.TreeSet<>();
+    for (int u = 0; u < users; u++) {
+      int[] row = items(u);
+      start[u + 1] = start[u] + row.length;
+      int previous = -1;
+      for (int item : row) {
+        writeVarint(gaps, item - previous);
+        previous = item;
+      }
+      for (float v : values(u)) {
+        if (levels.size() <= 256) {
+          levels.add(v);
+        }
+      }
+    }
+    state.put(prefix + ".start", start).put(prefix + ".item_gaps", gaps.toByteArray());
+    int total = start[users];
+    if (levels.size() > 256) {
+      float[] vals = new float[total];
+      for (int u = 0; u < users; u++) {
+        System.arraycopy(values(u), 0, vals, start[u], values(u).length);
+      }
+      state.put(prefix + ".values", vals);
+      return;
+    }
+    float[] table = new float[levels.size()];
+    int n = 0;
+    for (float level : levels) {
+      table[n++] = level;
+    }
+    state.put(prefix + ".value_levels", table);
+    if (table.length > 1) {
+      byte[] codes = new byte[total];
+      for (int u = 0; u < users; u++) {
+        float[] row = values(u);
+        for (int j = 0; j < row.length; j++) {
+          codes[start[u] + j] = (byte) Arrays.binarySearch(table, row[j]);
+        }
+      }
+      state.put(prefix + ".value_codes", codes);
+    }
+  }
+
+  private static void writeVarint(java.io.ByteArrayOutputStream out, int value) {
+    while ((value & ~0x7f) != 0) {
+      out.write((value & 0x7f) | 0x80);
+      value >>>= 7;
+    }
+    out.write(value);
+  }
+
+  private static UserHistory loadCompact(ModelState state, String prefix) {
+    int[] start = state.ints(prefix + ".start");
+    byte[] gaps = state.bytes(prefix + ".item_gaps");
+    int users = start.length - 1;
+    if (users < 0) {
+      throw new IllegalArgumentException("inconsistent history sections '" + prefix + "'");
+    }
+    int total = start[users];
+    float[] vals;
+    if (state.has(prefix + ".values")) {
+      vals = state.floats(prefix + ".values");
+    } else {
+      float[] levels = state.floats(prefix + ".value_levels");
+      vals = new float[total];
+      if (levels.length == 1) {
+        Arrays.fill(vals, levels[0]);
+      } else {
+        byte[] codes = state.bytes(prefix + ".value_codes");
+        if (codes.length != total) {
+          throw new IllegalArgumentException("inconsistent history sections '" + prefix + "': value codes");
+        }
+        for (int p = 0; p < total; p++) {
+          int code = codes[p] & 0xff;
+          if (code >= levels.length) {
+            throw new IllegalArgumentException("inconsistent history sections '" + prefix + "': value code " + code);
+          }
+          vals[p] = levels[code];
+        }
+      }
+    }
+    if (vals.length != total) {
+      throw new IllegalArgumentException("inconsistent history sections '" + prefix + "': values");
+    }
+    UserHistory h = new UserHistory(users);
+    int at = 0;
+    for (int u = 0; u < users; u++) {
+      int length = start[u + 1] - start[u];
+      if (length < 0) {
+        throw new IllegalArgumentException("inconsistent history sections '" + prefix + "': start");
+      }
+      if (length == 0) {
+        continue;
+      }
+      int[] row = new int[length];
+      int item = -1;
+      for (int j = 0; j < length; j++) {
+        int gap = 0;
+        for (int shift = 0; ; shift += 7) {
+          if (at >= gaps.length || shift > 28) {
+            throw new IllegalArgumentException("inconsistent history sections '" + prefix + "': item gaps");
+          }
+          int b = gaps[at++];
+          gap |= (b & 0x7f) << shift;
+          if ((b & 0x80) == 0) {
+            break;
+          }
+        }
+        item += gap;
+        row[j] = item;
+      }
+      h.items[u] = row;
+      h.values[u] = Arrays.copyOfRange(vals, start[u], start[u + 1]);
+    }
+    if (at != gaps.length) {
+      throw new IllegalArgumentException("inconsistent history sections '" + prefix + "': trailing item gaps");
+    }
+    return h;
+  }
+
+  /** Reads a history written by {@link #saveTo} or {@link #saveCompactTo}. */
   public static UserHistory loadFrom(ModelState state, String prefix) {
+    if (state.has(prefix + ".item_gaps")) {
+      return loadCompact(state, prefix);
+    }
     int[] start = state.ints(prefix + ".start");
     int[] cols = state.ints(prefix + ".items");
     float[] vals = state.floats(prefix + ".values");

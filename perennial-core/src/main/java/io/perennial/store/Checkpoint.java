@@ -33,7 +33,7 @@ import java.util.zip.CRC32C;
  * headerLen  u32 LE   length of the header JSON
  * header     UTF-8 JSON {model_type, config, provenance, sections: [{name, kind, count, bytes}]}
  * headerCrc  u32 LE   CRC32C of the header bytes
- * sections   in header order: payload (f32 / i32 little-endian, or str: u32 length + UTF-8 each)
+ * sections   in header order: payload (f32 / i32 little-endian, i8 bytes, or str: u32 length + UTF-8 each)
  *            followed by the u32 LE CRC32C of the payload
  * trailer    8 bytes  "PRNL-END" then u64 LE total file length
  * </pre>
@@ -122,10 +122,21 @@ public record Checkpoint(ModelState state, IdIndex users, IdIndex items, Provena
    * takes traffic; assembling the file in memory first meant several heap-sized copies each time,
    * and the collector's work for them showed up in the recommendation p99.
    */
-  private void writeTo(WritableByteChannel channel) throws IOException {
+  /**
+   * The size of the file {@link #write} would produce, without writing it (to state a compression
+   * ratio against another form of the same model).
+   */
+  public long encodedBytes() {
+    return layout().total();
+  }
+
+  private record Layout(List<Section> sections, byte[] header, long total) {}
+
+  private Layout layout() {
     List<Section> sections = new ArrayList<>();
     state.floats().forEach((name, values) -> sections.add(Section.floats(name, values)));
     state.ints().forEach((name, values) -> sections.add(Section.ints(name, values)));
+    state.bytes().forEach((name, values) -> sections.add(Section.bytes(name, values)));
     sections.add(Section.strings(USERS, users.ids()));
     sections.add(Section.strings(ITEMS, items.ids()));
     ObjectNode header = JSON.createObjectNode();
@@ -149,6 +160,14 @@ public record Checkpoint(ModelState state, IdIndex users, IdIndex items, Provena
       // the reader maps a file into one array
       throw new CheckpointException("model too large for one file (" + total + " bytes)");
     }
+    return new Layout(sections, headerBytes, total);
+  }
+
+  private void writeTo(WritableByteChannel channel) throws IOException {
+    Layout layout = layout();
+    List<Section> sections = layout.sections();
+    byte[] headerBytes = layout.header();
+    long total = layout.total();
     SectionWriter out = new SectionWriter(channel);
     out.put(MAGIC).putInt(FORMAT_VERSION).putInt(headerBytes.length);
     out.beginChecksum();
@@ -248,6 +267,12 @@ public record Checkpoint(ModelState state, IdIndex users, IdIndex items, Provena
           payload.asIntBuffer().get(v);
           state.put(section, v);
         }
+        case "i8" -> {
+          requireSize(name, section, size, count);
+          byte[] v = new byte[(int) count];
+          payload.get(v);
+          state.put(section, v);
+        }
         case "str" -> {
           List<String> strings = readStrings(name, section, payload, count);
           if (section.equals(USERS)) {
@@ -321,6 +346,10 @@ public record Checkpoint(ModelState state, IdIndex users, IdIndex items, Provena
 
     static Section ints(String name, int[] v) {
       return new Section(name, "i32", v.length, v.length * 4L, out -> out.putInts(v));
+    }
+
+    static Section bytes(String name, byte[] v) {
+      return new Section(name, "i8", v.length, v.length, out -> out.put(v));
     }
 
     static Section strings(String name, List<String> values) {

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.perennial.data.IdIndex;
+import io.perennial.kernel.Int8Table;
 import io.perennial.model.FactorModel;
+import io.perennial.model.ModelState;
+import io.perennial.model.quantized.QuantizedModel;
 import io.perennial.model.Recommender;
 import io.perennial.model.VectorRetrieval;
 import io.perennial.model.mf.MfModel;
@@ -186,6 +189,80 @@ public final class EmbeddingExport {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
     }
+  }
+
+  /** What a score is computed from in an int8 export. */
+  static final String INT8_SCORE_FORMULA = "global_bias + user_bias[u] + item_bias[i]"
+      + " + user_scales[u] * dot(user_codes[u], item_codes[i] * item_scales[i])";
+
+  /**
+   * Writes an int8 model's tables as they are stored: {@code user_codes.npy} and {@code
+   * item_codes.npy} (int8, rows × factors), {@code user_scales.npy} and {@code item_scales.npy}
+   * (float32, one per row; a row's values are its codes times its scale), the biases, the id lists
+   * and {@code model.json}.
+   */
+  public static void exportInt8(QuantizedModel model, IdIndex users, IdIndex items, Path dir) {
+    Int8Table u = model.userTable();
+    Int8Table i = model.itemTable();
+    writeNpyInt8(dir.resolve("user_codes.npy"), u.codes(), u.rows(), u.dims());
+    writeNpyInt8(dir.resolve("item_codes.npy"), i.codes(), i.rows(), i.dims());
+    writeNpy(dir.resolve("user_scales.npy"), u.scales(), u.rows(), 1);
+    writeNpy(dir.resolve("item_scales.npy"), i.scales(), i.rows(), 1);
+    ModelState state = model.state();
+    boolean userBias = state.floats().containsKey("user_bias");
+    boolean itemBias = state.floats().containsKey("item_bias");
+    if (userBias) {
+      writeNpy(dir.resolve("user_bias.npy"), state.floats("user_bias"), u.rows(), 1);
+    }
+    if (itemBias) {
+      writeNpy(dir.resolve("item_bias.npy"), state.floats("item_bias"), i.rows(), 1);
+    }
+    writeIds(dir.resolve("user_ids.txt"), users);
+    writeIds(dir.resolve("item_ids.txt"), items);
+    ObjectNode root = new ObjectMapper().createObjectNode();
+    root.put("type", model.baseType());
+    root.put("quantize", "int8");
+    root.put("users", model.userCount());
+    root.put("items", model.itemCount());
+    root.put("factors", model.factors());
+    root.put("global_bias", state.floats("global_bias")[0]);
+    root.put("score", INT8_SCORE_FORMULA);
+    ObjectNode files = root.putObject("files");
+    files.put("user_codes", "user_codes.npy").put("item_codes", "item_codes.npy");
+    files.put("user_scales", "user_scales.npy").put("item_scales", "item_scales.npy");
+    files.put("user_bias", userBias ? "user_bias.npy" : null).put("item_bias", itemBias ? "item_bias.npy" : null);
+    files.put("user_ids", "user_ids.txt").put("item_ids", "item_ids.txt");
+    writeJson(dir.resolve("model.json"), root);
+  }
+
+  /** As {@link #writeNpy} for int8 codes ({@code '|i1'}). */
+  public static void writeNpyInt8(Path file, byte[] table, int rows, int cols) {
+    if ((long) rows * cols != table.length) {
+      throw new IllegalArgumentException("table is not " + rows + "×" + cols);
+    }
+    try (OutputStream out = Files.newOutputStream(file)) {
+      out.write(npyHeader("|i1", rows, cols));
+      out.write(table);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+
+  /** NumPy format 1.0 preamble and header for a C-order {@code rows × cols} array of {@code descr}. */
+  private static byte[] npyHeader(String descr, int rows, int cols) {
+    String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + rows + ", " + cols + "), }";
+    int preamble = 10;
+    int padded = ((preamble + dict.length() + 1 + 63) / 64) * 64;
+    StringBuilder header = new StringBuilder(dict);
+    while (preamble + header.length() + 1 < padded) {
+      header.append(' ');
+    }
+    header.append('\n');
+    ByteBuffer pre = ByteBuffer.allocate(preamble + header.length()).order(ByteOrder.LITTLE_ENDIAN);
+    pre.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0)
+        .putShort((short) header.length());
+    pre.put(header.toString().getBytes(StandardCharsets.US_ASCII));
+    return pre.array();
   }
 
   /**

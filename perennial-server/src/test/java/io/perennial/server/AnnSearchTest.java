@@ -53,6 +53,29 @@ class AnnSearchTest {
   }
 
   @Test
+  void productQuantisedWalkWithExactRerankingKeepsRecall() {
+    try (AnnSearch plain = search(0);
+        AnnSearch pq = new AnnSearch(AnnSearch.Settings.defaults().withExactBelow(0).withProductQuantization(9, 4))) {
+      ServedModel served = new ServedModel(1, model);
+      plain.refresh(served);
+      pq.refresh(served);
+      assertThat(pq.status().get("pq_subspaces")).isEqualTo(9);
+      assertThat(plain.status().get("pq_subspaces")).isEqualTo(0);
+      double pqRecall = recall(pq, model, true, null);
+      assertThat(pqRecall).isGreaterThan(0.95);
+      assertThat(pqRecall).isGreaterThan(recall(plain, model, true, null) - 0.03);
+      // answers are ranked by the model's own score, whatever walked the graph
+      Recommendations r = pq.recommend(model, 3, 10, true, null);
+      for (int p = 0; p < r.size(); p++) {
+        assertThat(r.scores()[p]).isEqualTo(model.score(3, r.ids()[p]));
+      }
+      // an item learned after the build is encoded and found
+      pq.refresh(served);
+      assertThat(pq.covers(model)).isTrue();
+    }
+  }
+
+  @Test
   void findsAlmostEveryExactTopTenAndRanksByTheLiveScore() {
     try (AnnSearch search = search(0)) {
       ServedModel served = new ServedModel(1, model);

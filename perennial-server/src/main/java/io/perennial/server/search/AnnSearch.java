@@ -9,6 +9,9 @@ import io.github.jbellis.jvector.graph.similarity.BuildScoreProvider;
 import io.github.jbellis.jvector.graph.similarity.DefaultSearchScoreProvider;
 import io.github.jbellis.jvector.graph.similarity.ScoreFunction;
 import io.github.jbellis.jvector.graph.similarity.SearchScoreProvider;
+import io.github.jbellis.jvector.quantization.KMeansPlusPlusClusterer;
+import io.github.jbellis.jvector.quantization.MutablePQVectors;
+import io.github.jbellis.jvector.quantization.ProductQuantization;
 import io.github.jbellis.jvector.util.Bits;
 import io.github.jbellis.jvector.vector.VectorSimilarityFunction;
 import io.github.jbellis.jvector.vector.VectorizationProvider;
@@ -112,12 +115,21 @@ public final class AnnSearch implements TopKSearch {
    * @param seed seeds the recall sampling
    * @param rerankCandidates candidates the graph proposes for re-ranking by the model's score before
    *     the margin is added (at least k); 0 = the model's own {@link VectorRetrieval#retrievalCandidates}
+   * @param pqSubspaces 0 for searches on the full vectors; otherwise the graph is walked by
+   *     jvector's product-quantised distances ({@code pqSubspaces} one-byte codes per item, 256
+   *     centroids per subspace) and its best {@code pqRerank} × the candidates asked for are
+   *     re-ranked by the exact distance before the model re-scores them
+   * @param pqRerank how many times the candidates asked for the PQ walk keeps for exact re-ranking
    */
   public record Settings(int exactBelow, int degree, int beamWidth, int searchBeam, int extraCandidates, Duration refreshEvery,
       int recallSamples, double minRecall, Duration minRebuildInterval, int buildThreads, long seed,
-      int rerankCandidates) {
+      int rerankCandidates, int pqSubspaces, int pqRerank) {
 
     public Settings {
+      if (pqSubspaces < 0 || pqRerank < 1) {
+        throw new IllegalArgumentException("PQ subspaces must be 0 (off) or more and the PQ re-rank factor at least 1, got "
+            + pqSubspaces + " and " + pqRerank);
+      }
       if (exactBelow < 0 || degree < 2 || beamWidth < 1 || searchBeam < 1 || extraCandidates < 0 || recallSamples < 0
           || minRecall < 0 || minRecall > 1 || buildThreads < 1) {
         throw new IllegalArgumentException("invalid ANN search settings");
@@ -135,6 +147,29 @@ public final class AnnSearch implements TopKSearch {
           minRebuildInterval, buildThreads, seed, 0);
     }
 
+    /** These settings with full-vector searches (no product quantisation). */
+    public Settings(int exactBelow, int degree, int beamWidth, int searchBeam, int extraCandidates, Duration refreshEvery,
+        int recallSamples, double minRecall, Duration minRebuildInterval, int buildThreads, long seed,
+        int rerankCandidates) {
+      this(exactBelow, degree, beamWidth, searchBeam, extraCandidates, refreshEvery, recallSamples, minRecall,
+          minRebuildInterval, buildThreads, seed, rerankCandidates, 0, 1);
+    }
+
+    /**
+     * As these, walking the graph by product-quantised distances with {@code subspaces} codes per
+     * item (0 = off), the best {@code rerank} × the candidates re-ranked exactly.
+     */
+    public Settings withProductQuantization(int subspaces, int rerank) {
+      return new Settings(exactBelow, degree, beamWidth, searchBeam, extraCandidates, refreshEvery, recallSamples,
+          minRecall, minRebuildInterval, buildThreads, seed, rerankCandidates, subspaces, rerank);
+    }
+
+    /** As these, building graphs on {@code threads} threads. */
+    public Settings withBuildThreads(int threads) {
+      return new Settings(exactBelow, degree, beamWidth, searchBeam, extraCandidates, refreshEvery, recallSamples,
+          minRecall, minRebuildInterval, threads, seed, rerankCandidates, pqSubspaces, pqRerank);
+    }
+
     /** Defaults measured with {@code AnnComparison} and {@code bench serve} (docs/BENCHMARKS.md). */
     public static Settings defaults() {
       return new Settings(DEFAULT_EXACT_BELOW, 16, 100, 1, 50, Duration.ofSeconds(2), 4, 0.9,
@@ -144,19 +179,19 @@ public final class AnnSearch implements TopKSearch {
     /** As these, but scoring exactly below {@code items}. */
     public Settings withExactBelow(int items) {
       return new Settings(items, degree, beamWidth, searchBeam, extraCandidates, refreshEvery, recallSamples, minRecall,
-          minRebuildInterval, buildThreads, seed, rerankCandidates);
+          minRebuildInterval, buildThreads, seed, rerankCandidates, pqSubspaces, pqRerank);
     }
 
     /** As these, with another search beam and candidate margin (for measuring the trade-off). */
     public Settings withSearch(int beam, int extra) {
       return new Settings(exactBelow, degree, beamWidth, beam, extra, refreshEvery, recallSamples, minRecall,
-          minRebuildInterval, buildThreads, seed, rerankCandidates);
+          minRebuildInterval, buildThreads, seed, rerankCandidates, pqSubspaces, pqRerank);
     }
 
     /** As these, re-ranking {@code candidates} proposals per request (0 = the model's default). */
     public Settings withRerankCandidates(int candidates) {
       return new Settings(exactBelow, degree, beamWidth, searchBeam, extraCandidates, refreshEvery, recallSamples,
-          minRecall, minRebuildInterval, buildThreads, seed, candidates);
+          minRecall, minRebuildInterval, buildThreads, seed, candidates, pqSubspaces, pqRerank);
     }
   }
 
@@ -250,6 +285,8 @@ public final class AnnSearch implements TopKSearch {
     final GraphIndexBuilder builder;
     final ImmutableGraphIndex index;
     final ConcurrentLinkedQueue<GraphSearcher> searchers = new ConcurrentLinkedQueue<>();
+    /** Product-quantised codes of the vectors the graph is walked by, or {@code null} (full vectors). */
+    MutablePQVectors codes;
     final long builtAtNanos = System.nanoTime();
     /** {@code M} of the norm-equalising column, fixed when the graph is built. */
     final double maxNorm;
@@ -370,9 +407,19 @@ public final class AnnSearch implements TopKSearch {
       searcher = new GraphSearcher(graph.index);
     }
     try {
-      SearchScoreProvider scores = OWN_DISTANCES ? new DefaultSearchScoreProvider(euclidean(query, graph.vectors))
-          : DefaultSearchScoreProvider.exact(VECTORS.createFloatVector(query), METRIC, graph.vectors);
-      SearchResult result = searcher.search(scores, want, Math.max(want, settings.searchBeam()), 0f, 0f, accept);
+      SearchResult result;
+      if (graph.codes != null) {
+        // walked by the codes' table look-ups; the best pqRerank × want re-ranked by the exact distance
+        ScoreFunction.ExactScoreFunction exact = OWN_DISTANCES ? euclidean(query, graph.vectors)
+            : DefaultSearchScoreProvider.exact(VECTORS.createFloatVector(query), METRIC, graph.vectors).exactScoreFunction();
+        SearchScoreProvider scores = new DefaultSearchScoreProvider(
+            graph.codes.precomputedScoreFunctionFor(VECTORS.createFloatVector(query), METRIC), exact);
+        result = searcher.search(scores, want, Math.max(want * settings.pqRerank(), settings.searchBeam()), 0f, 0f, accept);
+      } else {
+        SearchScoreProvider scores = OWN_DISTANCES ? new DefaultSearchScoreProvider(euclidean(query, graph.vectors))
+            : DefaultSearchScoreProvider.exact(VECTORS.createFloatVector(query), METRIC, graph.vectors);
+        result = searcher.search(scores, want, Math.max(want, settings.searchBeam()), 0f, 0f, accept);
+      }
       searches.increment();
       nodesVisited.add(result.getVisitedCount());
       return result;
@@ -532,14 +579,19 @@ public final class AnnSearch implements TopKSearch {
     Pacer pacer = new Pacer();
     for (int from = 0; from < count; from += COPY_BLOCK) {
       for (int item = from; item < Math.min(count, from + COPY_BLOCK); item++) {
+        // re-encoding costs 256 distances per subspace: only the rows that moved
+        boolean moved = graph.codes != null && item < graph.count && !sameRow(graph.vectors.getVector(item), snapshot, item * d);
         graph.vectors.put(item, snapshot, item * d);
+        if (moved) {
+          graph.codes.encodeAndSet(item, graph.vectors.getVector(item));
+        }
       }
       pacer.pause();
     }
     boolean flatChanged = false;
     for (int item = graph.flatItems.nextSetBit(0); item >= 0 && item < count; item = graph.flatItems.nextSetBit(item + 1)) {
       if (!isFlat(snapshot, item, d)) {
-        // learned since: it has a place in the graph now
+        // learned since: it has a place in the graph now (its codes were re-encoded with the copy)
         graph.builder.addGraphNode(item, graph.vectors.getVector(item));
         graph.flatItems.clear(item);
         flatChanged = true;
@@ -547,6 +599,9 @@ public final class AnnSearch implements TopKSearch {
       }
     }
     for (int item = graph.count; item < count; item++) {
+      if (graph.codes != null) {
+        graph.codes.encodeAndSet(item, graph.vectors.getVector(item));
+      }
       if (isFlat(snapshot, item, d)) {
         graph.flatItems.set(item);
         flatChanged = true;
@@ -730,6 +785,7 @@ public final class AnnSearch implements TopKSearch {
         flat.set(item);
       }
     }
+    MutablePQVectors codes = settings.pqSubspaces() > 0 ? encode(vectors, count, d) : null;
     ImmutableGraphIndex index;
     if (pacer == null && flat.isEmpty()) {
       index = builder.build(vectors);
@@ -750,9 +806,34 @@ public final class AnnSearch implements TopKSearch {
     LOG.info("ANN graph built over {} items in {} ms ({} with a zero vector left out)", count, lastBuildMillis,
         flat.cardinality());
     Graph graph = new Graph(model, vectors, builder, index, count, norm, settings.extraCandidates());
+    graph.codes = codes;
     graph.flatItems.or(flat);
     graph.flatByBias = byBias(flat, snapshot, d);
     return graph;
+  }
+
+  /**
+   * Trains the product quantiser on the vectors (jvector samples at most {@link
+   * ProductQuantization#MAX_PQ_TRAINING_SET_SIZE} of them) and encodes every row.
+   */
+  private MutablePQVectors encode(ItemVectors vectors, int count, int d) {
+    int subspaces = Math.min(settings.pqSubspaces(), d);
+    ProductQuantization quantizer = ProductQuantization.compute(vectors, subspaces, 256, true,
+        KMeansPlusPlusClusterer.UNWEIGHTED, buildPool, buildPool);
+    MutablePQVectors codes = new MutablePQVectors(quantizer);
+    for (int item = 0; item < count; item++) {
+      codes.encodeAndSet(item, vectors.getVector(item));
+    }
+    return codes;
+  }
+
+  private static boolean sameRow(VectorFloat<?> row, float[] source, int from) {
+    for (int j = 0; j < row.length(); j++) {
+      if (row.get(j) != source[from + j]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -864,6 +945,7 @@ public final class AnnSearch implements TopKSearch {
     out.put("exact_queries", exactQueries.get());
     out.put("builds", builds.get());
     out.put("last_build_ms", lastBuildMillis);
+    out.put("pq_subspaces", graph == null || graph.codes == null ? 0 : graph.codes.getCompressor().getSubspaceCount());
     return out;
   }
 

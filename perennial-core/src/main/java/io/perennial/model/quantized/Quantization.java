@@ -1,0 +1,30 @@
+package io.perennial.model.quantized;
+
+import java.util.Locale;
+
+/** How a model's embedding tables are stored: as trained ({@code none}) or as int8 codes. */
+public enum Quantization {
+  /** Float tables, as trained. */
+  NONE,
+  /** Per-row-scaled int8 tables: one byte per element plus one float scale per row. */
+  INT8;
+
+  /** The command-line name: {@code none}, {@code int8}. */
+  public String label() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * Parses a command-line value.
+   *
+   * @throws IllegalArgumentException naming the accepted values
+   */
+  public static Quantization parse(String text) {
+    for (Quantization q : values()) {
+      if (q.label().equals(text.trim().toLowerCase(Locale.ROOT))) {
+        return q;
+      }
+    }
+    throw new IllegalArgumentException("unknown quantisation '" + text + "' (expected none or int8)");
+  }
+}

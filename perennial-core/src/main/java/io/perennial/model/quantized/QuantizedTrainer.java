@@ -1,0 +1,41 @@
+package io.perennial.model.quantized;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.perennial.data.Dataset;
+import io.perennial.model.Recommender;
+import io.perennial.model.Trainer;
+import io.perennial.model.TrainingOptions;
+
+/**
+ * Trains the base model as usual, then quantises its tables ({@link QuantizedModel#of}): what
+ * {@code --quantize int8} evaluates, so the figures are those of the model as it would be served.
+ */
+public final class QuantizedTrainer implements Trainer {
+
+  private final Trainer base;
+
+  public QuantizedTrainer(Trainer base) {
+    this.base = base;
+  }
+
+  @Override
+  public String type() {
+    return QuantizedModel.TYPE;
+  }
+
+  @Override
+  public JsonNode configJson() {
+    return base.configJson();
+  }
+
+  @Override
+  public Recommender fit(Dataset train, TrainingOptions options) {
+    return QuantizedModel.of(base.fit(train, options));
+  }
+
+  /** The base model's estimate: it is trained in floats before it is quantised. */
+  @Override
+  public long estimatedBytes(int users, int items, long interactions) {
+    return base.estimatedBytes(users, items, interactions);
+  }
+}
