@@ -166,6 +166,87 @@ final class SimdKernels implements Kernels {
     }
   }
 
+  // ---- the iALS operator ------------------------------------------------------------------------
+
+  @Override
+  public void symmetricMatVec(float[] g, int k, float[] v, float shift, float[] out) {
+    if (k < MIN_LENGTH) {
+      tail.symmetricMatVec(g, k, v, shift, out);
+      return;
+    }
+    // out[r] = Σ_c G(c, r)·v[c] (G is symmetric): a block of out accumulates in registers while
+    // the matching slice of every row of G streams past, each v[c] broadcast once per block.
+    int kv = k - k % LANES;
+    int r0 = 0;
+    for (; r0 + 4 * LANES <= kv; r0 += 4 * LANES) {
+      FloatVector acc0 = FloatVector.fromArray(SPECIES, v, r0).mul(shift);
+      FloatVector acc1 = FloatVector.fromArray(SPECIES, v, r0 + LANES).mul(shift);
+      FloatVector acc2 = FloatVector.fromArray(SPECIES, v, r0 + 2 * LANES).mul(shift);
+      FloatVector acc3 = FloatVector.fromArray(SPECIES, v, r0 + 3 * LANES).mul(shift);
+      for (int c = 0, gi = r0; c < k; c++, gi += k) {
+        FloatVector vc = FloatVector.broadcast(SPECIES, v[c]);
+        acc0 = FloatVector.fromArray(SPECIES, g, gi).fma(vc, acc0);
+        acc1 = FloatVector.fromArray(SPECIES, g, gi + LANES).fma(vc, acc1);
+        acc2 = FloatVector.fromArray(SPECIES, g, gi + 2 * LANES).fma(vc, acc2);
+        acc3 = FloatVector.fromArray(SPECIES, g, gi + 3 * LANES).fma(vc, acc3);
+      }
+      acc0.intoArray(out, r0);
+      acc1.intoArray(out, r0 + LANES);
+      acc2.intoArray(out, r0 + 2 * LANES);
+      acc3.intoArray(out, r0 + 3 * LANES);
+    }
+    for (; r0 < kv; r0 += LANES) {
+      FloatVector acc = FloatVector.fromArray(SPECIES, v, r0).mul(shift);
+      for (int c = 0, gi = r0; c < k; c++, gi += k) {
+        acc = FloatVector.fromArray(SPECIES, g, gi).fma(FloatVector.broadcast(SPECIES, v[c]), acc);
+      }
+      acc.intoArray(out, r0);
+    }
+    for (int r = kv; r < k; r++) {
+      out[r] = shift * v[r] + dot(g, r * k, v, 0, k);
+    }
+  }
+
+  @Override
+  public void confidenceProducts(float[] table, int k, int[] cols, float[] values, int start, int end,
+      float alpha, float rhs, float sign, float[] v, int vOffset, float[] out, int outOffset) {
+    if (k < 2 * LANES) {
+      tail.confidenceProducts(table, k, cols, values, start, end, alpha, rhs, sign, v, vOffset, out, outOffset);
+      return;
+    }
+    int kv = k - k % LANES;
+    int pairs = kv - kv % (2 * LANES);
+    for (int n = start; n < end; n++) {
+      int yo = cols[n] * k;
+      // Two accumulators halve the FMA dependency chain of the dot product.
+      FloatVector acc0 = FloatVector.zero(SPECIES);
+      FloatVector acc1 = FloatVector.zero(SPECIES);
+      int d = 0;
+      for (; d < pairs; d += 2 * LANES) {
+        acc0 = FloatVector.fromArray(SPECIES, table, yo + d).fma(FloatVector.fromArray(SPECIES, v, vOffset + d), acc0);
+        acc1 = FloatVector.fromArray(SPECIES, table, yo + d + LANES)
+            .fma(FloatVector.fromArray(SPECIES, v, vOffset + d + LANES), acc1);
+      }
+      if (d < kv) {
+        acc0 = FloatVector.fromArray(SPECIES, table, yo + d).fma(FloatVector.fromArray(SPECIES, v, vOffset + d), acc0);
+      }
+      float yv = sumLanes(acc0.add(acc1));
+      for (int t = kv; t < k; t++) {
+        yv += table[yo + t] * v[vOffset + t];
+      }
+      float a = alpha * values[n];
+      float coefficient = rhs * (1 + a) + sign * a * yv;
+      FloatVector vc = FloatVector.broadcast(SPECIES, coefficient);
+      for (d = 0; d < kv; d += LANES) {
+        FloatVector.fromArray(SPECIES, table, yo + d).fma(vc, FloatVector.fromArray(SPECIES, out, outOffset + d))
+            .intoArray(out, outOffset + d);
+      }
+      for (int t = kv; t < k; t++) {
+        out[outOffset + t] += coefficient * table[yo + t];
+      }
+    }
+  }
+
   // ---- matrix products ------------------------------------------------------------------------
   //
   // One register-blocked kernel serves all three products: C (m × n, row-major, leading dimension

@@ -9,18 +9,10 @@ class AlsSolverTest {
   /** Two items along the two axes; row 0 saw only the first, row 1 nothing. */
   private static final float[] ITEMS = {2f, 0f, 0f, 1f};
 
-  private static AlsSolver.Rows rows() {
-    return new AlsSolver.Rows() {
-      @Override
-      public int[] cols(int row) {
-        return row == 0 ? new int[] {0} : new int[0];
-      }
-
-      @Override
-      public float[] values(int row) {
-        return row == 0 ? new float[] {1f} : new float[0];
-      }
-    };
+  private static ConfidenceRows rows() {
+    io.perennial.model.UserHistory history = new io.perennial.model.UserHistory(2);
+    history.add(0, 0, 1f);
+    return ConfidenceRows.ofUsers(history);
   }
 
   @Test
