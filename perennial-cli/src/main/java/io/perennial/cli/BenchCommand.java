@@ -77,6 +77,27 @@ final class BenchCommand implements Callable<Integer> {
       return sum / Math.max(1, epochs.size());
     }
 
+    /** Wall seconds of each epoch, in order. */
+    double[] epochSeconds() {
+      double[] out = new double[epochs.size()];
+      double previous = 0;
+      for (int e = 0; e < out.length; e++) {
+        out[e] = epochs.get(e).elapsedSeconds() - previous;
+        previous = epochs.get(e).elapsedSeconds();
+      }
+      return out;
+    }
+
+    double medianEpochSeconds() {
+      double[] sorted = epochSeconds();
+      if (sorted.length == 0) {
+        return Double.NaN;
+      }
+      Arrays.sort(sorted);
+      return sorted.length % 2 == 1 ? sorted[sorted.length / 2]
+          : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+    }
+
     double meanEventsPerSecond() {
       return epochs.stream().mapToDouble(EpochReport::eventsPerSecond).average().orElse(Double.NaN);
     }
@@ -99,11 +120,28 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--iterations", defaultValue = "10", paramLabel = "N", description = "iALS iterations / BPR epochs. Default: ${DEFAULT-VALUE}.")
     int iterations;
 
+    @Option(names = "--threads", paramLabel = "N",
+        description = "iALS threads, and BPR's second run (the first is 1 thread). Default: the available processors.")
+    Integer threads;
+
+    @Option(names = "--cg-steps", defaultValue = "3", paramLabel = "N", description = "iALS conjugate-gradient steps per row. Default: ${DEFAULT-VALUE}.")
+    int cgSteps;
+
+    @Option(names = "--loss", defaultValue = "false", fallbackValue = "true", arity = "0..1", paramLabel = "BOOL",
+        description = "Compute the training loss in every timed iteration / epoch (off by default, as in implicit). Default: ${DEFAULT-VALUE}.")
+    boolean loss;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Write the figures as JSON.")
     Path json;
 
     @Override
     public Integer call() {
+      if (threads != null && threads < 1) {
+        throw new UserException("--threads must be >= 1, got " + threads);
+      }
+      if (cgSteps < 1) {
+        throw new UserException("--cg-steps must be >= 1, got " + cgSteps);
+      }
       Dataset dataset;
       String source;
       if (data != null) {
@@ -115,31 +153,46 @@ final class BenchCommand implements Callable<Integer> {
       }
       PrintStream out = System.out;
       int cores = Runtime.getRuntime().availableProcessors();
+      int workers = threads == null ? cores : threads;
       ObjectNode root = Json.object();
       root.set("machine", machine());
       root.put("data", source);
       root.put("interactions", dataset.size());
+      String ialsConfig = "\"factors\":" + factors + ",\"cgSteps\":" + cgSteps + ",\"threads\":" + workers;
       // warm-up so the JIT has compiled the kernels before we time them
-      run("ials", dataset, "{\"factors\":" + factors + ",\"iterations\":2}");
-      Timings ials = run("ials", dataset, "{\"factors\":" + factors + ",\"iterations\":" + iterations + "}");
+      run("ials", dataset, "{" + ialsConfig + ",\"iterations\":3}", loss);
+      Timings ials = run("ials", dataset, "{" + ialsConfig + ",\"iterations\":" + iterations + "}", loss);
+      io.perennial.model.ials.IalsConfig used = io.perennial.model.ials.IalsConfig.defaults();
       ObjectNode ialsNode = root.putObject("ials");
       ialsNode.put("factors", factors);
       ialsNode.put("iterations", iterations);
-      ialsNode.put("threads", cores);
+      ialsNode.put("threads", workers);
+      ialsNode.put("cg_steps", cgSteps);
+      ialsNode.put("alpha", used.alpha());
+      ialsNode.put("confidence_on_positives", 1 + used.alpha());
+      ialsNode.put("regularization", used.regularization());
+      ialsNode.put("loss", loss);
       ialsNode.put("seconds_per_iteration", ials.meanEpochSeconds());
-      out.printf(Locale.ROOT, "iALS  %d factors, %d iterations, %d threads: %.3f s/iteration%n",
-          factors, iterations, cores, ials.meanEpochSeconds());
+      ialsNode.put("seconds_per_iteration_median", ials.medianEpochSeconds());
+      ialsNode.set("seconds_per_iteration_each", Json.MAPPER.valueToTree(ials.epochSeconds()));
+      out.printf(Locale.ROOT, "iALS  %d factors, %d iterations, %d CG steps, confidence %.0f on positives, λ %.0f,"
+          + " loss %s, %d thread%s: %.1f ms/iteration (median %.1f)%n",
+          factors, iterations, cgSteps, 1 + used.alpha(), used.regularization(), loss ? "on" : "off", workers,
+          workers == 1 ? "" : "s", 1e3 * ials.meanEpochSeconds(), 1e3 * ials.medianEpochSeconds());
       ObjectNode bprNode = root.putObject("bpr");
       bprNode.put("factors", factors);
-      for (int threads : new int[] {1, cores}) {
-        run("bpr", dataset, "{\"factors\":" + factors + ",\"epochs\":2,\"threads\":" + threads + "}");
-        Timings bpr = run("bpr", dataset,
-            "{\"factors\":" + factors + ",\"epochs\":" + iterations + ",\"threads\":" + threads + "}");
-        double perCore = bpr.meanEventsPerSecond() / threads;
-        bprNode.put("updates_per_s_" + threads + "_threads", bpr.meanEventsPerSecond());
-        bprNode.put("updates_per_s_per_core_" + threads + "_threads", perCore);
-        out.printf(Locale.ROOT, "BPR   %d factors, %d threads: %s updates/s (%s per core)%n",
-            factors, threads, Terminal.human(bpr.meanEventsPerSecond()), Terminal.human(perCore));
+      bprNode.put("epochs", iterations);
+      bprNode.put("loss", loss);
+      for (int t : workers == 1 ? new int[] {1} : new int[] {1, workers}) {
+        String bprConfig = "\"factors\":" + factors + ",\"threads\":" + t;
+        run("bpr", dataset, "{" + bprConfig + ",\"epochs\":2}", loss);
+        Timings bpr = run("bpr", dataset, "{" + bprConfig + ",\"epochs\":" + iterations + "}", loss);
+        double perCore = bpr.meanEventsPerSecond() / t;
+        bprNode.put("updates_per_s_" + t + "_threads", bpr.meanEventsPerSecond());
+        bprNode.put("updates_per_s_per_core_" + t + "_threads", perCore);
+        out.printf(Locale.ROOT, "BPR   %d factors, %d epochs, loss %s, %d thread%s: %s updates/s (%s per core)%n",
+            factors, iterations, loss ? "on" : "off", t, t == 1 ? "" : "s", Terminal.human(bpr.meanEventsPerSecond()),
+            Terminal.human(perCore));
       }
       if (json != null) {
         Json.write(json, root);
@@ -148,11 +201,11 @@ final class BenchCommand implements Callable<Integer> {
       return 0;
     }
 
-    private static Timings run(String model, Dataset data, String config) {
+    private static Timings run(String model, Dataset data, String config, boolean loss) {
       Timings timings = new Timings();
       try {
         Trainer trainer = Algorithms.trainer(model, Json.MAPPER.readTree(config));
-        trainer.fit(data, TrainingOptions.of(timings));
+        trainer.fit(data, TrainingOptions.of(timings).withLossEvery(loss ? 1 : 0));
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
         throw new IllegalStateException(e);
       }

@@ -37,6 +37,11 @@ final class Terminal {
     }
     return new TrainingListener() {
       @Override
+      public boolean showsLoss() {
+        return true;
+      }
+
+      @Override
       public void onEpoch(String model, EpochReport r) {
         String line = String.format(Locale.ROOT,
             "\r%-8s epoch %d/%d  loss %s  %s ev/s  %.1fs  ETA %s%s",

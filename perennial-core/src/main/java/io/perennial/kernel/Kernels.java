@@ -107,6 +107,33 @@ interface Kernels {
     }
   }
   /**
+   * {@code out = G·v + shift·v} for a symmetric row-major {@code k × k} matrix G (the dense part of
+   * the iALS operator, shift λ). The reference: G's rows are its columns, so lane-wise axpys.
+   */
+  default void symmetricMatVec(float[] g, int k, float[] v, float shift, float[] out) {
+    matVecTransposed(g, k, k, v, out);
+    axpy(shift, v, 0, out, 0, k);
+  }
+
+  /**
+   * The sparse part of the iALS operator in one pass over a row's observed entries:
+   * {@code out += Σ_n (rhs·(1 + α r_n) + sign·α r_n·(y_n · v)) · y_n} for {@code n} in
+   * {@code [start, end)}, where {@code y_n} is row {@code cols[n]} of the row-major {@code table}
+   * ({@code k} wide) and {@code r_n = values[n]}. With rhs 0 and sign 1 it adds
+   * {@code Σ α r (y·v) y} (the operator applied to v); with rhs 1 and sign −1 it adds
+   * {@code b − Σ α r (y·x) y} (the right-hand side folded into the first residual).
+   */
+  default void confidenceProducts(float[] table, int k, int[] cols, float[] values, int start, int end,
+      float alpha, float rhs, float sign, float[] v, int vOffset, float[] out, int outOffset) {
+    for (int n = start; n < end; n++) {
+      int yo = cols[n] * k;
+      float a = alpha * values[n];
+      float coefficient = rhs * (1 + a) + sign * a * dot(table, yo, v, vOffset, k);
+      axpy(coefficient, table, yo, out, outOffset, k);
+    }
+  }
+
+  /**
    * Row-major matrix product {@code C (+)= A · B}: A is {@code m × k} at {@code aOffset}, B is
    * {@code k × n} at {@code bOffset}, C is {@code m × n} at {@code cOffset}; C is overwritten
    * unless {@code accumulate}. The plain reference loop (i, p, j order so the inner loop is an

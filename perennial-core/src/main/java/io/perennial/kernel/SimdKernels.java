@@ -228,6 +228,197 @@ final class SimdKernels implements Kernels {
     return (FloatVector) ByteVector.fromArray(BYTES, codes, offset).convertShape(VectorOperators.B2F, SPECIES, 0);
   }
 
+  // ---- the iALS operator ------------------------------------------------------------------------
+
+  @Override
+  public void symmetricMatVec(float[] g, int k, float[] v, float shift, float[] out) {
+    if (k < MIN_LENGTH) {
+      tail.symmetricMatVec(g, k, v, shift, out);
+      return;
+    }
+    // out[r] = Σ_c G(c, r)·v[c] (G is symmetric): a block of out accumulates in registers while
+    // the matching slice of every row of G streams past, each v[c] broadcast once per block.
+    int kv = k - k % LANES;
+    int r0 = 0;
+    for (; r0 + 4 * LANES <= kv; r0 += 4 * LANES) {
+      FloatVector acc0 = FloatVector.fromArray(SPECIES, v, r0).mul(shift);
+      FloatVector acc1 = FloatVector.fromArray(SPECIES, v, r0 + LANES).mul(shift);
+      FloatVector acc2 = FloatVector.fromArray(SPECIES, v, r0 + 2 * LANES).mul(shift);
+      FloatVector acc3 = FloatVector.fromArray(SPECIES, v, r0 + 3 * LANES).mul(shift);
+      for (int c = 0, gi = r0; c < k; c++, gi += k) {
+        FloatVector vc = FloatVector.broadcast(SPECIES, v[c]);
+        acc0 = FloatVector.fromArray(SPECIES, g, gi).fma(vc, acc0);
+        acc1 = FloatVector.fromArray(SPECIES, g, gi + LANES).fma(vc, acc1);
+        acc2 = FloatVector.fromArray(SPECIES, g, gi + 2 * LANES).fma(vc, acc2);
+        acc3 = FloatVector.fromArray(SPECIES, g, gi + 3 * LANES).fma(vc, acc3);
+      }
+      acc0.intoArray(out, r0);
+      acc1.intoArray(out, r0 + LANES);
+      acc2.intoArray(out, r0 + 2 * LANES);
+      acc3.intoArray(out, r0 + 3 * LANES);
+    }
+    for (; r0 < kv; r0 += LANES) {
+      FloatVector acc = FloatVector.fromArray(SPECIES, v, r0).mul(shift);
+      for (int c = 0, gi = r0; c < k; c++, gi += k) {
+        acc = FloatVector.fromArray(SPECIES, g, gi).fma(FloatVector.broadcast(SPECIES, v[c]), acc);
+      }
+      acc.intoArray(out, r0);
+    }
+    for (int r = kv; r < k; r++) {
+      out[r] = shift * v[r] + dot(g, r * k, v, 0, k);
+    }
+  }
+
+  @Override
+  public void confidenceProducts(float[] table, int k, int[] cols, float[] values, int start, int end,
+      float alpha, float rhs, float sign, float[] v, int vOffset, float[] out, int outOffset) {
+    // The accumulated row stays in registers across all the entries: through memory, each entry's
+    // update would wait on the previous one's store (3-4x slower at k = 64). Fused for rows of 2, 4
+    // or 8 vectors; other widths take the general loop.
+    if (k == 4 * LANES) {
+      confidenceProducts4(table, cols, values, start, end, alpha, rhs, sign, v, vOffset, out, outOffset);
+    } else if (k == 8 * LANES) {
+      confidenceProducts8(table, cols, values, start, end, alpha, rhs, sign, v, vOffset, out, outOffset);
+    } else if (k == 2 * LANES) {
+      confidenceProducts2(table, cols, values, start, end, alpha, rhs, sign, v, vOffset, out, outOffset);
+    } else if (k < 2 * LANES) {
+      tail.confidenceProducts(table, k, cols, values, start, end, alpha, rhs, sign, v, vOffset, out, outOffset);
+    } else {
+      confidenceProductsAnyWidth(table, k, cols, values, start, end, alpha, rhs, sign, v, vOffset, out, outOffset);
+    }
+  }
+
+  private static float coefficient(float alpha, float value, float rhs, float sign, float yv) {
+    float a = alpha * value;
+    return rhs * (1 + a) + sign * a * yv;
+  }
+
+  private static void confidenceProducts2(float[] table, int[] cols, float[] values, int start, int end,
+      float alpha, float rhs, float sign, float[] v, int vo, float[] out, int oo) {
+    final int k = 2 * LANES;
+    FloatVector v0 = FloatVector.fromArray(SPECIES, v, vo);
+    FloatVector v1 = FloatVector.fromArray(SPECIES, v, vo + LANES);
+    FloatVector o0 = FloatVector.fromArray(SPECIES, out, oo);
+    FloatVector o1 = FloatVector.fromArray(SPECIES, out, oo + LANES);
+    for (int n = start; n < end; n++) {
+      int yo = cols[n] * k;
+      FloatVector y0 = FloatVector.fromArray(SPECIES, table, yo);
+      FloatVector y1 = FloatVector.fromArray(SPECIES, table, yo + LANES);
+      float yv = sumLanes(y0.fma(v0, y1.mul(v1)));
+      FloatVector c = FloatVector.broadcast(SPECIES, coefficient(alpha, values[n], rhs, sign, yv));
+      o0 = y0.fma(c, o0);
+      o1 = y1.fma(c, o1);
+    }
+    o0.intoArray(out, oo);
+    o1.intoArray(out, oo + LANES);
+  }
+
+  private static void confidenceProducts4(float[] table, int[] cols, float[] values, int start, int end,
+      float alpha, float rhs, float sign, float[] v, int vo, float[] out, int oo) {
+    final int k = 4 * LANES;
+    FloatVector v0 = FloatVector.fromArray(SPECIES, v, vo);
+    FloatVector v1 = FloatVector.fromArray(SPECIES, v, vo + LANES);
+    FloatVector v2 = FloatVector.fromArray(SPECIES, v, vo + 2 * LANES);
+    FloatVector v3 = FloatVector.fromArray(SPECIES, v, vo + 3 * LANES);
+    FloatVector o0 = FloatVector.fromArray(SPECIES, out, oo);
+    FloatVector o1 = FloatVector.fromArray(SPECIES, out, oo + LANES);
+    FloatVector o2 = FloatVector.fromArray(SPECIES, out, oo + 2 * LANES);
+    FloatVector o3 = FloatVector.fromArray(SPECIES, out, oo + 3 * LANES);
+    for (int n = start; n < end; n++) {
+      int yo = cols[n] * k;
+      FloatVector y0 = FloatVector.fromArray(SPECIES, table, yo);
+      FloatVector y1 = FloatVector.fromArray(SPECIES, table, yo + LANES);
+      FloatVector y2 = FloatVector.fromArray(SPECIES, table, yo + 2 * LANES);
+      FloatVector y3 = FloatVector.fromArray(SPECIES, table, yo + 3 * LANES);
+      float yv = sumLanes(y0.fma(v0, y1.mul(v1)).add(y2.fma(v2, y3.mul(v3))));
+      FloatVector c = FloatVector.broadcast(SPECIES, coefficient(alpha, values[n], rhs, sign, yv));
+      o0 = y0.fma(c, o0);
+      o1 = y1.fma(c, o1);
+      o2 = y2.fma(c, o2);
+      o3 = y3.fma(c, o3);
+    }
+    o0.intoArray(out, oo);
+    o1.intoArray(out, oo + LANES);
+    o2.intoArray(out, oo + 2 * LANES);
+    o3.intoArray(out, oo + 3 * LANES);
+  }
+
+  private static void confidenceProducts8(float[] table, int[] cols, float[] values, int start, int end,
+      float alpha, float rhs, float sign, float[] v, int vo, float[] out, int oo) {
+    final int k = 8 * LANES;
+    FloatVector o0 = FloatVector.fromArray(SPECIES, out, oo);
+    FloatVector o1 = FloatVector.fromArray(SPECIES, out, oo + LANES);
+    FloatVector o2 = FloatVector.fromArray(SPECIES, out, oo + 2 * LANES);
+    FloatVector o3 = FloatVector.fromArray(SPECIES, out, oo + 3 * LANES);
+    FloatVector o4 = FloatVector.fromArray(SPECIES, out, oo + 4 * LANES);
+    FloatVector o5 = FloatVector.fromArray(SPECIES, out, oo + 5 * LANES);
+    FloatVector o6 = FloatVector.fromArray(SPECIES, out, oo + 6 * LANES);
+    FloatVector o7 = FloatVector.fromArray(SPECIES, out, oo + 7 * LANES);
+    for (int n = start; n < end; n++) {
+      int yo = cols[n] * k;
+      // v is re-read from L1 rather than held: 8 accumulators and 8 row vectors fill AVX2's registers
+      FloatVector acc0 = FloatVector.fromArray(SPECIES, table, yo).mul(FloatVector.fromArray(SPECIES, v, vo));
+      FloatVector acc1 = FloatVector.fromArray(SPECIES, table, yo + LANES).mul(FloatVector.fromArray(SPECIES, v, vo + LANES));
+      for (int d = 2; d < 8; d += 2) {
+        acc0 = FloatVector.fromArray(SPECIES, table, yo + d * LANES)
+            .fma(FloatVector.fromArray(SPECIES, v, vo + d * LANES), acc0);
+        acc1 = FloatVector.fromArray(SPECIES, table, yo + (d + 1) * LANES)
+            .fma(FloatVector.fromArray(SPECIES, v, vo + (d + 1) * LANES), acc1);
+      }
+      float yv = sumLanes(acc0.add(acc1));
+      FloatVector c = FloatVector.broadcast(SPECIES, coefficient(alpha, values[n], rhs, sign, yv));
+      o0 = FloatVector.fromArray(SPECIES, table, yo).fma(c, o0);
+      o1 = FloatVector.fromArray(SPECIES, table, yo + LANES).fma(c, o1);
+      o2 = FloatVector.fromArray(SPECIES, table, yo + 2 * LANES).fma(c, o2);
+      o3 = FloatVector.fromArray(SPECIES, table, yo + 3 * LANES).fma(c, o3);
+      o4 = FloatVector.fromArray(SPECIES, table, yo + 4 * LANES).fma(c, o4);
+      o5 = FloatVector.fromArray(SPECIES, table, yo + 5 * LANES).fma(c, o5);
+      o6 = FloatVector.fromArray(SPECIES, table, yo + 6 * LANES).fma(c, o6);
+      o7 = FloatVector.fromArray(SPECIES, table, yo + 7 * LANES).fma(c, o7);
+    }
+    o0.intoArray(out, oo);
+    o1.intoArray(out, oo + LANES);
+    o2.intoArray(out, oo + 2 * LANES);
+    o3.intoArray(out, oo + 3 * LANES);
+    o4.intoArray(out, oo + 4 * LANES);
+    o5.intoArray(out, oo + 5 * LANES);
+    o6.intoArray(out, oo + 6 * LANES);
+    o7.intoArray(out, oo + 7 * LANES);
+  }
+
+  private void confidenceProductsAnyWidth(float[] table, int k, int[] cols, float[] values, int start, int end,
+      float alpha, float rhs, float sign, float[] v, int vOffset, float[] out, int outOffset) {
+    int kv = k - k % LANES;
+    int pairs = kv - kv % (2 * LANES);
+    for (int n = start; n < end; n++) {
+      int yo = cols[n] * k;
+      // Two accumulators halve the FMA dependency chain of the dot product.
+      FloatVector acc0 = FloatVector.zero(SPECIES);
+      FloatVector acc1 = FloatVector.zero(SPECIES);
+      int d = 0;
+      for (; d < pairs; d += 2 * LANES) {
+        acc0 = FloatVector.fromArray(SPECIES, table, yo + d).fma(FloatVector.fromArray(SPECIES, v, vOffset + d), acc0);
+        acc1 = FloatVector.fromArray(SPECIES, table, yo + d + LANES)
+            .fma(FloatVector.fromArray(SPECIES, v, vOffset + d + LANES), acc1);
+      }
+      if (d < kv) {
+        acc0 = FloatVector.fromArray(SPECIES, table, yo + d).fma(FloatVector.fromArray(SPECIES, v, vOffset + d), acc0);
+      }
+      float yv = sumLanes(acc0.add(acc1));
+      for (int t = kv; t < k; t++) {
+        yv += table[yo + t] * v[vOffset + t];
+      }
+      float coefficient = coefficient(alpha, values[n], rhs, sign, yv);
+      FloatVector vc = FloatVector.broadcast(SPECIES, coefficient);
+      for (d = 0; d < kv; d += LANES) {
+        FloatVector.fromArray(SPECIES, table, yo + d).fma(vc, FloatVector.fromArray(SPECIES, out, outOffset + d))
+            .intoArray(out, outOffset + d);
+      }
+      for (int t = kv; t < k; t++) {
+        out[outOffset + t] += coefficient * table[yo + t];
+      }
+    }
+  }
 
   // ---- matrix products ------------------------------------------------------------------------
   //

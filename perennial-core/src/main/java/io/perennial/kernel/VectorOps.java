@@ -149,6 +149,36 @@ public final class VectorOps {
   }
 
   /**
+   * {@code out = G·v + shift·v} for a symmetric row-major {@code k × k} G: register-blocked on the
+   * vector path (a block of {@code out} stays in registers while every column of G streams past).
+   */
+  public static void symmetricMatVec(float[] g, int k, float[] v, float shift, float[] out) {
+    Objects.checkFromIndexSize(0, Math.multiplyExact(k, k), g.length);
+    Objects.checkFromIndexSize(0, k, v.length);
+    Objects.checkFromIndexSize(0, k, out.length);
+    IMPL.symmetricMatVec(g, k, v, shift, out);
+  }
+
+  /**
+   * {@code out[outOffset..+k) += Σ_n (rhs·(1 + α·values[n]) + sign·α·values[n]·(y_n · v)) · y_n} over
+   * {@code n ∈ [start, end)}, {@code y_n} being row {@code cols[n]} of the row-major {@code k}-wide
+   * {@code table}: the iALS operator's sparse part (rhs 0, sign 1) or its first residual (rhs 1,
+   * sign −1) in one pass, each entry's row loaded once for its dot product and its update. A column
+   * outside the table throws {@link IndexOutOfBoundsException}.
+   */
+  public static void confidenceProducts(float[] table, int k, int[] cols, float[] values, int start, int end,
+      float alpha, float rhs, float sign, float[] v, int vOffset, float[] out, int outOffset) {
+    Objects.checkFromToIndex(start, end, cols.length);
+    Objects.checkFromToIndex(start, end, values.length);
+    Objects.checkFromIndexSize(vOffset, k, v.length);
+    Objects.checkFromIndexSize(outOffset, k, out.length);
+    if (k < 1) {
+      throw new IllegalArgumentException("k must be >= 1");
+    }
+    IMPL.confidenceProducts(table, k, cols, values, start, end, alpha, rhs, sign, v, vOffset, out, outOffset);
+  }
+
+  /**
    * Row-major {@code C (+)= A · B} with A {@code m × k}, B {@code k × n} and C {@code m × n}, each
    * starting at its offset; C is overwritten unless {@code accumulate}.
    */

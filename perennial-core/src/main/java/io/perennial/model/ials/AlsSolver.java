@@ -13,27 +13,53 @@ final class AlsSolver {
 
   private AlsSolver() {}
 
-  /** {@code YᵀY} of a row-major {@code rows × k} table, as a {@code k × k} float matrix. */
+  /** Rows of one Gram block: its float product is exact enough, and blocks add up in double. */
+  static final int GRAM_BLOCK_ROWS = 256;
+  /** Fixed stripes of blocks, each summed in its own double accumulator, then in stripe order. */
+  private static final int GRAM_STRIPES = 8;
+
+  /** {@code YᵀY} of a row-major {@code rows × k} table, as a {@code k × k} float matrix, on one thread. */
   static float[] gram(float[] table, int rows, int k) {
-    double[] g = new double[k * k];
-    for (int r = 0; r < rows; r++) {
-      int o = r * k;
-      for (int a = 0; a < k; a++) {
-        double ya = table[o + a];
-        if (ya == 0) {
-          continue;
+    return gram(table, rows, k, 1);
+  }
+
+  /**
+   * {@code YᵀY} of a row-major {@code rows × k} table on up to {@code threads} threads: blocks of
+   * {@link #GRAM_BLOCK_ROWS} rows through the register-blocked float product ({@code matMulTransA}),
+   * accumulated in double per stripe of consecutive blocks and the stripes summed in order. The
+   * stripes are fixed by the row count, so the result does not depend on {@code threads}.
+   */
+  static float[] gram(float[] table, int rows, int k, int threads) {
+    int blocks = (rows + GRAM_BLOCK_ROWS - 1) / GRAM_BLOCK_ROWS;
+    int stripes = Math.max(1, Math.min(GRAM_STRIPES, blocks));
+    double[][] partial = new double[stripes][];
+    AtomicInteger next = new AtomicInteger();
+    Runnable worker = () -> {
+      float[] block = new float[k * k];
+      int stripe;
+      while ((stripe = next.getAndIncrement()) < stripes) {
+        double[] sum = new double[k * k];
+        int from = (int) ((long) blocks * stripe / stripes);
+        int to = (int) ((long) blocks * (stripe + 1) / stripes);
+        for (int b = from; b < to; b++) {
+          int r0 = b * GRAM_BLOCK_ROWS;
+          int n = Math.min(GRAM_BLOCK_ROWS, rows - r0);
+          VectorOps.matMulTransA(table, r0 * k, table, r0 * k, block, 0, k, n, k, false);
+          for (int e = 0; e < sum.length; e++) {
+            sum[e] += block[e];
+          }
         }
-        for (int b = a; b < k; b++) {
-          g[a * k + b] += ya * table[o + b];
-        }
+        partial[stripe] = sum;
       }
-    }
+    };
+    Parallel.run(worker, Math.min(threads, stripes));
     float[] out = new float[k * k];
-    for (int a = 0; a < k; a++) {
-      for (int b = a; b < k; b++) {
-        out[a * k + b] = (float) g[a * k + b];
-        out[b * k + a] = (float) g[a * k + b];
+    for (int e = 0; e < out.length; e++) {
+      double total = 0;
+      for (double[] stripeSum : partial) {
+        total += stripeSum[e];
       }
+      out[e] = (float) total;
     }
     return out;
   }
@@ -121,7 +147,7 @@ final class AlsSolver {
    * diagonal is {@code G_dd + Σ_j α r_j y_jd²}. Dimensions the row's evidence pins down get the
    * strongest pull; dimensions it says little about stay free to learn.
    */
-  static float[] fisherDiagonal(int count, float[] others, float[] gram, int k, Rows rows, float alpha) {
+  static float[] fisherDiagonal(int count, float[] others, float[] gram, int k, ConfidenceRows rows, float alpha) {
     float[] fisher = new float[count * k];
     double sum = 0;
     for (int r = 0; r < count; r++) {
@@ -129,9 +155,9 @@ final class AlsSolver {
       for (int d = 0; d < k; d++) {
         fisher[o + d] = gram[d * k + d];
       }
-      int[] cols = rows.cols(r);
-      float[] values = rows.values(r);
-      for (int n = 0; n < cols.length; n++) {
+      int[] cols = rows.cols();
+      float[] values = rows.values();
+      for (int n = rows.start(r); n < rows.end(r); n++) {
         float w = alpha * values[n];
         int yo = cols[n] * k;
         for (int d = 0; d < k; d++) {
@@ -228,9 +254,7 @@ final class AlsSolver {
     System.arraycopy(target, o, ws.x, 0, k);
     DenseSolver.conjugateGradient(
         (v, out) -> {
-          // G is symmetric, so its row-major array is also column-major: G·v as lane-wise FMAs.
-          VectorOps.matVecTransposed(gram, k, k, v, out);
-          VectorOps.axpy(regularization, v, 0, out, 0, k);
+          VectorOps.symmetricMatVec(gram, k, v, regularization, out);
           if (diagonal != null) {
             for (int d = 0; d < k; d++) {
               out[d] += diagonal[d] * v[d];
@@ -277,33 +301,192 @@ final class AlsSolver {
     return x;
   }
 
-  /** A row's observed columns and values. */
-  interface Rows {
-    int[] cols(int row);
+  /** Rows solved together: their dense products {@code P·G} run as one register-blocked matrix product. */
+  static final int CHUNK_ROWS = 32;
 
-    float[] values(int row);
-  }
-
-  /** Solves every row in {@code targets} (all rows {@code 0..count} when null) on {@code threads}. */
+  /** Solves every row in {@code targets} (all rows {@code 0..count} when null) on {@code config.threads()}. */
   static void solveAll(float[] target, int count, int[] targets, float[] others, float[] gram,
-      int k, Rows rows, IalsConfig config) {
+      int k, ConfidenceRows rows, IalsConfig config) {
     solveAll(target, count, targets, others, gram, k, rows, config, null);
   }
 
-  /** As above, pulling anchored rows toward their earlier values. */
+  /**
+   * As above, pulling anchored rows toward their earlier values. The rows are cut into chunks of
+   * similar cost ({@link ConfidenceRows#chunks}) that the workers take from a shared counter; each
+   * chunk runs its CG steps in lock-step (see {@link ChunkSolver}).
+   */
   static void solveAll(float[] target, int count, int[] targets, float[] others, float[] gram,
-      int k, Rows rows, IalsConfig config, Anchor anchor) {
+      int k, ConfidenceRows rows, IalsConfig config, Anchor anchor) {
     int n = targets == null ? count : targets.length;
+    if (n == 0) {
+      return;
+    }
+    int[] bounds = rows.chunks(targets, n, k, CHUNK_ROWS);
+    int chunks = bounds.length - 1;
     AtomicInteger next = new AtomicInteger();
     Runnable worker = () -> {
-      Workspace ws = new Workspace(k);
-      int t;
-      while ((t = next.getAndIncrement()) < n) {
-        int r = targets == null ? t : targets[t];
-        solveRow(target, r, others, gram, k, rows.cols(r), rows.values(r),
-            config.regularization(), config.alpha(), config.cgSteps(), ws, anchor);
+      ChunkSolver solver = new ChunkSolver(k, others, gram, rows, config, anchor);
+      int c;
+      while ((c = next.getAndIncrement()) < chunks) {
+        solver.solve(target, targets, bounds[c], bounds[c + 1]);
       }
     };
-    Parallel.run(worker, Math.min(config.threads(), Math.max(1, n / 32)));
+    Parallel.run(worker, Math.min(config.threads(), chunks));
+  }
+
+  /**
+   * Conjugate gradient on up to {@link #CHUNK_ROWS} rows at once, each on its own system
+   * {@code (G + λI + Σ_j α r_j y_j y_jᵀ) x = Σ_j (1 + α r_j) y_j} warm-started from its current
+   * value. The steps are those of {@link DenseSolver#conjugateGradient} with two changes of order,
+   * not of arithmetic: the right-hand side is folded into the first residual
+   * ({@code r = Σ_j (1 + α r_j − α r_j y_j·x) y_j − (G + λI) x}, one pass over the row's entries
+   * instead of two), and the dense products {@code G p} of all the chunk's rows are one matrix
+   * product {@code P·G} (G is symmetric), whose register tiles reuse each loaded piece of G across
+   * four rows. A row whose residual falls below the tolerance stops as it would alone.
+   */
+  static final class ChunkSolver {
+    private static final float TOLERANCE = 1e-10f;
+    private final int k;
+    private final float[] others;
+    private final float[] gram;
+    private final ConfidenceRows rows;
+    private final float alpha;
+    private final float regularization;
+    private final int steps;
+    private final Anchor anchor;
+    private final float[] x;
+    private final float[] residual;
+    private final float[] direction;
+    private final float[] product;
+    private final float[] residualNorm = new float[CHUNK_ROWS];
+    private final boolean[] active = new boolean[CHUNK_ROWS];
+    /** Each chunk row's λ, plus a plain anchor's strength. */
+    private final float[] lambda = new float[CHUNK_ROWS];
+    /** Each chunk row's Fisher-weighted anchor strengths, or null for the rows without. */
+    private final float[][] anchorDiagonal = new float[CHUNK_ROWS][];
+    private final float[] diagonalScratch;
+
+    ChunkSolver(int k, float[] others, float[] gram, ConfidenceRows rows, IalsConfig config, Anchor anchor) {
+      this.k = k;
+      this.others = others;
+      this.gram = gram;
+      this.rows = rows;
+      this.alpha = config.alpha();
+      this.regularization = config.regularization();
+      this.steps = config.cgSteps();
+      this.anchor = anchor;
+      x = new float[CHUNK_ROWS * k];
+      residual = new float[CHUNK_ROWS * k];
+      direction = new float[CHUNK_ROWS * k];
+      product = new float[CHUNK_ROWS * k];
+      diagonalScratch = anchor != null && anchor.fisher() != null ? new float[CHUNK_ROWS * k] : null;
+    }
+
+    /** Solves target positions {@code [from, to)} of {@code targets} (or rows, when null). */
+    void solve(float[] target, int[] targets, int from, int to) {
+      int m = to - from;
+      for (int c = 0; c < m; c++) {
+        System.arraycopy(target, row(targets, from + c) * k, x, c * k, k);
+      }
+      VectorOps.matMul(x, 0, gram, 0, residual, 0, m, k, k, false);
+      for (int c = 0; c < m; c++) {
+        startRow(c, row(targets, from + c));
+      }
+      for (int step = 0; step < steps && anyActive(m); step++) {
+        VectorOps.matMul(direction, 0, gram, 0, product, 0, m, k, k, false);
+        for (int c = 0; c < m; c++) {
+          if (active[c]) {
+            stepRow(c, row(targets, from + c));
+          }
+        }
+      }
+      for (int c = 0; c < m; c++) {
+        System.arraycopy(x, c * k, target, row(targets, from + c) * k, k);
+      }
+    }
+
+    private static int row(int[] targets, int position) {
+      return targets == null ? position : targets[position];
+    }
+
+    private boolean anyActive(int m) {
+      for (int c = 0; c < m; c++) {
+        if (active[c]) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /** With {@code residual} holding {@code x G}: residual = b − A x, direction = residual. */
+    private void startRow(int c, int r) {
+      int o = c * k;
+      boolean anchored = anchor != null && r < anchor.rows();
+      int start = r < rows.rows() ? rows.start(r) : 0;
+      int end = r < rows.rows() ? rows.end(r) : 0;
+      active[c] = false;
+      if (start == end && !anchored) {
+        // No evidence: the minimiser of λ‖x‖² + xᵀGx is 0.
+        java.util.Arrays.fill(x, o, o + k, 0f);
+        return;
+      }
+      lambda[c] = regularization;
+      anchorDiagonal[c] = null;
+      if (anchored && anchor.fisher() != null) {
+        // strength · F ∘ (x₀ − x) joins the residual; strength · diag(F) the operator
+        float[] diagonal = diagonalScratch;
+        int ao = r * k;
+        for (int d = 0; d < k; d++) {
+          diagonal[o + d] = anchor.strength() * anchor.fisher()[ao + d];
+        }
+        anchorDiagonal[c] = diagonal;
+      } else if (anchored) {
+        lambda[c] += anchor.strength();
+      }
+      VectorOps.scaledAdd(-1f, residual, o, -lambda[c], x, o, k);
+      if (anchorDiagonal[c] != null) {
+        float[] diagonal = anchorDiagonal[c];
+        float[] x0 = anchor.table();
+        int ao = r * k;
+        for (int d = 0; d < k; d++) {
+          residual[o + d] += diagonal[o + d] * (x0[ao + d] - x[o + d]);
+        }
+      } else if (anchored) {
+        VectorOps.axpy(anchor.strength(), anchor.table(), r * k, residual, o, k);
+      }
+      VectorOps.confidenceProducts(others, k, rows.cols(), rows.values(), start, end, alpha, 1f, -1f,
+          x, o, residual, o);
+      System.arraycopy(residual, o, direction, o, k);
+      residualNorm[c] = VectorOps.dot(residual, o, residual, o, k);
+      active[c] = residualNorm[c] > TOLERANCE;
+    }
+
+    /** With {@code product} holding {@code direction G}: one CG step of row c. */
+    private void stepRow(int c, int r) {
+      int o = c * k;
+      VectorOps.axpy(lambda[c], direction, o, product, o, k);
+      if (anchorDiagonal[c] != null) {
+        float[] diagonal = anchorDiagonal[c];
+        for (int d = 0; d < k; d++) {
+          product[o + d] += diagonal[o + d] * direction[o + d];
+        }
+      }
+      int start = r < rows.rows() ? rows.start(r) : 0;
+      int end = r < rows.rows() ? rows.end(r) : 0;
+      VectorOps.confidenceProducts(others, k, rows.cols(), rows.values(), start, end, alpha, 0f, 1f,
+          direction, o, product, o);
+      float pAp = VectorOps.dot(direction, o, product, o, k);
+      if (!(pAp > 0)) {
+        active[c] = false;
+        return;
+      }
+      float step = residualNorm[c] / pAp;
+      VectorOps.axpy(step, direction, o, x, o, k);
+      VectorOps.axpy(-step, product, o, residual, o, k);
+      float next = VectorOps.dot(residual, o, residual, o, k);
+      VectorOps.scaledAdd(next / residualNorm[c], direction, o, 1f, residual, o, k);
+      residualNorm[c] = next;
+      active[c] = next > TOLERANCE;
+    }
   }
 }

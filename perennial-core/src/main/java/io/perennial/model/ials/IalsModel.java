@@ -42,7 +42,7 @@ public final class IalsModel extends FactorModel implements io.perennial.model.O
   float[] itemGram() {
     float[] g = itemGram;
     if (g == null) {
-      g = AlsSolver.gram(itemFactors, itemCount, factors);
+      g = AlsSolver.gram(itemFactors, itemCount, factors, config.threads());
       itemGram = g;
     }
     return g;
@@ -107,10 +107,10 @@ public final class IalsModel extends FactorModel implements io.perennial.model.O
     if (anchorStrength > 0) {
       boolean ewc = stability.fisherWeighted();
       float[] userFisher = ewc
-          ? AlsSolver.fisherDiagonal(userCount, itemFactors, itemGram(), factors, userRows(history), config.alpha()) : null;
+          ? AlsSolver.fisherDiagonal(userCount, itemFactors, itemGram(), factors, ConfidenceRows.ofUsers(history), config.alpha()) : null;
       float[] itemFisher = ewc
-          ? AlsSolver.fisherDiagonal(itemCount, userFactors, AlsSolver.gram(userFactors, userCount, factors), factors,
-              ItemUsers.of(history, itemCount, null), config.alpha()) : null;
+          ? AlsSolver.fisherDiagonal(itemCount, userFactors, AlsSolver.gram(userFactors, userCount, factors, config.threads()),
+              factors, ConfidenceRows.ofItems(history, itemCount, null), config.alpha()) : null;
       userAnchor = new AlsSolver.Anchor(anchorStrength, java.util.Arrays.copyOf(userFactors, userCount * factors),
           userCount, userFisher);
       itemAnchor = new AlsSolver.Anchor(anchorStrength, java.util.Arrays.copyOf(itemFactors, itemCount * factors),
@@ -132,76 +132,11 @@ public final class IalsModel extends FactorModel implements io.perennial.model.O
     int k = factors;
     invalidateCaches();
     AlsSolver.solveAll(userFactors, userCount, touchedUsers.stream().toArray(), itemFactors,
-        itemGram(), k, userRows(history), config, userAnchor);
-    ItemUsers byItem = ItemUsers.of(history, itemCount, touchedItems);
+        itemGram(), k, ConfidenceRows.ofUsers(history), config, userAnchor);
+    ConfidenceRows byItem = ConfidenceRows.ofItems(history, itemCount, touchedItems);
     AlsSolver.solveAll(itemFactors, itemCount, touchedItems.stream().toArray(), userFactors,
-        AlsSolver.gram(userFactors, userCount, k), k, byItem, config, itemAnchor);
+        AlsSolver.gram(userFactors, userCount, k, config.threads()), k, byItem, config, itemAnchor);
     invalidateCaches();
-  }
-
-  static AlsSolver.Rows userRows(UserHistory history) {
-    return new AlsSolver.Rows() {
-      @Override
-      public int[] cols(int row) {
-        return history.items(row);
-      }
-
-      @Override
-      public float[] values(int row) {
-        return history.values(row);
-      }
-    };
-  }
-
-  /** Item → users lists, for all items or only a chosen set. */
-  static final class ItemUsers implements AlsSolver.Rows {
-    private final int[][] users;
-    private final float[][] values;
-
-    private ItemUsers(int[][] users, float[][] values) {
-      this.users = users;
-      this.values = values;
-    }
-
-    static ItemUsers of(UserHistory history, int items, BitSet only) {
-      int[] counts = new int[items];
-      for (int u = 0; u < history.users(); u++) {
-        for (int i : history.items(u)) {
-          if (only == null || only.get(i)) {
-            counts[i]++;
-          }
-        }
-      }
-      int[][] users = new int[items][];
-      float[][] values = new float[items][];
-      for (int i = 0; i < items; i++) {
-        users[i] = new int[counts[i]];
-        values[i] = new float[counts[i]];
-      }
-      int[] fill = new int[items];
-      for (int u = 0; u < history.users(); u++) {
-        int[] its = history.items(u);
-        float[] vals = history.values(u);
-        for (int n = 0; n < its.length; n++) {
-          int i = its[n];
-          if (only == null || only.get(i)) {
-            users[i][fill[i]] = u;
-            values[i][fill[i]++] = vals[n];
-          }
-        }
-      }
-      return new ItemUsers(users, values);
-    }
-
-    @Override
-    public int[] cols(int row) {
-      return users[row];
-    }
-
-    @Override
-    public float[] values(int row) {
-      return values[row];
-    }
   }
 
   private static final int ITEM_SOLVE_USERS = 32;

@@ -54,17 +54,19 @@ public final class IalsTrainer implements Trainer {
         AbstractRecommender.countItems(train.log(), items), users, items,
         FactorModel.randomTable(users, k, random, config.initScale()),
         FactorModel.randomTable(items, k, random, config.initScale()));
-    AlsSolver.Rows userRows = IalsModel.userRows(history);
-    IalsModel.ItemUsers itemRows = IalsModel.ItemUsers.of(history, items, null);
+    ConfidenceRows userRows = ConfidenceRows.ofUsers(history);
+    ConfidenceRows itemRows = ConfidenceRows.ofItems(history, items, null);
+    int threads = config.threads();
     EpochLoop.run(type(), model, config.iterations(), history.size(), options,
         iteration -> {
           float[] p = model.userFactors();
           float[] q = model.itemFactors();
-          AlsSolver.solveAll(p, users, null, q, AlsSolver.gram(q, items, k), k, userRows, config);
-          float[] userGram = AlsSolver.gram(p, users, k);
+          AlsSolver.solveAll(p, users, null, q, AlsSolver.gram(q, items, k, threads), k, userRows, config);
+          float[] userGram = AlsSolver.gram(p, users, k, threads);
           AlsSolver.solveAll(q, items, null, p, userGram, k, itemRows, config);
           model.invalidateCaches();
-          return loss(model, userRows, userGram);
+          // The loss is a pass of its own (about a fifth of an iteration): only when someone reads it.
+          return options.lossWanted(iteration) ? loss(model, userRows, userGram) : Double.NaN;
         },
         () -> new float[][] {model.userFactors().clone(), model.itemFactors().clone()},
         s -> {
@@ -102,30 +104,61 @@ public final class IalsTrainer implements Trainer {
    * Weighted loss per observed pair: {@code Σ_ui c_ui (p_ui − x_u·y_i)² + λ(‖X‖² + ‖Y‖²)} using
    * {@code Σ_u,all (x_u·y_i)² = Σ_i y_iᵀ(XᵀX)y_i} so unobserved pairs cost O(items·k²).
    */
-  private double loss(IalsModel m, AlsSolver.Rows userRows, float[] userGram) {
-    int k = m.factors();
-    float[] p = m.userFactors();
-    float[] q = m.itemFactors();
+  double loss(IalsModel m, ConfidenceRows userRows, float[] userGram) {
+    return loss(m.userFactors(), m.itemFactors(), m.userCount(), m.itemCount(), m.factors(), userRows, userGram,
+        config.alpha(), config.regularization(), config.threads());
+  }
+
+  /**
+   * The loss of {@link #loss(IalsModel, ConfidenceRows, float[])} for the tables {@code p} (users)
+   * and {@code q} (items), in parallel over fixed stripes of rows summed in order (so the figure does
+   * not depend on {@code threads}).
+   */
+  static double loss(float[] p, float[] q, int users, int items, int k, ConfidenceRows userRows,
+      float[] userGram, float alpha, float regularization, int threads) {
+    // Σ_i y_iᵀ (XᵀX) y_i, one stripe of items per task
+    int stripes = 8;
+    double[] unobserved = new double[stripes];
+    double[] observed = new double[stripes];
+    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    io.perennial.model.Parallel.run(() -> {
+      float[] y = new float[k];
+      float[] gy = new float[k];
+      int s;
+      while ((s = next.getAndIncrement()) < 2 * stripes) {
+        if (s < stripes) {
+          double total = 0;
+          for (int i = items * s / stripes; i < items * (s + 1) / stripes; i++) {
+            VectorOps.symmetricMatVec(userGram, k, slice(q, i * k, k, y), 0f, gy);
+            total += VectorOps.dot(gy, 0, q, i * k, k);
+          }
+          unobserved[s] = total;
+        } else {
+          int stripe = s - stripes;
+          double total = 0;
+          int[] cols = userRows.cols();
+          float[] vals = userRows.values();
+          for (int u = users * stripe / stripes; u < users * (stripe + 1) / stripes; u++) {
+            for (int n = userRows.start(u); n < userRows.end(u); n++) {
+              double x = VectorOps.dot(p, u * k, q, cols[n] * k, k);
+              double c = 1 + alpha * vals[n];
+              total += c * (1 - x) * (1 - x) - x * x;
+            }
+          }
+          observed[stripe] = total;
+        }
+      }
+    }, Math.max(1, Math.min(threads, 2 * stripes)));
     double total = 0;
-    float[] tmp = new float[k];
-    for (int i = 0; i < m.itemCount(); i++) {
-      for (int a = 0; a < k; a++) {
-        tmp[a] = VectorOps.dot(userGram, a * k, q, i * k, k);
-      }
-      total += VectorOps.dot(tmp, 0, q, i * k, k);
+    for (int s = 0; s < stripes; s++) {
+      total += unobserved[s] + observed[s];
     }
-    long observed = 0;
-    for (int u = 0; u < m.userCount(); u++) {
-      int[] cols = userRows.cols(u);
-      float[] vals = userRows.values(u);
-      for (int n = 0; n < cols.length; n++) {
-        double x = VectorOps.dot(p, u * k, q, cols[n] * k, k);
-        double c = 1 + config.alpha() * vals[n];
-        total += c * (1 - x) * (1 - x) - x * x;
-        observed++;
-      }
-    }
-    total += config.regularization() * (VectorOps.dot(p, p) + VectorOps.dot(q, q));
-    return total / Math.max(1, observed);
+    total += regularization * (VectorOps.dot(p, 0, p, 0, users * k) + VectorOps.dot(q, 0, q, 0, items * k));
+    return total / Math.max(1, userRows.nonZeros());
+  }
+
+  private static float[] slice(float[] table, int offset, int k, float[] into) {
+    System.arraycopy(table, offset, into, 0, k);
+    return into;
   }
 }
