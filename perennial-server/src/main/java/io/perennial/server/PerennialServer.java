@@ -6,6 +6,9 @@ import io.perennial.server.http.HttpServer;
 import io.perennial.server.http.ItemRoutes;
 import io.perennial.server.http.Pseudonymizer;
 import io.perennial.server.http.ServerMetrics;
+import io.perennial.server.kafka.KafkaIngest;
+import io.perennial.server.kafka.KafkaSettings;
+import io.perennial.server.kafka.ServedPublisher;
 import io.perennial.server.search.TopKSearch;
 import io.perennial.server.learn.Learner;
 import io.perennial.server.learn.LearnerSettings;
@@ -40,9 +43,14 @@ public final class PerennialServer implements AutoCloseable {
   private final HttpServer http;
   private final TopKSearch search;
   private final int port;
+  private final KafkaIngest kafkaIngest;
+  private final ServedPublisher servedPublisher;
 
   private PerennialServer(DataDirectory dir, EventStore store, ItemStore items, ModelRegistry registry, Learner learner,
-      ServerMetrics metrics, HttpServer http, TopKSearch search, int port) {
+      ServerMetrics metrics, HttpServer http, TopKSearch search, int port, KafkaIngest kafkaIngest,
+      ServedPublisher servedPublisher) {
+    this.kafkaIngest = kafkaIngest;
+    this.servedPublisher = servedPublisher;
     this.dir = dir;
     this.store = store;
     this.items = items;
@@ -72,12 +80,25 @@ public final class PerennialServer implements AutoCloseable {
    */
   public static PerennialServer start(Path dataDir, LearnerSettings learning, HttpOptions options, TopKSearch search,
       java.util.function.Consumer<EventStore> seed) {
+    return start(dataDir, learning, options, search, seed, null);
+  }
+
+  /**
+   * As {@link #start(Path, LearnerSettings, HttpOptions, TopKSearch, java.util.function.Consumer)},
+   * also consuming events from Kafka (and publishing served lists when {@code kafka} names a served
+   * topic) once the HTTP API is up; {@code null} for no Kafka. The broker need not be reachable: the
+   * consumer retries in the background.
+   */
+  public static PerennialServer start(Path dataDir, LearnerSettings learning, HttpOptions options, TopKSearch search,
+      java.util.function.Consumer<EventStore> seed, KafkaSettings kafka) {
     // a port that is taken or a host that is not ours is refused before the data directory is touched
     HttpServer.checkCanListen(options.host(), options.port());
     DataDirectory dir = DataDirectory.open(dataDir);
     EventStore store = null;
     Learner learner = null;
     ServerMetrics metrics = null;
+    KafkaIngest ingest = null;
+    ServedPublisher served = null;
     try {
       store = EventStore.open(dir);
       if (store.count() == 0) {
@@ -95,8 +116,25 @@ public final class PerennialServer implements AutoCloseable {
       int port = http.start(options.host(), options.port(), options.keystore() != null);
       LOG.info("serving {} on {}:{} ({})", dir.root(), options.host(), port,
           options.keys().enabled() ? "API keys required" : "INSECURE: no API keys");
-      return new PerennialServer(dir, store, items, registry, learner, metrics, http, search, port);
+      if (kafka != null) {
+        Learner l = learner;
+        if (kafka.servedTopic() != null) {
+          served = new ServedPublisher(kafka, HttpServer.mapper(), l::served, metrics.meterRegistry());
+          api.servedLog(served);
+        }
+        ingest = new KafkaIngest(kafka, store, () -> l.status().lagEvents(), HttpServer.mapper(), metrics.meterRegistry());
+        metrics.statusSection("kafka", ingest::status);
+        metrics.seriesSource(ingest::sample);
+        ingest.start();
+      }
+      return new PerennialServer(dir, store, items, registry, learner, metrics, http, search, port, ingest, served);
     } catch (RuntimeException e) {
+      if (ingest != null) {
+        ingest.close();
+      }
+      if (served != null) {
+        served.close();
+      }
       if (metrics != null) {
         metrics.close();
       }
@@ -155,10 +193,21 @@ public final class PerennialServer implements AutoCloseable {
     return search;
   }
 
+  /** The Kafka consumer, or {@code null} when the server does not read Kafka. */
+  public KafkaIngest kafkaIngest() {
+    return kafkaIngest;
+  }
+
   /** Stops taking requests, stops the learner (which checkpoints), commits the queue, unlocks. */
   @Override
   public void close() {
+    if (kafkaIngest != null) {
+      kafkaIngest.close();
+    }
     http.close();
+    if (servedPublisher != null) {
+      servedPublisher.close();
+    }
     search.close();
     learner.close();
     metrics.close();
