@@ -191,8 +191,7 @@ public final class KafkaIngest implements AutoCloseable {
   private void run() {
     long retryMillis = 1_000;
     while (running) {
-      try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProperties());
-          KafkaProducer<byte[], byte[]> deadLetterProducer = new KafkaProducer<>(producerProperties())) {
+      try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProperties())) {
         consumer = c;
         if (!running) {
           return;
@@ -203,7 +202,9 @@ public final class KafkaIngest implements AutoCloseable {
         }
         ensureDeadLetterTopic();
         retryMillis = 1_000;
-        consume(c, deadLetterProducer, partitions);
+        try (KafkaProducer<byte[], byte[]> deadLetterProducer = new KafkaProducer<>(producerProperties())) {
+          consume(c, deadLetterProducer, partitions);
+        }
       } catch (WakeupException | InterruptException e) {
         if (!running) {
           return;
@@ -230,7 +231,7 @@ public final class KafkaIngest implements AutoCloseable {
     while (running) {
       state = "connecting";
       try {
-        List<PartitionInfo> infos = c.partitionsFor(settings.topic(), Duration.ofSeconds(10));
+        List<PartitionInfo> infos = c.partitionsFor(settings.topic(), Duration.ofSeconds(5));
         if (infos != null && !infos.isEmpty()) {
           List<TopicPartition> partitions = new ArrayList<>();
           for (PartitionInfo info : infos) {
@@ -417,20 +418,32 @@ public final class KafkaIngest implements AutoCloseable {
     }
   }
 
-  /** Creates the dead-letter topic when it is missing (broker defaults); a refusal is logged, not fatal. */
   private void ensureDeadLetterTopic() {
-    try (Admin admin = Admin.create(adminProperties())) {
+    ensureTopic(settings, settings.deadLetterTopic(), "dead-letter", "invalid records wait until it can be written");
+  }
+
+  /**
+   * Creates {@code topic} when it is missing, with the broker's default partitions and replication;
+   * a refusal (no permission, say) is logged with {@code meanwhile}, not fatal.
+   */
+  static void ensureTopic(KafkaSettings settings, String topic, String role, String meanwhile) {
+    Properties p = new Properties();
+    p.putAll(settings.clientProperties());
+    p.put("bootstrap.servers", settings.bootstrap());
+    p.putIfAbsent("client.id", "perennial-admin");
+    try (Admin admin = Admin.create(p)) {
       Set<String> names = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-      if (!names.contains(settings.deadLetterTopic())) {
-        admin.createTopics(List.of(new NewTopic(settings.deadLetterTopic(), Optional.empty(), Optional.empty())))
-            .all().get(30, TimeUnit.SECONDS);
-        LOG.info("Kafka: created the dead-letter topic '{}'", settings.deadLetterTopic());
+      if (!names.contains(topic)) {
+        admin.createTopics(List.of(new NewTopic(topic, Optional.empty(), Optional.empty()))).all().get(30, TimeUnit.SECONDS);
+        LOG.info("Kafka: created the {} topic '{}'", role, topic);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | java.util.concurrent.TimeoutException | KafkaException e) {
-      LOG.warn("Kafka: could not check or create the dead-letter topic '{}' ({}); invalid records wait until it "
-          + "can be written", settings.deadLetterTopic(), describe(e));
+      if (e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException) {
+        return;
+      }
+      LOG.warn("Kafka: could not check or create the {} topic '{}' ({}); {}", role, topic, describe(e), meanwhile);
     }
   }
 
@@ -505,12 +518,6 @@ public final class KafkaIngest implements AutoCloseable {
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
-    return p;
-  }
-
-  private Properties adminProperties() {
-    Properties p = common();
-    p.putIfAbsent("client.id", "perennial-admin");
     return p;
   }
 

@@ -39,6 +39,7 @@ public final class ServedPublisher implements ServedLog, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ServedPublisher.class);
   private static final int QUEUE = 20_000;
 
+  private final KafkaSettings settings;
   private final String topic;
   private final ObjectMapper json;
   private final Supplier<ServedModel> servedModel;
@@ -59,6 +60,7 @@ public final class ServedPublisher implements ServedLog, AutoCloseable {
    */
   public ServedPublisher(KafkaSettings settings, ObjectMapper json, Supplier<ServedModel> servedModel,
       MeterRegistry meters) {
+    this.settings = settings;
     this.topic = settings.servedTopic();
     this.json = json;
     this.servedModel = servedModel;
@@ -96,6 +98,7 @@ public final class ServedPublisher implements ServedLog, AutoCloseable {
   }
 
   private void run() {
+    KafkaIngest.ensureTopic(settings, topic, "served", "served lists are dropped (and counted) until it can be written");
     while (running || !queue.isEmpty()) {
       try {
         publishVersionChange();
