@@ -31,14 +31,21 @@ public record KafkaSettings(String bootstrap, String topic, String group, String
     if (bootstrap == null || bootstrap.isBlank()) {
       throw new IllegalArgumentException("the Kafka bootstrap servers are empty");
     }
-    if (topic == null || topic.isBlank()) {
-      throw new IllegalArgumentException("the Kafka topic is empty");
+    for (String server : bootstrap.split(",")) {
+      if (!server.strip().matches("(\\[[0-9a-fA-F:.]+\\]|[^:\\s\\[\\]]+):\\d{1,5}")) {
+        throw new IllegalArgumentException("bootstrap server '" + server.strip() + "' is not HOST:PORT");
+      }
     }
+    checkTopic("topic", topic);
     if (group == null || group.isBlank()) {
       throw new IllegalArgumentException("the Kafka consumer group is empty");
     }
     if (deadLetterTopic == null || deadLetterTopic.isBlank()) {
       deadLetterTopic = defaultDeadLetterTopic(topic);
+    }
+    checkTopic("dead-letter topic", deadLetterTopic);
+    if (servedTopic != null) {
+      checkTopic("served topic", servedTopic);
     }
     if (deadLetterTopic.equals(topic) || topic.equals(servedTopic)) {
       throw new IllegalArgumentException("the dead-letter and served topics must differ from the events topic '" + topic + "'");
@@ -47,6 +54,14 @@ public record KafkaSettings(String bootstrap, String topic, String group, String
       throw new IllegalArgumentException("the learner lag limit must be at least 1 event");
     }
     clientProperties = Map.copyOf(clientProperties == null ? Map.of() : clientProperties);
+  }
+
+  /** Kafka's rule for topic names: 1–249 of ASCII letters, digits, '.', '_' and '-'. */
+  private static void checkTopic(String what, String name) {
+    if (name == null || !name.matches("[a-zA-Z0-9._-]{1,249}") || name.equals(".") || name.equals("..")) {
+      throw new IllegalArgumentException("the " + what + " '" + name + "' is not a Kafka topic name "
+          + "(1-249 letters, digits, '.', '_' or '-')");
+    }
   }
 
   /** The store's name for this topic's offsets. */
