@@ -13,6 +13,7 @@ import io.perennial.server.PerennialServer;
 import io.perennial.server.http.ApiKeys;
 import io.perennial.server.http.HttpOptions;
 import io.perennial.server.http.ListenException;
+import io.perennial.server.kafka.KafkaSettings;
 import io.perennial.server.search.TopKSearch;
 import io.perennial.server.learn.LearnerSettings;
 import io.perennial.server.store.EventStore;
@@ -26,7 +27,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
@@ -148,6 +152,40 @@ final class ServeCommand implements Callable<Integer> {
       + "forever; default: the period last set by PUT /v1/privacy/retention, else forever). Saved for restarts.")
   Integer retentionDays;
 
+  @Option(names = "--kafka-bootstrap", paramLabel = "HOST:PORT[,HOST:PORT…]",
+      description = "Also consume events from Kafka: the brokers to bootstrap from. The broker need not be up yet: "
+          + "the consumer retries while the HTTP API serves.")
+  String kafkaBootstrap;
+
+  @Option(names = "--kafka-topic", paramLabel = "TOPIC", defaultValue = "events",
+      description = "Topic of events (the JSON objects POST /v1/events takes, one per record; the key stands in for "
+          + "a missing user), read from every partition. Default: ${DEFAULT-VALUE}.")
+  String kafkaTopic;
+
+  @Option(names = "--kafka-group", paramLabel = "GROUP", defaultValue = "perennial",
+      description = "Consumer group the consumed offsets are committed to, for monitoring; where reading resumes is "
+          + "kept in the data directory. Default: ${DEFAULT-VALUE}.")
+  String kafkaGroup;
+
+  @Option(names = "--kafka-dead-letter-topic", paramLabel = "TOPIC",
+      description = "Where records that are not valid events go, with the reason and source partition/offset as "
+          + "headers (created when missing). Default: TOPIC.dead-letter.")
+  String kafkaDeadLetterTopic;
+
+  @Option(names = "--kafka-served-topic", paramLabel = "TOPIC",
+      description = "Publish every recommendation answer (request id, model version, items, positions) and every "
+          + "model version change to this topic. Default: not published.")
+  String kafkaServedTopic;
+
+  @Option(names = "--kafka-max-lag", paramLabel = "EVENTS", defaultValue = "100000",
+      description = "Pause consuming while the learner is this many events behind the store; resume at half. "
+          + "Default: ${DEFAULT-VALUE}.")
+  long kafkaMaxLag;
+
+  @Option(names = "--kafka-config", paramLabel = "FILE",
+      description = "Kafka client properties (security.protocol, sasl.*, ssl.*, timeouts), applied to every client.")
+  Path kafkaConfig;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -196,6 +234,7 @@ final class ServeCommand implements Callable<Integer> {
     Consumer<EventStore> seed = o.synthetic ? store -> seedSynthetic(store, o, out) : store -> {};
     // read before the server starts, so a bad file stops the command before it binds or opens anything
     ItemCatalog catalog = o.itemOptions.load(io.perennial.data.ErrorPolicy.FAIL, out::println);
+    KafkaSettings kafka = o.kafkaSettings();
     PerennialServer server;
     try {
       if (o.retentionDays != null && (o.retentionDays < 0 || o.retentionDays > io.perennial.server.learn.Retention.MAX_DAYS)) {
@@ -203,9 +242,15 @@ final class ServeCommand implements Callable<Integer> {
             + io.perennial.server.learn.Retention.MAX_DAYS + ", got " + o.retentionDays);
       }
       server = PerennialServer.start(o.dataDir, learning, http, Searches.forName(o.search, o.rerankCandidates), seed,
-          io.perennial.server.PrivacyOptions.defaults().withRetentionDays(o.retentionDays));
+          io.perennial.server.PrivacyOptions.defaults().withRetentionDays(o.retentionDays), kafka);
     } catch (ListenException e) {
       throw new UserException("--host/--port: " + e.getMessage());
+    }
+    if (kafka != null) {
+      out.printf(Locale.ROOT, "kafka: consuming '%s' from %s (group %s, dead letters to '%s'%s)%n", kafka.topic(),
+          kafka.bootstrap(), kafka.group(), kafka.deadLetterTopic(),
+          kafka.servedTopic() == null ? "" : ", served lists to '" + kafka.servedTopic() + "'");
+      out.flush();
     }
     if (catalog != null) {
       try {
@@ -245,6 +290,34 @@ final class ServeCommand implements Callable<Integer> {
     }
     out.printf(Locale.ROOT, "items: stored %,d in the data directory%s%n", stored,
         stale == 0 ? "" : String.format(Locale.ROOT, "; %,d kept their newer stored version", stale));
+  }
+
+  /** The Kafka settings the options give, or {@code null} without {@code --kafka-bootstrap}. */
+  KafkaSettings kafkaSettings() {
+    if (kafkaBootstrap == null) {
+      for (String option : List.of("--kafka-dead-letter-topic", "--kafka-served-topic", "--kafka-config")) {
+        if (spec != null && spec.commandLine().getParseResult().hasMatchedOption(option)) {
+          throw new UserException(option + " needs --kafka-bootstrap");
+        }
+      }
+      return null;
+    }
+    Map<String, String> properties = new LinkedHashMap<>();
+    if (kafkaConfig != null) {
+      Properties p = new Properties();
+      try (var in = Files.newBufferedReader(kafkaConfig)) {
+        p.load(in);
+      } catch (IOException | IllegalArgumentException e) {
+        throw new UserException("--kafka-config: cannot read " + kafkaConfig + ": " + e.getMessage());
+      }
+      p.stringPropertyNames().forEach(name -> properties.put(name, p.getProperty(name)));
+    }
+    try {
+      return new KafkaSettings(kafkaBootstrap, kafkaTopic, kafkaGroup, kafkaDeadLetterTopic, kafkaServedTopic, kafkaMaxLag,
+          properties);
+    } catch (IllegalArgumentException e) {
+      throw new UserException("--kafka-*: " + e.getMessage());
+    }
   }
 
   /**

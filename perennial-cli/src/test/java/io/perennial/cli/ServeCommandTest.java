@@ -46,6 +46,25 @@ class ServeCommandTest {
   }
 
   @Test
+  void badKafkaOptionsAreOneClearLineBeforeAnythingIsCreated() {
+    Path data = dir.resolve("data");
+    assertThat(run("serve", "--data-dir", data.toString(), "--port", "0", "--insecure-dev",
+        "--kafka-bootstrap", "localhost")).isEqualTo(Main.USER_ERROR);
+    assertThat(err.toString()).contains("bootstrap server 'localhost' is not HOST:PORT");
+    assertOneLineAndNothingCreated(data);
+    err.getBuffer().setLength(0);
+    assertThat(run("serve", "--data-dir", data.toString(), "--port", "0", "--insecure-dev",
+        "--kafka-bootstrap", "127.0.0.1:9092", "--kafka-topic", "events with spaces")).isEqualTo(Main.USER_ERROR);
+    assertThat(err.toString()).contains("the topic 'events with spaces' is not a Kafka topic name");
+    assertOneLineAndNothingCreated(data);
+    err.getBuffer().setLength(0);
+    assertThat(run("serve", "--data-dir", data.toString(), "--port", "0", "--insecure-dev",
+        "--kafka-served-topic", "served")).isEqualTo(Main.USER_ERROR);
+    assertThat(err.toString()).contains("--kafka-served-topic needs --kafka-bootstrap");
+    assertOneLineAndNothingCreated(data);
+  }
+
+  @Test
   void aPortOutOfRangeOrAnUnknownHostIsRefusedBeforeAnythingIsCreated() {
     Path data = dir.resolve("data");
     assertThat(run("serve", "--data-dir", data.toString(), "--port", "70000", "--insecure-dev"))

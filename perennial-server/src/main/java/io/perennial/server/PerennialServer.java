@@ -7,6 +7,9 @@ import io.perennial.server.http.ItemRoutes;
 import io.perennial.server.http.PrivacyRoutes;
 import io.perennial.server.http.Pseudonymizer;
 import io.perennial.server.http.ServerMetrics;
+import io.perennial.server.kafka.KafkaIngest;
+import io.perennial.server.kafka.KafkaSettings;
+import io.perennial.server.kafka.ServedPublisher;
 import io.perennial.server.search.TopKSearch;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.perennial.server.learn.Forgetting;
@@ -47,11 +50,16 @@ public final class PerennialServer implements AutoCloseable {
   private final Retention retention;
   private final Forgetting forgetting;
   private final int port;
+  private final KafkaIngest kafkaIngest;
+  private final ServedPublisher servedPublisher;
 
   private PerennialServer(DataDirectory dir, EventStore store, ItemStore items, ModelRegistry registry, Learner learner,
-      ServerMetrics metrics, HttpServer http, TopKSearch search, Retention retention, Forgetting forgetting, int port) {
+      ServerMetrics metrics, HttpServer http, TopKSearch search, Retention retention, Forgetting forgetting, int port,
+      KafkaIngest kafkaIngest, ServedPublisher servedPublisher) {
     this.retention = retention;
     this.forgetting = forgetting;
+    this.kafkaIngest = kafkaIngest;
+    this.servedPublisher = servedPublisher;
     this.dir = dir;
     this.store = store;
     this.items = items;
@@ -81,7 +89,7 @@ public final class PerennialServer implements AutoCloseable {
    */
   public static PerennialServer start(Path dataDir, LearnerSettings learning, HttpOptions options, TopKSearch search,
       java.util.function.Consumer<EventStore> seed) {
-    return start(dataDir, learning, options, search, seed, PrivacyOptions.defaults());
+    return start(dataDir, learning, options, search, seed, PrivacyOptions.defaults(), null);
   }
 
   /**
@@ -91,6 +99,27 @@ public final class PerennialServer implements AutoCloseable {
    */
   public static PerennialServer start(Path dataDir, LearnerSettings learning, HttpOptions options, TopKSearch search,
       java.util.function.Consumer<EventStore> seed, PrivacyOptions privacyOptions) {
+    return start(dataDir, learning, options, search, seed, privacyOptions, null);
+  }
+
+  /**
+   * As {@link #start(Path, LearnerSettings, HttpOptions, TopKSearch, java.util.function.Consumer)},
+   * also consuming events from Kafka (and publishing served lists when {@code kafka} names a served
+   * topic) once the HTTP API is up; {@code null} for no Kafka. The broker need not be reachable: the
+   * consumer retries in the background.
+   */
+  public static PerennialServer start(Path dataDir, LearnerSettings learning, HttpOptions options, TopKSearch search,
+      java.util.function.Consumer<EventStore> seed, KafkaSettings kafka) {
+    return start(dataDir, learning, options, search, seed, PrivacyOptions.defaults(), kafka);
+  }
+
+  /**
+   * Opens {@code dataDir} and starts everything: the store (finishing deletions a crash interrupted
+   * before the learner loads a model), the learner, the retention schedule, HTTP, and — when
+   * {@code kafka} is not {@code null} — the Kafka consumer and served-topic publisher.
+   */
+  public static PerennialServer start(Path dataDir, LearnerSettings learning, HttpOptions options, TopKSearch search,
+      java.util.function.Consumer<EventStore> seed, PrivacyOptions privacyOptions, KafkaSettings kafka) {
     // a port that is taken or a host that is not ours is refused before the data directory is touched
     HttpServer.checkCanListen(options.host(), options.port());
     DataDirectory dir = DataDirectory.open(dataDir);
@@ -98,6 +127,8 @@ public final class PerennialServer implements AutoCloseable {
     Learner learner = null;
     ServerMetrics metrics = null;
     Retention retention = null;
+    KafkaIngest ingest = null;
+    ServedPublisher served = null;
     try {
       store = EventStore.open(dir);
       if (store.count() == 0) {
@@ -127,8 +158,26 @@ public final class PerennialServer implements AutoCloseable {
       int port = http.start(options.host(), options.port(), options.keystore() != null);
       LOG.info("serving {} on {}:{} ({})", dir.root(), options.host(), port,
           options.keys().enabled() ? "API keys required" : "INSECURE: no API keys");
-      return new PerennialServer(dir, store, items, registry, learner, metrics, http, search, retention, forgetting, port);
+      if (kafka != null) {
+        Learner l = learner;
+        if (kafka.servedTopic() != null) {
+          served = new ServedPublisher(kafka, HttpServer.mapper(), l::served, metrics.meterRegistry());
+          api.servedLog(served);
+        }
+        ingest = new KafkaIngest(kafka, store, () -> l.status().lagEvents(), HttpServer.mapper(), metrics.meterRegistry());
+        metrics.statusSection("kafka", ingest::status);
+        metrics.seriesSource(ingest::sample);
+        ingest.start();
+      }
+      return new PerennialServer(dir, store, items, registry, learner, metrics, http, search, retention, forgetting, port,
+          ingest, served);
     } catch (RuntimeException e) {
+      if (ingest != null) {
+        ingest.close();
+      }
+      if (served != null) {
+        served.close();
+      }
       if (retention != null) {
         retention.close();
       }
@@ -217,11 +266,22 @@ public final class PerennialServer implements AutoCloseable {
     return forgetting;
   }
 
+  /** The Kafka consumer, or {@code null} when the server does not read Kafka. */
+  public KafkaIngest kafkaIngest() {
+    return kafkaIngest;
+  }
+
   /** Stops taking requests, stops the learner (which checkpoints), commits the queue, unlocks. */
   @Override
   public void close() {
+    if (kafkaIngest != null) {
+      kafkaIngest.close();
+    }
     http.close();
     retention.close();
+    if (servedPublisher != null) {
+      servedPublisher.close();
+    }
     search.close();
     learner.close();
     metrics.close();

@@ -52,6 +52,13 @@ final class TestServers {
     return PerennialServer.start(dir, settings(strategy, checkpointMillis), http, TopKSearch.exact(), TestServers::seed);
   }
 
+  /** As {@link #start}, consuming events from Kafka as {@code kafka} says. */
+  static PerennialServer startWithKafka(Path dir, io.perennial.server.kafka.KafkaSettings kafka) {
+    HttpOptions http = new HttpOptions("127.0.0.1", 0, ApiKeys.parse(ADMIN + ":admin," + INGEST + ":ingest," + READ + ":read"),
+        1 << 20, 0, null, null, null);
+    return PerennialServer.start(dir, settings("online", 60_000), http, TopKSearch.exact(), TestServers::seed, kafka);
+  }
+
   /**
    * A server whose checkpoints take long enough to be caught mid-write: 20,000 items × 64 factors
    * (about 6 MB per checkpoint), checkpointing every {@code checkpointMillis} while events arrive.

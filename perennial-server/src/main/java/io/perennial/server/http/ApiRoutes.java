@@ -45,6 +45,7 @@ public final class ApiRoutes {
   private final TopKSearch search;
   private final ItemRoutes itemRoutes;
   private final PrivacyRoutes privacyRoutes;
+  private volatile ServedLog servedLog = ServedLog.NONE;
 
   public ApiRoutes(ObjectMapper json, EventStore store, ModelRegistry registry, Learner learner, ServerMetrics metrics,
       TopKSearch search, ItemRoutes itemRoutes, PrivacyRoutes privacyRoutes) {
@@ -68,6 +69,14 @@ public final class ApiRoutes {
   private static final QueryParam CATCH_UP = QueryParam.bool("catchUp", false,
       "replay the events stored after that version onto it");
   private static final QueryParam WAIT = QueryParam.bool("wait", false, "true to answer when it is live");
+
+  /**
+   * Reports every recommendation list answered from now on to {@code log}; the answers then carry
+   * a {@code request_id} (the client's {@code X-Request-Id} header when it is a valid id).
+   */
+  public void servedLog(ServedLog log) {
+    this.servedLog = log == null ? ServedLog.NONE : log;
+  }
 
   /** Every route the server answers. */
   public List<Route> routes() {
@@ -188,7 +197,35 @@ public final class ApiRoutes {
       out.put("fallback_reason", a.fallbackReason + ": most popular items");
     }
     out.set("items", itemRoutes.withMetadata(ctx, itemList(a.recommendations, items)));
+    logServed(ctx, out, "/v1/users/{id}/recommendations", userId, null, served, a.recommendations, items);
     ctx.json(out);
+  }
+
+  /** Gives the answer its request id and reports it to the served log, when one is set. */
+  private void logServed(Context ctx, ObjectNode out, String route, String user, String subject, ServedModel served,
+      Recommendations r, SharedIds items) {
+    ServedLog log = servedLog;
+    if (!log.enabled()) {
+      return;
+    }
+    String requestId = requestId(ctx);
+    out.put("request_id", requestId);
+    ctx.header("X-Request-Id", requestId);
+    String[] ids = new String[r.size()];
+    for (int p = 0; p < ids.length; p++) {
+      ids[p] = items.idOf(r.ids()[p]);
+    }
+    log.served(new ServedLog.Served(requestId, route, user, subject, served.version(), r.fallback(), ids,
+        java.util.Arrays.copyOf(r.scores(), r.size()), System.currentTimeMillis()));
+  }
+
+  /** The client's X-Request-Id when it is an id (1–128 printable ASCII characters), else a new UUID. */
+  static String requestId(Context ctx) {
+    String given = ctx.header("X-Request-Id");
+    if (given != null && !given.isEmpty() && given.length() <= 128 && given.chars().allMatch(c -> c > 32 && c < 127)) {
+      return given;
+    }
+    return java.util.UUID.randomUUID().toString();
   }
 
   private record Answer(Recommendations recommendations, String fallbackReason) {}
@@ -240,6 +277,7 @@ public final class ApiRoutes {
     out.put("fallback", r.fallback());
     out.set("unknown_items", unknown);
     out.set("items", itemRoutes.withMetadata(ctx, itemList(r, items)));
+    logServed(ctx, out, "/v1/recommendations", null, null, served, r, items);
     ctx.json(out);
   }
 
@@ -279,6 +317,7 @@ public final class ApiRoutes {
     out.put("item", itemId);
     modelInfo(out, served);
     out.set("items", itemRoutes.withMetadata(ctx, itemList(r, items)));
+    logServed(ctx, out, "/v1/items/{id}/similar", null, itemId, served, r, items);
     ctx.json(out);
   }
 
@@ -434,6 +473,7 @@ public final class ApiRoutes {
     out.put("search", search.status());
     out.put("search_ready", served != null && search.ready(served.model()));
     out.put("retention", privacyRoutes.retentionStatus());
+    metrics.statusSections().forEach(out::put);
     ctx.json(out);
   }
 

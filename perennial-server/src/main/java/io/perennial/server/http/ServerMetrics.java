@@ -2,6 +2,7 @@ package io.perennial.server.http;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -18,6 +19,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +46,8 @@ public final class ServerMetrics implements AutoCloseable {
   private final long[] latencyWindow = new long[8192];
   private int latencyCount;
   private final List<Map<String, Object>> series = new ArrayList<>();
+  private final Map<String, Supplier<Object>> statusSections = new ConcurrentHashMap<>();
+  private final List<Supplier<Map<String, Object>>> seriesSources = new CopyOnWriteArrayList<>();
   private double lastIngested;
   private long lastSampleNanos = System.nanoTime();
 
@@ -68,6 +73,27 @@ public final class ServerMetrics implements AutoCloseable {
     // pauses, allocation rate and the live set after collections: what a soak's memory is judged by
     gcMetrics.bindTo(registry);
     sampler.scheduleAtFixedRate(() -> sample(learner), sampleMillis, sampleMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /** The meter registry behind {@code /metrics}, for components that bring their own meters (Kafka). */
+  public MeterRegistry meterRegistry() {
+    return registry;
+  }
+
+  /** Adds {@code name} to {@code GET /v1/stats}, its value read from {@code section} at each request. */
+  public void statusSection(String name, Supplier<Object> section) {
+    statusSections.put(name, section);
+  }
+
+  Map<String, Object> statusSections() {
+    Map<String, Object> out = new LinkedHashMap<>();
+    statusSections.forEach((name, section) -> out.put(name, section.get()));
+    return out;
+  }
+
+  /** Adds the fields {@code source} returns to every dashboard series point, from the next sample on. */
+  public void seriesSource(Supplier<Map<String, Object>> source) {
+    seriesSources.add(source);
   }
 
   /** Records one request's latency under its route. */
@@ -136,6 +162,9 @@ public final class ServerMetrics implements AutoCloseable {
       p.put("p99_ms", lat.length == 0 ? null : lat[Math.min(lat.length - 1, (int) (lat.length * 0.99))] / 1e6);
       p.put("hr10", st.prequentialTests() == 0 ? null : st.prequentialHr10());
       p.put("model_version", learner.served() == null ? null : learner.served().version());
+      for (Supplier<Map<String, Object>> source : seriesSources) {
+        p.putAll(source.get());
+      }
       synchronized (series) {
         series.add(p);
         if (series.size() > MAX_POINTS) {

@@ -9,7 +9,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -25,6 +27,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>One writer thread owns the write connection and commits whatever batches queued up while the
  * previous commit ran in one transaction (group commit), so the fsync cost is shared under load.
  * Readers use their own connection; WAL lets them read while the writer commits.
+ *
+ * <p>An append may carry {@link SourceOffsets}: the positions reached in an external log (a Kafka
+ * topic's partitions) by the events it holds. They are written in the same transaction as the
+ * events, so after any crash the store holds exactly the events before those positions, and a
+ * consumer that resumes from {@link #sourceOffsets} neither loses nor repeats one.
  */
 public final class EventStore implements AutoCloseable {
 
@@ -52,11 +59,13 @@ public final class EventStore implements AutoCloseable {
 
   private static final class Job<T> {
     final List<NewEvent> events;
+    final SourceOffsets offsets;
     final SqlWork<T> work;
     final CompletableFuture<T> done = new CompletableFuture<>();
 
-    Job(List<NewEvent> events, SqlWork<T> work) {
+    Job(List<NewEvent> events, SourceOffsets offsets, SqlWork<T> work) {
       this.events = events;
+      this.offsets = offsets;
       this.work = work;
     }
   }
@@ -148,6 +157,8 @@ public final class EventStore implements AutoCloseable {
           throw new StoreException(dir.database() + " was written by an incompatible version of Perennial (store schema "
               + version + ", this build reads schema " + SCHEMA_VERSION + ")");
         }
+        // added beside schema 1's tables: a build without it never reads the table, so the schema stays 1
+        createSourceOffsets(st);
         return;
       }
       st.executeUpdate("PRAGMA application_id = " + APPLICATION_ID);
@@ -173,7 +184,17 @@ public final class EventStore implements AutoCloseable {
             metrics TEXT NOT NULL,
             provenance TEXT NOT NULL)""");
       st.executeUpdate("CREATE TABLE registry (key TEXT PRIMARY KEY, value INTEGER NOT NULL)");
+      createSourceOffsets(st);
     }
+  }
+
+  private static void createSourceOffsets(Statement st) throws SQLException {
+    st.executeUpdate("""
+        CREATE TABLE IF NOT EXISTS source_offsets (
+          source TEXT NOT NULL,
+          partition INTEGER NOT NULL,
+          next_offset INTEGER NOT NULL,
+          PRIMARY KEY (source, partition))""");
   }
 
   /**
@@ -181,14 +202,46 @@ public final class EventStore implements AutoCloseable {
    * fails); acknowledge a client only then.
    */
   public CompletableFuture<AppendResult> append(List<NewEvent> events) {
-    Job<AppendResult> job = new Job<>(List.copyOf(events), null);
+    Job<AppendResult> job = new Job<>(List.copyOf(events), null, null);
     enqueue(job);
     return job.done;
   }
 
+  /**
+   * As {@link #append(List)}, recording {@code offsets} (the source positions after these events)
+   * in the same transaction: either both are durable or neither is.
+   */
+  public CompletableFuture<AppendResult> append(List<NewEvent> events, SourceOffsets offsets) {
+    Job<AppendResult> job = new Job<>(List.copyOf(events), offsets, null);
+    enqueue(job);
+    return job.done;
+  }
+
+  /** The next offset to read of each partition of {@code source}, as last committed (empty when never). */
+  public Map<Integer, Long> sourceOffsets(String source) {
+    return read(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT partition, next_offset FROM source_offsets WHERE source = ? ORDER BY partition")) {
+        ps.setString(1, source);
+        Map<Integer, Long> out = new TreeMap<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.put(rs.getInt(1), rs.getLong(2));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  /** Writes waiting for the writer thread (appends and registry writes): how far the store is behind. */
+  public int queuedWrites() {
+    return queue.size();
+  }
+
   /** Runs {@code work} on the writer thread in its own transaction (the registry's writes). */
   <T> CompletableFuture<T> write(SqlWork<T> work) {
-    Job<T> job = new Job<>(null, work);
+    Job<T> job = new Job<>(null, null, work);
     enqueue(job);
     return job.done;
   }
@@ -341,6 +394,7 @@ public final class EventStore implements AutoCloseable {
         stored += ok;
         results.add(new AppendResult(ok, job.events.size() - ok, last));
       }
+      recordSourceOffsets(jobs);
       writeConnection.commit();
       count.addAndGet(stored);
       if (stored > 0) {
@@ -358,6 +412,29 @@ public final class EventStore implements AutoCloseable {
     }
     for (int i = 0; i < jobs.size(); i++) {
       ((Job<AppendResult>) jobs.get(i)).done.complete(results.get(i));
+    }
+  }
+
+  private void recordSourceOffsets(List<Job<?>> jobs) throws SQLException {
+    try (PreparedStatement upsert = writeConnection.prepareStatement(
+        "INSERT INTO source_offsets (source, partition, next_offset) VALUES (?,?,?) "
+            + "ON CONFLICT (source, partition) DO UPDATE SET next_offset = excluded.next_offset")) {
+      boolean any = false;
+      for (Job<?> job : jobs) {
+        if (job.offsets == null) {
+          continue;
+        }
+        for (Map.Entry<Integer, Long> p : job.offsets.nextOffsets().entrySet()) {
+          upsert.setString(1, job.offsets.source());
+          upsert.setInt(2, p.getKey());
+          upsert.setLong(3, p.getValue());
+          upsert.addBatch();
+          any = true;
+        }
+      }
+      if (any) {
+        upsert.executeBatch();
+      }
     }
   }
 
