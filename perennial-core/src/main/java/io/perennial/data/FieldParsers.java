@@ -5,15 +5,18 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 
-/** Shared field parsing for all readers; failures become {@link DataFormatException}s. */
-final class FieldParsers {
+/**
+ * Shared field parsing for all readers (and the Spark job, so both accept the same cells); failures
+ * become {@link DataFormatException}s naming file, line and field.
+ */
+public final class FieldParsers {
   private FieldParsers() {}
 
   /**
-   * An id without surrounding spaces and tabs that obeys {@link Ids#problem}. Only spaces and tabs
+   * An id without surrounding spaces and tabs that obeys {@code Ids.problem}. Only spaces and tabs
    * are trimmed ({@link String#trim} would also drop control characters at the ends unseen).
    */
-  static String id(String raw, String file, long line, String field) {
+  public static String id(String raw, String file, long line, String field) {
     if (raw == null) {
       throw new DataFormatException(file, line, field, "missing");
     }
@@ -33,7 +36,7 @@ final class FieldParsers {
     return id;
   }
 
-  static float value(String raw, String file, long line, String field) {
+  public static float value(String raw, String file, long line, String field) {
     if (raw == null || raw.isBlank()) {
       throw new DataFormatException(file, line, field, "missing value");
     }
@@ -50,7 +53,7 @@ final class FieldParsers {
   }
 
   /** Epoch seconds, epoch milliseconds (13+ digits), an ISO-8601 instant or a date. */
-  static long timestamp(String raw, String file, long line, String field) {
+  public static long timestamp(String raw, String file, long line, String field) {
     if (raw == null || raw.isBlank()) {
       throw new DataFormatException(file, line, field, "missing timestamp");
     }
@@ -70,7 +73,7 @@ final class FieldParsers {
     }
   }
 
-  static InteractionType type(String raw, String file, long line, String field) {
+  public static InteractionType type(String raw, String file, long line, String field) {
     try {
       return InteractionType.parse(raw == null ? "" : raw);
     } catch (IllegalArgumentException e) {

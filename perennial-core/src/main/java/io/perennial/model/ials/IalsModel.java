@@ -288,6 +288,27 @@ public final class IalsModel extends FactorModel implements io.perennial.model.O
     return s;
   }
 
+  /**
+   * A model from factor tables trained elsewhere (Spark MLlib's ALS, a distributed solve) on
+   * {@code train}: the histories, popularity and recency weighting are built as {@link IalsTrainer}
+   * builds them, so the result recommends, learns online and checkpoints like one trained here.
+   *
+   * @param userFactors {@code train.userCount() × config.factors()} floats, row-major
+   * @param itemFactors {@code train.itemCount() × config.factors()} floats, row-major
+   */
+  public static IalsModel fromFactors(IalsConfig config, io.perennial.data.Dataset train, float[] userFactors,
+      float[] itemFactors) {
+    int k = config.factors();
+    if (userFactors.length != train.userCount() * k || itemFactors.length != train.itemCount() * k) {
+      throw new IllegalArgumentException("factor tables are " + userFactors.length + " and " + itemFactors.length
+          + " floats; " + train.userCount() + " users and " + train.itemCount() + " items × " + k + " factors need "
+          + train.userCount() * k + " and " + train.itemCount() * k);
+    }
+    UserHistory history = UserHistory.of(IalsTrainer.recencyWeighted(train, config.recencyDecay()).byUser());
+    return new IalsModel(config, history, io.perennial.model.AbstractRecommender.countItems(train.log(),
+        train.itemCount()), train.userCount(), train.itemCount(), userFactors, itemFactors);
+  }
+
   public static IalsModel restore(ModelState s) {
     IalsConfig config = new ObjectMapper().convertValue(s.config(), IalsConfig.class);
     int[] shape = shapeOf(s);

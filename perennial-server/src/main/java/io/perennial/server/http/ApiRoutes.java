@@ -23,6 +23,8 @@ import io.perennial.server.store.EventStore;
 import io.perennial.server.store.ModelRegistry;
 import io.perennial.server.store.ModelVersion;
 import io.perennial.kernel.VectorOps;
+import io.perennial.store.Checkpoint;
+import io.perennial.store.CheckpointException;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
@@ -68,6 +70,9 @@ public final class ApiRoutes {
   private static final QueryParam EXCLUDE_ITEMS = QueryParam.idList("exclude", "comma-separated item ids to leave out");
   private static final QueryParam CATCH_UP = QueryParam.bool("catchUp", false,
       "replay the events stored after that version onto it");
+  private static final QueryParam REPLAY_AFTER = QueryParam.integer("replayAfter", -1, Integer.MAX_VALUE, -1,
+      "learn the stored events after this offset onto the imported model first (-1: every stored event); "
+          + "without it none are replayed");
   private static final QueryParam WAIT = QueryParam.bool("wait", false, "true to answer when it is live");
 
   /**
@@ -112,6 +117,13 @@ public final class ApiRoutes {
         new Route(HandlerType.POST, "/v1/models/{version}/activate", Scope.ADMIN,
             "Make a version the running model (rollback)", List.of(CATCH_UP), List.of(),
             Route.Content.json("Activation"), this::activate),
+        new Route(HandlerType.POST, "/v1/models/import", Scope.ADMIN,
+            "Import a checkpoint trained elsewhere (spark-train, train) as a new live version that keeps learning "
+                + "online: {\"path\": FILE} on the server's file system, or the .pmdl bytes as "
+                + "application/octet-stream (within --max-body); it must pass the health check",
+            List.of(REPLAY_AFTER), List.of(Route.Content.json("ModelImport"),
+                new Route.Content("application/octet-stream", null)),
+            Route.Content.json("ImportResult"), this::importModel),
         new Route(HandlerType.POST, "/v1/models/retrain", Scope.ADMIN,
             "Start a full retrain in the background; it goes live once caught up", List.of(WAIT), List.of(),
             Route.Content.json("RetrainResult"), this::retrain),
@@ -429,6 +441,93 @@ public final class ApiRoutes {
       throw new ApiException(409, "cannot_activate", String.valueOf(e.getCause().getMessage()));
     } catch (InterruptedException | TimeoutException e) {
       throw new ApiException(503, "unavailable", "activation did not finish in time");
+    }
+  }
+
+  private void importModel(Context ctx) {
+    if (!learner.ready()) {
+      throw new ApiException(503, "not_ready", "no model loaded yet");
+    }
+    String contentType = String.valueOf(ctx.contentType()).toLowerCase(java.util.Locale.ROOT);
+    Checkpoint checkpoint;
+    String source;
+    Long replayAfter = null;
+    if (contentType.startsWith("application/octet-stream")) {
+      byte[] bytes = body(ctx);
+      java.nio.file.Path tmp = null;
+      try {
+        tmp = java.nio.file.Files.createTempFile("perennial-import", ".pmdl");
+        java.nio.file.Files.write(tmp, bytes);
+        checkpoint = Checkpoint.read(tmp);
+      } catch (java.io.IOException e) {
+        throw new ApiException(500, "import_failed", "cannot stage the uploaded checkpoint: " + e.getMessage());
+      } catch (CheckpointException e) {
+        throw new ApiException(400, "bad_checkpoint", "the body is not a usable checkpoint: "
+            + e.getMessage().replace(String.valueOf(tmp), "body"));
+      } finally {
+        deleteQuietly(tmp);
+      }
+      source = "upload of " + bytes.length + " bytes";
+    } else {
+      JsonNode body = readJson(ctx, "");
+      if (!body.isObject() || !body.path("path").isTextual() || body.path("path").asText().isBlank()) {
+        throw badField("path", "required: the checkpoint file on the server's file system, as a string");
+      }
+      for (var it = body.fieldNames(); it.hasNext(); ) {
+        String name = it.next();
+        if (!name.equals("path") && !name.equals("replay_after")) {
+          throw badField(name, "unknown field (expected path and replay_after)");
+        }
+      }
+      if (body.has("replay_after")) {
+        if (!body.get("replay_after").canConvertToLong() || body.get("replay_after").asLong() < -1) {
+          throw badField("replay_after", "must be an offset (an integer >= -1)");
+        }
+        replayAfter = body.get("replay_after").asLong();
+      }
+      source = body.path("path").asText();
+      try {
+        checkpoint = Checkpoint.read(java.nio.file.Path.of(source));
+      } catch (CheckpointException e) {
+        throw new ApiException(400, "bad_checkpoint", e.getMessage());
+      } catch (java.nio.file.InvalidPathException e) {
+        throw badField("path", "not a file path: " + e.getMessage());
+      }
+    }
+    if (ctx.queryParam("replayAfter") != null) {
+      replayAfter = (long) REPLAY_AFTER.intValue(ctx);
+    }
+    try {
+      ModelVersion mv = learner.importModel(checkpoint, replayAfter).get(30, TimeUnit.MINUTES);
+      ServedModel live = learner.served();
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("live_version", mv.version());
+      out.put("users", live.model().userCount());
+      out.put("items", live.model().itemCount());
+      out.put("replayed_after", replayAfter);
+      out.put("source", source + " (" + checkpoint.provenance().engineVersion() + ")");
+      ctx.json(out);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof ModelRefusedException) {
+        throw new ApiException(409, "import_refused", cause.getMessage());
+      }
+      if (cause instanceof IllegalArgumentException) {
+        throw new ApiException(409, "cannot_import", cause.getMessage());
+      }
+      throw new ApiException(500, "import_failed", String.valueOf(cause.getMessage()));
+    } catch (InterruptedException | TimeoutException e) {
+      throw new ApiException(503, "unavailable", "the import did not finish in time");
+    }
+  }
+
+  private static void deleteQuietly(java.nio.file.Path file) {
+    if (file != null) {
+      try {
+        java.nio.file.Files.deleteIfExists(file);
+      } catch (java.io.IOException ignored) {
+        // a temp file left behind costs disk only
+      }
     }
   }
 

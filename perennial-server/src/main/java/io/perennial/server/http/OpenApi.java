@@ -194,7 +194,7 @@ final class OpenApi {
             "weight", nullableNumber("its support for the item")))));
     s.put("ModelVersion", object(List.of("version", "algorithm", "kind", "last_offset", "created"),
         "version", type("integer", "registry version"), "algorithm", type("string", "model type"),
-        "kind", Map.of("type", "string", "enum", List.of("initial", "checkpoint", "retrain", "activation")),
+        "kind", Map.of("type", "string", "enum", List.of("initial", "checkpoint", "retrain", "activation", "import")),
         "parent", Map.of("type", "integer", "nullable", true, "description", "version it was updated from"),
         "last_offset", type("integer", "offset of the last event it learned (-1 when none)"),
         "created", Map.of("type", "string", "format", "date-time"),
@@ -206,6 +206,14 @@ final class OpenApi {
     s.put("Activation", object(List.of("live_version", "caught_up"),
         "live_version", type("integer", "the version now live"),
         "caught_up", type("boolean", "whether later events were replayed onto it")));
+    s.put("ModelImport", object(List.of("path"),
+        "path", type("string", "a .pmdl checkpoint on the server's file system (e.g. spark-train's --out on shared storage)"),
+        "replay_after", type("integer", "learn the stored events after this offset onto it before it goes live")));
+    s.put("ImportResult", object(List.of("live_version", "users", "items"),
+        "live_version", type("integer", "the imported version, now live"),
+        "users", type("integer", "users the live model numbers"), "items", type("integer", "items the live model numbers"),
+        "replayed_after", Map.of("type", "integer", "nullable", true, "description", "offset replay started after"),
+        "source", type("string", "where the checkpoint came from (its provenance)")));
     s.put("RetrainResult", object(List.of("status"),
         "status", Map.of("type", "string", "enum", List.of("started", "live")),
         "version", type("integer", "the retrained version (wait=true)")));

@@ -23,6 +23,7 @@ import io.perennial.server.store.ModelVersion;
 import io.perennial.server.store.StoredEvent;
 import io.perennial.store.Checkpoint;
 import io.perennial.store.Provenance;
+import io.perennial.store.Renumbering;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -248,6 +249,83 @@ public final class Learner implements AutoCloseable {
         done.complete(mv);
       } catch (ModelRefusedException e) {
         done.completeExceptionally(refused(e.getMessage()));
+      } catch (RuntimeException e) {
+        done.completeExceptionally(e);
+      }
+    });
+    return done;
+  }
+
+  /**
+   * Puts a checkpoint trained elsewhere ({@code spark-train} on a cluster, {@code train} on another
+   * machine) into the registry as a new version of kind {@code import} and makes it the running
+   * model; the learner then keeps learning online from it (at cluster scale, the hybrid strategy:
+   * full retrains in batch, per-event updates here). The checkpoint is renumbered into the server's
+   * ids ({@link Renumbering}): ids it brings that the server has not seen are added, and the server's
+   * users it lacks get the popularity fallback until they have new events. With {@code replayAfter}
+   * the events stored after that offset are learned onto it first (what the batch export did not
+   * hold). Like every model that would go live, it must pass the {@link HealthGate}; a refused one is
+   * never registered and the running version stays live.
+   *
+   * @throws IllegalArgumentException (through the future) for a model of another algorithm than the
+   *     server's, or one that cannot be renumbered
+   */
+  public CompletableFuture<ModelVersion> importModel(Checkpoint checkpoint, Long replayAfter) {
+    if (!ready()) {
+      return CompletableFuture.failedFuture(new IllegalStateException("no model loaded yet"));
+    }
+    String type = checkpoint.state().type();
+    if (!type.equals(settings.algorithm())) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException("the checkpoint is a " + type
+          + " model and this server runs " + settings.algorithm() + " (its retrains and online updates are "
+          + settings.algorithm() + "'s); start serve with --model " + type + " to import it"));
+    }
+    CompletableFuture<ModelVersion> done = new CompletableFuture<>();
+    commands.add(() -> {
+      ServedModel previous = served.get();
+      try {
+        Checkpoint renumbered;
+        try {
+          renumbered = Renumbering.into(checkpoint, users.ids(), items.ids());
+        } catch (io.perennial.store.CheckpointException e) {
+          throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        Recommender model = Algorithms.restore(renumbered.state());
+        for (int n = users.size(); n < renumbered.users().size(); n++) {
+          String id = renumbered.users().idOf(n);
+          users.getOrAdd(id);
+          sharedUsers.append(id);
+        }
+        for (int n = items.size(); n < renumbered.items().size(); n++) {
+          String id = renumbered.items().idOf(n);
+          items.getOrAdd(id);
+          sharedItems.append(id);
+        }
+        context.coverIds(users.size(), items.size());
+        if (replayAfter != null && replayAfter < appliedOffset) {
+          replayOnto(model, replayAfter, appliedOffset);
+        }
+        health.require(model, users, items, appliedOffset, "the imported model");
+        strategy = Strategies.create(serverStrategyName());
+        strategy.resume(context, settings.strategyConfig(), model, appliedOffset);
+        Provenance source = checkpoint.provenance();
+        Provenance p = new Provenance(source.seed(), "import of " + source.dataSource() + " (" + source.engineVersion()
+            + ", " + source.interactions() + " interactions)", source.interactions(), source.firstTimestamp(),
+            source.lastTimestamp(), appliedOffset, String.valueOf(previous.version()), source.metrics(),
+            Instant.now().toString(), ENGINE);
+        IdIndex u = IdIndex.of(users.ids().subList(0, Math.min(users.size(), model.userCount())));
+        IdIndex i = IdIndex.of(items.ids().subList(0, Math.min(items.size(), model.itemCount())));
+        ModelVersion mv = registry.register(new Checkpoint(model.state(), u, i, p), "import", previous.version(),
+            metrics(), true);
+        modelOffset = appliedOffset;
+        served.set(new ServedModel(mv.version(), model));
+        lastCheckpointMillis = System.currentTimeMillis();
+        dirty = false;
+        LOG.info("imported model ({} users × {} items from {}) is live as version {} at offset {}",
+            model.userCount(), model.itemCount(), source.dataSource(), mv.version(), appliedOffset);
+        done.complete(mv);
+      } catch (ModelRefusedException e) {
+        done.completeExceptionally(refused(e.getMessage() + "; version " + previous.version() + " stays live"));
       } catch (RuntimeException e) {
         done.completeExceptionally(e);
       }
