@@ -14,6 +14,9 @@ import io.perennial.model.content.ContentTrainer;
 import io.perennial.model.content.HybridConfig;
 import io.perennial.model.content.HybridModel;
 import io.perennial.model.content.HybridTrainer;
+import io.perennial.model.fusion.FusionConfig;
+import io.perennial.model.fusion.FusionModel;
+import io.perennial.model.fusion.FusionTrainer;
 import io.perennial.model.ials.IalsConfig;
 import io.perennial.model.ials.IalsModel;
 import io.perennial.model.ials.IalsTrainer;
@@ -48,7 +51,7 @@ public final class Algorithms {
 
   /** Every algorithm name, in the order the CLI lists them. */
   public static final List<String> NAMES = List.of("pop", "itemknn", "mf", "bpr", "ials", "neumf", "sasrec",
-      "random", "content", "hybrid");
+      "random", "content", "hybrid", "fusion");
 
   /**
    * Whether the algorithm needs item content ({@code --items}): its trainer is a {@link
@@ -110,6 +113,7 @@ public final class Algorithms {
       case "random" -> RandomConfig.defaults();
       case "content" -> ContentConfig.defaults();
       case "hybrid" -> HybridConfig.defaults();
+      case "fusion" -> FusionConfig.defaults();
       default -> throw unknown(name);
     };
     return JSON.valueToTree(config);
@@ -149,12 +153,15 @@ public final class Algorithms {
         case "random" -> new RandomTrainer(JSON.treeToValue(config, RandomConfig.class));
         case "content" -> new ContentTrainer(JSON.treeToValue(config, ContentConfig.class));
         case "hybrid" -> new HybridTrainer(JSON.treeToValue(config, HybridConfig.class));
+        case "fusion" -> new FusionTrainer(JSON.treeToValue(config, FusionConfig.class));
         default -> throw unknown(name);
       };
     } catch (UnrecognizedPropertyException e) {
       throw new IllegalArgumentException("unknown config field '" + e.getPropertyName() + "'");
     } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
-      throw new IllegalArgumentException("bad config for " + name + ": " + rootMessage(e));
+      // a fusion's member config names its member; its own message is the whole story
+      throw new IllegalArgumentException("bad config for " + name + ": " + (name.equals("fusion") && e.getMessage() != null
+          && e.getMessage().startsWith("fusion member") ? e.getMessage() : rootMessage(e)));
     }
   }
 
@@ -204,6 +211,7 @@ public final class Algorithms {
       case ContentModel.TYPE -> ContentModel.restore(state);
       case HybridModel.TYPE -> HybridModel.restore(state);
       case QuantizedModel.TYPE -> QuantizedModel.restore(state);
+      case FusionModel.TYPE -> FusionModel.restore(state);
       default -> throw new IllegalArgumentException("unknown model type '" + state.type() + "'");
     };
   }
