@@ -113,6 +113,35 @@
       : ' · ' + count + (count === 1 ? ' point' : ' points') + ' above the scale, up to ' + highest.toFixed(1) + ' ms');
   }
 
+  // Shown only when the server consumes Kafka (GET /v1/stats has a "kafka" section).
+  let kafkaCharts = null;
+  function showKafka(kafka, labels, points) {
+    const section = document.getElementById('kafka');
+    if (!kafka) {
+      section.hidden = true;
+      return;
+    }
+    section.hidden = false;
+    if (kafkaCharts === null) {
+      kafkaCharts = { rate: lineChart('chart-kafka-rate', 'records/s', '#5b3f8c') };
+      kafkaCharts.lag = new Chart(document.getElementById('chart-kafka-lag'), {
+        type: 'bar',
+        data: { labels: [], datasets: [{ label: 'lag', data: [], backgroundColor: '#b5651d' }] },
+        options: { animation: false, responsive: true, maintainAspectRatio: false, plugins: { legend: { display: false } },
+          scales: { y: { beginAtZero: true } } }
+      });
+    }
+    text('kafka-state', kafka.state + (kafka.paused ? ' (back-pressure)' : '') + (kafka.last_error ? ' · ' + kafka.last_error : ''));
+    text('kafka-topic', kafka.topic + ' @ ' + kafka.bootstrap);
+    text('kafka-stored', kafka.records_stored.toLocaleString());
+    text('kafka-dead', kafka.dead_letters.toLocaleString());
+    const lag = kafka.partitions.reduce((sum, p) => sum + (p.lag || 0), 0);
+    text('kafka-lag', lag.toLocaleString());
+    setSeries(kafkaCharts.rate, labels, points.map((p) => (p.kafka_records_per_s === undefined ? null : p.kafka_records_per_s)));
+    setSeries(kafkaCharts.lag, kafka.partitions.map((p) => 'p' + p.partition), kafka.partitions.map((p) => p.lag || 0));
+    Object.values(kafkaCharts).forEach((c) => c.update());
+  }
+
   function refresh() {
     Promise.all([get('/v1/stats'), get('/v1/learner'), get('/v1/series'), get('/v1/models')]).then(([stats, learner, series, models]) => {
       text('events', stats.events.toLocaleString());
@@ -126,6 +155,7 @@
       setSeries(charts.lag, labels, points.map((p) => p.lag_events));
       showLatency(labels, points.map((p) => p.p99_ms), points.map((p) => p.p50_ms));
       Object.values(charts).forEach((c) => c.update());
+      showKafka(stats.kafka, labels, points);
       const body = document.querySelector('#versions tbody');
       body.replaceChildren(...models.versions.slice(0, 50).map((v) => {
         const tr = document.createElement('tr');

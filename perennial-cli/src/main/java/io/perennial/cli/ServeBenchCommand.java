@@ -126,6 +126,20 @@ final class ServeBenchCommand implements Callable<Integer> {
           + "flat; a 5 ms pause goal keeps young collections out of the p99. Default: ${DEFAULT-VALUE}.")
   String serverJvmOptions;
 
+  @Option(names = "--kafka-bootstrap", paramLabel = "HOST:PORT",
+      description = "Send the events through Kafka instead of POST /v1/events: a new topic on this broker, which "
+          + "the server consumes (serve --kafka-bootstrap), and measure record timestamp → visible to recommendations "
+          + "with probe events.")
+  String kafkaBootstrap;
+
+  @Option(names = "--kafka-partitions", defaultValue = "4", description = "Partitions of the bench's topic. Default: ${DEFAULT-VALUE}.")
+  int kafkaPartitions;
+
+  @Option(names = "--probes", defaultValue = "20", paramLabel = "PER_SECOND",
+      description = "With --kafka-bootstrap: probe events per second (a new user each; its recommendations are polled "
+          + "until they are no longer the fallback). Default: ${DEFAULT-VALUE}.")
+  int probes;
+
   private final Recorder readLatency = new Recorder(3);
   private final Recorder writeLatency = new Recorder(3);
   private final AtomicLong readErrors = new AtomicLong();
@@ -137,6 +151,9 @@ final class ServeBenchCommand implements Callable<Integer> {
   private volatile long scheduleStart;
   /** The world the store was seeded from, continued: the load's events come after the seeded ones. */
   private SyntheticGenerator stream;
+  /** With --kafka-bootstrap: the topic the events go to, and the producer writing it. */
+  private String kafkaTopic;
+  private KafkaLoad kafka;
 
   @Override
   public Integer call() throws Exception {
@@ -149,6 +166,15 @@ final class ServeBenchCommand implements Callable<Integer> {
     }
     if (onlineSteps < 1 || onlineReplay < 0) {
       throw new UserException("bench serve: --online-steps must be at least 1 and --online-replay at least 0");
+    }
+    if (kafkaBootstrap != null) {
+      if (kafkaPartitions < 1 || probes < 0) {
+        throw new UserException("bench serve: --kafka-partitions must be positive and --probes at least 0");
+      }
+      kafkaTopic = "perennial-bench-" + System.currentTimeMillis();
+      kafka = KafkaLoad.create(kafkaBootstrap, kafkaTopic, kafkaPartitions);
+      out.printf(Locale.ROOT, "kafka: created topic '%s' (%d partitions) on %s; events go through it%n", kafkaTopic,
+          kafkaPartitions, kafkaBootstrap);
     }
     boolean temporary = dataDir == null;
     Path dir = temporary ? Files.createTempDirectory("perennial-bench-serve") : dataDir;
@@ -171,6 +197,9 @@ final class ServeBenchCommand implements Callable<Integer> {
         out.println("wrote " + json);
       }
     } finally {
+      if (kafka != null) {
+        kafka.close();
+      }
       if (temporary) {
         deleteTree(dir);
       }
@@ -194,12 +223,20 @@ final class ServeBenchCommand implements Callable<Integer> {
     Path keys = Files.createTempFile("perennial-bench", ".keys");
     Files.writeString(keys, KEY + ":admin\n");
     keys.toFile().deleteOnExit();
-    return List.of("--data-dir", dir.toString(), "--host", "127.0.0.1", "--port", "0", "--model", model,
+    List<String> kafkaArgs = kafkaBootstrap == null ? List.of()
+        : List.of("--kafka-bootstrap", kafkaBootstrap, "--kafka-topic", kafkaTopic, "--kafka-group", "perennial-bench");
+    return concat(kafkaArgs, "--data-dir", dir.toString(), "--host", "127.0.0.1", "--port", "0", "--model", model,
         "--config", config.toString(), "--strategy", "online", "--update-every", "100000", "--retrain-every", "0",
         "--checkpoint-every", Integer.toString(checkpointEvery), "--min-events", "1000", "--synthetic", "--events", Long.toString(events),
         "--users", Integer.toString(users), "--synthetic-items", Integer.toString(items), "--seed", Long.toString(seed),
         "--search", search, "--keys-file", keys.toString(), "--max-body", Integer.toString(4 << 20),
         "--rate-limit", "0", "--prequential-sample", "0.002", "--rerank-candidates", Integer.toString(rerankCandidates));
+  }
+
+  private static List<String> concat(List<String> first, String... rest) {
+    List<String> all = new ArrayList<>(first);
+    all.addAll(List.of(rest));
+    return all;
   }
 
   /** Waits until a model is served, the learner has caught up and the search is ready for that model. */
@@ -239,6 +276,14 @@ final class ServeBenchCommand implements Callable<Integer> {
       int writer = w;
       pool.submit(() -> writeLoop(api, writer));
     }
+    ExecutorService probePool = null;
+    if (kafka != null && probes > 0) {
+      probePool = Executors.newFixedThreadPool(PROBE_THREADS, named("bench-probe"));
+      for (int t = 0; t < PROBE_THREADS; t++) {
+        int thread = t;
+        probePool.submit(() -> probeLoop(api, thread));
+      }
+    }
     out.printf(Locale.ROOT, "warm-up %d s, then %d s measured at %,d req/s and %,d events/s%n", warmup, duration, rate, ingest);
     out.flush();
     Thread.sleep(warmup * 1000L);
@@ -246,6 +291,9 @@ final class ServeBenchCommand implements Callable<Integer> {
     scheduleStart = System.nanoTime();
     readLatency.getIntervalHistogram();
     writeLatency.getIntervalHistogram();
+    endToEnd.getIntervalHistogram();
+    probeTimeouts.set(0);
+    long storedAtStart = need(api.get("/v1/stats"), "events").asLong();
     Histogram allReads = new Histogram(3);
     Histogram allWrites = new Histogram(3);
     ArrayNode samples = Json.MAPPER.createArrayNode();
@@ -317,9 +365,15 @@ final class ServeBenchCommand implements Callable<Integer> {
     double measured = (System.nanoTime() - measuredStart) / 1e9;
     long measuredReads = reads.get() - reads0;
     long measuredEvents = eventsSent.get() - events0;
+    long storedAtEnd = need(api.get("/v1/stats"), "events").asLong();
+    Histogram allEndToEnd = endToEnd.getIntervalHistogram();
     stop = true;
     pool.shutdown();
     pool.awaitTermination(30, TimeUnit.SECONDS);
+    if (probePool != null) {
+      probePool.shutdown();
+      probePool.awaitTermination(30, TimeUnit.SECONDS);
+    }
 
     ObjectNode report = Json.object();
     report.set("machine", BenchCommand.machine());
@@ -355,6 +409,29 @@ final class ServeBenchCommand implements Callable<Integer> {
     ing.put("events_per_s", measuredEvents / measured);
     ing.put("errors", writeErrors.get());
     latency(ing, allWrites);
+    if (kafka != null) {
+      ObjectNode k = report.putObject("kafka");
+      k.put("topic", kafkaTopic);
+      k.put("partitions", kafkaPartitions);
+      k.put("bootstrap", kafkaBootstrap);
+      k.put("produced_events_per_s", measuredEvents / measured);
+      k.put("stored_events_per_s", (storedAtEnd - storedAtStart) / measured);
+      k.put("send_errors", writeErrors.get() + kafka.failed());
+      ObjectNode e2e = k.putObject("record_to_visible_ms");
+      e2e.put("what", "probe events: from the record's timestamp (set when sent) until GET /v1/users/{probe}/recommendations "
+          + "is no longer the fallback, polled every " + PROBE_POLL_MILLIS + " ms");
+      e2e.put("probes", allEndToEnd.getTotalCount());
+      e2e.put("timeouts", probeTimeouts.get());
+      e2e.put("p50", allEndToEnd.getValueAtPercentile(50));
+      e2e.put("p90", allEndToEnd.getValueAtPercentile(90));
+      e2e.put("p99", allEndToEnd.getValueAtPercentile(99));
+      e2e.put("max", allEndToEnd.getMaxValue());
+      k.set("server", need(api.get("/v1/stats"), "kafka"));
+      out.printf(Locale.ROOT, "kafka: %,.0f events/s produced, %,.0f events/s stored; record to visible p50 %d ms, p99 %d ms, "
+              + "max %d ms over %,d probes (%d timed out)%n", k.get("produced_events_per_s").asDouble(),
+          k.get("stored_events_per_s").asDouble(), e2e.get("p50").asLong(), e2e.get("p99").asLong(),
+          e2e.get("max").asLong(), e2e.get("probes").asLong(), probeTimeouts.get());
+    }
     JsonNode status = api.get("/v1/learner");
     ObjectNode lag = report.putObject("learner");
     lag.put("max_lag_events", maxLagEvents);
@@ -444,6 +521,15 @@ final class ServeBenchCommand implements Callable<Integer> {
         }
       }
       body.append(']');
+      if (kafka != null) {
+        try {
+          eventsSent.addAndGet(kafka.sendArray(body.toString()));
+        } catch (RuntimeException e) {
+          writeErrors.incrementAndGet();
+        }
+        writeLatency.recordValue(Math.max(0, (System.nanoTime() - intended) / 1000));
+        continue;
+      }
       try {
         if (api.status("/v1/events", body.toString()) == 200) {
           eventsSent.addAndGet(batch);
@@ -454,6 +540,55 @@ final class ServeBenchCommand implements Callable<Integer> {
         writeErrors.incrementAndGet();
       }
       writeLatency.recordValue(Math.max(0, (System.nanoTime() - intended) / 1000));
+    }
+  }
+
+  private static final int PROBE_THREADS = 4;
+  private static final long PROBE_POLL_MILLIS = 10;
+  private final Recorder endToEnd = new Recorder(3);
+  private final AtomicLong probeTimeouts = new AtomicLong();
+
+  /**
+   * Sends a probe event for a user never seen, stamped with the time it is sent, then polls that
+   * user's recommendations until they are no longer the fallback: the record is then in the store,
+   * learned, and visible to recommendations.
+   */
+  private void probeLoop(ServerApi api, int thread) {
+    double interval = 1e9 * PROBE_THREADS / probes;
+    long n = 0;
+    long start = scheduleStart;
+    SplittableRandom random = new SplittableRandom(seed * 17 + thread);
+    while (!stop) {
+      if (start != scheduleStart) {
+        start = scheduleStart;
+        n = 0;
+      }
+      pace(start + (long) (interval * n++) + (long) (interval * thread / PROBE_THREADS));
+      String user = "probe-" + thread + "-" + System.nanoTime();
+      String item = SyntheticGenerator.itemId(random.nextInt(items));
+      long sentAt = System.currentTimeMillis();
+      try {
+        kafka.sendProbe(user, item, sentAt);
+        long deadline = sentAt + 30_000;
+        boolean visible = false;
+        while (!visible && System.currentTimeMillis() < deadline && !stop) {
+          JsonNode r = api.get("/v1/users/" + user + "/recommendations?k=1");
+          visible = !need(r, "fallback").asBoolean();
+          if (!visible) {
+            Thread.sleep(PROBE_POLL_MILLIS);
+          }
+        }
+        if (visible) {
+          endToEnd.recordValue(Math.max(0, System.currentTimeMillis() - sentAt));
+        } else if (!stop) {
+          probeTimeouts.incrementAndGet();
+        }
+      } catch (IOException | RuntimeException e) {
+        probeTimeouts.incrementAndGet();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 

@@ -36,7 +36,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.AfterAll;
@@ -77,11 +76,11 @@ class KafkaIngestTest {
   void everyPartitionIsStoredExactlyOnceAndARestartResumesFromTheStoresOffsetsNotTheGroups() throws Exception {
     String topic = "events-restart";
     broker.createTopic(topic, 4);
-    try (KafkaProducer<byte[], byte[]> producer = broker.producer()) {
+    try (KafkaTestBroker.TestProducer producer = broker.producer()) {
       for (int n = 0; n < 2000; n++) {
         // every fourth event leaves the user to the record's key
         String value = n % 4 == 3 ? "{\"item\":\"x" + n + "\",\"type\":\"click\"}" : event(n);
-        KafkaTestBroker.send(producer, topic, n % 4, "key-user-" + (n % 7), value);
+        producer.send(topic, n % 4, "key-user-" + (n % 7), value);
       }
     }
     KafkaSettings kafka = settings(broker.bootstrap(), topic, null);
@@ -104,9 +103,9 @@ class KafkaIngestTest {
       }
       admin.alterConsumerGroupOffsets(kafka.group(), zero).all().get(30, TimeUnit.SECONDS);
     }
-    try (KafkaProducer<byte[], byte[]> producer = broker.producer()) {
+    try (KafkaTestBroker.TestProducer producer = broker.producer()) {
       for (int n = 2000; n < 3000; n++) {
-        KafkaTestBroker.send(producer, topic, null, "u" + (n % 50), event(n));
+        producer.send(topic, null, "u" + (n % 50), event(n));
       }
     }
     try (PerennialServer server = TestServers.startWithKafka(dir, kafka)) {
@@ -126,14 +125,14 @@ class KafkaIngestTest {
   void invalidRecordsGoToTheDeadLetterTopicWithReasonAndSourceAndNeverStopTheConsumer() throws Exception {
     String topic = "events-poison";
     broker.createTopic(topic, 2);
-    try (KafkaProducer<byte[], byte[]> producer = broker.producer()) {
-      KafkaTestBroker.send(producer, topic, 0, null, event(1));
-      KafkaTestBroker.send(producer, topic, 0, null, "this is not JSON");
-      KafkaTestBroker.send(producer, topic, 1, null, "{\"user\":\"u1\",\"item\":\"i1\",\"type\":\"teleport\"}");
-      KafkaTestBroker.send(producer, topic, 1, null, event(2));
-      KafkaTestBroker.send(producer, topic, 1, null, "{\"user\":\"u1\",\"type\":\"view\"}");
-      KafkaTestBroker.send(producer, topic, 0, null, null);
-      KafkaTestBroker.send(producer, topic, 0, null, event(3));
+    try (KafkaTestBroker.TestProducer producer = broker.producer()) {
+      producer.send(topic, 0, null, event(1));
+      producer.send(topic, 0, null, "this is not JSON");
+      producer.send(topic, 1, null, "{\"user\":\"u1\",\"item\":\"i1\",\"type\":\"teleport\"}");
+      producer.send(topic, 1, null, event(2));
+      producer.send(topic, 1, null, "{\"user\":\"u1\",\"type\":\"view\"}");
+      producer.send(topic, 0, null, null);
+      producer.send(topic, 0, null, event(3));
     }
     KafkaSettings kafka = settings(broker.bootstrap(), topic, null);
     try (PerennialServer server = TestServers.startWithKafka(dir, kafka)) {
@@ -214,9 +213,9 @@ class KafkaIngestTest {
   void consumptionPausesWhileTheLearnerIsBehindAndResumesWhenItCatchesUp() throws Exception {
     String topic = "events-backpressure";
     broker.createTopic(topic, 2);
-    try (KafkaProducer<byte[], byte[]> producer = broker.producer()) {
+    try (KafkaTestBroker.TestProducer producer = broker.producer()) {
       for (int n = 0; n < 100; n++) {
-        KafkaTestBroker.send(producer, topic, n % 2, null, event(n));
+        producer.send(topic, n % 2, null, event(n));
       }
     }
     AtomicLong learnerLag = new AtomicLong(1_000_000);
@@ -260,9 +259,9 @@ class KafkaIngestTest {
           "{\"user\":\"h\",\"item\":\"http-item\",\"type\":\"view\"}").status()).isEqualTo(200);
       assertThat(TestServers.call(server, "GET", "/v1/stats", TestServers.READ, null).body()
           .path("kafka").path("state").asText()).isEqualTo("broker unavailable");
-      try (KafkaProducer<byte[], byte[]> producer = broker.producer()) {
+      try (KafkaTestBroker.TestProducer producer = broker.producer()) {
         for (int n = 0; n < 10; n++) {
-          KafkaTestBroker.send(producer, topic, n % 2, null, event(n));
+          producer.send(topic, n % 2, null, event(n));
         }
       }
       // the broker "comes up" on the address the server was given

@@ -61,7 +61,7 @@ class KafkaKillRecoveryTest {
       AtomicInteger sent = new AtomicInteger();
       AtomicReference<Exception> sendError = new AtomicReference<>();
       Thread producerThread = new Thread(() -> {
-        try (KafkaProducer<byte[], byte[]> producer = broker.producer()) {
+        try (KafkaProducer<byte[], byte[]> producer = broker.rawProducer()) {
           for (int n = 0; !stop.get(); n++) {
             String value = "{\"user\":\"u" + (n % 97) + "\",\"item\":\"x" + n + "\",\"type\":\"view\"}";
             producer.send(new ProducerRecord<>(topic, n % 4, null, value.getBytes(java.nio.charset.StandardCharsets.UTF_8)),

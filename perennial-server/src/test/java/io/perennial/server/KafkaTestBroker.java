@@ -63,21 +63,48 @@ final class KafkaTestBroker implements AutoCloseable {
     }
   }
 
-  KafkaProducer<byte[], byte[]> producer() {
+  /** A producer that loses nothing on a loaded machine: idempotent, one request in flight, long timeouts. */
+  KafkaProducer<byte[], byte[]> rawProducer() {
     Properties p = new Properties();
     p.put("bootstrap.servers", bootstrap());
     p.put("key.serializer", ByteArraySerializer.class.getName());
     p.put("value.serializer", ByteArraySerializer.class.getName());
     p.put("acks", "all");
     p.put("enable.idempotence", "true");
+    p.put("max.in.flight.requests.per.connection", "1");
+    p.put("request.timeout.ms", "60000");
+    p.put("delivery.timeout.ms", "300000");
     p.put("linger.ms", "5");
     return new KafkaProducer<>(p);
   }
 
-  /** Sends {@code value} keyed by {@code key} ({@code null}: none) to {@code partition}. */
-  static void send(KafkaProducer<byte[], byte[]> producer, String topic, Integer partition, String key, String value) {
-    producer.send(new ProducerRecord<>(topic, partition, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-        value == null ? null : value.getBytes(StandardCharsets.UTF_8)));
+  TestProducer producer() {
+    return new TestProducer(rawProducer());
+  }
+
+  /** Sends records and, on close, fails unless the broker acknowledged every one. */
+  static final class TestProducer implements AutoCloseable {
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent = new ArrayList<>();
+
+    TestProducer(KafkaProducer<byte[], byte[]> producer) {
+      this.producer = producer;
+    }
+
+    /** Sends {@code value} keyed by {@code key} ({@code null}: none) to {@code partition} ({@code null}: by key). */
+    void send(String topic, Integer partition, String key, String value) {
+      sent.add(producer.send(new ProducerRecord<>(topic, partition, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+          value == null ? null : value.getBytes(StandardCharsets.UTF_8))));
+    }
+
+    @Override
+    public void close() throws Exception {
+      producer.flush();
+      for (var f : sent) {
+        f.get(300, TimeUnit.SECONDS);
+      }
+      producer.close();
+    }
   }
 
   /** Every record of {@code topic}, read from the beginning until {@code count} arrived or 30 s passed. */
