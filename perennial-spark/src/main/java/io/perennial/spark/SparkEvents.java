@@ -1,5 +1,6 @@
 package io.perennial.spark;
 
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
@@ -134,17 +135,18 @@ public final class SparkEvents {
     long acceptedBeforeMerge = rows - invalid - below;
     events = deduplicate(events, source.duplicates());
 
-    org.apache.spark.sql.Dataset<Row> userIndex = firstAppearance(spark, events, "user", "u");
-    org.apache.spark.sql.Dataset<Row> itemIndex = firstAppearance(spark, events, "item", "i");
-    org.apache.spark.sql.Dataset<Row> indexed = events.join(userIndex, "user").join(itemIndex, "item")
+    // the deduplicated rows feed the two id stages and the join: computed once
+    events = events.persist(StorageLevel.MEMORY_AND_DISK());
+    List<String> users = firstAppearance(events, "user");
+    List<String> items = firstAppearance(events, "item");
+    org.apache.spark.sql.Dataset<Row> indexed = events
+        .join(broadcast(indexFrame(spark, users, "user", "u")), "user")
+        .join(broadcast(indexFrame(spark, items, "item", "i")), "item")
         .select(col("u"), col("i"), col("value"), col("ts"), col("seq"))
         .repartition(partitions, col("u")).sortWithinPartitions("seq")
         .persist(StorageLevel.MEMORY_AND_DISK());
     long accepted = indexed.count();
-    List<String> users = idsByIndex(userIndex, "user", "u");
-    List<String> items = idsByIndex(itemIndex, "item", "i");
-    userIndex.unpersist();
-    itemIndex.unpersist();
+    events.unpersist();
     parsed.unpersist();
     Map<String, Long> invalidByReason = new LinkedHashMap<>();
     if (invalid > 0) {
@@ -169,24 +171,33 @@ public final class SparkEvents {
     return grouped.select(col("user"), col("item"), value.as("value"), col("kept.ts").as("ts"), col("kept.seq").as("seq"));
   }
 
-  /** Dense indices 0, 1, … of the distinct values of {@code column} by their first row in file order. */
-  private static org.apache.spark.sql.Dataset<Row> firstAppearance(SparkSession spark,
-      org.apache.spark.sql.Dataset<Row> events, String column, String indexColumn) {
-    JavaRDD<Row> ordered = events.groupBy(column).agg(min("seq").as("first")).orderBy("first").select(column)
-        .javaRDD().zipWithIndex().map(t -> RowFactory.create(t._1().getString(0), Math.toIntExact(t._2())));
-    StructType schema = new StructType(new StructField[] {
-        DataTypes.createStructField(column, DataTypes.StringType, false),
-        DataTypes.createStructField(indexColumn, DataTypes.IntegerType, false)});
-    return spark.createDataFrame(ordered, schema).persist(StorageLevel.MEMORY_AND_DISK());
-  }
-
-  private static List<String> idsByIndex(org.apache.spark.sql.Dataset<Row> index, String column, String indexColumn) {
-    List<Row> rows = index.orderBy(indexColumn).select(column).collectAsList();
-    List<String> ids = new ArrayList<>(rows.size());
-    for (Row r : rows) {
+  /**
+   * The distinct values of {@code column} in order of their first row in file order: index n is
+   * the n-th. One aggregation on the executors; the driver sorts the (id, first row) pairs, as it
+   * must hold the id lists for the checkpoint anyway.
+   */
+  private static List<String> firstAppearance(org.apache.spark.sql.Dataset<Row> events, String column) {
+    List<Row> firsts = events.groupBy(column).agg(min("seq").as("first")).collectAsList();
+    List<Row> sorted = new ArrayList<>(firsts);
+    sorted.sort((a, b) -> Long.compare(a.getLong(1), b.getLong(1)));
+    List<String> ids = new ArrayList<>(sorted.size());
+    for (Row r : sorted) {
       ids.add(r.getString(0));
     }
     return ids;
+  }
+
+  /** {@code (column, indexColumn)} rows of the id list, for the join that numbers the events. */
+  private static org.apache.spark.sql.Dataset<Row> indexFrame(SparkSession spark, List<String> ids, String column,
+      String indexColumn) {
+    List<Row> rows = new ArrayList<>(ids.size());
+    for (int n = 0; n < ids.size(); n++) {
+      rows.add(RowFactory.create(ids.get(n), n));
+    }
+    StructType schema = new StructType(new StructField[] {
+        DataTypes.createStructField(column, DataTypes.StringType, false),
+        DataTypes.createStructField(indexColumn, DataTypes.IntegerType, false)});
+    return spark.createDataFrame(rows, schema);
   }
 
   /** The files to read: {@code path} itself, or a folder's data files (MovieLens: its ratings file). */

@@ -65,7 +65,7 @@ public final class SparkTrainCommand implements Callable<Integer> {
   Integer partitions;
 
   @Option(names = "--mllib-reg-param", paramLabel = "R",
-      description = "MLlib's regParam (it scales the penalty by each row's interactions). Default: λ / mean events per user.")
+      description = "MLlib's regParam (it scales the penalty by each row's interactions, so it is not the config's λ). Default: 0.1.")
   Double mllibRegParam;
 
   @Option(names = "--implicit", description = "Treat every interaction as implicit feedback of value 1.")

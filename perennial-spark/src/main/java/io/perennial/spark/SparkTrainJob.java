@@ -37,7 +37,7 @@ public final class SparkTrainJob {
    * @param config overrides of {@link IalsConfig#defaults()}, as {@code train --config} (may be null)
    * @param solver our distributed solver or MLlib's ALS
    * @param partitions partitions of the prepared events and blocks of the solve
-   * @param mllibRegParam MLlib's {@code regParam}, NaN for the default derived from λ
+   * @param mllibRegParam MLlib's {@code regParam}, NaN for {@link SparkIals#DEFAULT_MLLIB_REG_PARAM}
    */
   public record Settings(String model, JsonNode config, SparkIals.Solver solver, int partitions, double mllibRegParam) {}
 
