@@ -145,6 +145,12 @@
   function refresh() {
     Promise.all([get('/v1/stats'), get('/v1/learner'), get('/v1/series'), get('/v1/models')]).then(([stats, learner, series, models]) => {
       text('events', stats.events.toLocaleString());
+      const retention = stats.retention || {};
+      text('retention', !retention.days ? 'forever' : retention.days + ' days');
+      text('oldest-event', retention.oldest_event ? retention.oldest_event.slice(0, 10) : '–');
+      text('last-purge', retention.last_purge
+        ? retention.last_purge.at.slice(0, 16).replace('T', ' ') + ' (' + retention.last_purge.events_removed.toLocaleString() + ' removed)'
+        : 'none yet');
       text('live-version', stats.model_version === null ? '–' : 'v' + stats.model_version + ' (' + stats.model_type + ')');
       text('lag', learner.lag_events + ' events / ' + learner.lag_seconds.toFixed(1) + ' s');
       text('hr', learner.prequential_tests ? learner.prequential_hr10.toFixed(3) : '–');

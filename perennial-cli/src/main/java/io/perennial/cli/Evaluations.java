@@ -71,7 +71,8 @@ final class Evaluations {
     Trainer trainer = ContentOptions.withContent(model, Algorithms.trainer(model, config), content);
     EvalSettings settings = EvalSettings.ranking(k).withRatingMetrics(Algorithms.isExplicit(model))
         .withCandidates(candidates);
-    Trainer checked = healthChecked(trainer, splits.size());
+    List<io.perennial.privacy.PrivacyReport> privacy = new java.util.ArrayList<>();
+    Trainer checked = healthChecked(trainer, splits.size(), privacy);
     long[] tableBytes = {0};
     if (quantization == Quantization.INT8) {
       Trainer quantizing = new QuantizedTrainer(checked);
@@ -128,6 +129,9 @@ final class Evaluations {
     timings.put("eval_s", result.evalSeconds());
     timings.put("total_s", total);
     json.set("config", trainer.configJson());
+    if (!privacy.isEmpty()) {
+      json.set("privacy", privacyJson(privacy));
+    }
     ObjectNode engine = json.putObject("engine");
     engine.put("version", new Main.Version().getVersion()[0]);
     engine.put("kernels", VectorOps.implementationName());
@@ -195,7 +199,34 @@ final class Evaluations {
    * {@code trainer}, refusing every model it trains that fails the health check: a diverged model
    * must stop the evaluation, not be scored as zeros.
    */
-  private static Trainer healthChecked(Trainer trainer, int splits) {
+  /**
+   * The DP-SGD guarantee of the models trained (one per split): the largest ε, since each split's
+   * model is a separate release of the same data; each split's figures under {@code "splits"}.
+   */
+  static ObjectNode privacyJson(List<io.perennial.privacy.PrivacyReport> reports) {
+    ObjectNode out = Json.object();
+    io.perennial.privacy.PrivacyReport worst = reports.stream()
+        .max(java.util.Comparator.comparingDouble(io.perennial.privacy.PrivacyReport::epsilon)).orElseThrow();
+    out.put("mechanism", "DP-SGD (Poisson sampling, per-example clipping, Gaussian noise; RDP accountant)");
+    out.put("unit", io.perennial.privacy.PrivacyReport.UNIT);
+    Json.putNumber(out, "epsilon", worst.epsilon());
+    out.put("delta", worst.delta());
+    var each = out.putArray("splits");
+    for (io.perennial.privacy.PrivacyReport r : reports) {
+      ObjectNode o = each.addObject();
+      Json.putNumber(o, "epsilon", r.epsilon());
+      o.put("delta", r.delta());
+      o.put("noise_multiplier", r.noiseMultiplier());
+      o.put("sampling_rate", r.samplingRate());
+      o.put("steps", r.steps());
+      o.put("clip_norm", r.clipNorm());
+      o.put("rdp_order", r.order());
+      o.put("examples", r.examples());
+    }
+    return out;
+  }
+
+  private static Trainer healthChecked(Trainer trainer, int splits, List<io.perennial.privacy.PrivacyReport> privacy) {
     return new Trainer() {
       private int split;
 
@@ -212,8 +243,12 @@ final class Evaluations {
       @Override
       public Recommender fit(Dataset train, TrainingOptions options) {
         split++;
-        return requireHealthy(trainer.fit(train, options), train.log(), String.format(Locale.ROOT,
+        Recommender model = requireHealthy(trainer.fit(train, options), train.log(), String.format(Locale.ROOT,
             "the %s model trained on split %d of %d is unusable, nothing was evaluated", trainer.type(), split, splits));
+        if (model instanceof io.perennial.model.DifferentiallyPrivate dp && dp.privacy() != null) {
+          privacy.add(dp.privacy());
+        }
+        return model;
       }
     };
   }

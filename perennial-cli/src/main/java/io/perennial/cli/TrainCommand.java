@@ -124,9 +124,19 @@ final class TrainCommand implements Callable<Integer> {
     double seconds = (System.nanoTime() - t0) / 1e9;
     Evaluations.requireHealthy(recommender, healthSample,
         "the trained " + model + " model is unusable, so " + out + " was not written");
+    Map<String, Double> privacyMetrics = new java.util.LinkedHashMap<>();
+    if (recommender instanceof io.perennial.model.DifferentiallyPrivate dp && dp.privacy() != null) {
+      // the (epsilon, delta) of DP-SGD travels with the model in its provenance
+      privacyMetrics.put("dp_epsilon", dp.privacy().epsilon());
+      privacyMetrics.put("dp_delta", dp.privacy().delta());
+      privacyMetrics.put("dp_noise_multiplier", dp.privacy().noiseMultiplier());
+      privacyMetrics.put("dp_steps", (double) dp.privacy().steps());
+      stdout.printf(Locale.ROOT, "DP-SGD: (epsilon %.3f, delta %.1e) per interaction, noise multiplier %.3f, %d steps%n",
+          dp.privacy().epsilon(), dp.privacy().delta(), dp.privacy().noiseMultiplier(), dp.privacy().steps());
+    }
     Provenance provenance = new Provenance(
         trainer.configJson().path("seed").asLong(0), data.data.toString(), trainingData.size(),
-        dataset.log().minTimestamp(), dataset.log().maxTimestamp(), -1, null, Map.of(),
+        dataset.log().minTimestamp(), dataset.log().maxTimestamp(), -1, null, privacyMetrics,
         Instant.now().toString(), new Main.Version().getVersion()[0]);
     Checkpoint checkpoint = new Checkpoint(recommender.state(), dataset.users(), dataset.items(), provenance);
     if (quantization == Quantization.INT8) {

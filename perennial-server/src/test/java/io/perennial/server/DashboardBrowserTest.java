@@ -104,6 +104,9 @@ class DashboardBrowserTest {
         assertLatencyChartHasALegendAndARobustScale(js);
         assertThat(browser.findElements(By.cssSelector("#versions tbody tr"))).isNotEmpty();
         assertThat(browser.findElement(By.id("live-version")).getText()).startsWith("v");
+        assertThat(browser.findElement(By.id("retention")).getText()).isEqualTo("forever");
+        assertThat(browser.findElement(By.id("oldest-event")).getText()).matches("\\d{4}-\\d{2}-\\d{2}");
+        assertThat(browser.findElement(By.id("last-purge")).getText()).isEqualTo("none yet");
         assertThat(browser.findElement(By.id("status")).getText()).startsWith("updated");
         // The screenshot shows the latency chart with the spike, for a person to look at.
         js.executeScript("perennialDashboard.showLatency(arguments[0], arguments[1], arguments[2]);"

@@ -21,6 +21,7 @@ import io.perennial.optim.OptimizerKind;
  * @param onlineSteps sampled negatives per event learned online (one SGD step each)
  * @param onlineReplay extra steps per online event on the user's earlier positives, which keeps a
  *     per-event update from dragging the user towards the newest item only
+ * @param dp DP-SGD settings, or {@code null} to train without differential privacy
  */
 public record BprConfig(
     int factors,
@@ -39,7 +40,8 @@ public record BprConfig(
     int foldInSteps,
     int partialFitEpochs,
     int onlineSteps,
-    int onlineReplay) {
+    int onlineReplay,
+    io.perennial.privacy.DpConfig dp) {
 
   public BprConfig {
     if (factors < 1 || epochs < 0 || threads < 1 || foldInSteps < 1 || partialFitEpochs < 0
@@ -64,12 +66,12 @@ public record BprConfig(
   /** Tuned on ml-latest-small, implicit, user-temporal 80/20 (see docs/BENCHMARKS.md). */
   public static BprConfig defaults() {
     return new BprConfig(64, 40, 0.05f, 0.97f, 0.01f, 0.01f, 0.1f, NegativeSampling.UNIFORM, 0.75f,
-        1f, OptimizerKind.SGD, 1, 42L, 20, 3, 10, 5);
+        1f, OptimizerKind.SGD, 1, 42L, 20, 3, 10, 5, null);
   }
 
   public BprConfig withThreads(int n) {
     return new BprConfig(factors, epochs, learningRate, learningRateDecay, regularization,
         biasRegularization, initScale, negativeSampling, popularityExponent, samplesPerEpoch,
-        optimizer, n, seed, foldInSteps, partialFitEpochs, onlineSteps, onlineReplay);
+        optimizer, n, seed, foldInSteps, partialFitEpochs, onlineSteps, onlineReplay, dp);
   }
 }

@@ -13,11 +13,14 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /** A trained BPR-MF model: {@code score(u, i) = b_i + p_u · q_i} (a ranking score, not a rating). */
-public final class BprModel extends FactorModel implements io.perennial.model.OnlineLearner {
+public final class BprModel extends FactorModel implements io.perennial.model.OnlineLearner,
+    io.perennial.model.DifferentiallyPrivate {
 
   public static final String TYPE = "bpr";
   private final BprConfig config;
   private final SplittableRandom growthRandom;
+  /** The DP-SGD guarantee of the training, or null; later updates (fine-tunes, online steps) are not private. */
+  private io.perennial.privacy.PrivacyReport privacy;
 
   BprModel(BprConfig config, UserHistory history, float[] popularity, int users, int items,
       float[] userFactors, float[] itemFactors, float[] itemBias) {
@@ -48,6 +51,20 @@ public final class BprModel extends FactorModel implements io.perennial.model.On
 
   public BprConfig config() {
     return config;
+  }
+
+  /**
+   * The (ε, δ) of the DP-SGD training, or {@code null}. It covers the factor tables and biases as
+   * training left them; the stored histories (used to leave out seen items) and popularity counts
+   * are the training data itself, and updates after training take non-private steps.
+   */
+  @Override
+  public io.perennial.privacy.PrivacyReport privacy() {
+    return privacy;
+  }
+
+  void setPrivacy(io.perennial.privacy.PrivacyReport report) {
+    this.privacy = report;
   }
 
   /**
@@ -371,6 +388,9 @@ public final class BprModel extends FactorModel implements io.perennial.model.On
   public ModelState state() {
     ModelState s = new ModelState(TYPE, new ObjectMapper().valueToTree(config));
     saveCommon(s);
+    if (privacy != null) {
+      s.put("dp_report", privacy.toArray());
+    }
     return s;
   }
 
@@ -378,7 +398,12 @@ public final class BprModel extends FactorModel implements io.perennial.model.On
     BprConfig config = new ObjectMapper().convertValue(s.config(), BprConfig.class);
     int[] shape = shapeOf(s);
     check(shape[2] == config.factors(), "factors");
-    return new BprModel(config, UserHistory.loadFrom(s, "history"), s.floats("popularity"),
+    BprModel m = new BprModel(config, UserHistory.loadFrom(s, "history"), s.floats("popularity"),
         shape[0], shape[1], s.floats("user_factors"), s.floats("item_factors"), s.floats("item_bias"));
+    float[] report = s.floats().get("dp_report");
+    if (report != null) {
+      m.privacy = io.perennial.privacy.PrivacyReport.fromArray(report);
+    }
+    return m;
   }
 }

@@ -70,6 +70,10 @@ public final class BprTrainer implements Trainer {
         posItems[p++] = i;
       }
     }
+    if (config.dp() != null) {
+      model.setPrivacy(DpBprTraining.train(model, posUsers, posItems, options, random));
+      return model;
+    }
     AliasSampler negatives = null;
     if (config.negativeSampling() == NegativeSampling.POPULARITY && items > 0) {
       double[] w = new double[items];
