@@ -133,6 +133,32 @@ interface Kernels {
     }
   }
 
+  /** {@code Σ_d u[uOffset + d] · (t[iOffset + d] − t[jOffset + d])} for {@code d < k}: BPR's x_uij. */
+  default float dotOfDifference(float[] u, int uOffset, float[] t, int iOffset, int jOffset, int k) {
+    float s = 0f;
+    for (int d = 0; d < k; d++) {
+      s += u[uOffset + d] * (t[iOffset + d] - t[jOffset + d]);
+    }
+    return s;
+  }
+
+  /**
+   * One pairwise SGD step on a user row p and two item rows q_i, q_j of {@code t}, every new value
+   * from the old ones: {@code p += step·(q_i − q_j) − decay·p}, {@code q_i += step·p − decay·q_i},
+   * {@code q_j += −step·p − decay·q_j} (BPR with step = lr·σ(−x), decay = lr·λ).
+   */
+  default void pairwiseStep(float[] u, int uOffset, float[] t, int iOffset, int jOffset, int k, float step,
+      float decay) {
+    for (int d = 0; d < k; d++) {
+      float pu = u[uOffset + d];
+      float qi = t[iOffset + d];
+      float qj = t[jOffset + d];
+      u[uOffset + d] = pu + (step * (qi - qj) - decay * pu);
+      t[iOffset + d] = qi + (step * pu - decay * qi);
+      t[jOffset + d] = qj + (-step * pu - decay * qj);
+    }
+  }
+
   /**
    * Row-major matrix product {@code C (+)= A · B}: A is {@code m × k} at {@code aOffset}, B is
    * {@code k × n} at {@code bOffset}, C is {@code m × n} at {@code cOffset}; C is overwritten

@@ -228,6 +228,61 @@ final class SimdKernels implements Kernels {
     return (FloatVector) ByteVector.fromArray(BYTES, codes, offset).convertShape(VectorOperators.B2F, SPECIES, 0);
   }
 
+  // ---- the BPR step ---------------------------------------------------------------------------
+
+  @Override
+  public float dotOfDifference(float[] u, int uOffset, float[] t, int iOffset, int jOffset, int k) {
+    if (k < LANES) {
+      return tail.dotOfDifference(u, uOffset, t, iOffset, jOffset, k);
+    }
+    FloatVector acc0 = FloatVector.zero(SPECIES);
+    FloatVector acc1 = FloatVector.zero(SPECIES);
+    int d = 0;
+    for (; d + 2 * LANES <= k; d += 2 * LANES) {
+      acc0 = FloatVector.fromArray(SPECIES, t, iOffset + d).sub(FloatVector.fromArray(SPECIES, t, jOffset + d))
+          .fma(FloatVector.fromArray(SPECIES, u, uOffset + d), acc0);
+      acc1 = FloatVector.fromArray(SPECIES, t, iOffset + d + LANES).sub(FloatVector.fromArray(SPECIES, t, jOffset + d + LANES))
+          .fma(FloatVector.fromArray(SPECIES, u, uOffset + d + LANES), acc1);
+    }
+    if (d + LANES <= k) {
+      acc0 = FloatVector.fromArray(SPECIES, t, iOffset + d).sub(FloatVector.fromArray(SPECIES, t, jOffset + d))
+          .fma(FloatVector.fromArray(SPECIES, u, uOffset + d), acc0);
+      d += LANES;
+    }
+    float s = sumLanes(acc0.add(acc1));
+    for (; d < k; d++) {
+      s += u[uOffset + d] * (t[iOffset + d] - t[jOffset + d]);
+    }
+    return s;
+  }
+
+  @Override
+  public void pairwiseStep(float[] u, int uOffset, float[] t, int iOffset, int jOffset, int k, float step,
+      float decay) {
+    int d = 0;
+    if (k >= LANES) {
+      FloatVector vs = FloatVector.broadcast(SPECIES, step);
+      FloatVector vd = FloatVector.broadcast(SPECIES, decay);
+      for (; d + LANES <= k; d += LANES) {
+        FloatVector pu = FloatVector.fromArray(SPECIES, u, uOffset + d);
+        FloatVector qi = FloatVector.fromArray(SPECIES, t, iOffset + d);
+        FloatVector qj = FloatVector.fromArray(SPECIES, t, jOffset + d);
+        FloatVector sp = vs.mul(pu);
+        pu.add(vs.mul(qi.sub(qj)).sub(vd.mul(pu))).intoArray(u, uOffset + d);
+        qi.add(sp.sub(vd.mul(qi))).intoArray(t, iOffset + d);
+        qj.add(sp.neg().sub(vd.mul(qj))).intoArray(t, jOffset + d);
+      }
+    }
+    for (; d < k; d++) {
+      float pu = u[uOffset + d];
+      float qi = t[iOffset + d];
+      float qj = t[jOffset + d];
+      u[uOffset + d] = pu + (step * (qi - qj) - decay * pu);
+      t[iOffset + d] = qi + (step * pu - decay * qi);
+      t[jOffset + d] = qj + (-step * pu - decay * qj);
+    }
+  }
+
   // ---- the iALS operator ------------------------------------------------------------------------
 
   @Override

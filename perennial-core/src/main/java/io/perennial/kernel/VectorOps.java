@@ -148,6 +148,28 @@ public final class VectorOps {
     IMPL.matVecTransposed(columns, stride, rows, cols, x, out);
   }
 
+  /** {@code Σ_d u[uOffset + d] · (t[iOffset + d] − t[jOffset + d])} for {@code d < k}. */
+  public static float dotOfDifference(float[] u, int uOffset, float[] t, int iOffset, int jOffset, int k) {
+    Objects.checkFromIndexSize(uOffset, k, u.length);
+    Objects.checkFromIndexSize(iOffset, k, t.length);
+    Objects.checkFromIndexSize(jOffset, k, t.length);
+    return IMPL.dotOfDifference(u, uOffset, t, iOffset, jOffset, k);
+  }
+
+  /**
+   * One pairwise SGD step, every new value from the old ones: {@code p += step·(q_i − q_j) −
+   * decay·p}, {@code q_i += step·p − decay·q_i}, {@code q_j += −step·p − decay·q_j}, for the
+   * {@code k}-wide rows at {@code uOffset} of {@code u} and {@code iOffset}, {@code jOffset} of
+   * {@code t} (which must not overlap).
+   */
+  public static void pairwiseStep(float[] u, int uOffset, float[] t, int iOffset, int jOffset, int k, float step,
+      float decay) {
+    Objects.checkFromIndexSize(uOffset, k, u.length);
+    Objects.checkFromIndexSize(iOffset, k, t.length);
+    Objects.checkFromIndexSize(jOffset, k, t.length);
+    IMPL.pairwiseStep(u, uOffset, t, iOffset, jOffset, k, step, decay);
+  }
+
   /**
    * {@code out = G·v + shift·v} for a symmetric row-major {@code k × k} G: register-blocked on the
    * vector path (a block of {@code out} stays in registers while every column of G streams past).

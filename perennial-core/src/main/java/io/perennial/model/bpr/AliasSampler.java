@@ -59,4 +59,11 @@ final class AliasSampler {
     int column = random.nextInt(probability.length);
     return random.nextFloat() < probability[column] ? column : alias[column];
   }
+
+  /** As {@link #sample(SplittableRandom)} from 64 random bits: the high half picks the column, the low the coin. */
+  int sample(long bits) {
+    int column = (int) (((bits >>> 32) * probability.length) >>> 32);
+    float coin = (bits & 0xFFFFFF) * 0x1.0p-24f;
+    return coin < probability[column] ? column : alias[column];
+  }
 }
