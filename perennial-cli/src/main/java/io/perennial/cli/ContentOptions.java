@@ -41,6 +41,9 @@ final class ContentOptions {
     if (!(trainer instanceof ContentAware aware)) {
       return trainer;
     }
+    if (content == null && !aware.requiresContent()) {
+      return trainer;
+    }
     if (content == null) {
       throw new UserException("--model " + model + " needs item metadata: give --items (and --tags), e.g. "
           + "--items movies.csv --tags tags.csv");

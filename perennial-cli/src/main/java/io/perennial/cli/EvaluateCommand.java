@@ -36,9 +36,14 @@ final class EvaluateCommand implements Callable<Integer> {
   boolean baselines;
 
   @Option(names = "--model", required = true, split = ",", paramLabel = "NAME",
-      description = "pop, itemknn, mf, bpr, ials, neumf, sasrec, random, content, hybrid (comma-separated for several; "
-          + "content and hybrid need --items).")
+      description = "pop, itemknn, mf, bpr, ials, neumf, sasrec, random, content, hybrid, fusion (comma-separated for "
+          + "several; content and hybrid need --items; fusion fuses --members).")
   List<String> models;
+
+  @Option(names = "--members", split = ",", paramLabel = "NAME",
+      description = "With --model fusion: the models fused, e.g. ials,itemknn,bpr (the default); --config entries keyed "
+          + "by a member's name configure it.")
+  List<String> members;
 
   @Option(names = "--config", paramLabel = "FILE",
       description = "JSON config overrides: {field: value} for one model, or {model: {field: value}} for several.")
@@ -87,6 +92,7 @@ final class EvaluateCommand implements Callable<Integer> {
         }
       }
     }
+    FusionMembers.check(members, models);
     Dataset dataset;
     List<Split> splits;
     if (protocol.parsed() == Protocol.FOLDS) {
@@ -175,6 +181,10 @@ final class EvaluateCommand implements Callable<Integer> {
     }
     io.perennial.model.content.ItemContent content = contentOptions.content(catalog);
     for (String m : models) {
+      if (m.equals("fusion") && content == null
+          && FusionMembers.needsContent(FusionMembers.overrides(null, members, null, n -> Json.object()))) {
+        throw new UserException("--model fusion: a member needs item metadata: give --items (and --tags)");
+      }
       if (Algorithms.needsContent(m) && content == null) {
         throw new UserException("--model " + m + " needs item metadata: give --items (and --tags)");
       }
@@ -187,7 +197,8 @@ final class EvaluateCommand implements Callable<Integer> {
     List<String> labels = new ArrayList<>();
     List<String> algorithms = new ArrayList<>();
     for (String m : models) {
-      overrides.add(ConfigFiles.overrides(config, m, models.size()));
+      JsonNode own = ConfigFiles.overrides(config, m, models.size());
+      overrides.add(m.equals("fusion") ? FusionMembers.overrides(own, members, config, n -> Json.object()) : own);
       labels.add(m);
       algorithms.add(m);
     }

@@ -74,6 +74,11 @@ final class ServeCommand implements Callable<Integer> {
     }
   }
 
+  @Option(names = "--members", split = ",", paramLabel = "NAME",
+      description = "With --model fusion: the models fused, e.g. ials,itemknn,bpr (the default); each with its own "
+          + "streaming defaults and the --config entry keyed by its name.")
+  List<String> members;
+
   @Option(names = "--config", paramLabel = "FILE", description = "JSON overrides of the model config (over the streaming defaults).")
   Path config;
 
@@ -217,7 +222,14 @@ final class ServeCommand implements Callable<Integer> {
     ApiKeys keys = o.apiKeys();
     o.checkInsecureExposure(err);
     ObjectNode modelConfig = Algorithms.servingDefaults(o.model);
+    FusionMembers.check(o.members, List.of(o.model));
     JsonNode user = ConfigFiles.overrides(o.config, o.model, 1);
+    if (o.model.equals("fusion")) {
+      user = FusionMembers.overrides(user, o.members, o.config, Algorithms::servingDefaults);
+      if (FusionMembers.needsContent(user)) {
+        throw new UserException("--model fusion: a member needs item content, which this command does not hand to models yet");
+      }
+    }
     if (user != null) {
       user.fields().forEachRemaining(f -> modelConfig.set(f.getKey(), f.getValue()));
     }

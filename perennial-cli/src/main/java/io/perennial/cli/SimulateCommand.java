@@ -66,6 +66,11 @@ final class SimulateCommand implements Callable<Integer> {
       paramLabel = "LIST", description = "Strategies to compare: static, full, incremental, online, hybrid, gated, gated-<strategy>. Default: ${DEFAULT-VALUE}.")
   List<String> strategies;
 
+  @Option(names = "--members", split = ",", paramLabel = "NAME",
+      description = "With --model fusion: the models fused, e.g. ials,itemknn,bpr (the default); each with its own "
+          + "streaming defaults and the --config entry keyed by its name.")
+  List<String> members;
+
   @Option(names = "--config", paramLabel = "FILE", description = "JSON overrides of the model config (over the streaming defaults).")
   Path config;
 
@@ -207,7 +212,14 @@ final class SimulateCommand implements Callable<Integer> {
       throw new UserException("the stream has only " + stream.size() + " events; a simulation needs at least 100");
     }
     ObjectNode modelConfig = Algorithms.streamingDefaults(model);
+    FusionMembers.check(members, List.of(model));
     JsonNode user = ConfigFiles.overrides(config, model, 1);
+    if (model.equals("fusion")) {
+      user = FusionMembers.overrides(user, members, config, Algorithms::streamingDefaults);
+      if (FusionMembers.needsContent(user)) {
+        throw new UserException("--model fusion: a member needs item content, which this command does not hand to models yet");
+      }
+    }
     if (user != null) {
       user.fields().forEachRemaining(f -> modelConfig.set(f.getKey(), f.getValue()));
     }

@@ -16,6 +16,7 @@ import io.perennial.store.Checkpoint;
 import io.perennial.store.Provenance;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
@@ -50,6 +51,10 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, paramLabel = "NAME", completionCandidates = TrainCommand.ModelNames.class,
       description = "${COMPLETION-CANDIDATES} (content and hybrid need --items).")
   String model;
+
+  @Option(names = "--members", split = ",", paramLabel = "NAME",
+      description = "With --model fusion: the models fused, e.g. ials,itemknn,bpr (the default).")
+  List<String> members;
 
   @Option(names = "--out", required = true, paramLabel = "FILE", description = "Checkpoint to write (e.g. model.pmdl).")
   Path out;
@@ -93,7 +98,11 @@ final class TrainCommand implements Callable<Integer> {
     if (encodeItems) {
       encoding.itemText(); // a bad template is refused before training, not after
     }
+    FusionMembers.check(members, List.of(model));
     JsonNode overrides = ConfigFiles.overrides(config, model, 1);
+    if (model.equals("fusion")) {
+      overrides = FusionMembers.overrides(overrides, members, config, n -> Json.object());
+    }
     Trainer trainer = ContentOptions.withContent(model, Algorithms.trainer(model, overrides),
         contentOptions.content(catalog));
     TrainingOptions options = TrainingOptions.of(Terminal.progress(stdout));

@@ -45,6 +45,12 @@ public final class FusionTrainer implements Trainer, ContentAware {
     return new FusionTrainer(config, itemContent);
   }
 
+  /** Only when a member needs it. */
+  @Override
+  public boolean requiresContent() {
+    return config.members().stream().anyMatch(Algorithms::needsContent);
+  }
+
   @Override
   public String type() {
     return FusionModel.TYPE;
