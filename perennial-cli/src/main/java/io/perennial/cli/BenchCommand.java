@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
 /** {@code perennial bench}: end-to-end throughput figures for docs/BENCHMARKS.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "End-to-end benchmarks.",
     subcommands = {BenchCommand.Train.class, BenchCommand.Scale.class, BenchCommand.Online.class, ServeBenchCommand.class,
-        EncodeBenchCommand.class, BenchCommand.Deep.class})
+        EncodeBenchCommand.class, BenchCommand.Deep.class, SearchBenchCommand.class})
 final class BenchCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
