@@ -26,8 +26,8 @@ import picocli.CommandLine.Option;
 
 /** {@code perennial bench}: end-to-end throughput figures for docs/BENCHMARKS.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "End-to-end benchmarks.",
-    subcommands = {BenchCommand.Train.class, BenchCommand.Scale.class, BenchCommand.Online.class, ServeBenchCommand.class,
-        EncodeBenchCommand.class, BenchCommand.Deep.class})
+    subcommands = {BenchCommand.Train.class, ScaleBenchCommand.class, BenchCommand.Online.class, ServeBenchCommand.class,
+        EncodeBenchCommand.class, BenchCommand.Deep.class, SearchBenchCommand.class})
 final class BenchCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -304,65 +304,6 @@ final class BenchCommand implements Callable<Integer> {
       root.put("online_over_full", online / fullCpu);
       if (json != null) {
         Json.write(json, root);
-      }
-      return 0;
-    }
-  }
-
-  @Command(name = "scale", mixinStandardHelpOptions = true,
-      description = "Generate N synthetic events and train BPR on them; report times and peak heap.")
-  static final class Scale implements Callable<Integer> {
-    @Option(names = "--events", defaultValue = "10000000", paramLabel = "N", description = "Events. Default: ${DEFAULT-VALUE}.")
-    long events;
-
-    @Option(names = "--users", defaultValue = "200000", paramLabel = "N", description = "Initial users. Default: ${DEFAULT-VALUE}.")
-    int users;
-
-    @Option(names = "--items", defaultValue = "50000", paramLabel = "N", description = "Initial items. Default: ${DEFAULT-VALUE}.")
-    int items;
-
-    @Option(names = "--epochs", defaultValue = "5", paramLabel = "N", description = "BPR epochs. Default: ${DEFAULT-VALUE}.")
-    int epochs;
-
-    @Option(names = "--json", paramLabel = "FILE", description = "Write the figures as JSON.")
-    Path json;
-
-    @Override
-    public Integer call() throws Exception {
-      PrintStream out = System.out;
-      int cores = Runtime.getRuntime().availableProcessors();
-      long t0 = System.nanoTime();
-      Dataset dataset = SyntheticGenerator.generate(
-          SyntheticConfig.defaults().withSize(users, items).withEvents(events));
-      double generate = (System.nanoTime() - t0) / 1e9;
-      out.printf(Locale.ROOT, "generated %,d events (%,d users, %,d items) in %.1fs%n",
-          dataset.size(), dataset.userCount(), dataset.itemCount(), generate);
-      Timings timings = new Timings();
-      TrainingListener progress = Terminal.progress(out);
-      long t1 = System.nanoTime();
-      Algorithms.trainer("bpr", Json.MAPPER.readTree("{\"epochs\":" + epochs + ",\"threads\":" + cores + "}"))
-          .fit(dataset, TrainingOptions.of((m, r) -> {
-            timings.onEpoch(m, r);
-            progress.onEpoch(m, r);
-          }));
-      double train = (System.nanoTime() - t1) / 1e9;
-      long peak = peakHeapBytes();
-      out.printf(Locale.ROOT, "trained BPR (64 factors, %d epochs, %d threads) in %.1fs (%s updates/s); peak heap %.2f GB of %.2f GB max%n",
-          epochs, cores, train, Terminal.human(timings.meanEventsPerSecond()), peak / 1e9,
-          Runtime.getRuntime().maxMemory() / 1e9);
-      ObjectNode root = Json.object();
-      root.set("machine", machine());
-      root.put("events", dataset.size());
-      root.put("users", dataset.userCount());
-      root.put("items", dataset.itemCount());
-      root.put("generate_s", generate);
-      root.put("train_s", train);
-      root.put("bpr_epochs", epochs);
-      root.put("bpr_updates_per_s", timings.meanEventsPerSecond());
-      root.put("peak_heap_bytes", peak);
-      if (json != null) {
-        Json.write(json, root);
-        out.println("wrote " + json);
       }
       return 0;
     }

@@ -48,6 +48,25 @@ public final class InteractionLog {
     size++;
   }
 
+  /**
+   * A log of {@code size} zeroed events, to be filled by {@link #set} from several threads at
+   * disjoint positions (parallel generation writes its shards in place, without a merge copy).
+   */
+  static InteractionLog ofSize(int size) {
+    InteractionLog log = new InteractionLog(size);
+    log.size = size;
+    return log;
+  }
+
+  /** Overwrites event {@code i} (for {@link #ofSize}). */
+  void set(int i, int user, int item, float value, long timestamp, InteractionType type) {
+    users[i] = user;
+    items[i] = item;
+    values[i] = value;
+    timestamps[i] = timestamp;
+    types[i] = (byte) type.ordinal();
+  }
+
   private void grow() {
     int c = Math.max(16, (int) Math.min(Integer.MAX_VALUE - 8, users.length * 3L / 2));
     users = Arrays.copyOf(users, c);

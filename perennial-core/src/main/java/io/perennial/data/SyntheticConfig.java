@@ -88,6 +88,16 @@ public record SyntheticConfig(
         newItemRate, shiftAt, events, startTimestamp, secondsPerEvent, ratings, maxUsers, maxItems);
   }
 
+  /**
+   * The same world with these arrival rates of new users and items; {@code (0, 0)} is a world of
+   * fixed size, which {@link SyntheticGenerator#generate} generates in parallel.
+   */
+  public SyntheticConfig withArrivals(double userRate, double itemRate) {
+    return new SyntheticConfig(seed, users, items, factors, itemZipfExponent, userActivityExponent,
+        candidatesPerEvent, tasteTemperature, tasteDrift, itemLifetimeEvents, userRate,
+        itemRate, shiftAt, events, startTimestamp, secondsPerEvent, ratings, maxUsers, maxItems);
+  }
+
   /** A world of {@code u} users and {@code i} items at the start. */
   public SyntheticConfig withSize(int u, int i) {
     return new SyntheticConfig(seed, u, i, factors, itemZipfExponent, userActivityExponent,

@@ -45,6 +45,13 @@ public final class SyntheticGenerator implements Iterator<Interaction> {
   private int recentItemFill;
   private long produced;
   private final long shiftEvent;
+  /** One past the last event this generator produces (a shard ends before the world does). */
+  private final long end;
+
+  /** Worlds of at least this many events are generated in parallel shards (when they can be). */
+  static final long PARALLEL_FROM = 2_000_000;
+  /** Shards of a parallel generation: fixed, so the events do not depend on the core count. */
+  static final int SHARDS = 16;
 
   public SyntheticGenerator(SyntheticConfig config) {
     this.config = config;
@@ -69,6 +76,44 @@ public final class SyntheticGenerator implements Iterator<Interaction> {
       recentUsers[r] = random.nextInt(userCount);
     }
     this.shiftEvent = config.shiftAt() < 0 ? -1 : (long) (config.shiftAt() * config.events());
+    this.end = config.events();
+  }
+
+  /**
+   * Shard {@code shard} of {@link #SHARDS} of {@code world}'s events: the same initial users and
+   * items, its own random stream, and its own copy of the user tastes to drift (from the initial
+   * ones), producing the events of its slice of the timeline.
+   */
+  private SyntheticGenerator(SyntheticGenerator world, int shard) {
+    this.config = world.config;
+    this.random = new SplittableRandom(config.seed() ^ (0x9E3779B97F4A7C15L * (shard + 1)));
+    this.k = world.k;
+    this.userCount = world.userCount;
+    this.itemCount = world.itemCount;
+    this.userTaste = config.tasteDrift() == 0 ? world.userTaste : world.userTaste.clone();
+    // read-only without arrivals
+    this.itemTrait = world.itemTrait;
+    this.itemBirth = world.itemBirth;
+    this.itemLifetime = world.itemLifetime;
+    for (int r = 0; r < RECENT; r++) {
+      recentUsers[r] = random.nextInt(userCount);
+    }
+    this.shiftEvent = -1;
+    this.produced = shardStart(config.events(), shard);
+    this.end = shardStart(config.events(), shard + 1);
+  }
+
+  private static long shardStart(long events, int shard) {
+    return events * shard / SHARDS;
+  }
+
+  /**
+   * Whether the world can be generated in shards: big enough to be worth it, and nothing in it
+   * depends on the order across shards (no arrivals of users or items, no taste shift).
+   */
+  static boolean shardable(SyntheticConfig config) {
+    return config.events() >= PARALLEL_FROM && (config.newUserRate() == 0 || config.users() >= config.maxUsers())
+        && (config.newItemRate() == 0 || config.items() >= config.maxItems()) && config.shiftAt() < 0;
   }
 
   /** Users created so far (the dense user ids are {@code 0..userCount-1}). */
@@ -92,7 +137,7 @@ public final class SyntheticGenerator implements Iterator<Interaction> {
 
   @Override
   public boolean hasNext() {
-    return produced < config.events();
+    return produced < end;
   }
 
   @Override
@@ -132,8 +177,13 @@ public final class SyntheticGenerator implements Iterator<Interaction> {
   /** Generates the whole stream into an in-memory dataset with ids {@code u…} and {@code i…}. */
   public static Dataset generate(SyntheticConfig config) {
     SyntheticGenerator generator = new SyntheticGenerator(config);
-    InteractionLog log = new InteractionLog((int) Math.min(Integer.MAX_VALUE - 8, config.events()));
-    generator.forEachRemaining(log::add);
+    InteractionLog log;
+    if (shardable(config) && config.events() <= Integer.MAX_VALUE - 8) {
+      log = generateShards(generator);
+    } else {
+      log = new InteractionLog((int) Math.min(Integer.MAX_VALUE - 8, config.events()));
+      generator.forEachRemaining(log::add);
+    }
     IdIndex users = new IdIndex(generator.userCount());
     for (int u = 0; u < generator.userCount(); u++) {
       users.getOrAdd(userId(u));
@@ -148,6 +198,33 @@ public final class SyntheticGenerator implements Iterator<Interaction> {
   }
 
   /** Streams the remaining events to a CSV file {@code user,item,value,timestamp,type}. */
+  /**
+   * The events of {@link #SHARDS} shards generated on the machine's cores, each written in place
+   * into its slice of one log: the same events for a seed whatever the core count.
+   */
+  private static InteractionLog generateShards(SyntheticGenerator world) {
+    InteractionLog log = InteractionLog.ofSize((int) world.config.events());
+    int threads = Math.max(1, Math.min(SHARDS, Runtime.getRuntime().availableProcessors()));
+    java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(threads);
+    try {
+      pool.submit(() -> java.util.stream.IntStream.range(0, SHARDS).parallel().forEach(shard -> {
+        SyntheticGenerator g = new SyntheticGenerator(world, shard);
+        for (int at = (int) g.produced; g.hasNext(); at++) {
+          Interaction e = g.next();
+          log.set(at, e.user(), e.item(), e.value(), e.timestamp(), e.type());
+        }
+      })).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("generation interrupted", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+    } finally {
+      pool.shutdown();
+    }
+    return log;
+  }
+
   public void writeCsv(Path file) {
     try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
       out.write("user,item,value,timestamp,type\n");

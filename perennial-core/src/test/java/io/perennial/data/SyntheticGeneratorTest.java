@@ -95,4 +95,31 @@ class SyntheticGeneratorTest {
     assertThat(fromJson.users().idOf(fromJson.log().user(17))).isEqualTo(SyntheticGenerator.userId(direct.get(17).user()));
     assertThat(fromCsv.log().timestamp(1999)).isEqualTo(direct.get(1999).timestamp());
   }
+
+  @Test
+  void aFixedSizeWorldIsGeneratedInShardsThatTileTheTimeline() {
+    SyntheticConfig config = SyntheticConfig.defaults().withSize(3_000, 1_500).withArrivals(0, 0)
+        .withEvents(SyntheticGenerator.PARALLEL_FROM);
+    assertThat(SyntheticGenerator.shardable(config)).isTrue();
+    assertThat(SyntheticGenerator.shardable(config.withArrivals(0.002, 0))).isFalse();
+    assertThat(SyntheticGenerator.shardable(config.withEvents(1_000))).isFalse();
+    Dataset a = SyntheticGenerator.generate(config);
+    Dataset b = SyntheticGenerator.generate(config);
+    InteractionLog log = a.log();
+    assertThat(log.size()).isEqualTo(SyntheticGenerator.PARALLEL_FROM);
+    long[] perShard = new long[SyntheticGenerator.SHARDS];
+    int wrong = 0;
+    for (int i = 0; i < log.size(); i++) {
+      // every slot written, in time order, with ids of the fixed world, the same on every run
+      boolean ok = log.timestamp(i) == config.startTimestamp() + i * config.secondsPerEvent()
+          && log.user(i) >= 0 && log.user(i) < 3_000 && log.item(i) >= 0 && log.item(i) < 1_500
+          && b.log().user(i) == log.user(i) && b.log().item(i) == log.item(i) && b.log().type(i) == log.type(i);
+      wrong += ok ? 0 : 1;
+      perShard[(int) ((long) i * SyntheticGenerator.SHARDS / log.size())] += log.item(i);
+    }
+    assertThat(wrong).isZero();
+    assertThat(perShard).doesNotContain(0L);
+    assertThat(a.userCount()).isEqualTo(3_000);
+    assertThat(a.itemCount()).isEqualTo(1_500);
+  }
 }
