@@ -67,6 +67,12 @@ public final class BprTrainer implements Trainer {
       }
     }
     if (config.dp() != null) {
+      int[] posUsers = new int[nnz];
+      int[] posItems = new int[nnz];
+      for (int q = 0; q < nnz; q++) {
+        posUsers[q] = (int) (positives[q] >>> 32);
+        posItems[q] = (int) positives[q];
+      }
       model.setPrivacy(DpBprTraining.train(model, posUsers, posItems, options, random));
       return model;
     }
