@@ -10,7 +10,7 @@ public final class KafkaKillTarget {
 
   /** Arguments: data directory, bootstrap servers, topic. */
   public static void main(String[] args) throws Exception {
-    KafkaSettings kafka = new KafkaSettings(args[1], args[2], "perennial-kill", null, null, 100_000,
+    KafkaSettings kafka = new KafkaSettings(args[1], args[2], "perennial-kill", null, null, KafkaKillRecoveryTest.NO_LEARNER_LIMIT,
         Map.of("reconnect.backoff.max.ms", "500", "max.poll.records", "500"));
     PerennialServer server = TestServers.startWithKafka(Path.of(args[0]), kafka);
     System.out.println("PORT " + server.port());
