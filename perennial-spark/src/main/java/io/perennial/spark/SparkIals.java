@@ -219,15 +219,22 @@ public final class SparkIals {
             row._2().forEach(entries::add);
             // a fixed column order makes each row's solve independent of the shuffle's order
             entries.sort((a, b) -> Integer.compare(a._1(), b._1()));
+            // a repeated pair is one entry with the summed value, as in the single-node CSR matrix
             int[] c = new int[entries.size()];
             float[] v = new float[entries.size()];
-            for (int n = 0; n < c.length; n++) {
-              c[n] = entries.get(n)._1();
-              v[n] = entries.get(n)._2();
+            int distinct = 0;
+            for (Tuple2<Integer, Float> entry : entries) {
+              if (distinct > 0 && c[distinct - 1] == entry._1()) {
+                v[distinct - 1] += entry._2();
+              } else {
+                c[distinct] = entry._1();
+                v[distinct] = entry._2();
+                distinct++;
+              }
             }
             rows.add(row._1());
-            cols.add(c);
-            vals.add(v);
+            cols.add(java.util.Arrays.copyOf(c, distinct));
+            vals.add(java.util.Arrays.copyOf(v, distinct));
           }
           int[] r = rows.stream().mapToInt(Integer::intValue).toArray();
           return List.of(new Block(r, cols.toArray(int[][]::new), vals.toArray(float[][]::new))).iterator();
