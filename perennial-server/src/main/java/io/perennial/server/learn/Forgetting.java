@@ -73,6 +73,12 @@ public final class Forgetting {
    * live model did and with which guarantee, and each checkpoint's fate.
    */
   public synchronized ObjectNode forget(String userId) {
+    Learner running = learner;
+    if (running != null && !running.ready()) {
+      // the learner may be loading a checkpoint that still holds the user: nothing is begun yet
+      throw new IllegalStateException("the model is still loading; nothing was deleted, try again when "
+          + "/health/ready answers");
+    }
     PendingDeletion deletion = privacy.beginDeletion(userId, pseudonym.apply(userId), clock.millis());
     return finish(deletion);
   }
