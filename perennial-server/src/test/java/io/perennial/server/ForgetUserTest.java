@@ -148,6 +148,28 @@ class ForgetUserTest {
     }
   }
 
+  @Test
+  void aDeletionWithoutAServerHasTheNextServerRetrain() throws Exception {
+    try (PerennialServer server = start(dir, "bpr")) {
+      TestServers.awaitReady(server);
+      Reply stored = call(server, "POST", "/v1/events", INGEST, "{\"user\":\"offline-victim\",\"item\":\""
+          + SyntheticGenerator.itemId(2) + "\",\"type\":\"view\"}");
+      TestServers.awaitOffset(server, stored.body().path("last_offset").asLong());
+      awaitCheckpointAfter(server, stored.body().path("last_offset").asLong());
+    }
+    JsonNode report = PerennialServer.forgetOffline(dir, "offline-victim");
+    assertThat(report.path("retrain").asText()).startsWith("scheduled");
+    try (PerennialServer again = start(dir, "bpr")) {
+      TestServers.awaitReady(again);
+      long deadline = System.currentTimeMillis() + 60_000;
+      while (System.currentTimeMillis() < deadline
+          && !again.registry().current().map(ModelVersion::kind).orElse("").equals("retrain")) {
+        Thread.sleep(50);
+      }
+      assertThat(again.registry().current().orElseThrow().kind()).isEqualTo("retrain");
+    }
+  }
+
   private static void awaitCheckpointAfter(PerennialServer server, long offset) throws InterruptedException {
     long deadline = System.currentTimeMillis() + 30_000;
     while (System.currentTimeMillis() < deadline
