@@ -43,7 +43,8 @@ final class ForgetCommand implements Callable<Integer> {
       report = PerennialServer.forgetOffline(dataDir, user);
     } catch (StoreException e) {
       throw new UserException("--data-dir: " + e.getMessage()
-          + (e.getMessage().contains("in use") ? "; while a server runs, use DELETE /v1/users/{id}" : ""));
+          + (e.getMessage().contains("in use") || e.getMessage().contains("already open")
+              ? "; while a server runs, use DELETE /v1/users/{id}" : ""));
     }
     spec.commandLine().getOut().println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));
     return 0;

@@ -146,6 +146,7 @@ public final class PerennialServer implements AutoCloseable {
       retention = new Retention(privacy, privacyOptions.clock(), days != null ? days : privacy.savedRetentionDays().orElse(0));
       learner = new Learner(store, registry, learning).start();
       forgetting.attach(learner);
+      forgetting.retrainIfRequested(learner);
       retention.attach(learner);
       retention.start(privacyOptions.purgeEvery());
       search.attach(learner::served);

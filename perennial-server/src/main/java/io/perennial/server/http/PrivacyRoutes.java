@@ -68,6 +68,8 @@ public final class PrivacyRoutes {
     String user = ApiRoutes.pathId(ctx, "id");
     try {
       ctx.json(forgetting.forget(user));
+    } catch (IllegalStateException e) {
+      throw new ApiException(503, "not_ready", e.getMessage());
     } catch (StoreException e) {
       throw new ApiException(503, "deletion_incomplete", e.getMessage());
     }

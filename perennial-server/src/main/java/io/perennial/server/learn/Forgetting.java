@@ -73,6 +73,12 @@ public final class Forgetting {
    * live model did and with which guarantee, and each checkpoint's fate.
    */
   public synchronized ObjectNode forget(String userId) {
+    Learner running = learner;
+    if (running != null && !running.ready()) {
+      // the learner may be loading a checkpoint that still holds the user: nothing is begun yet
+      throw new IllegalStateException("the model is still loading; nothing was deleted, try again when "
+          + "/health/ready answers");
+    }
     PendingDeletion deletion = privacy.beginDeletion(userId, pseudonym.apply(userId), clock.millis());
     return finish(deletion);
   }
@@ -128,7 +134,11 @@ public final class Forgetting {
     report.put("guarantee", approximate ? "approximate until the retrain without the user's events goes live"
         : "exact: no parameter keeps the user's influence (given the other users' rows)");
     if (running == null || !running.ready()) {
-      report.put("retrain", approximate ? "needed: run POST /v1/models/retrain once the server is up" : "not needed");
+      if (approximate) {
+        privacy.setRetrainRequested(true);
+      }
+      report.put("retrain", approximate ? "scheduled: the next server retrains as soon as its model is loaded"
+          : "not needed");
     }
     privacy.completeDeletion(deletion.id(), report, clock.millis());
     if (running != null) {
@@ -204,6 +214,28 @@ public final class Forgetting {
     } catch (TimeoutException e) {
       throw new StoreException("the running model did not forget the user in time; the deletion finishes at the next start");
     }
+  }
+
+  /**
+   * Starts the retrain a deletion without a running server asked for, once {@code learner} has a
+   * model; the request is cleared when the retrained model is live.
+   */
+  public void retrainIfRequested(Learner learner) {
+    if (!privacy.retrainRequested()) {
+      return;
+    }
+    Thread t = new Thread(() -> {
+      try {
+        while (!learner.ready()) {
+          Thread.sleep(200);
+        }
+        learner.retrain().thenRun(() -> privacy.setRetrainRequested(false));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "perennial-forget-retrain");
+    t.setDaemon(true);
+    t.start();
   }
 
   /** The audit log, newest first. */

@@ -103,9 +103,29 @@ public final class Retention implements AutoCloseable {
       if (l != null && l.ready()) {
         l.storeLostEvents();
         l.retrain();
+      } else if (l != null) {
+        // the model being loaded may hold the purged events: retrain once it is up
+        Thread later = new Thread(() -> retrainWhenReady(l), "perennial-retention-retrain");
+        later.setDaemon(true);
+        later.start();
       }
     }
     return Optional.of(purge);
+  }
+
+  private static void retrainWhenReady(Learner l) {
+    try {
+      long deadline = System.currentTimeMillis() + 3_600_000;
+      while (!l.ready() && System.currentTimeMillis() < deadline) {
+        Thread.sleep(200);
+      }
+      if (l.ready()) {
+        l.storeLostEvents();
+        l.retrain();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** For the dashboard and the admin route: the period, the oldest event kept and the last purge. */

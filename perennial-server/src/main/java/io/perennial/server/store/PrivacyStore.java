@@ -267,6 +267,31 @@ public final class PrivacyStore {
     }));
   }
 
+  /**
+   * Records (or clears) that the next server must retrain: a deletion made with no server running
+   * left an approximate model as the current version.
+   */
+  public void setRetrainRequested(boolean requested) {
+    join(store.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement(requested
+          ? "INSERT INTO registry (key, value) VALUES ('retrain_requested', 1) ON CONFLICT(key) DO UPDATE SET value = 1"
+          : "DELETE FROM registry WHERE key = 'retrain_requested'")) {
+        ps.executeUpdate();
+      }
+      return null;
+    }));
+  }
+
+  /** Whether a deletion asked the next server to retrain. */
+  public boolean retrainRequested() {
+    return store.read(c -> {
+      try (Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("SELECT value FROM registry WHERE key = 'retrain_requested'")) {
+        return rs.next() && rs.getInt(1) == 1;
+      }
+    });
+  }
+
   private static String json(JsonNode node) {
     try {
       return JSON.writeValueAsString(node);
