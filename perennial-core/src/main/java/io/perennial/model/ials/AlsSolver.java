@@ -85,18 +85,18 @@ final class AlsSolver {
   static void replaceOuter(float[] gram, float[] before, float[] table, int row, int k) {
     int o = row * k;
     for (int a = 0; a < k; a++) {
-      float na = table[o + a];
-      float oa = before[a];
-      int g = a * k;
-      for (int b = 0; b < k; b++) {
-        gram[g + b] += na * table[o + b] - oa * before[b];
-      }
+      // two lane-wise passes over G's row: the plain double loop did not vectorise
+      VectorOps.axpy(table[o + a], table, o, gram, a * k, k);
+      VectorOps.axpy(-before[a], before, 0, gram, a * k, k);
     }
   }
 
   /** Per-thread scratch for {@link #solveRow}. */
   static final class Workspace {
     int[] rows = new int[64];
+    /** The significant entries' columns and values, contiguous for the fused kernel. */
+    int[] compactCols = new int[64];
+    float[] compactValues = new float[64];
     final float[] b;
     final float[] residual;
     final float[] direction;
@@ -251,6 +251,16 @@ final class AlsSolver {
       int[] cols, float[] values, float regularization, float[] diagonal, float alpha, int cgSteps, Workspace ws,
       int count) {
     int o = row * k;
+    if (ws.compactCols.length < count) {
+      ws.compactCols = new int[Math.max(count, ws.compactCols.length * 2)];
+      ws.compactValues = new float[ws.compactCols.length];
+    }
+    int[] significantCols = ws.compactCols;
+    float[] significantValues = ws.compactValues;
+    for (int m = 0; m < count; m++) {
+      significantCols[m] = cols[ws.rows[m]];
+      significantValues[m] = values[ws.rows[m]];
+    }
     System.arraycopy(target, o, ws.x, 0, k);
     DenseSolver.conjugateGradient(
         (v, out) -> {
@@ -260,12 +270,8 @@ final class AlsSolver {
               out[d] += diagonal[d] * v[d];
             }
           }
-          for (int m = 0; m < count; m++) {
-            int n = ws.rows[m];
-            float w = alpha * values[n];
-            int yo = cols[n] * k;
-            VectorOps.axpy(w * VectorOps.dot(others, yo, v, 0, k), others, yo, out, 0, k);
-          }
+          VectorOps.confidenceProducts(others, k, significantCols, significantValues, 0, count, alpha, 0f, 1f,
+              v, 0, out, 0);
         },
         ws.b, ws.x, k, cgSteps, 1e-10f, ws.residual, ws.direction, ws.ad);
     System.arraycopy(ws.x, 0, target, o, k);

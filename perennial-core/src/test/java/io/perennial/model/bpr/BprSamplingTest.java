@@ -1,0 +1,87 @@
+package io.perennial.model.bpr;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.perennial.model.UserHistory;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class BprSamplingTest {
+
+  @Test
+  void likedPairsAnswerAsTheHistoryDoes() {
+    SplittableRandom r = new SplittableRandom(3);
+    UserHistory history = new UserHistory(200);
+    for (int e = 0; e < 5_000; e++) {
+      history.add(r.nextInt(200), r.nextInt(700), 1f);
+    }
+    history.add(199, Integer.MAX_VALUE - 1, 1f); // ids use all 32 bits of the key
+    LikedPairs liked = LikedPairs.of(history);
+    int positives = 0;
+    for (int u = 0; u < 200; u++) {
+      for (int i = 0; i < 700; i++) {
+        assertThat(liked.contains(u, i)).as("user %d item %d", u, i).isEqualTo(history.contains(u, i));
+        positives += liked.contains(u, i) ? 1 : 0;
+      }
+    }
+    assertThat(positives).isGreaterThan(4_000);
+    assertThat(liked.contains(199, Integer.MAX_VALUE - 1)).isTrue();
+    assertThat(liked.contains(198, Integer.MAX_VALUE - 1)).isFalse();
+    assertThat(LikedPairs.of(new UserHistory(3)).contains(0, 0)).isFalse();
+  }
+
+  @Test
+  void theFastRandomIsUniformWithinItsBoundAndFollowsItsSeed() {
+    BprTrainer.FastRandom a = new BprTrainer.FastRandom(9);
+    int bound = 7;
+    int[] counts = new int[bound];
+    int draws = 70_000;
+    for (int n = 0; n < draws; n++) {
+      int v = a.nextInt(bound);
+      assertThat(v).isBetween(0, bound - 1);
+      counts[v]++;
+    }
+    for (int c : counts) {
+      assertThat((double) c).isCloseTo(draws / (double) bound, org.assertj.core.data.Offset.offset(draws * 0.01));
+    }
+    BprTrainer.FastRandom b = new BprTrainer.FastRandom(9);
+    BprTrainer.FastRandom c = new BprTrainer.FastRandom(9);
+    BprTrainer.FastRandom other = new BprTrainer.FastRandom(10);
+    long first = b.nextLong();
+    assertThat(c.nextLong()).isEqualTo(first);
+    assertThat(other.nextLong()).isNotEqualTo(first);
+  }
+
+  @Test
+  void theAliasSamplerFromRawBitsFollowsTheWeights() {
+    AliasSampler sampler = new AliasSampler(new double[] {1, 2, 0, 5});
+    BprTrainer.FastRandom r = new BprTrainer.FastRandom(4);
+    int[] counts = new int[4];
+    int draws = 80_000;
+    for (int n = 0; n < draws; n++) {
+      counts[sampler.sample(r.nextLong())]++;
+    }
+    assertThat(counts[2]).isZero();
+    assertThat(counts[0] / (double) draws).isCloseTo(1 / 8.0, org.assertj.core.data.Offset.offset(0.01));
+    assertThat(counts[1] / (double) draws).isCloseTo(2 / 8.0, org.assertj.core.data.Offset.offset(0.01));
+    assertThat(counts[3] / (double) draws).isCloseTo(5 / 8.0, org.assertj.core.data.Offset.offset(0.01));
+  }
+
+  @Test
+  void anEpochDrawsNoNegativeTheUserLikedAndEstimatesItsLoss() {
+    io.perennial.data.Dataset data = io.perennial.data.SyntheticGenerator.generate(
+        io.perennial.data.SyntheticConfig.defaults().withEvents(6_000));
+    java.util.List<io.perennial.model.EpochReport> reports = new java.util.ArrayList<>();
+    BprConfig d = BprConfig.defaults();
+    BprConfig config = new BprConfig(16, 4, d.learningRate(), d.learningRateDecay(), d.regularization(),
+        d.biasRegularization(), d.initScale(), d.negativeSampling(), d.popularityExponent(), d.samplesPerEpoch(),
+        d.optimizer(), 1, 5L, d.foldInSteps(), d.partialFitEpochs(), d.onlineSteps(), d.onlineReplay());
+    BprModel model = new BprTrainer(config).fit(data, io.perennial.model.TrainingOptions.of((m, rep) -> reports.add(rep)));
+    assertThat(reports).hasSize(4);
+    assertThat(reports.get(0).loss()).isBetween(0.3, 0.75);
+    assertThat(reports.get(3).loss()).isLessThan(reports.get(0).loss());
+    // the same seed on one thread gives the same model
+    BprModel again = new BprTrainer(config).fit(data, io.perennial.model.TrainingOptions.silent());
+    assertThat(again.userFactors()).containsExactly(model.userFactors());
+  }
+}
