@@ -38,7 +38,8 @@ final class ConfigFiles {
    */
   static JsonNode overrides(Path file, String model, int modelCount) {
     JsonNode selected = forModel(read(file), model, modelCount);
-    if (selected != null && Algorithms.NAMES.contains(model)) {
+    // a fusion's entry is checked by FusionMembers once --members and the member entries are in
+    if (selected != null && Algorithms.NAMES.contains(model) && !model.equals("fusion")) {
       try {
         Algorithms.trainer(model, selected);
       } catch (IllegalArgumentException e) {

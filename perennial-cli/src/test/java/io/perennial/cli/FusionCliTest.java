@@ -24,7 +24,7 @@ class FusionCliTest {
         "--implicit", "--model", "fusion", "--members", "itemknn,bpr", "--config", config.toString(),
         "--protocol", "user-temporal", "--json", json.toString());
     assertThat(evaluated.stderr()).doesNotContain("internal error");
-    assertThat(evaluated.exitCode()).isZero();
+    assertThat(evaluated.exitCode()).as(evaluated.stderr()).isZero();
     JsonNode result = Json.MAPPER.readTree(json.toFile());
     assertThat(result.path("metrics").path("ndcg@10").isNumber()).isTrue();
     assertThat(result.path("config").path("members")).hasSize(2);
