@@ -41,6 +41,7 @@ final class TrainCommand implements Callable<Integer> {
   @Mixin ItemOptions itemOptions = new ItemOptions();
   @Mixin EncodeOptions encoding = new EncodeOptions();
   @Mixin ContentOptions contentOptions = new ContentOptions();
+  @Mixin DistillOptions distill = new DistillOptions();
 
   @Option(names = "--encode-items",
       description = "Also encode the --items texts with the sentence encoder into MODEL.items.pemb beside the model "
@@ -94,8 +95,8 @@ final class TrainCommand implements Callable<Integer> {
       encoding.itemText(); // a bad template is refused before training, not after
     }
     JsonNode overrides = ConfigFiles.overrides(config, model, 1);
-    Trainer trainer = ContentOptions.withContent(model, Algorithms.trainer(model, overrides),
-        contentOptions.content(catalog));
+    Trainer trainer = distill.wrap(ContentOptions.withContent(model, Algorithms.trainer(model, overrides),
+        contentOptions.content(catalog)));
     TrainingOptions options = TrainingOptions.of(Terminal.progress(stdout));
     Dataset trainingData = dataset;
     InteractionLog healthSample = dataset.log();
