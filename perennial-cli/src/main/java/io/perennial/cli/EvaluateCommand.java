@@ -28,6 +28,7 @@ final class EvaluateCommand implements Callable<Integer> {
   @Mixin ProtocolOptions protocol;
   @Mixin ItemOptions itemOptions = new ItemOptions();
   @Mixin ContentOptions contentOptions = new ContentOptions();
+  @Mixin DistillOptions distill = new DistillOptions();
 
   @Option(names = "--baselines",
       description = "Also run the content baselines in the same run: random, genre (a content profile over genres), "
@@ -228,11 +229,14 @@ final class EvaluateCommand implements Callable<Integer> {
         continue; // the baselines have no factor tables
       }
       String label = quantization == Quantization.NONE ? labels.get(n) : labels.get(n) + "/" + quantization.label();
+      if (distill.active() && n < models.size()) {
+        label = label + "<" + distill.teacher;
+      }
       List<Integer> keptEpochs = new ArrayList<>();
       Evaluations.Outcome outcome = Evaluations.run(label, m, overrides.get(n), content,
           dataset, splits, protocolJson, dataJson, k,
           io.perennial.model.TrainingOptions.of(recordingEarlyStops(Terminal.progress(out), out, keptEpochs)),
-          candidates, earlyStopping, patience, quantization);
+          candidates, earlyStopping, patience, quantization, n < models.size() ? distill::wrap : t -> t);
       if (earlyStopping != null) {
         // Only loo has a validation part, and it is one split: the epoch kept, or null when
         // training ran its full course.

@@ -68,7 +68,16 @@ final class Evaluations {
   static Outcome run(String label, String model, JsonNode config, io.perennial.model.content.ItemContent content,
       Dataset data, List<Split> splits, ObjectNode protocolJson, ObjectNode dataJson, int k, TrainingOptions training,
       Candidates candidates, String earlyStopping, int patience, Quantization quantization) {
-    Trainer trainer = ContentOptions.withContent(model, Algorithms.trainer(model, config), content);
+    return run(label, model, config, content, data, splits, protocolJson, dataJson, k, training, candidates,
+        earlyStopping, patience, quantization, java.util.function.UnaryOperator.identity());
+  }
+
+  /** As the other, training through {@code wrap} (a distillation around the model's trainer). */
+  static Outcome run(String label, String model, JsonNode config, io.perennial.model.content.ItemContent content,
+      Dataset data, List<Split> splits, ObjectNode protocolJson, ObjectNode dataJson, int k, TrainingOptions training,
+      Candidates candidates, String earlyStopping, int patience, Quantization quantization,
+      java.util.function.UnaryOperator<Trainer> wrap) {
+    Trainer trainer = wrap.apply(ContentOptions.withContent(model, Algorithms.trainer(model, config), content));
     EvalSettings settings = EvalSettings.ranking(k).withRatingMetrics(Algorithms.isExplicit(model))
         .withCandidates(candidates);
     List<io.perennial.privacy.PrivacyReport> privacy = new java.util.ArrayList<>();

@@ -42,6 +42,7 @@ final class TrainCommand implements Callable<Integer> {
   @Mixin ItemOptions itemOptions = new ItemOptions();
   @Mixin EncodeOptions encoding = new EncodeOptions();
   @Mixin ContentOptions contentOptions = new ContentOptions();
+  @Mixin DistillOptions distill = new DistillOptions();
 
   @Option(names = "--encode-items",
       description = "Also encode the --items texts with the sentence encoder into MODEL.items.pemb beside the model "
@@ -103,8 +104,8 @@ final class TrainCommand implements Callable<Integer> {
     if (model.equals("fusion")) {
       overrides = FusionMembers.overrides(overrides, members, config, n -> Json.object());
     }
-    Trainer trainer = ContentOptions.withContent(model, Algorithms.trainer(model, overrides),
-        contentOptions.content(catalog));
+    Trainer trainer = distill.wrap(ContentOptions.withContent(model, Algorithms.trainer(model, overrides),
+        contentOptions.content(catalog)));
     TrainingOptions options = TrainingOptions.of(Terminal.progress(stdout));
     Dataset trainingData = dataset;
     InteractionLog healthSample = dataset.log();

@@ -43,6 +43,20 @@ public abstract class AbstractRecommender implements Recommender {
     return history;
   }
 
+  /**
+   * Replaces the histories and the popularity fallback after training, for a model trained on
+   * more than the user's own events (a distilled student learns from teacher labels, which must
+   * not count as items the user has seen).
+   */
+  public void replaceInteractions(UserHistory history, float[] popularity) {
+    if (popularity.length < itemCount) {
+      throw new IllegalArgumentException("popularity of " + popularity.length + " items for a model of " + itemCount);
+    }
+    history.ensureUsers(userCount);
+    this.history = history;
+    this.popularity = popularity;
+  }
+
   /** Interaction counts per item, the popularity fallback. */
   public float[] popularity() {
     return popularity;
