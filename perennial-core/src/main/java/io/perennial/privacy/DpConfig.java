@@ -17,9 +17,12 @@ package io.perennial.privacy;
  * @param batchSize expected examples per step; default 1024
  * @param weightDecay decoupled decay applied to every parameter at each step (data-independent,
  *     so it costs no privacy); default 0.01
+ * @param ratingMin for rating models (MF): the smallest rating of the public scale; ratings are
+ *     centred and scaled by the scale, not by the data's own mean and spread, which would leak
+ * @param ratingMax for rating models: the largest rating of the public scale
  */
 public record DpConfig(Double noiseMultiplier, Double targetEpsilon, Double delta, Float clipNorm, Integer batchSize,
-    Float weightDecay) {
+    Float weightDecay, Float ratingMin, Float ratingMax) {
 
   public DpConfig {
     if ((noiseMultiplier == null) == (targetEpsilon == null)) {
@@ -41,11 +44,14 @@ public record DpConfig(Double noiseMultiplier, Double targetEpsilon, Double delt
     if (!(clipNorm > 0) || batchSize < 1 || !(weightDecay >= 0 && weightDecay < 1)) {
       throw new IllegalArgumentException("dp.clipNorm must be > 0, dp.batchSize >= 1, dp.weightDecay in [0, 1)");
     }
+    if ((ratingMin == null) != (ratingMax == null) || (ratingMin != null && !(ratingMin < ratingMax))) {
+      throw new IllegalArgumentException("dp.ratingMin and dp.ratingMax go together, with ratingMin < ratingMax");
+    }
   }
 
   /** A run with a target ε and the other settings at their defaults. */
   public static DpConfig forEpsilon(double epsilon) {
-    return new DpConfig(null, epsilon, null, null, null, null);
+    return new DpConfig(null, epsilon, null, null, null, null, null, null);
   }
 
   /** Sampling rate for {@code examples} training examples. */

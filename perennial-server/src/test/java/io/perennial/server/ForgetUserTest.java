@@ -107,6 +107,11 @@ class ForgetUserTest {
       assertThat(record.path("events_removed").asInt()).isEqualTo(3);
       assertThat(record.path("details").path("checkpoints").isArray()).isTrue();
       assertThat(call(server, "GET", "/v1/privacy/deletions", READ, null).status()).isEqualTo(403);
+      Reply byUser = call(server, "GET", "/v1/privacy/deletions?user=victim-7", ADMIN, null);
+      assertThat(byUser.body().path("deletions")).hasSize(1);
+      assertThat(byUser.body().path("deletions").get(0).path("id").asLong()).isEqualTo(record.path("id").asLong());
+      assertThat(call(server, "GET", "/v1/privacy/deletions?user=someone-else", ADMIN, null).body().path("deletions"))
+          .isEmpty();
 
       // the learner goes on from a consistent offset: a new event after the gap is learned
       Reply later = call(server, "POST", "/v1/events", INGEST, "{\"user\":\"someone-else\",\"item\":\"" + shared

@@ -15,6 +15,8 @@ import io.perennial.optim.OptimizerKind;
  * @param foldInSteps SGD passes over a user's ratings when folding the user in
  * @param partialFitEpochs passes over new events in {@code partialFit}
  * @param onlineSteps SGD steps on each event learned online
+ * @param dp DP-SGD settings (with the public rating scale), or {@code null} to train without
+ *     differential privacy
  */
 public record MfConfig(
     int factors,
@@ -28,7 +30,8 @@ public record MfConfig(
     long seed,
     int foldInSteps,
     int partialFitEpochs,
-    int onlineSteps) {
+    int onlineSteps,
+    io.perennial.privacy.DpConfig dp) {
 
   public MfConfig {
     if (factors < 1 || epochs < 0 || foldInSteps < 1 || partialFitEpochs < 0 || onlineSteps < 1) {
@@ -43,10 +46,14 @@ public record MfConfig(
     if (optimizer == null) {
       optimizer = OptimizerKind.SGD;
     }
+    if (dp != null && dp.ratingMin() == null) {
+      throw new IllegalArgumentException("dp for mf needs dp.ratingMin and dp.ratingMax, the public rating scale: "
+          + "the data's own mean and spread would leak");
+    }
   }
 
   /** Tuned on ml-latest-small, 5-fold random CV (see docs/BENCHMARKS.md). */
   public static MfConfig defaults() {
-    return new MfConfig(128, 40, 0.01f, 0.97f, 0.05f, 0.01f, 0.05f, OptimizerKind.SGD, 42L, 30, 3, 3);
+    return new MfConfig(128, 40, 0.01f, 0.97f, 0.05f, 0.01f, 0.05f, OptimizerKind.SGD, 42L, 30, 3, 3, null);
   }
 }

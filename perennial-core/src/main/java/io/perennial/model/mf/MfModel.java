@@ -26,7 +26,8 @@ import java.util.SplittableRandom;
  * search and export read the tables as they are. On MovieLens σ ≈ 1 and no residual reaches the
  * clip, so the model is the classic one.
  */
-public final class MfModel extends FactorModel implements io.perennial.model.OnlineLearner {
+public final class MfModel extends FactorModel implements io.perennial.model.OnlineLearner,
+    io.perennial.model.DifferentiallyPrivate {
 
   public static final String TYPE = "mf";
   /** Residuals beyond this many spreads are clipped: no 0.5–5 rating comes near, an outlier does. */
@@ -57,6 +58,18 @@ public final class MfModel extends FactorModel implements io.perennial.model.Onl
 
   public MfConfig config() {
     return config;
+  }
+
+  /** The DP-SGD guarantee of the training, or null; it covers the tables and biases (see BprModel). */
+  private io.perennial.privacy.PrivacyReport privacy;
+
+  @Override
+  public io.perennial.privacy.PrivacyReport privacy() {
+    return privacy;
+  }
+
+  void setPrivacy(io.perennial.privacy.PrivacyReport report) {
+    this.privacy = report;
   }
 
   /**
@@ -236,6 +249,9 @@ public final class MfModel extends FactorModel implements io.perennial.model.Onl
     ModelState s = new ModelState(TYPE, new ObjectMapper().valueToTree(config));
     saveCommon(s);
     s.put("rating_spread", new float[] {spread}).put("rating_range", new float[] {minRating, maxRating});
+    if (privacy != null) {
+      s.put("dp_report", privacy.toArray());
+    }
     return s;
   }
 
@@ -250,9 +266,14 @@ public final class MfModel extends FactorModel implements io.perennial.model.Onl
     float[] spread = s.floats().getOrDefault("rating_spread", new float[] {1f});
     float[] range = s.floats().getOrDefault("rating_range", new float[] {RatingScale.NONE.min(), RatingScale.NONE.max()});
     check(spread.length == 1 && spread[0] > 0 && range.length == 2, "rating scale");
-    return new MfModel(config, UserHistory.loadFrom(s, "history"), s.floats("popularity"),
+    MfModel m = new MfModel(config, UserHistory.loadFrom(s, "history"), s.floats("popularity"),
         shape[0], shape[1], s.floats("user_factors"), s.floats("item_factors"),
         s.floats("user_bias"), s.floats("item_bias"),
         new RatingScale(s.floats("global_bias")[0], spread[0], range[0], range[1]));
+    float[] report = s.floats().get("dp_report");
+    if (report != null) {
+      m.privacy = io.perennial.privacy.PrivacyReport.fromArray(report);
+    }
+    return m;
   }
 }

@@ -52,13 +52,18 @@ public final class MfTrainer implements Trainer {
     int items = train.itemCount();
     int k = config.factors();
     InteractionLog log = train.log();
-    RatingScale scale = RatingScale.of(log);
+    // DP-SGD may not look at the data's mean and spread: it uses the public scale
+    RatingScale scale = config.dp() != null ? DpMfTraining.publicScale(config.dp()) : RatingScale.of(log);
     float initScale = MfModel.initScale(config, scale.spread());
     MfModel model = new MfModel(config, UserHistory.of(train.byUser()),
         AbstractRecommender.countItems(log, items), users, items,
         FactorModel.randomTable(users, k, random, initScale),
         FactorModel.randomTable(items, k, random, initScale),
         new float[users], new float[items], scale);
+    if (config.dp() != null) {
+      model.setPrivacy(DpMfTraining.train(model, log, options, random));
+      return model;
+    }
     OptimizerConfig optimizer = OptimizerConfig.sgd(config.learningRate())
         .withKind(config.optimizer())
         .withSchedule(new LearningRateSchedule.StepDecay(1, config.learningRateDecay()));

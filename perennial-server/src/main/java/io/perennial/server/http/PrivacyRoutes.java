@@ -24,6 +24,8 @@ import java.util.Map;
 public final class PrivacyRoutes {
 
   private static final QueryParam LIMIT = QueryParam.integer("limit", 1, 10_000, 100, "records to list, newest first");
+  private static final QueryParam USER = QueryParam.id("user",
+      "only the records of this user id (matched by its pseudonym; the id itself is not stored)");
 
   private final ObjectMapper json;
   private final PrivacyStore privacy;
@@ -49,7 +51,7 @@ public final class PrivacyRoutes {
             Route.Content.json("UserEvents"), this::export),
         new Route(HandlerType.GET, "/v1/privacy/deletions", Scope.ADMIN,
             "The deletion audit, newest first: pseudonymised user, times, what was removed, checkpoints rewritten",
-            List.of(LIMIT), List.of(), Route.Content.json("DeletionAudit"), this::audit),
+            List.of(LIMIT, USER), List.of(), Route.Content.json("DeletionAudit"), this::audit),
         new Route(HandlerType.GET, "/v1/privacy/retention", Scope.ADMIN,
             "Retention period, oldest event kept and the last purge", List.of(), List.of(),
             Route.Content.json("Retention"), ctx -> ctx.json(retention.status())),
@@ -97,7 +99,17 @@ public final class PrivacyRoutes {
 
   private void audit(Context ctx) {
     ArrayNode list = json.createArrayNode();
-    for (PrivacyStore.DeletionRecord r : forgetting.audit(LIMIT.intValue(ctx))) {
+    String user = USER.value(ctx);
+    if (user != null) {
+      try {
+        EventParser.checkId("user", user);
+      } catch (EventParser.FieldError e) {
+        throw ApiRoutes.badField("user", e.getMessage());
+      }
+    }
+    List<PrivacyStore.DeletionRecord> records = user == null ? forgetting.audit(LIMIT.intValue(ctx))
+        : forgetting.auditOf(user, LIMIT.intValue(ctx));
+    for (PrivacyStore.DeletionRecord r : records) {
       ObjectNode o = list.addObject();
       o.put("id", r.id());
       o.put("user", r.pseudonym());

@@ -24,7 +24,9 @@ public record QueryParam(String name, Type type, String description, long min, l
     INTEGER,
     BOOLEAN,
     /** Comma-separated item ids. */
-    ID_LIST
+    ID_LIST,
+    /** One id, as given. */
+    ID
   }
 
   /** An integer within {@code [min, max]}. */
@@ -40,6 +42,11 @@ public record QueryParam(String name, Type type, String description, long min, l
   /** Comma-separated ids; absent means no list. */
   public static QueryParam idList(String name, String description) {
     return new QueryParam(name, Type.ID_LIST, description, 0, 0, null);
+  }
+
+  /** One id (commas and all); absent means none. */
+  public static QueryParam id(String name, String description) {
+    return new QueryParam(name, Type.ID, description, 0, 0, null);
   }
 
   /** The integer value, the default when absent, or a 400 naming the parameter. */
@@ -93,6 +100,7 @@ public record QueryParam(String name, Type type, String description, long min, l
         schema.put("type", "array");
         schema.put("items", Map.of("type", "string"));
       }
+      case ID -> schema.put("type", "string");
     }
     if (defaultValue != null) {
       schema.put("default", defaultValue);

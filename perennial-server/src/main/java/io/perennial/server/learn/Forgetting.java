@@ -243,4 +243,13 @@ public final class Forgetting {
     return privacy.deletions(limit);
   }
 
+  /**
+   * The audit records of one user, found by their pseudonym (computed here; the raw id is not
+   * stored), newest first: how an operator shows that a given person's deletion happened.
+   */
+  public List<PrivacyStore.DeletionRecord> auditOf(String userId, int limit) {
+    String wanted = pseudonym.apply(userId);
+    return privacy.deletions(Integer.MAX_VALUE).stream().filter(r -> r.pseudonym().equals(wanted)).limit(limit).toList();
+  }
+
 }
