@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       SimulateCommand.class,
       RecommendCommand.class,
       ExportCommand.class,
+      PruneCommand.class,
       ServeCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
