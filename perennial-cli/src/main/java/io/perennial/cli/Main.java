@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       RecommendCommand.class,
       ExportCommand.class,
       ForgetCommand.class,
+      PruneCommand.class,
       ServeCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class

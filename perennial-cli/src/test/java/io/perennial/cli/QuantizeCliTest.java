@@ -116,6 +116,30 @@ class QuantizeCliTest {
     assertThat(bad.stderr()).contains("unknown quantisation 'int4'");
   }
 
+  @Test
+  void pruneDropsRareIdsAndKeepsTheOthersScores() throws IOException {
+    Path full = dir.resolve("ials-full.pmdl");
+    run("train", "--data", data().toString(), "--format", "movielens", "--implicit", "--model", "ials",
+        "--out", full.toString());
+    Path small = dir.resolve("ials-pruned.pmdl");
+    CliHarness.Result r = run("prune", "--model", full.toString(), "--out", small.toString(), "--min-item-events", "3",
+        "--min-user-events", "2");
+    assertThat(r.stdout()).containsPattern("kept [\\d,]+ of [\\d,]+ users and [\\d,]+ of [\\d,]+ items");
+    Checkpoint before = Checkpoint.read(full);
+    Checkpoint after = Checkpoint.read(small);
+    Recommender a = Algorithms.restore(before.state());
+    Recommender b = Algorithms.restore(after.state());
+    assertThat(b.itemCount()).isLessThan(a.itemCount());
+    String user = after.users().idOf(0);
+    String item = after.items().idOf(after.items().size() - 1);
+    assertThat(b.score(0, after.items().size() - 1))
+        .isEqualTo(a.score(before.users().indexOf(user), before.items().indexOf(item)));
+    CliHarness.Result bad = CliHarness.runOnce("prune", "--model", full.toString(), "--out", small.toString(),
+        "--min-item-events", "100000000");
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.stderr()).contains("every item");
+  }
+
   private Path config(String json) throws IOException {
     Path file = dir.resolve("cfg-" + json.hashCode() + ".json");
     Files.writeString(file, json);

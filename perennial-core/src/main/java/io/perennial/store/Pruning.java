@@ -1,0 +1,120 @@
+package io.perennial.store;
+
+import io.perennial.data.IdIndex;
+import io.perennial.model.Algorithms;
+import io.perennial.model.FactorModel;
+import io.perennial.model.ModelState;
+import io.perennial.model.Recommender;
+import io.perennial.model.UserHistory;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.IntPredicate;
+
+/**
+ * Id pruning of a trained factor model as a compression step: users and items that fail a test
+ * (fewer events than a floor, unseen for a while) lose their rows, their ids and their places in
+ * the histories. Every kept id keeps its rows bit for bit, so it scores exactly as before; a pruned
+ * user gets the popularity fallback, as any unknown user does, and a pruned item is no longer
+ * recommended.
+ */
+public final class Pruning {
+
+  private Pruning() {}
+
+  /** What a pruning kept, and the model file it makes. */
+  public record Result(Checkpoint checkpoint, int usersBefore, int usersKept, int itemsBefore, int itemsKept) {}
+
+  /**
+   * Keeps the users and items the predicates accept (dense indices of {@code checkpoint}'s model).
+   *
+   * @throws IllegalArgumentException when the model is not a factor model ({@code mf}, {@code bpr},
+   *     {@code ials}) or nothing would be left
+   */
+  public static Result prune(Checkpoint checkpoint, IntPredicate keepUser, IntPredicate keepItem) {
+    Recommender restored = Algorithms.restore(checkpoint.state());
+    if (!(restored instanceof FactorModel model)) {
+      throw new IllegalArgumentException("pruning works on factor models (mf, bpr, ials), not " + restored.type());
+    }
+    int k = model.factors();
+    int[] users = kept(model.userCount(), keepUser);
+    int[] items = kept(model.itemCount(), keepItem);
+    if (items.length == 0) {
+      throw new IllegalArgumentException("the pruning would drop every item");
+    }
+    int[] newItem = new int[model.itemCount()];
+    Arrays.fill(newItem, -1);
+    for (int n = 0; n < items.length; n++) {
+      newItem[items[n]] = n;
+    }
+    ModelState old = model.state();
+    ModelState s = new ModelState(old.type(), old.config());
+    old.floats().forEach((name, values) -> {
+      if (!name.startsWith("history.")) {
+        s.put(name, values);
+      }
+    });
+    old.ints().forEach((name, values) -> {
+      if (!name.startsWith("history.")) {
+        s.put(name, values);
+      }
+    });
+    s.put("user_factors", rows(model.userFactors(), users, k)).put("item_factors", rows(model.itemFactors(), items, k))
+        .put("popularity", rows(model.popularity(), items, 1)).put("shape", new int[] {users.length, items.length, k});
+    if (model.userBias() != null) {
+      s.put("user_bias", rows(model.userBias(), users, 1));
+    }
+    if (model.itemBias() != null) {
+      s.put("item_bias", rows(model.itemBias(), items, 1));
+    }
+    UserHistory history = new UserHistory(users.length);
+    for (int n = 0; n < users.length; n++) {
+      int[] seen = model.history().items(users[n]);
+      float[] values = model.history().values(users[n]);
+      for (int p = 0; p < seen.length; p++) {
+        if (newItem[seen[p]] >= 0) {
+          history.add(n, newItem[seen[p]], values[p]);
+        }
+      }
+    }
+    history.saveTo(s, "history");
+    Checkpoint pruned = new Checkpoint(s, ids(checkpoint.users(), users), ids(checkpoint.items(), items),
+        checkpoint.provenance());
+    return new Result(pruned, model.userCount(), users.length, model.itemCount(), items.length);
+  }
+
+  /** Keeps users with at least {@code minUserEvents} stored items and items with at least {@code minItemEvents} events. */
+  public static Result byFrequency(Checkpoint checkpoint, int minUserEvents, float minItemEvents) {
+    FactorModel model = (FactorModel) requireFactorModel(checkpoint);
+    float[] popularity = model.popularity();
+    return prune(checkpoint, u -> model.history().items(u).length >= minUserEvents, i -> popularity[i] >= minItemEvents);
+  }
+
+  private static Recommender requireFactorModel(Checkpoint checkpoint) {
+    Recommender r = Algorithms.restore(checkpoint.state());
+    if (!(r instanceof FactorModel)) {
+      throw new IllegalArgumentException("pruning works on factor models (mf, bpr, ials), not " + r.type());
+    }
+    return r;
+  }
+
+  private static int[] kept(int count, IntPredicate keep) {
+    return java.util.stream.IntStream.range(0, count).filter(keep).toArray();
+  }
+
+  private static float[] rows(float[] table, int[] rows, int width) {
+    float[] out = new float[rows.length * width];
+    for (int n = 0; n < rows.length; n++) {
+      System.arraycopy(table, rows[n] * width, out, n * width, width);
+    }
+    return out;
+  }
+
+  private static IdIndex ids(IdIndex all, int[] kept) {
+    List<String> out = new ArrayList<>(kept.length);
+    for (int index : kept) {
+      out.add(all.idOf(index));
+    }
+    return IdIndex.of(out);
+  }
+}
