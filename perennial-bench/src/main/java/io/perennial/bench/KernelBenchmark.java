@@ -199,4 +199,88 @@ public class KernelBenchmark {
       return c;
     }
   }
+
+  /**
+   * The training kernels of issue 18, scalar versus vector, one thread: the iALS sparse pass over
+   * 1,024 random rows of a 10,000-row table ({@code confidence*}, per call), the dense {@code G v}
+   * ({@code gramVec*}), and one BPR update ({@code bprStep*}), at k = 32, 64, 128.
+   */
+  @State(Scope.Thread)
+  @BenchmarkMode(Mode.AverageTime)
+  @OutputTimeUnit(TimeUnit.NANOSECONDS)
+  @Warmup(iterations = 3, time = 1)
+  @Measurement(iterations = 5, time = 1)
+  @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+  public static class Training {
+
+    @Param({"32", "64", "128"})
+    int factors;
+
+    float[] table;
+    float[] gram;
+    float[] v;
+    float[] out;
+    int[] cols;
+    float[] values;
+    int step;
+
+    @Setup
+    public void setup() {
+      java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+      table = new float[10_000 * factors];
+      for (int i = 0; i < table.length; i++) {
+        table[i] = (float) (r.nextDouble() - 0.5) * 0.1f;
+      }
+      gram = new float[factors * factors];
+      for (int a = 0; a < factors; a++) {
+        for (int b = 0; b <= a; b++) {
+          gram[a * factors + b] = gram[b * factors + a] = (float) r.nextDouble();
+        }
+      }
+      v = java.util.Arrays.copyOf(table, factors);
+      out = new float[factors];
+      cols = new int[1_024];
+      values = new float[1_024];
+      for (int n = 0; n < cols.length; n++) {
+        cols[n] = r.nextInt(10_000);
+        values[n] = 1f;
+      }
+    }
+
+    @Benchmark
+    public float[] confidenceScalar() {
+      KernelBench.confidenceProducts(false, table, factors, cols, values, v, out);
+      return out;
+    }
+
+    @Benchmark
+    public float[] confidenceVector() {
+      KernelBench.confidenceProducts(true, table, factors, cols, values, v, out);
+      return out;
+    }
+
+    @Benchmark
+    public float[] gramVecScalar() {
+      KernelBench.symmetricMatVec(false, gram, factors, v, out);
+      return out;
+    }
+
+    @Benchmark
+    public float[] gramVecVector() {
+      KernelBench.symmetricMatVec(true, gram, factors, v, out);
+      return out;
+    }
+
+    @Benchmark
+    public float bprStepScalar() {
+      step = (step + 1) & 1023;
+      return KernelBench.bprStep(false, v, table, cols[step], cols[(step + 7) & 1023], factors);
+    }
+
+    @Benchmark
+    public float bprStepVector() {
+      step = (step + 1) & 1023;
+      return KernelBench.bprStep(true, v, table, cols[step], cols[(step + 7) & 1023], factors);
+    }
+  }
 }

@@ -91,4 +91,23 @@ public final class KernelBench {
   public static void matMulTransA(boolean vector, float[] a, float[] b, float[] c, int m, int k, int n) {
     path(vector).matMulTransA(a, 0, b, 0, c, 0, m, k, n, false);
   }
+
+  /** The iALS sparse pass over {@code cols} on the chosen path (scalar when the module is absent). */
+  public static void confidenceProducts(boolean vector, float[] table, int k, int[] cols, float[] values,
+      float[] v, float[] out) {
+    path(vector).confidenceProducts(table, k, cols, values, 0, cols.length, 2f, 0f, 1f, v, 0, out, 0);
+  }
+
+  /** {@code out = G v + λ v} for a symmetric k × k G on the chosen path. */
+  public static void symmetricMatVec(boolean vector, float[] g, int k, float[] v, float[] out) {
+    path(vector).symmetricMatVec(g, k, v, 35f, out);
+  }
+
+  /** One BPR step (x_uij, then the pairwise update) on rows 0 of {@code u} and i, j of {@code t}. */
+  public static float bprStep(boolean vector, float[] u, float[] t, int i, int j, int k) {
+    Kernels kernels = path(vector);
+    float x = kernels.dotOfDifference(u, 0, t, i * k, j * k, k);
+    kernels.pairwiseStep(u, 0, t, i * k, j * k, k, 1e-4f * (float) (1 / (1 + Math.exp(x))), 1e-6f);
+    return x;
+  }
 }

@@ -101,11 +101,11 @@ public final class UserHistory {
     System.arraycopy(row, at, newRow, at + 1, row.length - at);
     System.arraycopy(vals, at, newVals, at + 1, row.length - at);
     if (decay != 1f) {
+      // one branch-free pass the JIT vectorises, then the new value put back undecayed
       for (int n = 0; n < newVals.length; n++) {
-        if (n != at) {
-          newVals[n] *= decay;
-        }
+        newVals[n] *= decay;
       }
+      newVals[at] = value;
     }
     // Publish values before items so a reader never sees items longer than values.
     values[user] = newVals;
