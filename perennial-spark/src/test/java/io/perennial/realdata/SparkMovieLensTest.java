@@ -64,6 +64,8 @@ class SparkMovieLensTest {
     Recommender sparkModel = Algorithms.restore(
         Renumbering.into(result.checkpoint(), data.users().ids(), data.items().ids()).state());
     double sparkNdcg = ndcg(sparkModel, split);
+    System.out.printf(java.util.Locale.ROOT, "ml-latest-small user-temporal NDCG@10: spark-train %.4f, single-node %.4f%n",
+        sparkNdcg, singleNdcg);
     assertThat(sparkNdcg).as("spark-train %.4f vs single-node %.4f", sparkNdcg, singleNdcg)
         .isBetween(0.9 * singleNdcg, 1.1 * singleNdcg);
     assertThat(singleNdcg).as("the baseline is the tuned iALS, not a broken one").isGreaterThan(0.05);
