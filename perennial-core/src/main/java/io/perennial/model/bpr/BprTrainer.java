@@ -121,8 +121,9 @@ public final class BprTrainer implements Trainer {
   private static double runEpoch(BprModel model, int[] posUsers, int[] posItems, long samples,
       float lr, AliasSampler negatives, SplittableRandom[] workers, ExecutorService pool,
       Optimizer userOpt, Optimizer itemOpt) {
+    java.util.BitSet dropped = dropout(posUsers.length, model.config().historyDropout(), workers[0]);
     if (pool == null) {
-      return sampledEpoch(model, posUsers, posItems, samples, lr, negatives, workers[0], userOpt, itemOpt);
+      return sampledEpoch(model, posUsers, posItems, samples, lr, negatives, workers[0], userOpt, itemOpt, dropped);
     }
     long share = samples / workers.length;
     try {
@@ -131,7 +132,8 @@ public final class BprTrainer implements Trainer {
       for (int w = 0; w < workers.length; w++) {
         int id = w;
         futures[w] = pool.submit(() -> {
-          losses[id] = sampledEpoch(model, posUsers, posItems, share, lr, negatives, workers[id], userOpt, itemOpt);
+          losses[id] = sampledEpoch(model, posUsers, posItems, share, lr, negatives, workers[id], userOpt, itemOpt,
+              dropped);
         });
       }
       double sum = 0;
@@ -153,6 +155,13 @@ public final class BprTrainer implements Trainer {
    */
   static double sampledEpoch(BprModel m, int[] posUsers, int[] posItems, long samples, float lr,
       AliasSampler negatives, SplittableRandom random, Optimizer userOpt, Optimizer itemOpt) {
+    return sampledEpoch(m, posUsers, posItems, samples, lr, negatives, random, userOpt, itemOpt, null);
+  }
+
+  /** As the other, skipping the training pairs in {@code dropped} (history dropout; null = none). */
+  static double sampledEpoch(BprModel m, int[] posUsers, int[] posItems, long samples, float lr,
+      AliasSampler negatives, SplittableRandom random, Optimizer userOpt, Optimizer itemOpt,
+      java.util.BitSet dropped) {
     int k = m.factors();
     int items = m.itemCount();
     int n = posUsers.length;
@@ -169,12 +178,15 @@ public final class BprTrainer implements Trainer {
     double loss = 0;
     for (long s = 0; s < samples; s++) {
       int e = random.nextInt(n);
+      if (dropped != null && dropped.get(e)) {
+        continue;
+      }
       int u = posUsers[e];
       int i = posItems[e];
       int j;
       int tries = 0;
       do {
-        j = negatives == null ? random.nextInt(items) : negatives.sample(random);
+        j = drawNegative(m, u, posItems, negatives, random);
       } while (history.contains(u, j) && ++tries < 16);
       if (j == i) {
         continue;
@@ -210,5 +222,57 @@ public final class BprTrainer implements Trainer {
       }
     }
     return loss / Math.max(1, samples);
+  }
+
+  /** One negative for {@code user} by the config's {@link NegativeSampling}. */
+  static int drawNegative(BprModel m, int user, int[] posItems, AliasSampler popularity, SplittableRandom random) {
+    int items = m.itemCount();
+    switch (m.config().negativeSampling()) {
+      case POPULARITY:
+        return popularity != null ? popularity.sample(random) : random.nextInt(items);
+      case IN_BATCH:
+        return posItems[random.nextInt(posItems.length)];
+      case HARD:
+        return hardest(m, user, m.config().hardCandidates(), random);
+      default:
+        return random.nextInt(items);
+    }
+  }
+
+  /** Of {@code candidates} uniform items, the one the model now scores highest for {@code user}. */
+  static int hardest(BprModel m, int user, int candidates, SplittableRandom random) {
+    int items = m.itemCount();
+    int k = m.factors();
+    float[] p = m.userFactors();
+    float[] q = m.itemFactors();
+    float[] b = m.itemBias();
+    int best = random.nextInt(items);
+    float bestScore = Float.NEGATIVE_INFINITY;
+    for (int c = 0; c < candidates; c++) {
+      int j = c == 0 ? best : random.nextInt(items);
+      float s = b[j];
+      for (int d = 0; d < k; d++) {
+        s += p[user * k + d] * q[j * k + d];
+      }
+      if (s > bestScore) {
+        bestScore = s;
+        best = j;
+      }
+    }
+    return best;
+  }
+
+  /** The training pairs one epoch leaves out: each with probability {@code rate}, from {@code random}. */
+  static java.util.BitSet dropout(int pairs, float rate, SplittableRandom random) {
+    if (rate <= 0) {
+      return null;
+    }
+    java.util.BitSet dropped = new java.util.BitSet(pairs);
+    for (int e = 0; e < pairs; e++) {
+      if (random.nextDouble() < rate) {
+        dropped.set(e);
+      }
+    }
+    return dropped;
   }
 }
