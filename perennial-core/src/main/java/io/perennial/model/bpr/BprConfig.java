@@ -10,7 +10,7 @@ import io.perennial.optim.OptimizerKind;
  * @param regularization L2 penalty on user and item factors
  * @param biasRegularization L2 penalty on item biases
  * @param initScale standard deviation of the initial factors
- * @param negativeSampling uniform or popularity-aware negatives
+ * @param negativeSampling uniform, popularity-aware, hard (from the current top ranks) or in-batch negatives
  * @param popularityExponent exponent of popularity-aware sampling
  * @param samplesPerEpoch triples per epoch as a multiple of the interactions
  * @param optimizer update rule for factor rows
@@ -21,6 +21,10 @@ import io.perennial.optim.OptimizerKind;
  * @param onlineSteps sampled negatives per event learned online (one SGD step each)
  * @param onlineReplay extra steps per online event on the user's earlier positives, which keeps a
  *     per-event update from dragging the user towards the newest item only
+ * @param hardCandidates uniform candidates per {@link NegativeSampling#HARD} negative (the highest scored is
+ *     kept); 0 means the default, 5 (a checkpoint written before the field existed has none)
+ * @param historyDropout share of the training pairs left out of each epoch, drawn afresh every epoch
+ *     (interaction-level noise: the model cannot lean on any one event); 0 = off
  * @param dp DP-SGD settings, or {@code null} to train without differential privacy
  */
 public record BprConfig(
@@ -41,6 +45,8 @@ public record BprConfig(
     int partialFitEpochs,
     int onlineSteps,
     int onlineReplay,
+    int hardCandidates,
+    float historyDropout,
     io.perennial.privacy.DpConfig dp) {
 
   public BprConfig {
@@ -55,6 +61,15 @@ public record BprConfig(
     if (regularization < 0 || biasRegularization < 0 || initScale < 0 || popularityExponent < 0) {
       throw new IllegalArgumentException("regularization, initScale and popularityExponent must be >= 0");
     }
+    if (hardCandidates == 0) {
+      hardCandidates = 5;
+    }
+    if (hardCandidates < 1) {
+      throw new IllegalArgumentException("hardCandidates must be >= 1, got " + hardCandidates);
+    }
+    if (!(historyDropout >= 0 && historyDropout < 1)) {
+      throw new IllegalArgumentException("historyDropout must be in [0, 1), got " + historyDropout);
+    }
     if (negativeSampling == null) {
       negativeSampling = NegativeSampling.UNIFORM;
     }
@@ -66,12 +81,13 @@ public record BprConfig(
   /** Tuned on ml-latest-small, implicit, user-temporal 80/20 (see docs/BENCHMARKS.md). */
   public static BprConfig defaults() {
     return new BprConfig(64, 40, 0.05f, 0.97f, 0.01f, 0.01f, 0.1f, NegativeSampling.UNIFORM, 0.75f,
-        1f, OptimizerKind.SGD, 1, 42L, 20, 3, 10, 5, null);
+        1f, OptimizerKind.SGD, 1, 42L, 20, 3, 10, 5, 5, 0f, null);
   }
 
   public BprConfig withThreads(int n) {
     return new BprConfig(factors, epochs, learningRate, learningRateDecay, regularization,
         biasRegularization, initScale, negativeSampling, popularityExponent, samplesPerEpoch,
-        optimizer, n, seed, foldInSteps, partialFitEpochs, onlineSteps, onlineReplay, dp);
+        optimizer, n, seed, foldInSteps, partialFitEpochs, onlineSteps, onlineReplay, hardCandidates,
+        historyDropout, dp);
   }
 }

@@ -128,8 +128,9 @@ public final class BprTrainer implements Trainer {
   private static double runEpoch(BprModel model, long[] positives, long samples,
       float lr, AliasSampler negatives, SplittableRandom[] workers, Optimizer userOpt, Optimizer itemOpt,
       LikedPairs liked) {
+    java.util.BitSet dropped = dropout(positives.length, model.config().historyDropout(), workers[0]);
     if (workers.length == 1) {
-      return sampledEpoch(model, positives, samples, lr, negatives, workers[0], userOpt, itemOpt, liked);
+      return sampledEpoch(model, positives, samples, lr, negatives, workers[0], userOpt, itemOpt, liked, dropped);
     }
     double[] losses = new double[workers.length];
     java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
@@ -137,7 +138,8 @@ public final class BprTrainer implements Trainer {
       int id;
       while ((id = next.getAndIncrement()) < workers.length) {
         long share = samples / workers.length + (id < samples % workers.length ? 1 : 0);
-        losses[id] = sampledEpoch(model, positives, share, lr, negatives, workers[id], userOpt, itemOpt, liked);
+        losses[id] = sampledEpoch(model, positives, share, lr, negatives, workers[id], userOpt, itemOpt, liked,
+            dropped);
       }
     }, workers.length);
     double sum = 0;
@@ -176,7 +178,7 @@ public final class BprTrainer implements Trainer {
     for (int e = 0; e < positives.length; e++) {
       positives[e] = pair(posUsers[e], posItems[e]);
     }
-    return sampledEpoch(m, positives, samples, lr, negatives, random, userOpt, itemOpt, null);
+    return sampledEpoch(m, positives, samples, lr, negatives, random, userOpt, itemOpt, null, null);
   }
 
   /** A positive (user, item) packed in one long, so drawing it costs one memory access. */
@@ -186,10 +188,12 @@ public final class BprTrainer implements Trainer {
 
   /**
    * As above, the positives packed by {@link #pair}, with the history's pairs as a hash set
-   * ({@code null}: look them up in the history).
+   * ({@code null}: look them up in the history); a draw of a positive in {@code dropped} (history
+   * dropout; {@code null} = none) spends its sample without an update.
    */
   static double sampledEpoch(BprModel m, long[] positives, long samples, float lr,
-      AliasSampler negatives, SplittableRandom random, Optimizer userOpt, Optimizer itemOpt, LikedPairs liked) {
+      AliasSampler negatives, SplittableRandom random, Optimizer userOpt, Optimizer itemOpt, LikedPairs liked,
+      java.util.BitSet dropped) {
     UserHistory history = m.history();
     int k = m.factors();
     int items = m.itemCount();
@@ -207,16 +211,21 @@ public final class BprTrainer implements Trainer {
     double loss = 0;
     long lossSamples = 0;
     long updates = 0;
+    long droppedDraws = 0;
     long budget = 2 * samples;
-    for (long draw = 0; updates < samples && draw < budget; draw++) {
+    for (long draw = 0; updates + droppedDraws < samples && draw < budget; draw++) {
       int e = rng.nextInt(n);
+      if (dropped != null && dropped.get(e)) {
+        droppedDraws++;
+        continue;
+      }
       long positive = positives[e];
       int u = (int) (positive >>> 32);
       int i = (int) positive;
       int j;
       int tries = 0;
       do {
-        j = negatives == null ? rng.nextInt(items) : negatives.sample(rng.nextLong());
+        j = drawNegative(m, u, positives, negatives, rng);
       } while ((liked != null ? liked.contains(u, j) : history.contains(u, j)) && ++tries < MAX_NEGATIVE_DRAWS);
       if (tries == MAX_NEGATIVE_DRAWS) {
         continue;
@@ -275,5 +284,58 @@ public final class BprTrainer implements Trainer {
     int nextInt(int bound) {
       return (int) (((nextLong() >>> 32) * bound) >>> 32);
     }
+  }
+
+  /**
+   * One negative for {@code user} by the config's {@link NegativeSampling}: uniform, by popularity
+   * (the alias table), in-batch (the item of a random training positive, so items are drawn as often
+   * as they are liked) or hard.
+   */
+  static int drawNegative(BprModel m, int user, long[] positives, AliasSampler popularity, FastRandom rng) {
+    int items = m.itemCount();
+    switch (m.config().negativeSampling()) {
+      case POPULARITY:
+        return popularity != null ? popularity.sample(rng.nextLong()) : rng.nextInt(items);
+      case IN_BATCH:
+        return (int) positives[rng.nextInt(positives.length)];
+      case HARD:
+        return hardest(m, user, m.config().hardCandidates(), rng);
+      default:
+        return rng.nextInt(items);
+    }
+  }
+
+  /** Of {@code candidates} uniform items, the one the model now scores highest for {@code user}. */
+  static int hardest(BprModel m, int user, int candidates, FastRandom rng) {
+    int items = m.itemCount();
+    int k = m.factors();
+    float[] p = m.userFactors();
+    float[] q = m.itemFactors();
+    float[] b = m.itemBias();
+    int best = rng.nextInt(items);
+    float bestScore = Float.NEGATIVE_INFINITY;
+    for (int c = 0; c < candidates; c++) {
+      int j = c == 0 ? best : rng.nextInt(items);
+      float s = b[j] + VectorOps.dot(p, user * k, q, j * k, k);
+      if (s > bestScore) {
+        bestScore = s;
+        best = j;
+      }
+    }
+    return best;
+  }
+
+  /** The training pairs one epoch leaves out: each with probability {@code rate}, from {@code random}. */
+  static java.util.BitSet dropout(int pairs, float rate, SplittableRandom random) {
+    if (rate <= 0) {
+      return null;
+    }
+    java.util.BitSet dropped = new java.util.BitSet(pairs);
+    for (int e = 0; e < pairs; e++) {
+      if (random.nextDouble() < rate) {
+        dropped.set(e);
+      }
+    }
+    return dropped;
   }
 }
