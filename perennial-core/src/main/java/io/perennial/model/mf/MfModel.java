@@ -190,6 +190,7 @@ public final class MfModel extends FactorModel implements io.perennial.model.Onl
       }
     }
     itemRowChanged(item);
+    userRowChanged(user);
   }
 
   @Override
