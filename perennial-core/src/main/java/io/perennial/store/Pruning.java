@@ -122,10 +122,23 @@ public final class Pruning {
    */
   public static Sparsified magnitude(Checkpoint checkpoint, double sparsity, int fineTunePasses,
       java.util.function.IntConsumer onPass) {
+    Recommender model = Algorithms.restore(checkpoint.state());
+    PruneMask mask = magnitudeInPlace(model, sparsity, fineTunePasses, onPass);
+    Checkpoint pruned = new Checkpoint(model.state(), checkpoint.users(), checkpoint.items(), checkpoint.provenance());
+    return new Sparsified(pruned, mask.prunableWeights(), mask.prunedWeights(),
+        ((DenseNetwork) model).parameters().size(), fineTunePasses);
+  }
+
+  /**
+   * {@link #magnitude} on a model in memory (a write): prunes, fine-tunes, returns the mask.
+   *
+   * @throws IllegalArgumentException when the model has no dense layers or the sparsity is outside [0, 1)
+   */
+  public static PruneMask magnitudeInPlace(Recommender model, double sparsity, int fineTunePasses,
+      java.util.function.IntConsumer onPass) {
     if (fineTunePasses < 0) {
       throw new IllegalArgumentException("fine-tune passes must be 0 or more, got " + fineTunePasses);
     }
-    Recommender model = Algorithms.restore(checkpoint.state());
     if (!(model instanceof DenseNetwork network)) {
       throw new IllegalArgumentException("magnitude pruning works on models with dense layers (neumf, sasrec), not "
           + model.type() + " (factor models: prune ids with --min-user-events / --min-item-events)");
@@ -137,9 +150,7 @@ public final class Pruning {
       model.partialFit(Update.of(new InteractionLog(), model.userCount(), model.itemCount()).withReplay(histories));
       onPass.accept(pass);
     }
-    Checkpoint pruned = new Checkpoint(model.state(), checkpoint.users(), checkpoint.items(), checkpoint.provenance());
-    return new Sparsified(pruned, mask.prunableWeights(), mask.prunedWeights(), network.parameters().size(),
-        fineTunePasses);
+    return mask;
   }
 
   /** Every stored (user, item) of the model, users in order, as the fine-tune's replayed events. */
