@@ -30,6 +30,15 @@ final class EvaluateCommand implements Callable<Integer> {
   @Mixin ContentOptions contentOptions = new ContentOptions();
   @Mixin DistillOptions distill = new DistillOptions();
 
+  @picocli.CommandLine.Option(names = "--prune-sparsity", paramLabel = "S",
+      description = "neumf/sasrec: after training, magnitude-prune the fraction S of each dense layer's weights and "
+          + "fine-tune with them held at zero (see `perennial prune --sparsity`), then evaluate.")
+  Double pruneSparsity;
+
+  @picocli.CommandLine.Option(names = "--prune-fine-tune-passes", defaultValue = "1", paramLabel = "N",
+      description = "With --prune-sparsity: fine-tune passes over the training histories. Default: ${DEFAULT-VALUE}.")
+  int pruneFineTunePasses;
+
   @Option(names = "--baselines",
       description = "Also run the content baselines in the same run: random, genre (a content profile over genres), "
           + "tfidf (over title words, decade, genres and tags) and, with --item-vectors, text (the encoder's "
@@ -83,6 +92,12 @@ final class EvaluateCommand implements Callable<Integer> {
       if (!Algorithms.NAMES.contains(m)) {
         throw new UserException("--model: unknown model '" + m + "' (expected one of " + Algorithms.NAMES + ")");
       }
+    }
+    if (pruneSparsity != null && !(pruneSparsity >= 0 && pruneSparsity < 1)) {
+      throw new UserException("--prune-sparsity: must be in [0, 1), got " + pruneSparsity);
+    }
+    if (pruneSparsity != null && pruneFineTunePasses < 0) {
+      throw new UserException("--prune-fine-tune-passes: must be 0 or more, got " + pruneFineTunePasses);
     }
     List<Quantization> quantizations = new ArrayList<>();
     for (String q : quantize) {
@@ -236,7 +251,8 @@ final class EvaluateCommand implements Callable<Integer> {
       Evaluations.Outcome outcome = Evaluations.run(label, m, overrides.get(n), content,
           dataset, splits, protocolJson, dataJson, k,
           io.perennial.model.TrainingOptions.of(recordingEarlyStops(Terminal.progress(out), out, keptEpochs)),
-          candidates, earlyStopping, patience, quantization, n < models.size() ? distill::wrap : t -> t);
+          candidates, earlyStopping, patience, quantization,
+          n < models.size() ? t -> pruned(distill.wrap(t)) : t -> t);
       if (earlyStopping != null) {
         // Only loo has a validation part, and it is one split: the epoch kept, or null when
         // training ran its full course.
@@ -315,5 +331,41 @@ final class EvaluateCommand implements Callable<Integer> {
       row.append(String.format(Locale.ROOT, " %9.2f", r.path("timings").path("train_s").asDouble()));
       out.println(row);
     }
+  }
+
+  /** The trainer, followed by magnitude pruning and its fine-tune when {@code --prune-sparsity} is set. */
+  private io.perennial.model.Trainer pruned(io.perennial.model.Trainer base) {
+    if (pruneSparsity == null) {
+      return base;
+    }
+    double sparsity = pruneSparsity;
+    int passes = pruneFineTunePasses;
+    return new io.perennial.model.Trainer() {
+      @Override
+      public String type() {
+        return base.type();
+      }
+
+      @Override
+      public com.fasterxml.jackson.databind.JsonNode configJson() {
+        return base.configJson();
+      }
+
+      @Override
+      public io.perennial.model.Recommender fit(Dataset train, io.perennial.model.TrainingOptions options) {
+        io.perennial.model.Recommender model = base.fit(train, options);
+        try {
+          io.perennial.store.Pruning.magnitudeInPlace(model, sparsity, passes, pass -> { });
+        } catch (IllegalArgumentException e) {
+          throw new UserException("--prune-sparsity: " + e.getMessage());
+        }
+        return model;
+      }
+
+      @Override
+      public long estimatedBytes(int users, int items, long interactions) {
+        return base.estimatedBytes(users, items, interactions);
+      }
+    };
   }
 }

@@ -123,6 +123,12 @@ final class ServeCommand implements Callable<Integer> {
       + io.perennial.server.search.AnnSearch.DEFAULT_EXACT_BELOW + " items, exact below), ann (always the graph), exact (every item scored). Default: ${DEFAULT-VALUE}.")
   String search;
 
+  @Option(names = "--quantize", defaultValue = "none", paramLabel = "none|int8",
+      description = "Answer requests with int8 copies of the model's tables (mf, bpr, ials): exact scoring and the "
+          + "ANN re-rank read a quarter of the table bytes; the learner keeps learning in floats and the int8 copy "
+          + "follows it row by row. With --strategy static only the int8 tables are kept. Default: ${DEFAULT-VALUE}.")
+  String quantize;
+
   @Option(names = "--rerank-candidates", defaultValue = "0", paramLabel = "N",
       description = "Candidates the ANN graph proposes per request for the model to re-rank by its full score "
           + "(two-stage retrieval and ranking; at least k, plus the graph's own margin). 0 = the model's default: "
@@ -237,7 +243,8 @@ final class ServeCommand implements Callable<Integer> {
     StrategyConfig strategyConfig = StrategyConfig.forStream(o.updateEvery * 10L);
     LearnerSettings learning = new LearnerSettings(o.model, modelConfig, o.strategy, strategyConfig,
         o.strategy.equalsIgnoreCase("hybrid") && o.retrainEvery == 0 ? o.updateEvery : o.retrainEvery,
-        o.checkpointEvery * 1000, 64, o.prequentialSample, o.minEvents, o.seed);
+        o.checkpointEvery * 1000, 64, o.prequentialSample, o.minEvents, o.seed)
+        .servedAs(Quantizing.parse(o.quantize, o.model));
     String password = System.getenv().getOrDefault("PERENNIAL_KEYSTORE_PASSWORD", "");
     if (o.keystore != null && !Files.isReadable(o.keystore)) {
       throw new UserException("--keystore: cannot read " + o.keystore);

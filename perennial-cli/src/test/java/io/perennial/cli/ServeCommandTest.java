@@ -91,6 +91,16 @@ class ServeCommandTest {
         .isEqualTo(Main.USER_ERROR);
     assertThat(err.toString()).contains("--rerank-candidates: must be 0");
     assertOneLineAndNothingCreated(data);
+    err.getBuffer().setLength(0);
+    assertThat(run("serve", "--data-dir", data.toString(), "--port", "0", "--insecure-dev", "--model", "itemknn",
+        "--quantize", "int8")).isEqualTo(Main.USER_ERROR);
+    assertThat(err.toString()).contains("--quantize int8: itemknn has no factor tables");
+    assertOneLineAndNothingCreated(data);
+    err.getBuffer().setLength(0);
+    assertThat(run("serve", "--data-dir", data.toString(), "--port", "0", "--insecure-dev", "--quantize", "int4"))
+        .isEqualTo(Main.USER_ERROR);
+    assertThat(err.toString()).contains("--quantize: unknown quantisation 'int4'");
+    assertOneLineAndNothingCreated(data);
   }
 
   @Test

@@ -10,16 +10,21 @@ import java.util.Objects;
  * the spread of norms between rows, which a single scale for the table would not (popular items
  * have long rows, tail items short ones). One byte per element plus four per row: a quarter of the
  * float table, and scoring reads a quarter of the memory.
+ *
+ * <p>A table that follows a float table being learned (the server's int8 copy of an online model)
+ * re-codes single rows with {@link #setRow} and grows with geometric headroom; those are writes,
+ * under the same rule as the model's own (no reader during a write).
  */
 public final class Int8Table {
 
   /** Largest code magnitude; -128 is never used so the codes are symmetric around zero. */
   public static final int MAX_CODE = 127;
 
-  private final int rows;
+  private int rows;
   private final int dims;
-  private final byte[] codes;
-  private final float[] scales;
+  /** At least {@code rows × dims} codes; rows past {@link #rows} are headroom for growth. */
+  private byte[] codes;
+  private float[] scales;
 
   /**
    * Wraps existing codes and scales (e.g. read from a checkpoint).
@@ -93,19 +98,44 @@ public final class Int8Table {
     return dims;
   }
 
-  /** The codes, row-major. Live: do not modify. */
+  /** The codes, row-major ({@code rows × dims}). Live unless the table has grown: do not modify. */
   public byte[] codes() {
-    return codes;
+    return codes.length == rows * dims ? codes : Arrays.copyOf(codes, rows * dims);
   }
 
-  /** One scale per row. Live: do not modify. */
+  /** One scale per row ({@code rows}). Live unless the table has grown: do not modify. */
   public float[] scales() {
-    return scales;
+    return scales.length == rows ? scales : Arrays.copyOf(scales, rows);
   }
 
-  /** Bytes the table holds: one per code and four per scale. */
+  /** Bytes the table holds (headroom included): one per code and four per scale. */
   public long bytes() {
     return codes.length + 4L * scales.length;
+  }
+
+  /**
+   * Re-codes row {@code row} from {@code values[offset, offset + dims)}; {@code row == rows()}
+   * appends it (the arrays grow by half when full, so a stream of new rows costs amortised O(dims)
+   * each). A write.
+   *
+   * @throws IllegalArgumentException when a value is not finite
+   * @throws IndexOutOfBoundsException when {@code row} is beyond the next row
+   */
+  public void setRow(int row, float[] values, int offset) {
+    Objects.checkIndex(row, rows + 1);
+    Objects.checkFromIndexSize(offset, dims, values.length);
+    if (row == rows) {
+      if ((long) (rows + 1) * dims > codes.length) {
+        int capacity = Math.max(rows + 1, rows + rows / 2 + 16);
+        codes = Arrays.copyOf(codes, Math.multiplyExact(capacity, dims));
+        scales = Arrays.copyOf(scales, capacity);
+      }
+      // codes first: a row is counted only once it holds its values
+      scales[row] = quantizeRow(values, offset, dims, codes, row * dims);
+      rows++;
+      return;
+    }
+    scales[row] = quantizeRow(values, offset, dims, codes, row * dims);
   }
 
   /** Element {@code (row, d)} as the table represents it. */

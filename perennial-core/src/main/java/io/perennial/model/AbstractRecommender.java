@@ -213,6 +213,12 @@ public abstract class AbstractRecommender implements Recommender {
     retired.clear(item);
   }
 
+  /** Makes this model's retired items those of {@code other} (a copy of the same items). A write. */
+  protected void copyRetiredFrom(AbstractRecommender other) {
+    retired.clear();
+    retired.or(other.retired);
+  }
+
   public boolean isRetired(int item) {
     return retired.get(item);
   }

@@ -22,6 +22,25 @@ public abstract class FactorModel extends AbstractRecommender implements VectorR
   private volatile float[] itemNorms;
   /** Column-major copy of the item table: scoring a catalogue is then lane-wise FMAs only. */
   private volatile ItemColumns itemColumns;
+  /** Told of every row an in-place write changes, or {@code null}. */
+  private volatile RowChanges rowChanges;
+
+  /**
+   * Receives the rows that in-place writes ({@code learnOnline}, the divergence guard's restore,
+   * eviction, retirement) change, so that a copy kept beside the model (the server's int8 tables)
+   * can re-code only those. Rows added by growth are not reported: they are the ones past the
+   * copy's size. {@code partialFit} rewrites whole tables and reports nothing.
+   */
+  public interface RowChanges {
+    void userChanged(int user);
+
+    void itemChanged(int item);
+  }
+
+  /** Reports the rows later in-place writes change to {@code sink} ({@code null} stops it). */
+  public void trackRowChanges(RowChanges sink) {
+    rowChanges = sink;
+  }
 
   /**
    * The transposed item table with room for {@code stride} items, so that items learned online are
@@ -216,6 +235,7 @@ public abstract class FactorModel extends AbstractRecommender implements VectorR
       if (userBias != null) {
         userBias[user] = 0;
       }
+      userRowChanged(user);
       invalidateDerivedState();
     }
   }
@@ -361,6 +381,7 @@ public abstract class FactorModel extends AbstractRecommender implements VectorR
       if (userBias != null) {
         userBias[s.user()] = s.userBias();
       }
+      userRowChanged(s.user());
     }
     if (s.item() < itemCount) {
       if (s.itemRow() != null) {
@@ -445,6 +466,10 @@ public abstract class FactorModel extends AbstractRecommender implements VectorR
    * step without rebuilding them (O(factors)).
    */
   protected void itemRowChanged(int item) {
+    RowChanges changes = rowChanges;
+    if (changes != null) {
+      changes.itemChanged(item);
+    }
     ItemColumns columns = itemColumns;
     if (columns != null && item < columns.rows) {
       for (int d = 0; d < factors; d++) {
@@ -454,6 +479,14 @@ public abstract class FactorModel extends AbstractRecommender implements VectorR
     float[] norms = itemNorms;
     if (norms != null && norms.length == itemCount) {
       norms[item] = VectorOps.norm(itemFactors, item * factors, factors);
+    }
+  }
+
+  /** Call after changing one user's row or bias in place. */
+  protected void userRowChanged(int user) {
+    RowChanges changes = rowChanges;
+    if (changes != null) {
+      changes.userChanged(user);
     }
   }
 

@@ -41,8 +41,8 @@ public final class ParameterOptimizer {
   }
 
   /**
-   * Clips (if configured), updates every dense tensor and every touched table row, moves the
-   * schedules on and zeroes the gradients.
+   * Clips (if configured), updates every dense tensor and every touched table row, puts pruned
+   * weights back to zero ({@link PruneMask}), moves the schedules on and zeroes the gradients.
    *
    * @return the global gradient norm before clipping
    */
@@ -65,6 +65,7 @@ public final class ParameterOptimizer {
       }
       opt.advance();
     }
+    params.applyMask();
     params.zeroGrad();
     return norm;
   }

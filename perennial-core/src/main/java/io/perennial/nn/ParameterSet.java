@@ -24,6 +24,8 @@ public final class ParameterSet {
   private final Map<Tensor, RowSet> touched;
   private final float[] values;
   private final float[] grads;
+  /** Weights held at zero by magnitude pruning, or {@code null}. */
+  private PruneMask mask;
 
   private ParameterSet(List<Tensor> tensors, int size) {
     this.tensors = List.copyOf(tensors);
@@ -105,6 +107,23 @@ public final class ParameterSet {
       throw new IllegalArgumentException("no parameter named " + name + " (have " + byName.keySet() + ")");
     }
     return t;
+  }
+
+  /** The pruning mask every optimiser step re-applies, or {@code null} (see {@link PruneMask}). */
+  public PruneMask mask() {
+    return mask;
+  }
+
+  void setMask(PruneMask mask) {
+    this.mask = mask;
+  }
+
+  /** Puts the pruned weights back to zero after an update moved them. */
+  public void applyMask() {
+    PruneMask m = mask;
+    if (m != null) {
+      m.apply(values);
+    }
   }
 
   /** The rows of {@code table} touched since the last {@link #zeroGrad()}. */

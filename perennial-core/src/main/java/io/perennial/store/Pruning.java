@@ -1,7 +1,13 @@
 package io.perennial.store;
 
 import io.perennial.data.IdIndex;
+import io.perennial.data.InteractionLog;
+import io.perennial.data.InteractionType;
+import io.perennial.model.AbstractRecommender;
 import io.perennial.model.Algorithms;
+import io.perennial.model.DenseNetwork;
+import io.perennial.model.Update;
+import io.perennial.nn.PruneMask;
 import io.perennial.model.FactorModel;
 import io.perennial.model.ModelState;
 import io.perennial.model.Recommender;
@@ -17,6 +23,11 @@ import java.util.function.IntPredicate;
  * the histories. Every kept id keeps its rows bit for bit, so it scores exactly as before; a pruned
  * user gets the popularity fallback, as any unknown user does, and a pruned item is no longer
  * recommended.
+ *
+ * <p>{@link #magnitude} prunes the other way: the connections of a deep model's dense layers
+ * (NeuMF's MLP and fusion layers, SASRec's attention and feed-forward projections), the smallest
+ * weights set to zero and held there by a mask through a short fine-tune on the model's own
+ * histories, and in the checkpoint for every later update.
  */
 public final class Pruning {
 
@@ -81,6 +92,78 @@ public final class Pruning {
     Checkpoint pruned = new Checkpoint(s, ids(checkpoint.users(), users), ids(checkpoint.items(), items),
         checkpoint.provenance());
     return new Result(pruned, model.userCount(), users.length, model.itemCount(), items.length);
+  }
+
+  /**
+   * What a magnitude pruning did.
+   *
+   * @param checkpoint the pruned, fine-tuned model
+   * @param prunableWeights weights of the dense layers the mask covers
+   * @param prunedWeights of those, how many are held at zero
+   * @param parameters every parameter of the model (embedding tables included)
+   * @param fineTunePasses passes of {@code partialFit} over the model's histories after pruning
+   */
+  public record Sparsified(Checkpoint checkpoint, long prunableWeights, long prunedWeights, long parameters,
+      int fineTunePasses) {
+
+    /** Pruned over prunable weights. */
+    public double sparsity() {
+      return prunableWeights == 0 ? 0 : (double) prunedWeights / prunableWeights;
+    }
+  }
+
+  /**
+   * Magnitude-prunes the dense layers of a NeuMF or SASRec model to {@code sparsity} (each layer
+   * losing that share of its smallest-|w| weights, see {@link PruneMask}), then fine-tunes it by
+   * {@code fineTunePasses} {@code partialFit} passes over every stored user's history with the
+   * pruned weights held at zero. {@code onPass} hears each finished pass (1-based).
+   *
+   * @throws IllegalArgumentException when the model has no dense layers or the sparsity is outside [0, 1)
+   */
+  public static Sparsified magnitude(Checkpoint checkpoint, double sparsity, int fineTunePasses,
+      java.util.function.IntConsumer onPass) {
+    Recommender model = Algorithms.restore(checkpoint.state());
+    PruneMask mask = magnitudeInPlace(model, sparsity, fineTunePasses, onPass);
+    Checkpoint pruned = new Checkpoint(model.state(), checkpoint.users(), checkpoint.items(), checkpoint.provenance());
+    return new Sparsified(pruned, mask.prunableWeights(), mask.prunedWeights(),
+        ((DenseNetwork) model).parameters().size(), fineTunePasses);
+  }
+
+  /**
+   * {@link #magnitude} on a model in memory (a write): prunes, fine-tunes, returns the mask.
+   *
+   * @throws IllegalArgumentException when the model has no dense layers or the sparsity is outside [0, 1)
+   */
+  public static PruneMask magnitudeInPlace(Recommender model, double sparsity, int fineTunePasses,
+      java.util.function.IntConsumer onPass) {
+    if (fineTunePasses < 0) {
+      throw new IllegalArgumentException("fine-tune passes must be 0 or more, got " + fineTunePasses);
+    }
+    if (!(model instanceof DenseNetwork network)) {
+      throw new IllegalArgumentException("magnitude pruning works on models with dense layers (neumf, sasrec), not "
+          + model.type() + " (factor models: prune ids with --min-user-events / --min-item-events)");
+    }
+    PruneMask mask = PruneMask.prune(network.parameters(), sparsity);
+    network.parametersChanged();
+    InteractionLog histories = histories((AbstractRecommender) model);
+    for (int pass = 1; pass <= fineTunePasses; pass++) {
+      model.partialFit(Update.of(new InteractionLog(), model.userCount(), model.itemCount()).withReplay(histories));
+      onPass.accept(pass);
+    }
+    return mask;
+  }
+
+  /** Every stored (user, item) of the model, users in order, as the fine-tune's replayed events. */
+  private static InteractionLog histories(AbstractRecommender model) {
+    InteractionLog log = new InteractionLog();
+    for (int u = 0; u < model.userCount(); u++) {
+      int[] items = model.history().items(u);
+      float[] values = model.history().values(u);
+      for (int p = 0; p < items.length; p++) {
+        log.add(u, items[p], values[p], 0L, InteractionType.CLICK);
+      }
+    }
+    return log;
   }
 
   /** Keeps users with at least {@code minUserEvents} stored items and items with at least {@code minItemEvents} events. */

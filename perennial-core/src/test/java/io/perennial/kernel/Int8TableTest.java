@@ -142,4 +142,30 @@ class Int8TableTest {
     assertThatThrownBy(() -> new Int8Table(1, 2, new byte[2], new float[] {-1}))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scale -1");
   }
+
+  @Test
+  void setRowRecodesInPlaceAndAppendsPastTheHeadroomAsAFreshQuantisationWould() {
+    SplittableRandom random = new SplittableRandom(9);
+    int dims = 12;
+    float[] floats = new float[200 * dims];
+    for (int p = 0; p < floats.length; p++) {
+      floats[p] = (float) random.nextGaussian();
+    }
+    Int8Table table = Int8Table.quantize(floats, 3, dims);
+    for (int r = 3; r < 200; r++) {
+      table.setRow(r, floats, r * dims);
+    }
+    for (int d = 0; d < dims; d++) {
+      floats[1 * dims + d] *= 5;
+    }
+    table.setRow(1, floats, dims);
+    Int8Table fresh = Int8Table.quantize(floats, 200, dims);
+    assertThat(table.rows()).isEqualTo(200);
+    assertThat(table.codes()).isEqualTo(fresh.codes());
+    assertThat(table.scales()).isEqualTo(fresh.scales());
+    assertThat(table.bytes()).isGreaterThanOrEqualTo(fresh.bytes());
+    assertThatThrownBy(() -> table.setRow(202, floats, 0)).isInstanceOf(IndexOutOfBoundsException.class);
+    floats[0] = Float.NaN;
+    assertThatThrownBy(() -> table.setRow(0, floats, 0)).hasMessageContaining("non-finite");
+  }
 }

@@ -47,9 +47,13 @@ final class TestServers {
   }
 
   static PerennialServer start(Path dir, String strategy, long checkpointMillis) {
+    return start(dir, settings(strategy, checkpointMillis));
+  }
+
+  static PerennialServer start(Path dir, LearnerSettings settings) {
     HttpOptions http = new HttpOptions("127.0.0.1", 0, ApiKeys.parse(ADMIN + ":admin," + INGEST + ":ingest," + READ + ":read"),
         1 << 20, 0, null, null, null);
-    return PerennialServer.start(dir, settings(strategy, checkpointMillis), http, TopKSearch.exact(), TestServers::seed);
+    return PerennialServer.start(dir, settings, http, TopKSearch.exact(), TestServers::seed);
   }
 
   /** As {@link #start}, consuming events from Kafka as {@code kafka} says. */

@@ -302,6 +302,7 @@ public final class BprModel extends FactorModel implements io.perennial.model.On
     for (int s = 0; s < config.onlineReplay() && past.length > 1; s++) {
       step(user, past[growthRandom.nextInt(past.length)], lr, true);
     }
+    userRowChanged(user);
   }
 
   /**

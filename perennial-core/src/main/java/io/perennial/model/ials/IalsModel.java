@@ -239,6 +239,7 @@ public final class IalsModel extends FactorModel implements io.perennial.model.O
     AlsSolver.solveRowWithBase(userFactors, user, itemFactors, yty, k, history.items(user), history.values(user),
         config.regularization(), config.alpha(), config.onlineCgSteps(), st.workspace, sums, user * k);
     AlsSolver.replaceOuter(st.userGram, st.workspace.previous, userFactors, user, k);
+    userRowChanged(user);
 
     // An item with many users moves little per event: re-solve it on about one event in
     // (users / ITEM_SOLVE_USERS), which bounds the per-event cost while new items update every time.

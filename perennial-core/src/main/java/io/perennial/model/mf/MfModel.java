@@ -203,6 +203,7 @@ public final class MfModel extends FactorModel implements io.perennial.model.Onl
       }
     }
     itemRowChanged(item);
+    userRowChanged(user);
   }
 
   /**

@@ -29,7 +29,8 @@ import java.util.SplittableRandom;
  * all items for one user in chunks of matrix products; the GMF part serves as the dot-product
  * retrieval stage ({@link VectorRetrieval}) whose candidates the full network re-ranks.
  */
-public final class NeumfModel extends AbstractRecommender implements OnlineLearner, VectorRetrieval {
+public final class NeumfModel extends AbstractRecommender implements OnlineLearner, VectorRetrieval,
+    io.perennial.model.DenseNetwork {
 
   public static final String TYPE = "neumf";
   /** Items per matrix product when scoring a catalogue. */
@@ -79,6 +80,7 @@ public final class NeumfModel extends AbstractRecommender implements OnlineLearn
   }
 
   /** The network's parameters (a live view, replaced when the tables grow). */
+  @Override
   public ParameterSet parameters() {
     return network.params;
   }
@@ -165,6 +167,11 @@ public final class NeumfModel extends AbstractRecommender implements OnlineLearn
   void refreshScoring() {
     NeumfNetwork net = network;
     projection = new Projection(net, itemCount, net.projectItems(net.params.values(), itemCount));
+  }
+
+  @Override
+  public void parametersChanged() {
+    refreshScoring();
   }
 
   /** Drops the item-side projection: call before changing parameters. */
@@ -579,6 +586,9 @@ public final class NeumfModel extends AbstractRecommender implements OnlineLearn
       s.put(section(t), Arrays.copyOfRange(values, t.offset(), t.offset() + n));
     }
     s.put("popularity", Arrays.copyOf(popularity, itemCount)).put("shape", new int[] {userCount, itemCount});
+    if (net.params.mask() != null) {
+      s.put(io.perennial.model.DenseNetwork.PRUNE_MASK, net.params.mask().toWords());
+    }
     history.saveTo(s, "history");
     return s;
   }
@@ -603,6 +613,9 @@ public final class NeumfModel extends AbstractRecommender implements OnlineLearn
     float[] popularity = s.floats("popularity");
     if (popularity.length != shape[1]) {
       throw new IllegalArgumentException("inconsistent model state: popularity size");
+    }
+    if (s.ints().containsKey(io.perennial.model.DenseNetwork.PRUNE_MASK)) {
+      io.perennial.nn.PruneMask.fromWords(net.params, s.ints(io.perennial.model.DenseNetwork.PRUNE_MASK));
     }
     NeumfModel model = new NeumfModel(config, UserHistory.loadFrom(s, "history"), popularity, shape[0], shape[1], net);
     model.refreshScoring();

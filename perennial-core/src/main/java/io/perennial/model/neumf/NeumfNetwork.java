@@ -135,6 +135,7 @@ final class NeumfNetwork {
       int n = t.isTable() ? Math.min(t.rows(), s.rows()) * t.cols() : t.size();
       System.arraycopy(src, s.offset(), dst, t.offset(), n);
     }
+    io.perennial.nn.PruneMask.carryOver(from.params, params);
   }
 
   // ---- training: forward and backward over a batch of (user, item) rows ----

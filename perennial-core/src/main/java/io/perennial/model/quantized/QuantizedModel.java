@@ -30,6 +30,12 @@ import java.util.Map;
  * table) and {@link #partialFit} — materialises it once from the codes ({@link #fp32()}) and keeps
  * it; a {@code partialFit} then learns on that float model and re-quantises its tables, so the codes
  * always come from the tables as learned, never from a decoded copy of a decoded copy.
+ *
+ * <p>{@link #following} serves a float model that keeps learning in place (the server's online
+ * learner): the codes are this model's, everything else (histories, popularity, biases, retired
+ * items) is the float model's own, shared, and {@link #catchUp} re-codes the rows the float model
+ * reported changed ({@link FactorModel#trackRowChanges}) and the rows it grew by, so the int8
+ * copy is exact to the float model after every catch-up at O(factors) per changed row.
  */
 public final class QuantizedModel extends AbstractRecommender implements VectorRetrieval {
 
@@ -54,6 +60,8 @@ public final class QuantizedModel extends AbstractRecommender implements VectorR
   private volatile float[] itemVectors;
   /** The float model, once something needed it. */
   private FactorModel fp32;
+  /** The float model's rows changed since the last catch-up, when this follows it; else {@code null}. */
+  private ChangedRows changed;
 
   private QuantizedModel(String baseType, JsonNode baseConfig, ModelState extras, UserHistory history,
       float[] popularity, int factors, Int8Table users, Int8Table items, float[] userBias, float[] itemBias,
@@ -94,6 +102,117 @@ public final class QuantizedModel extends AbstractRecommender implements VectorR
         f.itemBias() == null ? null : Arrays.copyOf(f.itemBias(), f.itemCount()), f.globalBias());
     copyRetired(f, q, f.itemCount());
     return q;
+  }
+
+  /**
+   * Quantises a float model that goes on learning in place and follows it: call {@link #catchUp}
+   * after each run of writes to it, before readers see this model again. The float model is this
+   * one's {@link #fp32()} (fold-ins solve against it exactly), and it is what a checkpoint should
+   * hold, since it is the one that learns.
+   */
+  public static QuantizedModel following(FactorModel model) {
+    QuantizedModel q = of(model);
+    q.fp32 = model;
+    q.changed = new ChangedRows();
+    q.shareLiveState(model);
+    model.trackRowChanges(q.changed);
+    return q;
+  }
+
+  /** Whether this model follows a learning float model ({@link #following}). */
+  public boolean follows() {
+    return changed != null;
+  }
+
+  /**
+   * Re-codes the rows of the followed float model that changed or were added since the last
+   * catch-up and takes over its counts, biases and popularity. A write: no reader may see this
+   * model meanwhile. Does nothing for a model that follows none.
+   */
+  public void catchUp() {
+    if (changed == null) {
+      return;
+    }
+    FactorModel base = fp32;
+    boolean grewItems = base.itemCount() > items.rows();
+    for (int u = users.rows(); u < base.userCount(); u++) {
+      users.setRow(u, base.userFactors(), u * factors);
+    }
+    for (int i = items.rows(); i < base.itemCount(); i++) {
+      items.setRow(i, base.itemFactors(), i * factors);
+    }
+    changed.drainUsers(u -> users.setRow(u, base.userFactors(), u * factors));
+    float[] norms = grewItems ? null : itemNorms;
+    float[] row = new float[factors];
+    changed.drainItems(i -> {
+      items.setRow(i, base.itemFactors(), i * factors);
+      if (norms != null) {
+        items.dequantizeRow(i, row, 0);
+        norms[i] = VectorOps.norm(row, 0, factors);
+      }
+    });
+    shareLiveState(base);
+    itemNorms = norms;
+  }
+
+  /** Takes the float model's counts and non-table state by reference (they change with it). */
+  private void shareLiveState(FactorModel base) {
+    history = base.history();
+    popularity = base.popularity();
+    userBias = base.userBias();
+    itemBias = base.itemBias();
+    globalBias = base.globalBias();
+    userCount = base.userCount();
+    itemCount = base.itemCount();
+    copyRetiredFrom(base);
+  }
+
+  /** Distinct row indices reported changed, in report order; the learner thread's alone. */
+  private static final class ChangedRows implements FactorModel.RowChanges {
+    private final java.util.BitSet userSeen = new java.util.BitSet();
+    private final java.util.BitSet itemSeen = new java.util.BitSet();
+    private int[] userRows = new int[64];
+    private int[] itemRows = new int[64];
+    private int userCount;
+    private int itemCount;
+
+    @Override
+    public void userChanged(int user) {
+      if (!userSeen.get(user)) {
+        userSeen.set(user);
+        userRows = append(userRows, userCount++, user);
+      }
+    }
+
+    @Override
+    public void itemChanged(int item) {
+      if (!itemSeen.get(item)) {
+        itemSeen.set(item);
+        itemRows = append(itemRows, itemCount++, item);
+      }
+    }
+
+    private static int[] append(int[] rows, int at, int value) {
+      int[] r = at < rows.length ? rows : Arrays.copyOf(rows, rows.length * 2);
+      r[at] = value;
+      return r;
+    }
+
+    void drainUsers(java.util.function.IntConsumer sink) {
+      for (int p = 0; p < userCount; p++) {
+        userSeen.clear(userRows[p]);
+        sink.accept(userRows[p]);
+      }
+      userCount = 0;
+    }
+
+    void drainItems(java.util.function.IntConsumer sink) {
+      for (int p = 0; p < itemCount; p++) {
+        itemSeen.clear(itemRows[p]);
+        sink.accept(itemRows[p]);
+      }
+      itemCount = 0;
+    }
   }
 
   private static ModelState extrasOf(ModelState state) {
@@ -260,6 +379,7 @@ public final class QuantizedModel extends AbstractRecommender implements VectorR
    */
   public synchronized FactorModel fp32() {
     if (fp32 == null) {
+      // a following model always has one, so the first-use build never races its catch-ups
       fp32 = (FactorModel) Algorithms.restore(decodedState());
       copyRetired(this, fp32, itemCount);
     }
@@ -291,8 +411,17 @@ public final class QuantizedModel extends AbstractRecommender implements VectorR
     return factors;
   }
 
+  /**
+   * The float item table when this model has one (it follows a learning model, or materialised
+   * it), else the codes decoded once: the graph walks floats, its candidates are re-ranked by
+   * {@link #score}, on the int8 tables.
+   */
   @Override
   public float[] retrievalItemVectors() {
+    FactorModel base = fp32;
+    if (base != null) {
+      return base.itemFactors();
+    }
     float[] v = itemVectors;
     if (v == null || v.length != itemCount * factors) {
       v = items.dequantize();
@@ -323,8 +452,10 @@ public final class QuantizedModel extends AbstractRecommender implements VectorR
     config.put("base", baseType);
     config.set("config", baseConfig);
     ModelState s = new ModelState(TYPE, config);
-    s.put("user_codes", users.codes().clone()).put("user_scales", users.scales().clone())
-        .put("item_codes", items.codes().clone()).put("item_scales", items.scales().clone())
+    s.put("user_codes", Arrays.copyOf(users.codes(), userCount * factors))
+        .put("user_scales", Arrays.copyOf(users.scales(), userCount))
+        .put("item_codes", Arrays.copyOf(items.codes(), itemCount * factors))
+        .put("item_scales", Arrays.copyOf(items.scales(), itemCount))
         .put("popularity", Arrays.copyOf(popularity, itemCount)).put("global_bias", new float[] {globalBias})
         .put("shape", new int[] {userCount, itemCount, factors});
     if (userBias != null) {

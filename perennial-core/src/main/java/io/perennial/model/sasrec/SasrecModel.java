@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * states of the users they trained on; a {@code partialFit} recomputes every state.
  */
 public final class SasrecModel extends AbstractRecommender implements OnlineLearner, VectorRetrieval,
-    SequenceAware {
+    SequenceAware, io.perennial.model.DenseNetwork {
 
   public static final String TYPE = "sasrec";
   /** Sequences per batch when the states are recomputed. */
@@ -186,6 +186,16 @@ public final class SasrecModel extends AbstractRecommender implements OnlineLear
   }
 
   /** Recomputes the cached states of every user with a sequence, on the config's threads. */
+  @Override
+  public io.perennial.nn.ParameterSet parameters() {
+    return network.params();
+  }
+
+  @Override
+  public void parametersChanged() {
+    refreshAllStates();
+  }
+
   void refreshAllStates() {
     int[] users = new int[userCount];
     for (int u = 0; u < userCount; u++) {
@@ -476,6 +486,9 @@ public final class SasrecModel extends AbstractRecommender implements OnlineLear
         .put("sequences.start", start)
         .put("sequences.items", items)
         .putLong("steps", steps);
+    if (network.params().mask() != null) {
+      s.put(io.perennial.model.DenseNetwork.PRUNE_MASK, network.params().mask().toWords());
+    }
     history.saveTo(s, "history");
     return s;
   }
@@ -495,6 +508,9 @@ public final class SasrecModel extends AbstractRecommender implements OnlineLear
           + " parameters, the config needs " + network.params().size());
     }
     System.arraycopy(values, 0, network.params().values(), 0, values.length);
+    if (s.ints().containsKey(io.perennial.model.DenseNetwork.PRUNE_MASK)) {
+      io.perennial.nn.PruneMask.fromWords(network.params(), s.ints(io.perennial.model.DenseNetwork.PRUNE_MASK));
+    }
     int[] start = s.ints("sequences.start");
     int[] items = s.ints("sequences.items");
     if (start.length != shape[0] + 1 || start[shape[0]] != items.length) {

@@ -169,6 +169,7 @@ public final class SasrecNetwork {
     for (int i = table.offset() + items * c; i < table.offset() + newItems * c; i++) {
       to[i] = (float) (random.nextGaussian() * std);
     }
+    io.perennial.nn.PruneMask.carryOver(params, grown.params);
     return grown;
   }
 

@@ -8,6 +8,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.perennial.model.AbstractRecommender;
 import io.perennial.model.FactorModel;
+import io.perennial.model.quantized.QuantizedModel;
 import io.perennial.model.Recommendations;
 import io.perennial.model.Recommender;
 import io.perennial.model.UserQuery;
@@ -573,7 +574,37 @@ public final class ApiRoutes {
     out.put("search_ready", served != null && search.ready(served.model()));
     out.put("retention", privacyRoutes.retentionStatus());
     metrics.statusSections().forEach(out::put);
+    if (served != null) {
+      out.put("served_tables", tableMemory(served.model()));
+    }
     ctx.json(out);
+  }
+
+  /**
+   * The factor tables requests read: their form and bytes per row (int8: one per factor plus a
+   * four-byte scale; fp32: four per factor), biases and histories apart.
+   */
+  private static Map<String, Object> tableMemory(Recommender model) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    if (model instanceof QuantizedModel q) {
+      out.put("quantization", "int8");
+      out.put("factors", q.factors());
+      out.put("bytes_per_item", q.factors() + 4);
+      out.put("bytes_per_user", q.factors() + 4);
+      out.put("table_bytes", q.tableBytes());
+      out.put("fp32_table_bytes", 4L * q.factors() * ((long) q.userCount() + q.itemCount()));
+      // the float model it follows stays in memory for learning: say so
+      out.put("float_tables_kept_for_learning", q.follows());
+    } else if (model instanceof FactorModel f) {
+      out.put("quantization", "none");
+      out.put("factors", f.factors());
+      out.put("bytes_per_item", 4 * f.factors());
+      out.put("bytes_per_user", 4 * f.factors());
+      out.put("table_bytes", 4L * f.factors() * ((long) f.userCount() + f.itemCount()));
+    } else {
+      out.put("quantization", "none");
+    }
+    return out;
   }
 
   private ServedModel served() {

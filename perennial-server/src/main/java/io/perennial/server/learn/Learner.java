@@ -17,6 +17,9 @@ import io.perennial.model.Recommender;
 import io.perennial.model.TrainingOptions;
 import io.perennial.model.Unlearning;
 import io.perennial.model.Update;
+import io.perennial.model.FactorModel;
+import io.perennial.model.quantized.Quantization;
+import io.perennial.model.quantized.QuantizedModel;
 import io.perennial.server.store.EventStore;
 import io.perennial.server.store.ModelRegistry;
 import io.perennial.server.store.ModelVersion;
@@ -52,6 +55,13 @@ import org.slf4j.LoggerFactory;
  * Every model that would replace the served one (a retrain, an activated version, the checkpoint
  * loaded at start-up) must pass the {@link HealthGate}; a refused one is logged, reported in
  * {@code lastError}, and never served.
+ *
+ * <p>With int8 serving ({@link LearnerSettings#serving()}) requests are answered by a {@link
+ * QuantizedModel} of the model the strategy learns, which stays in floats (so learning loses
+ * nothing to rounding and checkpoints keep the float tables): a model swapped in is quantised
+ * whole, and one learned in place is followed row by row — each write-lock hold ends by
+ * re-coding the rows it changed ({@link QuantizedModel#catchUp}). The {@code static} strategy
+ * learns nothing, so it keeps only the int8 model and the float tables are dropped.
  */
 public final class Learner implements AutoCloseable {
 
@@ -110,6 +120,8 @@ public final class Learner implements AutoCloseable {
   private final SharedIds sharedItems = new SharedIds();
   private StreamContext context;
   private UpdateStrategy strategy;
+  /** The model the strategy learns: the served one, or what the served int8 copy follows. */
+  private Recommender learning;
   private long modelOffset = -1;
   private long lastCheckpointMillis = System.currentTimeMillis();
   private boolean dirty;
@@ -240,11 +252,12 @@ public final class Learner implements AutoCloseable {
         }
         health.require(model, users, items, catchUp ? appliedOffset : cp.provenance().lastOffset(),
             "model version " + version);
+        model = learnable(model);
         strategy = Strategies.create(serverStrategyName());
         strategy.resume(context, settings.strategyConfig(), model, appliedOffset);
         registry.activate(version);
         modelOffset = appliedOffset;
-        served.set(new ServedModel(version, model));
+        goLive(version, model);
         dirty = catchUp;
         done.complete(mv);
       } catch (ModelRefusedException e) {
@@ -427,9 +440,50 @@ public final class Learner implements AutoCloseable {
     if (strategy.needsHistory()) {
       forEachStored(-1, appliedOffset, e -> context.record(toStreamEvent(e)));
     }
+    model = learnable(model);
     strategy.resume(context, settings.strategyConfig(), model, appliedOffset);
     modelOffset = appliedOffset;
-    served.set(new ServedModel(version, model));
+    goLive(version, model);
+  }
+
+  /** Makes {@code model} the one learned and serves it, as int8 when so configured. */
+  private void goLive(long version, Recommender model) {
+    learning = model;
+    served.set(new ServedModel(version, servedForm(model)));
+  }
+
+  /**
+   * The form the strategy learns: floats, decoded from an int8 checkpoint if need be; for a
+   * strategy that learns nothing and int8 serving, the int8 model alone.
+   */
+  private Recommender learnable(Recommender model) {
+    boolean learns = !serverStrategyName().equalsIgnoreCase("static");
+    if (model instanceof QuantizedModel q) {
+      return learns ? q.fp32() : q;
+    }
+    if (!learns && settings.serving() == Quantization.INT8) {
+      return QuantizedModel.of(model);
+    }
+    return model;
+  }
+
+  /** What requests read for the learned {@code model}: itself, or an int8 copy that follows it. */
+  private Recommender servedForm(Recommender model) {
+    if (settings.serving() == Quantization.NONE || model instanceof QuantizedModel) {
+      return model;
+    }
+    return QuantizedModel.following((FactorModel) model);
+  }
+
+  /** Ends a hold of the served model's write lock: an int8 copy re-codes what the hold changed first. */
+  private static void releaseWrites(ServedModel servedModel, Lock lock) {
+    try {
+      if (servedModel.model() instanceof QuantizedModel q) {
+        q.catchUp();
+      }
+    } finally {
+      lock.unlock();
+    }
   }
 
   /**
@@ -510,7 +564,7 @@ public final class Learner implements AutoCloseable {
       for (StreamEvent se : events) {
         if (inPlace && System.nanoTime() - lockedAt > MAX_WRITE_LOCK_NANOS) {
           // readers queue behind a waiting writer, so a long hold shows up in every request's tail
-          lock.unlock();
+          releaseWrites(before, lock);
           acquireWithoutQueueing(lock);
           lockedAt = System.nanoTime();
         }
@@ -530,11 +584,11 @@ public final class Learner implements AutoCloseable {
       }
     } finally {
       if (inPlace) {
-        lock.unlock();
+        releaseWrites(before, lock);
       }
     }
-    if (strategy.live() != before.model()) {
-      served.set(new ServedModel(before.version(), strategy.live()));
+    if (strategy.live() != learning) {
+      goLive(before.version(), strategy.live());
       modelOffset = appliedOffset;
       dirty = true;
     } else if (inPlace) {
@@ -625,12 +679,13 @@ public final class Learner implements AutoCloseable {
       forgetAgain(model);
       replayOnto(model, trainedUpTo, appliedOffset);
       health.require(model, users, items, appliedOffset, "the retrained model");
+      Recommender live = learnable(model);
       strategy = Strategies.create(serverStrategyName());
-      strategy.resume(context, settings.strategyConfig(), model, appliedOffset);
+      strategy.resume(context, settings.strategyConfig(), live, appliedOffset);
       ModelVersion mv = registry.register(checkpointOf(model, appliedOffset, previous.version()), "retrain",
           previous.version(), metrics(), true);
       modelOffset = appliedOffset;
-      served.set(new ServedModel(mv.version(), model));
+      goLive(mv.version(), live);
       lastCheckpointMillis = System.currentTimeMillis();
       dirty = false;
       LOG.info("retrained model is live as version {} (caught up from offset {} to {})", mv.version(), trainedUpTo,
@@ -779,8 +834,9 @@ public final class Learner implements AutoCloseable {
     }
     ServedModel s = served.get();
     long started = System.nanoTime();
-    // the learner is the only writer, so reading the model here needs no lock
-    ModelVersion mv = registry.register(checkpointOf(s.model(), modelOffset, s.version()), "checkpoint", s.version(),
+    // the learner is the only writer, so reading the model here needs no lock; the learned model is
+    // the one kept (with int8 serving, the float tables the served copy follows)
+    ModelVersion mv = registry.register(checkpointOf(learning, modelOffset, s.version()), "checkpoint", s.version(),
         metrics(), true);
     served.set(new ServedModel(mv.version(), s.model(), s.lock()));
     registry.prune(5);

@@ -3,6 +3,8 @@ package io.perennial.server.learn;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.perennial.continual.StrategyConfig;
 import io.perennial.model.Algorithms;
+import io.perennial.model.quantized.Quantization;
+import java.util.List;
 
 /**
  * How the background learner keeps the served model fresh.
@@ -19,6 +21,8 @@ import io.perennial.model.Algorithms;
  * @param prequentialSample fraction of events first tested against the served model (HR@10)
  * @param minEventsToTrain events the store must hold before the first model is trained
  * @param seed seed of the sampling the learner itself does
+ * @param serving the form requests are answered by: the learned model ({@code NONE}) or an int8
+ *     copy of its tables ({@code INT8}, factor models only; see {@link Learner})
  */
 public record LearnerSettings(
     String algorithm,
@@ -30,7 +34,25 @@ public record LearnerSettings(
     int maxBatch,
     double prequentialSample,
     int minEventsToTrain,
-    long seed) {
+    long seed,
+    Quantization serving) {
+
+  /** The models whose tables int8 serving can quantise. */
+  public static final List<String> QUANTIZABLE = List.of("mf", "bpr", "ials");
+
+  /** Settings that serve the learned model as it is (no quantisation). */
+  public LearnerSettings(String algorithm, JsonNode modelConfig, String strategy, StrategyConfig strategyConfig,
+      long retrainEveryEvents, long checkpointEveryMillis, int maxBatch, double prequentialSample,
+      int minEventsToTrain, long seed) {
+    this(algorithm, modelConfig, strategy, strategyConfig, retrainEveryEvents, checkpointEveryMillis, maxBatch,
+        prequentialSample, minEventsToTrain, seed, Quantization.NONE);
+  }
+
+  /** These settings answering requests in {@code form}. */
+  public LearnerSettings servedAs(Quantization form) {
+    return new LearnerSettings(algorithm, modelConfig, strategy, strategyConfig, retrainEveryEvents,
+        checkpointEveryMillis, maxBatch, prequentialSample, minEventsToTrain, seed, form);
+  }
 
   public LearnerSettings {
     if (maxBatch < 1 || checkpointEveryMillis < 1 || minEventsToTrain < 1 || retrainEveryEvents < 0
@@ -43,6 +65,13 @@ public record LearnerSettings(
     if (Algorithms.needsContent(algorithm)) {
       throw new IllegalArgumentException("model '" + algorithm + "' needs item content, which the server's learner "
           + "does not hand to models yet; serve a collaborative model (e.g. ials)");
+    }
+    if (serving == null) {
+      serving = Quantization.NONE;
+    }
+    if (serving == Quantization.INT8 && !QUANTIZABLE.contains(algorithm)) {
+      throw new IllegalArgumentException("int8 serving quantises a factor model's tables; model '" + algorithm
+          + "' has none (expected one of " + QUANTIZABLE + ")");
     }
     // The config is checked now, where the caller can report it, not when the first training starts.
     Algorithms.trainer(algorithm, modelConfig);
