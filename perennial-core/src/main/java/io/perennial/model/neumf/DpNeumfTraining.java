@@ -3,13 +3,11 @@ package io.perennial.model.neumf;
 import io.perennial.model.EpochLoop;
 import io.perennial.model.TrainingOptions;
 import io.perennial.nn.ParameterOptimizer;
-import io.perennial.nn.ParameterSet;
-import io.perennial.nn.Tensor;
+import io.perennial.nn.PerExampleClipping;
 import io.perennial.optim.LearningRateSchedule;
 import io.perennial.privacy.DpConfig;
 import io.perennial.privacy.PoissonSampling;
 import io.perennial.privacy.PrivacyReport;
-import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -35,17 +33,13 @@ final class DpNeumfTraining {
   private final NeumfNetwork net;
   private final NeumfNetwork.Workspace ws;
   private final int negatives;
-  private final float clip;
-  /** Σ of the clipped per-example gradients of the current step, in the parameter set's layout. */
-  private final float[] sum;
-  private double lastNorm;
+  private final PerExampleClipping clipping;
 
   DpNeumfTraining(NeumfNetwork net, int negatives, float clip) {
     this.net = net;
     this.ws = net.workspace(1 + negatives);
     this.negatives = negatives;
-    this.clip = clip;
-    this.sum = new float[net.params.size()];
+    this.clipping = new PerExampleClipping(net.params, clip);
   }
 
   /** Trains {@code model}'s network in place; returns the accountant's guarantee for the steps taken. */
@@ -117,7 +111,6 @@ final class DpNeumfTraining {
     if (negativeItems.length != negatives) {
       throw new IllegalArgumentException("an example has " + negatives + " negatives, got " + negativeItems.length);
     }
-    ParameterSet params = net.params;
     ws.users[0] = user;
     ws.items[0] = item;
     ws.labels[0] = 1f;
@@ -128,38 +121,22 @@ final class DpNeumfTraining {
     }
     int rows = 1 + negatives;
     float loss = net.trainStep(ws, rows, NeumfNetwork.Mode.FUSED, 1f, rows);
-    lastNorm = Math.sqrt(params.gradSquaredNorm());
-    params.accumulateGrad(sum, (float) Math.min(1, clip / Math.max(lastNorm, 1e-30)));
-    params.zeroGrad();
+    clipping.addExample();
     return loss;
   }
 
   /** The unclipped gradient norm of the last example added. */
   double lastNorm() {
-    return lastNorm;
+    return clipping.lastNorm();
   }
 
   /** The sum of the clipped gradients added since the last {@link #noisyGradient} (a live view). */
   float[] sum() {
-    return sum;
+    return clipping.sum();
   }
 
-  /**
-   * Writes {@code (Σ clipped + N(0, noiseStd²)) / normalizer} into every parameter's gradient,
-   * marks every table row as touched so the optimiser steps all of them, and clears the sum.
-   */
+  /** See {@link PerExampleClipping#noisyGradient}. */
   void noisyGradient(float noiseStd, double normalizer, SplittableRandom random) {
-    ParameterSet params = net.params;
-    float[] grads = params.grads();
-    float inverse = (float) (1 / normalizer);
-    for (int x = 0; x < grads.length; x++) {
-      grads[x] = (sum[x] + noiseStd * (float) random.nextGaussian()) * inverse;
-    }
-    for (Tensor t : params.tensors()) {
-      if (t.isTable()) {
-        params.touched(t).addAll();
-      }
-    }
-    Arrays.fill(sum, 0f);
+    clipping.noisyGradient(noiseStd, normalizer, random);
   }
 }
