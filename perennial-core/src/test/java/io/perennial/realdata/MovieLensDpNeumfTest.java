@@ -36,8 +36,8 @@ class MovieLensDpNeumfTest {
     Split split = Splitters.userTemporal(data.log(), 0.8);
     EvalSettings settings = EvalSettings.ranking(10).withAuc(false);
     JsonNode config = new ObjectMapper().readTree("""
-        {"epochs": 5, "gmfFactors": 32, "mlpFactors": 8, "learningRate": 0.002, "learningRateDecay": 1.0,
-         "dp": {"targetEpsilon": 4, "batchSize": 4096, "weightDecay": 0, "clipNorm": 1}}""");
+        {"epochs": 10, "gmfFactors": 32, "mlpFactors": 8, "learningRate": 0.01, "learningRateDecay": 1.0,
+         "dp": {"targetEpsilon": 4, "batchSize": 16384, "weightDecay": 0, "clipNorm": 1}}""");
     List<PrivacyReport> reports = new ArrayList<>();
     Trainer dp = capturing(Algorithms.trainer("neumf", config), reports);
     double dpNdcg = Evaluator.run(dp, data, List.of(split), settings, TrainingOptions.silent()).metrics().get("ndcg@10");
