@@ -217,7 +217,7 @@ final class Evaluations {
     io.perennial.privacy.PrivacyReport worst = reports.stream()
         .max(java.util.Comparator.comparingDouble(io.perennial.privacy.PrivacyReport::epsilon)).orElseThrow();
     out.put("mechanism", "DP-SGD (Poisson sampling, per-example clipping, Gaussian noise; RDP accountant)");
-    out.put("unit", io.perennial.privacy.PrivacyReport.UNIT);
+    out.put("unit", worst.unit());
     Json.putNumber(out, "epsilon", worst.epsilon());
     out.put("delta", worst.delta());
     var each = out.putArray("splits");
@@ -231,6 +231,7 @@ final class Evaluations {
       o.put("clip_norm", r.clipNorm());
       o.put("rdp_order", r.order());
       o.put("examples", r.examples());
+      o.put("unit", r.unit());
     }
     return out;
   }

@@ -180,6 +180,26 @@ public final class ParameterSet {
   }
 
   /**
+   * {@code into += scale · grads} over the dense tensors and the touched table rows ({@code into}
+   * has the set's layout): how DP-SGD sums per-example gradients, each clipped by its own scale.
+   */
+  public void accumulateGrad(float[] into, float scale) {
+    if (into.length != grads.length) {
+      throw new IllegalArgumentException("accumulator holds " + into.length + " floats, the set " + grads.length);
+    }
+    for (Tensor t : tensors) {
+      if (t.isTable()) {
+        RowSet rows = touched.get(t);
+        for (int i = 0; i < rows.size(); i++) {
+          addScaled(into, grads, t.offset() + rows.get(i) * t.cols(), t.cols(), scale);
+        }
+      } else {
+        addScaled(into, grads, t.offset(), t.size(), scale);
+      }
+    }
+  }
+
+  /**
    * Global-norm clipping across the whole set (Pascanu et al. 2013): if {@code ‖g‖ > maxNorm}, every
    * gradient is scaled by {@code maxNorm / ‖g‖}, so the update keeps its direction.
    *
@@ -235,6 +255,12 @@ public final class ParameterSet {
       s += (double) a[i] * a[i];
     }
     return s;
+  }
+
+  private static void addScaled(float[] into, float[] from, int at, int n, float k) {
+    for (int i = at; i < at + n; i++) {
+      into[i] += k * from[i];
+    }
   }
 
   private static void scale(float[] a, int from, int n, float k) {

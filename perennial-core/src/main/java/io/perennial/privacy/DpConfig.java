@@ -5,8 +5,9 @@ package io.perennial.privacy;
  * interaction with probability {@code batchSize / interactions} (Poisson sampling, which the
  * accountant assumes), clips each example's gradient over all the parameters it touches to L2 norm
  * {@code clipNorm}, sums them, adds Gaussian noise of standard deviation {@code noiseMultiplier ·
- * clipNorm} to every parameter, and steps by the learning rate times that sum. The unit of privacy
- * is one interaction (a user–item pair).
+ * clipNorm} to every parameter, and steps by the learning rate times that sum (BPR, MF) or hands
+ * the noisy sum over the expected batch size to Adam (NeuMF). The unit of privacy is one
+ * interaction (a user–item pair).
  *
  * @param noiseMultiplier σ, the noise's standard deviation over the clip norm; or {@code null} to
  *     derive it from {@code targetEpsilon}
@@ -16,7 +17,8 @@ package io.perennial.privacy;
  * @param clipNorm per-example gradient norm bound C; default 1
  * @param batchSize expected examples per step; default 1024
  * @param weightDecay decoupled decay applied to every parameter at each step (data-independent,
- *     so it costs no privacy); default 0.01
+ *     so it costs no privacy): {@code θ ← (1 − wd)·θ} for SGD, AdamW's {@code (1 − lr·wd)·θ} for
+ *     NeuMF; default 0.01
  * @param ratingMin for rating models (MF): the smallest rating of the public scale; ratings are
  *     centred and scaled by the scale, not by the data's own mean and spread, which would leak
  * @param ratingMax for rating models: the largest rating of the public scale

@@ -74,11 +74,7 @@ final class DpBprTraining {
 
   /** The next example after {@code previous} in a Poisson sample of rate {@code q} (geometric gaps). */
   static int nextSampled(int previous, double q, int n, SplittableRandom random) {
-    if (q >= 1) {
-      return previous + 1;
-    }
-    double gap = Math.floor(Math.log(1 - random.nextDouble()) / Math.log1p(-q));
-    return gap >= n ? n : (int) Math.min(n, previous + 1 + (long) gap);
+    return io.perennial.privacy.PoissonSampling.next(previous, q, n, random);
   }
 
   /**

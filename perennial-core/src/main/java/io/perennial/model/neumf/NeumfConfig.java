@@ -35,6 +35,8 @@ import io.perennial.nn.Activation;
  * @param onlineLearningRate SGD rate of online and fold-in steps
  * @param retrievalCandidates candidates the GMF retrieval proposes for re-ranking by the full
  *     network; 0 means {@code max(100, 10·k)}
+ * @param dp DP-SGD settings ({@link DpNeumfTraining}), or {@code null} to train without
+ *     differential privacy; not with {@code pretrain}
  */
 public record NeumfConfig(
     int gmfFactors,
@@ -59,7 +61,8 @@ public record NeumfConfig(
     int partialFitEpochs,
     int onlineSteps,
     float onlineLearningRate,
-    int retrievalCandidates) {
+    int retrievalCandidates,
+    io.perennial.privacy.DpConfig dp) {
 
   public NeumfConfig {
     if (activation == null) {
@@ -91,6 +94,10 @@ public record NeumfConfig(
     if (!(alpha >= 0 && alpha <= 1)) {
       throw new IllegalArgumentException("alpha must be in [0, 1], got " + alpha);
     }
+    if (dp != null && pretrain) {
+      throw new IllegalArgumentException("dp and pretrain do not go together: DP-SGD trains the fused network "
+          + "from its initialisation (set pretrain to false)");
+    }
     if (retrievalCandidates < 0) {
       throw new IllegalArgumentException("retrievalCandidates must be >= 0 (0: max(100, 10·k))");
     }
@@ -99,7 +106,7 @@ public record NeumfConfig(
   /** Tuned on ml-latest-small, implicit, leave-one-out (see docs/BENCHMARKS.md). */
   public static NeumfConfig defaults() {
     return new NeumfConfig(256, 16, 3, Activation.RELU, 20, 1024, 4, 0.004f, 0.9f, 0f, 0f, 0.01f, false, 10, 0.5f,
-        0.0005f, 42L, 50, 0.01f, 3, 3, 0.05f, 0);
+        0.0005f, 42L, 50, 0.01f, 3, 3, 0.05f, 0, null);
   }
 
   /** Width of the MLP embeddings and of the tower's first layer. */

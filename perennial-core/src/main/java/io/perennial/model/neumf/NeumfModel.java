@@ -30,7 +30,7 @@ import java.util.SplittableRandom;
  * retrieval stage ({@link VectorRetrieval}) whose candidates the full network re-ranks.
  */
 public final class NeumfModel extends AbstractRecommender implements OnlineLearner, VectorRetrieval,
-    io.perennial.model.DenseNetwork {
+    io.perennial.model.DenseNetwork, io.perennial.model.DifferentiallyPrivate {
 
   public static final String TYPE = "neumf";
   /** Items per matrix product when scoring a catalogue. */
@@ -53,6 +53,9 @@ public final class NeumfModel extends AbstractRecommender implements OnlineLearn
   private volatile Projection projection;
 
   private record Projection(NeumfNetwork network, int items, float[] values) {}
+
+  /** The DP-SGD guarantee of the training, or null; later updates (fine-tunes, online steps) are not private. */
+  private io.perennial.privacy.PrivacyReport privacy;
 
   NeumfModel(NeumfConfig config, UserHistory history, float[] popularity, int users, int items,
       NeumfNetwork network) {
@@ -77,6 +80,20 @@ public final class NeumfModel extends AbstractRecommender implements OnlineLearn
 
   NeumfNetwork network() {
     return network;
+  }
+
+  /**
+   * The guarantee of the network's parameters as DP-SGD left them. The model's histories and
+   * popularity counts are the training data itself, and updates after training take non-private
+   * steps.
+   */
+  @Override
+  public io.perennial.privacy.PrivacyReport privacy() {
+    return privacy;
+  }
+
+  void setPrivacy(io.perennial.privacy.PrivacyReport report) {
+    this.privacy = report;
   }
 
   /** The network's parameters (a live view, replaced when the tables grow). */
@@ -590,6 +607,9 @@ public final class NeumfModel extends AbstractRecommender implements OnlineLearn
       s.put(io.perennial.model.DenseNetwork.PRUNE_MASK, net.params.mask().toWords());
     }
     history.saveTo(s, "history");
+    if (privacy != null) {
+      s.put("dp_report", privacy.toArray());
+    }
     return s;
   }
 
@@ -618,6 +638,10 @@ public final class NeumfModel extends AbstractRecommender implements OnlineLearn
       io.perennial.nn.PruneMask.fromWords(net.params, s.ints(io.perennial.model.DenseNetwork.PRUNE_MASK));
     }
     NeumfModel model = new NeumfModel(config, UserHistory.loadFrom(s, "history"), popularity, shape[0], shape[1], net);
+    float[] report = s.floats().get("dp_report");
+    if (report != null) {
+      model.privacy = io.perennial.privacy.PrivacyReport.fromArray(report);
+    }
     model.refreshScoring();
     return model;
   }

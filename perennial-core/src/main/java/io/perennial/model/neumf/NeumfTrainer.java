@@ -21,7 +21,8 @@ import java.util.SplittableRandom;
  * Trains NeuMF by mini-batch Adam on point-wise BCE: every positive of the (deduplicated) training
  * history once per epoch, in a seeded shuffled order, each with {@code negatives} fresh uniform
  * negatives. With {@code pretrain}, the GMF and the MLP towers are first trained alone and then
- * fused as in the paper. Single-threaded, so the same seed and data give the same model.
+ * fused as in the paper. With a {@code dp} config, DP-SGD instead ({@link DpNeumfTraining}).
+ * Single-threaded, so the same seed and data give the same model.
  */
 public final class NeumfTrainer implements Trainer {
 
@@ -95,6 +96,11 @@ public final class NeumfTrainer implements Trainer {
         posUsers[p] = u;
         posItems[p++] = i;
       }
+    }
+    if (config.dp() != null) {
+      model.setPrivacy(DpNeumfTraining.train(model, posUsers, posItems, options, random));
+      model.refreshScoring();
+      return model;
     }
     Epochs epochs = new Epochs(net, history, items, posUsers, posItems, random);
     float rate = config.learningRate();

@@ -30,6 +30,8 @@ import io.perennial.nn.Activation;
  * @param partialFitEpochs passes over the updated users' windows in {@code partialFit}
  * @param onlineSteps gradient steps per event learned online
  * @param onlineReplay replayed windows of other users in each online step
+ * @param dp DP-SGD settings (user-level: an example is one user's training sequence, see {@code
+ *     DpSasrecTraining}), or {@code null} to train without differential privacy
  */
 public record SasrecConfig(
     int factors,
@@ -50,7 +52,8 @@ public record SasrecConfig(
     long seed,
     int partialFitEpochs,
     int onlineSteps,
-    int onlineReplay) {
+    int onlineReplay,
+    io.perennial.privacy.DpConfig dp) {
 
   /** The training objective. */
   public enum Loss {
@@ -89,26 +92,26 @@ public record SasrecConfig(
    */
   public static SasrecConfig defaults() {
     return new SasrecConfig(64, 2, 1, 0, 0, 16, 2e-3f, 100, 0.5f, Loss.SOFTMAX, 2048, Activation.RELU,
-        0f, 5f, 2, 42L, 2, 2, 3);
+        0f, 5f, 2, 42L, 2, 2, 3, null);
   }
 
   public SasrecConfig withThreads(int n) {
     return new SasrecConfig(factors, blocks, heads, maxLength, epochs, batchSize, learningRate, warmupSteps,
         dropout, loss, negatives, activation, weightDecay, maxGradNorm, n, seed, partialFitEpochs, onlineSteps,
-        onlineReplay);
+        onlineReplay, dp);
   }
 
   /** The same settings reading at most {@code length} items (resolving the adaptive 0). */
   public SasrecConfig withMaxLength(int length) {
     return new SasrecConfig(factors, blocks, heads, length, epochs, batchSize, learningRate, warmupSteps,
         dropout, loss, negatives, activation, weightDecay, maxGradNorm, threads, seed, partialFitEpochs,
-        onlineSteps, onlineReplay);
+        onlineSteps, onlineReplay, dp);
   }
 
   /** The same settings with {@code n} epochs (resolving the adaptive 0). */
   public SasrecConfig withEpochs(int n) {
     return new SasrecConfig(factors, blocks, heads, maxLength, n, batchSize, learningRate, warmupSteps,
         dropout, loss, negatives, activation, weightDecay, maxGradNorm, threads, seed, partialFitEpochs,
-        onlineSteps, onlineReplay);
+        onlineSteps, onlineReplay, dp);
   }
 }

@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * states of the users they trained on; a {@code partialFit} recomputes every state.
  */
 public final class SasrecModel extends AbstractRecommender implements OnlineLearner, VectorRetrieval,
-    SequenceAware, io.perennial.model.DenseNetwork {
+    SequenceAware, io.perennial.model.DenseNetwork, io.perennial.model.DifferentiallyPrivate {
 
   public static final String TYPE = "sasrec";
   /** Sequences per batch when the states are recomputed. */
@@ -51,6 +51,8 @@ public final class SasrecModel extends AbstractRecommender implements OnlineLear
   private SasrecSteps online;
   private final ThreadLocal<SasrecNetwork.Workspace[]> oneSequence = new ThreadLocal<>();
   private SasrecNetwork.Workspace smallRefresh;
+  /** The DP-SGD guarantee of the training (per user), or null; later updates are not private. */
+  private io.perennial.privacy.PrivacyReport privacy;
 
   SasrecModel(SasrecConfig config, SasrecNetwork network, UserHistory history, float[] popularity, int users,
       int items, int[][] sequences, float[] states, long steps) {
@@ -77,6 +79,20 @@ public final class SasrecModel extends AbstractRecommender implements OnlineLear
 
   SasrecNetwork network() {
     return network;
+  }
+
+  /**
+   * The guarantee of the network's parameters as DP-SGD left them, per user. The cached user
+   * states, sequences, histories and popularity counts are the training data itself (each user's
+   * state is computed from their own sequence), and updates after training take non-private steps.
+   */
+  @Override
+  public io.perennial.privacy.PrivacyReport privacy() {
+    return privacy;
+  }
+
+  void setPrivacy(io.perennial.privacy.PrivacyReport report) {
+    this.privacy = report;
   }
 
   /** The users' sequences (newest last), for the trainer and tests. Do not modify. */
@@ -490,6 +506,9 @@ public final class SasrecModel extends AbstractRecommender implements OnlineLear
       s.put(io.perennial.model.DenseNetwork.PRUNE_MASK, network.params().mask().toWords());
     }
     history.saveTo(s, "history");
+    if (privacy != null) {
+      s.put("dp_report", privacy.toArray());
+    }
     return s;
   }
 
@@ -524,8 +543,13 @@ public final class SasrecModel extends AbstractRecommender implements OnlineLear
     if (states.length != shape[0] * shape[3]) {
       throw new IllegalArgumentException("inconsistent sasrec model state: states");
     }
-    return new SasrecModel(config, network, UserHistory.loadFrom(s, "history"), s.floats("popularity"), shape[0],
-        shape[1], sequences, states.clone(), s.getLong("steps"));
+    SasrecModel model = new SasrecModel(config, network, UserHistory.loadFrom(s, "history"), s.floats("popularity"),
+        shape[0], shape[1], sequences, states.clone(), s.getLong("steps"));
+    float[] report = s.floats().get("dp_report");
+    if (report != null) {
+      model.privacy = io.perennial.privacy.PrivacyReport.fromArray(report);
+    }
+    return model;
   }
 
   /** Bytes of the parameters and the cached states (what serving holds). */

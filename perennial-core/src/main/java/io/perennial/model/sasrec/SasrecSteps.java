@@ -114,6 +114,19 @@ final class SasrecSteps implements AutoCloseable {
    * @return the mean loss over the batch's target positions
    */
   double step(List<Window> batch, int from, int to, long step) {
+    double loss = gradients(batch, from, to, step);
+    optimizer.step();
+    return loss;
+  }
+
+  /**
+   * Forward, loss and backward of {@code batch.subList(from, to)}, the gradient (the mean over the
+   * batch's target positions) added into the parameter set's, without a step: {@link #step} takes
+   * one after it, DP-SGD clips it per example first.
+   *
+   * @return the mean loss over the batch's target positions
+   */
+  double gradients(List<Window> batch, int from, int to, long step) {
     int size = to - from;
     if (size > perWorker * workspaces.length) {
       throw new IllegalArgumentException("batch of " + size + " above the " + perWorker * workspaces.length + " sized for");
@@ -169,7 +182,6 @@ final class SasrecSteps implements AutoCloseable {
       network.backward(ws, grads, touched);
     });
     parallel.reduce();
-    optimizer.step();
     double sum = 0;
     for (double l : losses) {
       sum += l;

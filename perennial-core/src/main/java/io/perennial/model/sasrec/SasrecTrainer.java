@@ -22,6 +22,7 @@ import java.util.SplittableRandom;
  * the newest ending at the last training item and each earlier one ending where the next begins,
  * so every interaction is a target once per epoch. Batches are bucketed by length (a batch's T is
  * its longest window), with Adam, warm-up and early stopping through {@link TrainingOptions}.
+ * With a {@code dp} config, DP-SGD per user instead ({@link DpSasrecTraining}).
  */
 public final class SasrecTrainer implements Trainer {
 
@@ -123,6 +124,11 @@ public final class SasrecTrainer implements Trainer {
     float[] popularity = AbstractRecommender.countItems(train.log(), items);
     SasrecModel model = new SasrecModel(cfg, network, history, popularity, users, items, userItems,
         new float[users * cfg.factors()], 0);
+    if (cfg.dp() != null) {
+      model.setPrivacy(DpSasrecTraining.train(model, cfg, windows, positions, history, items, options));
+      model.refreshAllStates();
+      return model;
+    }
     SplittableRandom random = new SplittableRandom(SasrecSteps.mix(cfg.seed(), 0x7EA1));
     long[] step = {0};
     int batch = Math.max(1, Math.min(cfg.batchSize(), windows.size()));
