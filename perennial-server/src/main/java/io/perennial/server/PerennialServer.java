@@ -129,6 +129,7 @@ public final class PerennialServer implements AutoCloseable {
     Retention retention = null;
     KafkaIngest ingest = null;
     ServedPublisher served = null;
+    HttpServer http = null;
     try {
       store = EventStore.open(dir);
       if (store.count() == 0) {
@@ -155,8 +156,9 @@ public final class PerennialServer implements AutoCloseable {
       ApiRoutes api = new ApiRoutes(HttpServer.mapper(), store, registry, learner, metrics, search,
           new ItemRoutes(HttpServer.mapper(), items),
           new PrivacyRoutes(HttpServer.mapper(), privacy, forgetting, retention));
-      HttpServer http = new HttpServer(options, api, metrics, pseudonymizer);
-      int port = http.start(options.host(), options.port(), options.keystore() != null);
+      HttpServer listening = new HttpServer(options, api, metrics, pseudonymizer);
+      int port = listening.start(options.host(), options.port(), options.keystore() != null);
+      http = listening; // from here on a failure must release the port (a start that threw never listened)
       LOG.info("serving {} on {}:{} ({})", dir.root(), options.host(), port,
           options.keys().enabled() ? "API keys required" : "INSECURE: no API keys");
       if (kafka != null) {
@@ -173,6 +175,10 @@ public final class PerennialServer implements AutoCloseable {
       return new PerennialServer(dir, store, items, registry, learner, metrics, http, search, retention, forgetting, port,
           ingest, served);
     } catch (RuntimeException e) {
+      // the Kafka clients start after HTTP is listening, so a failure there must release the port too
+      if (http != null) {
+        http.close();
+      }
       if (ingest != null) {
         ingest.close();
       }
