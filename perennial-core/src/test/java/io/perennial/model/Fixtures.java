@@ -82,4 +82,24 @@ public final class Fixtures {
     }
     return io.perennial.model.content.ItemContent.of(io.perennial.data.ItemCatalog.of(items));
   }
+
+  /**
+   * Share of (user, in-block item, out-of-block item) triples of the checkerboard that
+   * {@code model} ranks the right way round (every 7th out-of-block item, to keep it quick).
+   */
+  public static double checkerboardAuc(Recommender model) {
+    long right = 0;
+    long all = 0;
+    for (int u = 0; u < USERS; u++) {
+      for (int i = 0; i < ITEMS; i++) {
+        for (int j = 0; j < ITEMS; j += 7) {
+          if (itemGroup(i) == userGroup(u) && itemGroup(j) != userGroup(u)) {
+            right += model.score(u, i) > model.score(u, j) ? 1 : 0;
+            all++;
+          }
+        }
+      }
+    }
+    return (double) right / all;
+  }
 }

@@ -88,28 +88,12 @@ class DpBprTrainingTest {
   @Test
   void moreNoiseCostsAccuracy() {
     Dataset data = Fixtures.implicitCheckerboard(4);
-    double quiet = auc(train(data, "{\"noiseMultiplier\": 0.05, \"batchSize\": 256}", 30));
-    double loud = auc(train(data, "{\"noiseMultiplier\": 50, \"batchSize\": 256}", 30));
+    double quiet = Fixtures.checkerboardAuc(train(data, "{\"noiseMultiplier\": 0.05, \"batchSize\": 256}", 30));
+    double loud = Fixtures.checkerboardAuc(train(data, "{\"noiseMultiplier\": 50, \"batchSize\": 256}", 30));
     assertThat(quiet).as("little noise learns the blocks").isGreaterThan(0.8);
     assertThat(loud).isLessThan(quiet - 0.1);
   }
 
-  /** Share of (user, in-block item, out-of-block item) pairs ranked the right way round. */
-  private static double auc(BprModel m) {
-    long right = 0;
-    long all = 0;
-    for (int u = 0; u < Fixtures.USERS; u++) {
-      for (int i = 0; i < Fixtures.ITEMS; i++) {
-        for (int j = 0; j < Fixtures.ITEMS; j += 7) {
-          if (Fixtures.itemGroup(i) == Fixtures.userGroup(u) && Fixtures.itemGroup(j) != Fixtures.userGroup(u)) {
-            right += m.score(u, i) > m.score(u, j) ? 1 : 0;
-            all++;
-          }
-        }
-      }
-    }
-    return (double) right / all;
-  }
 
   private static BprModel train(Dataset data, String dp, int epochs) {
     try {
