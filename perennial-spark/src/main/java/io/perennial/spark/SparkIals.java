@@ -165,9 +165,9 @@ public final class SparkIals {
     Broadcast<float[]> fixed = jsc.broadcast(others);
     Broadcast<float[]> gram = jsc.broadcast(IalsRowSolver.gram(others, otherRows, k));
     Broadcast<float[]> previous = jsc.broadcast(target);
-    String configJson = configJson(config);
+    String configJson = toJson(config);
     List<Solved> solved = blocks.map(block -> {
-      IalsRowSolver solver = new IalsRowSolver(configOf(configJson));
+      IalsRowSolver solver = new IalsRowSolver(fromJson(configJson, IalsConfig.class));
       float[] prev = previous.value();
       float[] rows = new float[block.rows.length * k];
       for (int n = 0; n < block.rows.length; n++) {
@@ -186,8 +186,8 @@ public final class SparkIals {
     previous.destroy();
   }
 
-  /** The config travels to the executors as JSON: the core records are not Java-serialisable. */
-  private static String configJson(IalsConfig config) {
+  /** A config travels to the executors as JSON: the core records are not Java-serialisable. */
+  static String toJson(Object config) {
     try {
       return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(config);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -195,16 +195,16 @@ public final class SparkIals {
     }
   }
 
-  private static IalsConfig configOf(String json) {
+  static <T> T fromJson(String json, Class<T> type) {
     try {
-      return new com.fasterxml.jackson.databind.ObjectMapper().readValue(json, IalsConfig.class);
+      return new com.fasterxml.jackson.databind.ObjectMapper().readValue(json, type);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
   }
 
   /** Rows of the interaction matrix keyed by {@code rowColumn}, grouped into cached partitions. */
-  private static JavaRDD<Block> blocks(org.apache.spark.sql.Dataset<Row> events, String rowColumn, String colColumn,
+  static JavaRDD<Block> blocks(org.apache.spark.sql.Dataset<Row> events, String rowColumn, String colColumn,
       int partitions) {
     return events.select(rowColumn, colColumn, "value").javaRDD()
         .mapToPair(r -> new Tuple2<>(r.getInt(0), new Tuple2<>(r.getInt(1), r.getFloat(2))))

@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
  * {@code spark-submit} on a cluster or in-process by the launcher ({@code --master local[2]}).
  */
 @Command(name = "spark-train", mixinStandardHelpOptions = true,
-    description = "Read, validate, de-duplicate and index events as Spark stages, train iALS on Spark, and write "
+    description = "Read, validate, de-duplicate and index events as Spark stages, train iALS or BPR on Spark, and write "
         + "a .pmdl checkpoint that recommend, evaluate and serve load like any other.")
 public final class SparkTrainCommand implements Callable<Integer> {
 
@@ -45,7 +45,8 @@ public final class SparkTrainCommand implements Callable<Integer> {
       description = "movielens (a ratings.csv / u.data / ratings.dat file or folder), csv, jsonl, parquet. Default: ${DEFAULT-VALUE}.")
   String format;
 
-  @Option(names = "--model", required = true, paramLabel = "NAME", description = "ials.")
+  @Option(names = "--model", required = true, paramLabel = "NAME",
+      description = "ials (our solver or MLlib's ALS) or bpr (our SGD by partitions, rounds per epoch set by --syncs-per-epoch).")
   String model;
 
   @Option(names = "--out", required = true, paramLabel = "FILE", description = "Checkpoint to write on the driver (model.pmdl).")
@@ -67,6 +68,11 @@ public final class SparkTrainCommand implements Callable<Integer> {
   @Option(names = "--mllib-reg-param", paramLabel = "R",
       description = "MLlib's regParam (it scales the penalty by each row's interactions, so it is not the config's λ). Default: 0.1.")
   Double mllibRegParam;
+
+  @Option(names = "--syncs-per-epoch", paramLabel = "N",
+      description = "bpr: rounds per epoch; each round broadcasts the item table and adds every partition's item changes. "
+          + "Default: 4.")
+  Integer syncsPerEpoch;
 
   @Option(names = "--implicit", description = "Treat every interaction as implicit feedback of value 1.")
   boolean implicit;
@@ -148,18 +154,22 @@ public final class SparkTrainCommand implements Callable<Integer> {
       throw new UserInputException("--partitions must be at least 1, got " + partitions);
     }
     JsonNode overrides = readConfig();
-    SparkTrainJob.ialsConfig(new SparkTrainJob.Settings(model, overrides, chosen, 1, Double.NaN)); // refuse before Spark starts
+    int syncs = syncsPerEpoch != null ? syncsPerEpoch : SparkBpr.DEFAULT_SYNCS_PER_EPOCH;
+    if (syncsPerEpoch != null && !model.equals("bpr")) {
+      throw new UserInputException("--syncs-per-epoch applies to --model bpr");
+    }
+    SparkTrainJob.validate(new SparkTrainJob.Settings(model, overrides, chosen, 1, Double.NaN, syncs)); // refuse before Spark starts
     SparkSession spark = session();
     try {
       int p = partitions != null ? partitions : Math.max(2, spark.sparkContext().defaultParallelism());
       SparkTrainJob.Settings settings = new SparkTrainJob.Settings(model, overrides, chosen, p,
-          mllibRegParam == null ? Double.NaN : mllibRegParam);
+          mllibRegParam == null ? Double.NaN : mllibRegParam, syncs);
       long t0 = System.nanoTime();
       SparkTrainJob.Result result = SparkTrainJob.run(spark, source, settings, progress(stdout), stdout);
       result.checkpoint().write(out);
-      stdout.printf(Locale.ROOT, "trained ials (%s solver, Spark %s, %s, %d partitions) on %d users × %d items "
+      stdout.printf(Locale.ROOT, "trained %s (%s solver, Spark %s, %s, %d partitions) on %d users × %d items "
               + "(%d interactions) in %.2fs (prepare %.1fs, train %.1fs, assemble %.1fs); wrote %s%n",
-          solver.toLowerCase(Locale.ROOT), spark.version(), spark.sparkContext().master(), p,
+          model, model.equals("bpr") ? "perennial" : solver.toLowerCase(Locale.ROOT), spark.version(), spark.sparkContext().master(), p,
           result.data().userCount(), result.data().itemCount(), result.data().size(), (System.nanoTime() - t0) / 1e9,
           result.prepareSeconds(), result.trainSeconds(), result.assembleSeconds(), out);
       return 0;
@@ -273,7 +283,8 @@ public final class SparkTrainCommand implements Callable<Integer> {
       return TrainingListener.silent();
     }
     return (name, r) -> {
-      out.printf(Locale.ROOT, "\r%-8s iteration %d/%d  %.1fs%s", name, r.epoch(), r.totalEpochs(), r.elapsedSeconds(),
+      out.printf(Locale.ROOT, "\r%-8s %s %d/%d  %.1fs%s", name, name.startsWith("bpr") ? "epoch" : "iteration", r.epoch(),
+          r.totalEpochs(), r.elapsedSeconds(),
           r.epoch() == r.totalEpochs() ? "\n" : "");
       out.flush();
     };

@@ -27,24 +27,29 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The acceptance bar on ml-latest-small (implicit): iALS trained by spark-train on local[2] ranks
- * within 10 % of the single-node iALS with the same factors, by NDCG@10 on the user-temporal split.
+ * The acceptance bar on ml-latest-small (implicit): iALS and BPR trained by spark-train on local[2]
+ * rank within 10 % of the single-node model with the same config, by NDCG@10 on the user-temporal
+ * split.
  */
 class SparkMovieLensTest {
 
   @TempDir Path dir;
 
-  @Test
-  void sparkTrainedIalsIsWithinTenPercentOfSingleNodeOnMovieLens() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"ials", "bpr"})
+  void sparkTrainedModelIsWithinTenPercentOfSingleNodeOnMovieLens(String model) throws Exception {
     Path ml = RealData.dataset("ml-latest-small");
     Dataset data = InteractionReaders.read(ml, DataFormat.MOVIELENS, ReadOptions.defaults().asImplicit());
     Split split = Splitters.userTemporal(data.log(), 0.8);
-    ObjectNode config = new ObjectMapper().createObjectNode().put("factors", 64).put("iterations", 10).put("threads", 2);
-    Recommender single = Algorithms.trainer("ials", config).fit(data.withLog(split.train()), TrainingOptions.silent());
+    ObjectNode config = model.equals("ials")
+        ? new ObjectMapper().createObjectNode().put("factors", 64).put("iterations", 10).put("threads", 2)
+        : new ObjectMapper().createObjectNode().put("threads", 1);
+    Recommender single = Algorithms.trainer(model, config).fit(data.withLog(split.train()), TrainingOptions.silent());
     double singleNdcg = ndcg(single, split);
 
     Path train = dir.resolve("train.csv");
@@ -59,16 +64,16 @@ class SparkMovieLensTest {
         .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1").config("spark.sql.shuffle.partitions", "2").getOrCreate();
     SparkTrainJob.Result result = SparkTrainJob.run(spark, EventSource.of(train.toString(), EventSource.Format.CSV),
-        new SparkTrainJob.Settings("ials", config, SparkIals.Solver.PERENNIAL, 2, Double.NaN),
+        new SparkTrainJob.Settings(model, config, SparkIals.Solver.PERENNIAL, 2, Double.NaN),
         TrainingListener.silent(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
     Recommender sparkModel = Algorithms.restore(
         Renumbering.into(result.checkpoint(), data.users().ids(), data.items().ids()).state());
     double sparkNdcg = ndcg(sparkModel, split);
-    System.out.printf(java.util.Locale.ROOT, "ml-latest-small user-temporal NDCG@10: spark-train %.4f, single-node %.4f%n",
-        sparkNdcg, singleNdcg);
+    System.out.printf(java.util.Locale.ROOT, "ml-latest-small user-temporal NDCG@10, %s: spark-train %.4f, single-node %.4f%n",
+        model, sparkNdcg, singleNdcg);
     assertThat(sparkNdcg).as("spark-train %.4f vs single-node %.4f", sparkNdcg, singleNdcg)
         .isBetween(0.9 * singleNdcg, 1.1 * singleNdcg);
-    assertThat(singleNdcg).as("the baseline is the tuned iALS, not a broken one").isGreaterThan(0.05);
+    assertThat(singleNdcg).as("the baseline is the tuned %s, not a broken one", model).isGreaterThan(0.05);
   }
 
   private static double ndcg(Recommender model, Split split) {

@@ -395,6 +395,24 @@ public final class BprModel extends FactorModel implements io.perennial.model.On
     return s;
   }
 
+  /**
+   * A model from factor tables trained elsewhere (by partitions on Spark), over {@code train}'s
+   * dense ids: its histories and item popularity come from {@code train}, as the trainer's do.
+   */
+  public static BprModel fromFactors(BprConfig config, io.perennial.data.Dataset train, float[] userFactors,
+      float[] itemFactors, float[] itemBias) {
+    int k = config.factors();
+    if (userFactors.length != train.userCount() * k || itemFactors.length != train.itemCount() * k
+        || itemBias.length != train.itemCount()) {
+      throw new IllegalArgumentException("tables of " + userFactors.length + ", " + itemFactors.length + " and "
+          + itemBias.length + " floats do not fit " + train.userCount() + " users and " + train.itemCount()
+          + " items × " + k + " factors");
+    }
+    return new BprModel(config, UserHistory.of(train.byUser()),
+        io.perennial.model.AbstractRecommender.countItems(train.log(), train.itemCount()), train.userCount(),
+        train.itemCount(), userFactors, itemFactors, itemBias);
+  }
+
   public static BprModel restore(ModelState s) {
     BprConfig config = new ObjectMapper().convertValue(s.config(), BprConfig.class);
     int[] shape = shapeOf(s);

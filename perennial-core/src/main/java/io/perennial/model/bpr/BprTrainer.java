@@ -76,14 +76,8 @@ public final class BprTrainer implements Trainer {
       model.setPrivacy(DpBprTraining.train(model, posUsers, posItems, options, random));
       return model;
     }
-    AliasSampler negatives = null;
-    if (config.negativeSampling() == NegativeSampling.POPULARITY && items > 0) {
-      double[] w = new double[items];
-      for (int i = 0; i < items; i++) {
-        w[i] = Math.pow(popularity[i] + 1, config.popularityExponent());
-      }
-      negatives = new AliasSampler(w);
-    }
+    AliasSampler negatives = config.negativeSampling() == NegativeSampling.POPULARITY && items > 0
+        ? popularitySampler(popularity, config.popularityExponent()) : null;
     Optimizer userOpt = null;
     Optimizer itemOpt = null;
     if (config.optimizer() != OptimizerKind.SGD) {
@@ -118,6 +112,15 @@ public final class BprTrainer implements Trainer {
           });
     }
     return model;
+  }
+
+  /** Negatives drawn in proportion to {@code (count + 1)^exponent}. */
+  static AliasSampler popularitySampler(float[] popularity, float exponent) {
+    double[] w = new double[popularity.length];
+    for (int i = 0; i < w.length; i++) {
+      w[i] = Math.pow(popularity[i] + 1, exponent);
+    }
+    return new AliasSampler(w);
   }
 
   /**
