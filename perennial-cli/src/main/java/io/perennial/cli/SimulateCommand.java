@@ -271,14 +271,14 @@ final class SimulateCommand implements Callable<Integer> {
           out.print("\r" + " ".repeat(30) + "\r");
         }
         results.put(s, r);
-        out.printf(Locale.ROOT, "%-12s HR@%d %.4f  NDCG@%d %.4f  update CPU %7.2fs  accepted %6d  rejected %4d  forgetting %+.3f  (%.0fs)%n",
-            s, k, r.hitRate(), k, r.ndcg(), r.updateCpuSeconds(), r.accepted(), r.rejected(), r.forgettingDrop(),
+        out.printf(Locale.ROOT, "%-12s HR@%d %.4f  NDCG@%d %.4f  first training CPU %6.2fs  update CPU %7.2fs  accepted %6d  rejected %4d  forgetting %+.3f  (%.0fs)%n",
+            s, k, r.hitRate(), k, r.ndcg(), r.initialCpuSeconds(), r.updateCpuSeconds(), r.accepted(), r.rejected(), r.forgettingDrop(),
             (System.nanoTime() - t0) / 1e9);
       }
     }
     if (parallel) {
-      results.forEach((s, r) -> out.printf(Locale.ROOT, "%-12s HR@%d %.4f  NDCG@%d %.4f  update CPU %7.2fs  accepted %6d  rejected %4d%n",
-          s, k, r.hitRate(), k, r.ndcg(), r.updateCpuSeconds(), r.accepted(), r.rejected()));
+      results.forEach((s, r) -> out.printf(Locale.ROOT, "%-12s HR@%d %.4f  NDCG@%d %.4f  first training CPU %6.2fs  update CPU %7.2fs  accepted %6d  rejected %4d%n",
+          s, k, r.hitRate(), k, r.ndcg(), r.initialCpuSeconds(), r.updateCpuSeconds(), r.accepted(), r.rejected()));
     }
     ObjectNode json = toJson(sourceName, stream, modelConfig, strategyConfig, settings, results);
     Json.write(report.resolve("report.json"), json);
@@ -316,6 +316,7 @@ final class SimulateCommand implements Callable<Integer> {
       node.put("tested", r.tested());
       node.put("update_cpu_s", r.updateCpuSeconds());
       node.put("update_wall_s", r.updateWallSeconds());
+      node.put("initial_training_cpu_s", r.initialCpuSeconds());
       node.put("updates_accepted", r.accepted());
       node.put("updates_rejected", r.rejected());
       Json.putNumber(node, "forgetting_drop", r.forgettingDrop());

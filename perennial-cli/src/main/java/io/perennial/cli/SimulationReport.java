@@ -49,12 +49,13 @@ final class SimulationReport {
         .append("%: each event whose user was seen before is first checked against the live model's top-")
         .append(k).append(" (excluding the user's items so far), then learned.</p>");
     html.append("<table><tr><th>strategy</th><th>HR@").append(k).append("</th><th>NDCG@").append(k)
-        .append("</th><th>update CPU s</th><th>update wall s</th><th>accepted</th><th>rejected</th><th>forgetting drop</th><th>users</th><th>items</th></tr>");
+        .append("</th><th>first training CPU s</th><th>update CPU s</th><th>update wall s</th><th>accepted</th><th>rejected</th><th>forgetting drop</th><th>users</th><th>items</th></tr>");
     for (Iterator<Map.Entry<String, JsonNode>> it = report.path("strategies").fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       JsonNode s = e.getValue();
       html.append("<tr><td>").append(HtmlReport.escape(e.getKey())).append("</td>")
           .append(cell(s.path(hr).asDouble(), "%.4f")).append(cell(s.path("ndcg@" + k).asDouble(), "%.4f"))
+          .append(cell(s.path("initial_training_cpu_s").asDouble(), "%.2f"))
           .append(cell(s.path("update_cpu_s").asDouble(), "%.2f")).append(cell(s.path("update_wall_s").asDouble(), "%.2f"))
           .append("<td>").append(s.path("updates_accepted").asLong()).append("</td><td>")
           .append(s.path("updates_rejected").asLong()).append("</td>")

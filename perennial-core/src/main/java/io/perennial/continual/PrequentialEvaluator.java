@@ -117,7 +117,7 @@ public final class PrequentialEvaluator {
     UpdateStats stats = strategy.stats();
     double hr = tested == 0 ? 0 : hits / tested;
     return new PrequentialResult(strategy.name(), hr, tested == 0 ? 0 : ndcg / tested, hr, tested,
-        stats.cpuSeconds(), stats.wallSeconds(), stats.acceptedCount(), stats.rejectedCount(),
+        stats.cpuSeconds(), stats.wallSeconds(), stats.initialCpuSeconds(), stats.acceptedCount(), stats.rejectedCount(),
         stats.rejections(), sliceHits, sliceNdcg, sliceCpu, sliceEnd, probeBefore, probeSeries,
         probeBefore > 0 ? (probeBefore - probeAfter) / probeBefore : 0,
         strategy.tableSizes()[0], strategy.tableSizes()[1], strategy.lastOffset());

@@ -10,8 +10,10 @@ import java.util.List;
  * @param ndcg NDCG@K over the same events (one relevant item per event)
  * @param recall Recall@K (equal to HR@K with one relevant item per event)
  * @param tested events tested (the user had been seen before)
- * @param updateCpuSeconds process CPU time spent in updates
+ * @param updateCpuSeconds CPU time spent in updates after the first model (this thread and the
+ *     engine's workers; per-event updates estimated from a sample, {@link UpdateStats#PER_EVENT_SAMPLE})
  * @param updateWallSeconds wall time spent in updates
+ * @param initialCpuSeconds CPU time of the first model's training on the warm-up (every strategy's)
  * @param accepted updates that went live
  * @param rejected updates rejected (gate or divergence guard)
  * @param rejections the logged reasons, with figures
@@ -34,6 +36,7 @@ public record PrequentialResult(
     long tested,
     double updateCpuSeconds,
     double updateWallSeconds,
+    double initialCpuSeconds,
     int accepted,
     int rejected,
     List<String> rejections,

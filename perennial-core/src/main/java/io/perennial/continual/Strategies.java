@@ -193,7 +193,7 @@ public final class Strategies {
 
     @Override
     protected void learn(StreamEvent e) {
-      stats.timed(() -> {
+      stats.timedPerEvent(() -> {
         if (!lifecycle.active()) {
           learnGuarded(e);
           return;
@@ -257,22 +257,23 @@ public final class Strategies {
 
     @Override
     protected void learn(StreamEvent e) {
-      stats.timed(() -> {
-        learnGuarded(e);
-        if (pending != null) {
-          arrivedDuringRetrain.add(e);
-          if (arrivedDuringRetrain.size() >= config.retrainLatency()) {
-            goLive();
-          }
-        } else if (++since >= config.retrainEvery()) {
-          since = 0;
+      // the per-event step is sampled like online's; a retrain and its go-live are timed in full
+      stats.timedPerEvent(() -> learnGuarded(e));
+      if (pending != null) {
+        arrivedDuringRetrain.add(e);
+        if (arrivedDuringRetrain.size() >= config.retrainLatency()) {
+          stats.timed(this::goLive);
+        }
+      } else if (++since >= config.retrainEvery()) {
+        since = 0;
+        stats.timed(() -> {
           pending = context.trainFromScratch(0);
           arrivedDuringRetrain.clear();
           if (config.retrainLatency() == 0) {
             goLive();
           }
-        }
-      });
+        });
+      }
     }
 
     private void goLive() {

@@ -22,7 +22,7 @@ public abstract class UpdateStrategy {
 
   /** Trains the first model on everything recorded so far (the warm-up). */
   public void start(StreamContext ctx, StrategyConfig cfg) {
-    begin(ctx, cfg, stats.timed(() -> ctx.trainFromScratch(0)));
+    begin(ctx, cfg, stats.timedInitial(() -> ctx.trainFromScratch(0)));
   }
 
   /**
