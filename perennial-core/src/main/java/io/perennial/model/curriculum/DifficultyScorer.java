@@ -85,6 +85,34 @@ public enum DifficultyScorer {
     return d;
   }
 
+  /** A model's score of a (user, item) pair. */
+  @FunctionalInterface
+  public interface PairScore {
+    double score(int user, int item);
+  }
+
+  /**
+   * The difficulty of each positive (user, item) under a ranking model: over {@code negatives}
+   * uniform items j (drawn from {@code seed} and the example's index, so the same on every run and
+   * thread; not checked against the user's history, a positive drawn as a negative being rare), the
+   * mean BPR loss {@code ln(1 + e^(−(s_ui − s_uj)))} when {@code loss} (self-paced), else minus the
+   * mean margin {@code s_ui − s_uj} (a teacher's margin).
+   */
+  public static IntToDoubleFunction rankingDifficulty(PairScore model, int[] users, int[] items, int itemCount,
+      int negatives, long seed, boolean loss) {
+    return e -> {
+      java.util.SplittableRandom rng = new java.util.SplittableRandom(seed * 0x9E3779B97F4A7C15L + e);
+      int u = users[e];
+      double si = model.score(u, items[e]);
+      double sum = 0;
+      for (int n = 0; n < negatives; n++) {
+        double x = si - model.score(u, rng.nextInt(itemCount));
+        sum += loss ? Math.log1p(Math.exp(-x)) : -x;
+      }
+      return sum / negatives;
+    };
+  }
+
   private static int[] counts(int[] ids, int size) {
     int[] c = new int[size];
     for (int id : ids) {
