@@ -75,7 +75,9 @@ public final class Curriculum {
 
   /** The share of examples epoch {@code epoch} trains on. */
   public double fraction(int epoch) {
-    return pacing.fraction(epoch, config.start(), config.fullAt(), config.steps());
+    // the float's decimal value (0.3f is 0.30000001192…, which would make ceil(0.3 · 10) = 4)
+    double start = Double.parseDouble(Float.toString(config.start()));
+    return pacing.fraction(epoch, start, config.fullAt(), config.steps());
   }
 
   /** How many examples epoch {@code epoch} trains on: {@code ceil(fraction · n)}, at least 1 when there are any. */
