@@ -78,9 +78,14 @@ final class RecipesCommand implements Callable<Integer> {
           + "Default: ${DEFAULT-VALUE}.")
   double validationFraction;
 
+  @Option(names = "--early-stop",
+      description = "Stop each training after --patience epochs without a better validation NDCG@K and keep the best "
+          + "epoch. Without it every run trains its full epochs (the same budget) and the validation part only "
+          + "gives the epochs-to-best figure.")
+  boolean earlyStop;
+
   @Option(names = "--patience", defaultValue = "5", paramLabel = "EPOCHS",
-      description = "Epochs without a better validation NDCG@K before training stops (the best epoch is kept). "
-          + "Default: ${DEFAULT-VALUE}.")
+      description = "With --early-stop: epochs without improvement before training stops. Default: ${DEFAULT-VALUE}.")
   int patience;
 
   @Option(names = "--json", paramLabel = "FILE", description = "Write the table, every run and the rule as JSON here.")
@@ -160,8 +165,11 @@ final class RecipesCommand implements Callable<Integer> {
       protocolJson.put("validation_fraction", validationFraction);
     }
     protocolJson.put("candidates", candidates.cliName());
-    protocolJson.put("early_stopping", metric);
-    protocolJson.put("patience", patience);
+    protocolJson.put("validation_metric", metric);
+    if (earlyStop) {
+      protocolJson.put("early_stopping", metric);
+      protocolJson.put("patience", patience);
+    }
     ObjectNode dataJson = Evaluations.dataJson(data.data.toString(), data.format, data.implicit, dataset);
     for (Recipes.Skipped s : plan.skipped()) {
       out.println("skipped recipe " + s.recipe() + " for " + model + ": " + s.reason());
@@ -275,16 +283,15 @@ final class RecipesCommand implements Callable<Integer> {
     }
     long[] trainCpu = {0};
     int[] bestEpoch = {0};
-    double[] bestValidation = {Double.NEGATIVE_INFINITY};
+    double[] lastValidation = {Double.NaN};
     TrainingListener progress = Terminal.progress(out);
     TrainingListener tracking = new TrainingListener() {
       @Override
       public void onEpoch(String name, EpochReport report) {
-        progress.onEpoch(name, report);
-        if (name.equals(algorithm) && report.validation() > bestValidation[0]) {
-          bestValidation[0] = report.validation();
-          bestEpoch[0] = report.epoch();
-        }
+        // without --early-stop the loop sees an epoch counter; the line shows the real validation figure
+        progress.onEpoch(name, earlyStop || Double.isNaN(report.validation()) ? report
+            : new EpochReport(report.epoch(), report.totalEpochs(), report.loss(), report.eventsPerSecond(),
+                report.elapsedSeconds(), lastValidation[0]));
       }
 
       @Override
@@ -294,7 +301,7 @@ final class RecipesCommand implements Callable<Integer> {
     };
     Evaluations.Outcome outcome = Evaluations.run(label + " seed " + seed, algorithm, config, null, dataset, splits,
         protocolJson, dataJson, k, TrainingOptions.of(tracking), candidates, earlyStopping, patience,
-        Quantization.NONE, t -> cpuTimed(t, trainCpu));
+        Quantization.NONE, t -> cpuTimed(t, trainCpu, earlyStop, bestEpoch, lastValidation));
     double metricValue = outcome.json().path("metrics").path("ndcg@" + k).asDouble(Double.NaN);
     ObjectNode j = outcome.json();
     j.put("cpu_train_s", trainCpu[0] / 1e9);
@@ -313,7 +320,7 @@ final class RecipesCommand implements Callable<Integer> {
    * {@code base}, adding to {@code cpu} the CPU time of its fits (the calling thread and the engine's
    * workers) without the validation passes early stopping makes.
    */
-  private static Trainer cpuTimed(Trainer base, long[] cpu) {
+  private static Trainer cpuTimed(Trainer base, long[] cpu, boolean earlyStop, int[] bestEpoch, double[] last) {
     return new Trainer() {
       @Override
       public String type() {
@@ -333,6 +340,8 @@ final class RecipesCommand implements Callable<Integer> {
       @Override
       public Recommender fit(Dataset train, TrainingOptions options) {
         long[] validation = {0};
+        int[] calls = {0};
+        double[] best = {Double.NEGATIVE_INFINITY};
         TrainingOptions timed = options;
         Validator v = options.validator();
         if (v != null) {
@@ -352,7 +361,14 @@ final class RecipesCommand implements Callable<Integer> {
               long t0 = UpdateStats.cpuNanosNow();
               double value = v.evaluate(model);
               validation[0] += UpdateStats.cpuNanosNow() - t0;
-              return value;
+              calls[0]++;
+              last[0] = value;
+              if (value > best[0]) {
+                best[0] = value;
+                bestEpoch[0] = calls[0];
+              }
+              // observing only: an ever-better figure, so the loop neither stops nor restores an earlier epoch
+              return earlyStop ? value : calls[0];
             }
           };
           timed = new TrainingOptions(options.listener(), counted, options.patience(), options.lossEvery());
