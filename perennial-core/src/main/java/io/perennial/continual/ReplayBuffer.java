@@ -79,7 +79,7 @@ public final class ReplayBuffer {
 
   /**
    * Appends {@code n} events drawn with replacement in proportion to {@code difficulty(user, item)}
-   * (clamped at 0; all zero falls back to uniform): a curriculum's "replay the hard ones more".
+   * (negative or non-finite ones count as 0; all zero falls back to uniform): a curriculum's "replay the hard ones more".
    */
   public void sampleWeightedInto(InteractionLog out, int n,
       io.perennial.model.curriculum.DifficultyScorer.PairScore difficulty) {
@@ -89,10 +89,12 @@ public final class ReplayBuffer {
     double[] cumulative = new double[size];
     double total = 0;
     for (int s = 0; s < size; s++) {
-      total += Math.max(0, difficulty.score(users[s], items[s]));
+      double w = difficulty.score(users[s], items[s]);
+      // a negative or non-finite difficulty (a model that cannot score the pair) weighs nothing
+      total += w > 0 && Double.isFinite(w) ? w : 0;
       cumulative[s] = total;
     }
-    if (!(total > 0) || !Double.isFinite(total)) {
+    if (!(total > 0)) {
       sampleInto(out, n);
       return;
     }

@@ -153,11 +153,15 @@ public final class Strategies {
       java.util.SplittableRandom rng = new java.util.SplittableRandom(seed ^ (((long) user << 32) | (item & 0xFFFFFFFFL)));
       double positive = model.score(user, item);
       double loss = 0;
+      int counted = 0;
       for (int n = 0; n < 8; n++) {
         double x = positive - model.score(user, rng.nextInt(items));
-        loss += Math.log1p(Math.exp(-x));
+        if (Double.isFinite(x)) {
+          loss += Math.log1p(Math.exp(-x));
+          counted++;
+        }
       }
-      return loss / 8;
+      return counted == 0 ? 0 : loss / counted;
     }
 
     /** The teacher for this update (null: the model before it), replaced by the live model when it has served its turn. */

@@ -18,8 +18,8 @@ class DifficultyReplayTest {
     }
     buffer.offerAll(events);
     InteractionLog out = new InteractionLog();
-    // item 3 three times as hard as item 1, item 0 not hard at all, item 2 negative (clamped to 0)
-    buffer.sampleWeightedInto(out, 40_000, (u, i) -> i == 3 ? 3 : i == 1 ? 1 : i == 2 ? -5 : 0);
+    // item 3 three times as hard as item 1, item 2 negative and item 0 NaN (both weigh 0)
+    buffer.sampleWeightedInto(out, 40_000, (u, i) -> i == 3 ? 3 : i == 1 ? 1 : i == 2 ? -5 : Double.NaN);
     int[] counts = new int[4];
     for (int e = 0; e < out.size(); e++) {
       counts[out.item(e)]++;
