@@ -29,6 +29,11 @@ final class HtmlReport {
   private HtmlReport() {}
 
   static void write(Path file, String title, List<JsonNode> results) {
+    write(file, title, results, "");
+  }
+
+  /** As the other, with {@code preface} (HTML, already escaped) between the title and the results. */
+  static void write(Path file, String title, List<JsonNode> results, String preface) {
     StringBuilder html = new StringBuilder();
     html.append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
         .append(escape(title)).append("</title><style>")
@@ -36,6 +41,7 @@ final class HtmlReport {
         .append("table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}")
         .append("th:first-child,td:first-child{text-align:left}img{max-width:100%;margin:1em 0}")
         .append("</style></head><body><h1>").append(escape(title)).append("</h1>");
+    html.append(preface);
     if (!results.isEmpty()) {
       JsonNode first = results.get(0);
       html.append("<p>Data: ").append(escape(first.path("data").path("source").asText()))

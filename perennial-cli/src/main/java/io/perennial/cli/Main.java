@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       DatasetsCommand.class,
       TrainCommand.class,
       EvaluateCommand.class,
+      RecipesCommand.class,
       SimulateCommand.class,
       RecommendCommand.class,
       ExportCommand.class,

@@ -90,6 +90,11 @@ final class SimulateCommand implements Callable<Integer> {
       description = "incremental: replayed past events per new event. Default: ${DEFAULT-VALUE}.")
   double replayRatio;
 
+  @Option(names = "--difficulty-replay",
+      description = "incremental: replay past events in proportion to the live model's loss on them (a curriculum's "
+          + "'replay the hard ones more') instead of uniformly.")
+  boolean difficultyReplay;
+
   @Option(names = "--anchor", defaultValue = "0", paramLabel = "S",
       description = "incremental: L2 pull of updated rows toward their pre-update values (0 = off).")
   float anchor;
@@ -229,6 +234,7 @@ final class SimulateCommand implements Callable<Integer> {
     try {
       strategyConfig = StrategyConfig.forStream(stream.size() - warmupEvents)
           .withProtection(replayRatio, new io.perennial.model.Stability(anchor, fisher, distillation, teacherUpdates))
+          .withDifficultyReplay(difficultyReplay)
           .withLifecycle(admitAfter, evictAfter);
     } catch (IllegalArgumentException e) {
       throw new UserException(e.getMessage());

@@ -77,6 +77,36 @@ public final class ReplayBuffer {
     }
   }
 
+  /**
+   * Appends {@code n} events drawn with replacement in proportion to {@code difficulty(user, item)}
+   * (negative or non-finite ones count as 0; all zero falls back to uniform): a curriculum's "replay the hard ones more".
+   */
+  public void sampleWeightedInto(InteractionLog out, int n,
+      io.perennial.model.curriculum.DifficultyScorer.PairScore difficulty) {
+    if (size == 0 || n <= 0) {
+      return;
+    }
+    double[] cumulative = new double[size];
+    double total = 0;
+    for (int s = 0; s < size; s++) {
+      double w = difficulty.score(users[s], items[s]);
+      // a negative or non-finite difficulty (a model that cannot score the pair) weighs nothing
+      total += w > 0 && Double.isFinite(w) ? w : 0;
+      cumulative[s] = total;
+    }
+    if (!(total > 0)) {
+      sampleInto(out, n);
+      return;
+    }
+    for (int k = 0; k < n; k++) {
+      double r = random.nextDouble() * total;
+      int s = java.util.Arrays.binarySearch(cumulative, r);
+      s = s >= 0 ? s + 1 : -s - 1;
+      s = Math.min(s, size - 1);
+      out.add(users[s], items[s], values[s], timestamps[s], InteractionType.VIEW);
+    }
+  }
+
   /** Timestamp of the slot, for tests of uniformity. */
   long timestampAt(int slot) {
     return timestamps[slot];

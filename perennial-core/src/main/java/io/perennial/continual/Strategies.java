@@ -123,7 +123,15 @@ public final class Strategies {
         buffer = new InteractionLog();
         Recommender candidate = stats.timed(() -> {
           InteractionLog past = new InteractionLog(Math.max(1, batch.size()));
-          replay.sampleInto(past, (int) Math.round(config.replayRatio() * batch.size()));
+          int replayed = (int) Math.round(config.replayRatio() * batch.size());
+          if (config.difficultyReplay()) {
+            Recommender scorer = live;
+            int items = context.itemBound();
+            long seed = config.seed();
+            replay.sampleWeightedInto(past, replayed, (u, i) -> replayDifficulty(scorer, u, i, items, seed));
+          } else {
+            replay.sampleInto(past, replayed);
+          }
           Recommender copy = Algorithms.copy(live);
           copy.partialFit(Update.of(batch, context.userBound(), context.itemBound())
               .withReplay(past).withStability(config.stability()).withTeacher(teacher()));
@@ -132,6 +140,28 @@ public final class Strategies {
         publish(candidate, "fine-tune");
         replay.offerAll(batch);
       }
+    }
+
+    /**
+     * How hard a past event is for the live model now: its BPR loss on the event against 8 uniform
+     * items (seeded by the event, so the same on every run).
+     */
+    static double replayDifficulty(Recommender model, int user, int item, int items, long seed) {
+      if (items < 2) {
+        return 1;
+      }
+      java.util.SplittableRandom rng = new java.util.SplittableRandom(seed ^ (((long) user << 32) | (item & 0xFFFFFFFFL)));
+      double positive = model.score(user, item);
+      double loss = 0;
+      int counted = 0;
+      for (int n = 0; n < 8; n++) {
+        double x = positive - model.score(user, rng.nextInt(items));
+        if (Double.isFinite(x)) {
+          loss += Math.log1p(Math.exp(-x));
+          counted++;
+        }
+      }
+      return counted == 0 ? 0 : loss / counted;
     }
 
     /** The teacher for this update (null: the model before it), replaced by the live model when it has served its turn. */

@@ -20,6 +20,10 @@ package io.perennial.continual;
  * @param maxNorm divergence guard ({@link io.perennial.model.ModelHealth}): a row with a larger norm
  *     (or a non-finite value) is rejected
  * @param seed seed of replay sampling
+ * @param difficultyReplay {@code incremental} replays past events in proportion to the live model's
+ *     BPR loss on each (its margin over 8 sampled items, {@link
+ *     io.perennial.model.curriculum.DifficultyScorer#rankingDifficulty}) instead of uniformly: what the
+ *     model now gets wrong is replayed more
  */
 public record StrategyConfig(
     int updateEvery,
@@ -35,7 +39,8 @@ public record StrategyConfig(
     int admitAfter,
     long evictAfterSeconds,
     float maxNorm,
-    long seed) {
+    long seed,
+    boolean difficultyReplay) {
 
   public StrategyConfig {
     if (updateEvery < 1 || fineTuneEvery < 1 || retrainEvery < 1 || gateWindow < 1) {
@@ -50,13 +55,19 @@ public record StrategyConfig(
   /** The same settings with other replay and forgetting protection. */
   public StrategyConfig withProtection(double ratio, io.perennial.model.Stability s) {
     return new StrategyConfig(updateEvery, fineTuneEvery, window, replayCapacity, ratio, retrainEvery,
-        retrainLatency, gateWindow, gateTolerance, s, admitAfter, evictAfterSeconds, maxNorm, seed);
+        retrainLatency, gateWindow, gateTolerance, s, admitAfter, evictAfterSeconds, maxNorm, seed, difficultyReplay);
+  }
+
+  /** The same settings with replay weighted by the live model's difficulty (or uniform). */
+  public StrategyConfig withDifficultyReplay(boolean weighted) {
+    return new StrategyConfig(updateEvery, fineTuneEvery, window, replayCapacity, replayRatio, retrainEvery,
+        retrainLatency, gateWindow, gateTolerance, stability, admitAfter, evictAfterSeconds, maxNorm, seed, weighted);
   }
 
   /** The same settings with Monolith-style admission and eviction. */
   public StrategyConfig withLifecycle(int admit, long evictSeconds) {
     return new StrategyConfig(updateEvery, fineTuneEvery, window, replayCapacity, replayRatio, retrainEvery,
-        retrainLatency, gateWindow, gateTolerance, stability, admit, evictSeconds, maxNorm, seed);
+        retrainLatency, gateWindow, gateTolerance, stability, admit, evictSeconds, maxNorm, seed, difficultyReplay);
   }
 
   /**
@@ -67,6 +78,6 @@ public record StrategyConfig(
     int percent = (int) Math.max(1, events / 100);
     return new StrategyConfig(10 * percent, percent, 0, 20_000, 1.0, 25 * percent, 0,
         Math.max(200, 2 * percent), 0.02, io.perennial.model.Stability.none(), 1, 0,
-        io.perennial.model.ModelHealth.DEFAULT_MAX_NORM, 42L);
+        io.perennial.model.ModelHealth.DEFAULT_MAX_NORM, 42L, false);
   }
 }

@@ -11,7 +11,8 @@ import java.util.SplittableRandom;
  */
 public abstract class FactorModel extends AbstractRecommender implements VectorRetrieval {
 
-  protected final int factors;
+  /** Latent dimensions; grows only by {@link #widenFactors} (progressive training). */
+  protected int factors;
   protected float[] userFactors;
   protected float[] itemFactors;
   /** {@code null} when the algorithm has no user biases. */
@@ -418,6 +419,56 @@ public abstract class FactorModel extends AbstractRecommender implements VectorR
       squared += (double) v * v;
     }
     return squared <= (double) maxNorm * maxNorm;
+  }
+
+  /**
+   * Widens the factor tables to {@code newFactors} dimensions (progressive training: a small model
+   * first, then a wider one that carries the learned values over). Every row keeps its values in the
+   * first {@link #factors()} dimensions; the appended user dimensions are drawn as {@code userScale
+   * · N(0, 1)} and the item ones as {@code itemScale · N(0, 1)}, users first, from {@code random}.
+   * With either scale 0 the new dimensions add exactly zero to every dot product, so every score is
+   * unchanged at the moment of widening, while SGD's gradient on the zero side (proportional to the
+   * other side's small values) is not zero and the new dimensions start to learn.
+   */
+  protected void widenFactors(int newFactors, float userScale, float itemScale, SplittableRandom random) {
+    if (newFactors < factors) {
+      throw new IllegalArgumentException("cannot narrow " + factors + " factors to " + newFactors);
+    }
+    if (newFactors == factors) {
+      return;
+    }
+    userFactors = widened(userFactors, userCount, factors, newFactors, userScale, random);
+    itemFactors = widened(itemFactors, itemCount, factors, newFactors, itemScale, random);
+    factors = newFactors;
+    invalidateCaches();
+  }
+
+  /**
+   * Puts back tables of {@code tableFactors} dimensions (a snapshot taken before a widening),
+   * widened with zeros on both sides to the current width: the scores are the snapshot's.
+   */
+  protected void restoreFactorTables(int tableFactors, float[] users, float[] items) {
+    if (tableFactors == factors) {
+      System.arraycopy(users, 0, userFactors, 0, users.length);
+      System.arraycopy(items, 0, itemFactors, 0, items.length);
+    } else {
+      userFactors = widened(users, userCount, tableFactors, factors, 0f, null);
+      itemFactors = widened(items, itemCount, tableFactors, factors, 0f, null);
+    }
+    invalidateCaches();
+  }
+
+  private static float[] widened(float[] table, int rows, int from, int to, float scale, SplittableRandom random) {
+    float[] out = new float[rows * to];
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(table, r * from, out, r * to, from);
+      if (scale != 0) {
+        for (int d = from; d < to; d++) {
+          out[r * to + d] = (float) (random.nextGaussian() * scale);
+        }
+      }
+    }
+    return out;
   }
 
   /** Clears cached values derived from the tables (call after changing them). */

@@ -26,6 +26,11 @@ import io.perennial.optim.OptimizerKind;
  * @param historyDropout share of the training pairs left out of each epoch, drawn afresh every epoch
  *     (interaction-level noise: the model cannot lean on any one event); 0 = off
  * @param dp DP-SGD settings, or {@code null} to train without differential privacy
+ * @param warmupEpochs epochs of linear learning-rate warm-up (from {@code learningRate / warmupEpochs}
+ *     up to {@code learningRate}) before the decay starts; 0 = none
+ * @param curriculum which positives each epoch samples from, easiest first ({@code null} = all, the
+ *     default)
+ * @param progressive staged widening of the factors ({@code null} = the final width from the start)
  */
 public record BprConfig(
     int factors,
@@ -47,7 +52,10 @@ public record BprConfig(
     int onlineReplay,
     int hardCandidates,
     float historyDropout,
-    io.perennial.privacy.DpConfig dp) {
+    io.perennial.privacy.DpConfig dp,
+    int warmupEpochs,
+    io.perennial.model.curriculum.CurriculumConfig curriculum,
+    io.perennial.model.progressive.ProgressiveConfig progressive) {
 
   public BprConfig {
     if (factors < 1 || epochs < 0 || threads < 1 || foldInSteps < 1 || partialFitEpochs < 0
@@ -70,6 +78,15 @@ public record BprConfig(
     if (!(historyDropout >= 0 && historyDropout < 1)) {
       throw new IllegalArgumentException("historyDropout must be in [0, 1), got " + historyDropout);
     }
+    if (warmupEpochs < 0) {
+      throw new IllegalArgumentException("warmupEpochs must be >= 0, got " + warmupEpochs);
+    }
+    if (progressive != null) {
+      progressive.check(factors, epochs);
+    }
+    if ((curriculum != null || progressive != null) && dp != null) {
+      throw new IllegalArgumentException("curriculum and progressive do not combine with dp (DP-SGD samples its own batches)");
+    }
     if (negativeSampling == null) {
       negativeSampling = NegativeSampling.UNIFORM;
     }
@@ -81,13 +98,28 @@ public record BprConfig(
   /** Tuned on ml-latest-small, implicit, user-temporal 80/20 (see docs/BENCHMARKS.md). */
   public static BprConfig defaults() {
     return new BprConfig(64, 40, 0.05f, 0.97f, 0.01f, 0.01f, 0.1f, NegativeSampling.UNIFORM, 0.75f,
-        1f, OptimizerKind.SGD, 1, 42L, 20, 3, 10, 5, 5, 0f, null);
+        1f, OptimizerKind.SGD, 1, 42L, 20, 3, 10, 5, 5, 0f, null, 0, null, null);
   }
 
   public BprConfig withThreads(int n) {
     return new BprConfig(factors, epochs, learningRate, learningRateDecay, regularization,
         biasRegularization, initScale, negativeSampling, popularityExponent, samplesPerEpoch,
         optimizer, n, seed, foldInSteps, partialFitEpochs, onlineSteps, onlineReplay, hardCandidates,
-        historyDropout, dp);
+        historyDropout, dp, warmupEpochs, curriculum, progressive);
+  }
+
+  /** This config without a curriculum or progressive stages: the teacher of a teacher curriculum. */
+  public BprConfig plain() {
+    return new BprConfig(factors, epochs, learningRate, learningRateDecay, regularization,
+        biasRegularization, initScale, negativeSampling, popularityExponent, samplesPerEpoch,
+        optimizer, threads, seed, foldInSteps, partialFitEpochs, onlineSteps, onlineReplay, hardCandidates,
+        historyDropout, dp, warmupEpochs, null, null);
+  }
+
+  /** The learning-rate schedule over epochs: the optional warm-up, then the per-epoch decay. */
+  public io.perennial.optim.LearningRateSchedule schedule() {
+    io.perennial.optim.LearningRateSchedule decay =
+        new io.perennial.optim.LearningRateSchedule.StepDecay(1, learningRateDecay);
+    return warmupEpochs > 0 ? new io.perennial.optim.LearningRateSchedule.LinearWarmup(warmupEpochs, decay) : decay;
   }
 }

@@ -24,7 +24,13 @@ public final class BprModel extends FactorModel implements io.perennial.model.On
 
   BprModel(BprConfig config, UserHistory history, float[] popularity, int users, int items,
       float[] userFactors, float[] itemFactors, float[] itemBias) {
-    super(history, popularity, users, items, config.factors(), userFactors, itemFactors, null,
+    this(config, config.factors(), history, popularity, users, items, userFactors, itemFactors, itemBias);
+  }
+
+  /** A model whose tables have {@code factors} dimensions, fewer than the config's while progressive training widens them. */
+  BprModel(BprConfig config, int factors, UserHistory history, float[] popularity, int users, int items,
+      float[] userFactors, float[] itemFactors, float[] itemBias) {
+    super(history, popularity, users, items, factors, userFactors, itemFactors, null,
         itemBias, 0f);
     this.config = config;
     this.growthRandom = new SplittableRandom(config.seed() ^ 0x9E3779B97F4A7C15L);
@@ -51,6 +57,16 @@ public final class BprModel extends FactorModel implements io.perennial.model.On
 
   public BprConfig config() {
     return config;
+  }
+
+  /** Progressive training: appends dimensions, zero for users and {@code itemScale · N(0, 1)} for items. */
+  void widen(int newFactors, float itemScale, SplittableRandom random) {
+    widenFactors(newFactors, 0f, itemScale, random);
+  }
+
+  /** Puts back a snapshot's tables (padded with zeros when it predates a widening). */
+  void restoreTables(int tableFactors, float[] users, float[] items) {
+    restoreFactorTables(tableFactors, users, items);
   }
 
   /**

@@ -15,6 +15,8 @@ import io.perennial.optim.LearningRateSchedule;
 import io.perennial.optim.Optimizer;
 import io.perennial.optim.OptimizerConfig;
 import io.perennial.optim.OptimizerKind;
+import io.perennial.model.curriculum.Curriculum;
+import io.perennial.model.curriculum.DifficultyScorer;
 import java.util.SplittableRandom;
 
 /**
@@ -51,10 +53,11 @@ public final class BprTrainer implements Trainer {
     SplittableRandom random = new SplittableRandom(config.seed());
     int users = train.userCount();
     int items = train.itemCount();
-    int k = config.factors();
+    io.perennial.model.progressive.ProgressiveConfig progressive = config.progressive();
+    int k = progressive == null ? config.factors() : progressive.initialFactors();
     UserHistory history = UserHistory.of(train.byUser());
     float[] popularity = AbstractRecommender.countItems(train.log(), items);
-    BprModel model = new BprModel(config, history, popularity, users, items,
+    BprModel model = new BprModel(config, k, history, popularity, users, items,
         FactorModel.randomTable(users, k, random, config.initScale()),
         FactorModel.randomTable(items, k, random, config.initScale()), new float[items]);
     // Positives come from the deduplicated history so a repeated event is not over-sampled.
@@ -78,38 +81,82 @@ public final class BprTrainer implements Trainer {
     }
     AliasSampler negatives = config.negativeSampling() == NegativeSampling.POPULARITY && items > 0
         ? popularitySampler(popularity, config.popularityExponent()) : null;
-    Optimizer userOpt = null;
-    Optimizer itemOpt = null;
+    // [0] user, [1] item optimiser (null for plain SGD); rebuilt at the new width when progressive training widens
+    Optimizer[] optimizers = new Optimizer[2];
+    OptimizerConfig oc = OptimizerConfig.sgd(config.learningRate()).withKind(config.optimizer());
     if (config.optimizer() != OptimizerKind.SGD) {
-      OptimizerConfig oc = OptimizerConfig.sgd(config.learningRate()).withKind(config.optimizer());
-      userOpt = new Optimizer(oc, users, k);
-      itemOpt = new Optimizer(oc, items, k);
+      optimizers[0] = new Optimizer(oc, users, k);
+      optimizers[1] = new Optimizer(oc, items, k);
     }
     long samples = (long) Math.ceil(config.samplesPerEpoch() * nnz);
     AliasSampler negativeSampler = negatives;
-    Optimizer uo = userOpt;
-    Optimizer io = itemOpt;
     LikedPairs liked = LikedPairs.of(history);
     SplittableRandom[] workers = new SplittableRandom[config.threads()];
     for (int w = 0; w < workers.length; w++) {
       workers[w] = random.split();
     }
-    {
-      LearningRateSchedule schedule = new LearningRateSchedule.StepDecay(1, config.learningRateDecay());
-      EpochLoop.run(type(), model, config.epochs(), samples, options,
-          epoch -> {
-            float lr = schedule.rate(config.learningRate(), epoch);
-            double loss = runEpoch(model, positives, samples, lr, negativeSampler, workers, uo, io, liked);
-            model.invalidateCaches();
-            return loss;
-          },
-          () -> new float[][] {model.userFactors().clone(), model.itemFactors().clone(), model.itemBias().clone()},
-          s -> {
-            System.arraycopy(s[0], 0, model.userFactors(), 0, s[0].length);
-            System.arraycopy(s[1], 0, model.itemFactors(), 0, s[1].length);
-            System.arraycopy(s[2], 0, model.itemBias(), 0, s[2].length);
-            model.invalidateCaches();
-          });
+    Curriculum curriculum = null;
+    java.util.function.IntToDoubleFunction teacherDifficulty = null;
+    if (config.curriculum() != null) {
+      int[] posUsers = new int[nnz];
+      int[] posItems = new int[nnz];
+      for (int q = 0; q < nnz; q++) {
+        posUsers[q] = (int) (positives[q] >>> 32);
+        posItems[q] = (int) positives[q];
+      }
+      curriculum = new Curriculum(config.curriculum(), posUsers, posItems, users, items, config.seed());
+      if (curriculum.scorer() == DifficultyScorer.TEACHER) {
+        // the teacher: this very model trained without the curriculum (or stages) first
+        BprModel teacher = new BprTrainer(config.plain()).fit(train, TrainingOptions.silent());
+        teacherDifficulty = negativeMargin(teacher, positives, config.curriculum().negatives(), config.seed());
+      }
+    }
+    Curriculum paced = curriculum;
+    java.util.function.IntToDoubleFunction teacherScores = teacherDifficulty;
+    SplittableRandom widening = new SplittableRandom(config.seed() ^ 0x3C6EF372FE94F82AL);
+    LearningRateSchedule schedule = config.schedule();
+    EpochLoop.run(type(), model, config.epochs(), samples, options,
+        epoch -> {
+          if (progressive != null) {
+            int width = progressive.factorsAt(epoch, config.factors());
+            if (width > model.factors()) {
+              model.widen(width, progressive.newScale(), widening);
+              if (optimizers[0] != null) {
+                // a stateful optimiser's per-row moments are per dimension: it restarts at the new width
+                optimizers[0] = new Optimizer(oc, users, width);
+                optimizers[1] = new Optimizer(oc, items, width);
+              }
+            }
+          }
+          long[] epochPositives = positives;
+          long epochSamples = samples;
+          if (paced != null) {
+            java.util.function.IntToDoubleFunction difficulty = paced.scorer() == DifficultyScorer.SELF_PACED
+                ? selfPacedLoss(model, positives, paced.config().negatives(), config.seed() + epoch)
+                : teacherScores;
+            int[] chosen = paced.examples(epoch, difficulty);
+            epochPositives = new long[chosen.length];
+            for (int c = 0; c < chosen.length; c++) {
+              epochPositives[c] = positives[chosen[c]];
+            }
+            epochSamples = (long) Math.ceil(config.samplesPerEpoch() * chosen.length);
+          }
+          float lr = schedule.rate(config.learningRate(), epoch);
+          double loss = runEpoch(model, epochPositives, epochSamples, lr, negativeSampler, workers,
+              optimizers[0], optimizers[1], liked);
+          model.invalidateCaches();
+          return loss;
+        },
+        () -> new Snapshot(model.factors(), model.userFactors().clone(), model.itemFactors().clone(),
+            model.itemBias().clone()),
+        s -> {
+          model.restoreTables(s.factors(), s.users(), s.items());
+          System.arraycopy(s.bias(), 0, model.itemBias(), 0, s.bias().length);
+          model.invalidateCaches();
+        });
+    if (model.factors() < config.factors()) {
+      // training stopped before the last stage: the file still has the config's width (zeros add nothing)
+      model.widen(config.factors(), 0f, widening);
     }
     return model;
   }
@@ -121,6 +168,46 @@ public final class BprTrainer implements Trainer {
       w[i] = Math.pow(popularity[i] + 1, exponent);
     }
     return new AliasSampler(w);
+  }
+
+  /** The tables early stopping keeps, with the width they had (progressive training widens later ones). */
+  private record Snapshot(int factors, float[] users, float[] items, float[] bias) {}
+
+  /**
+   * Self-paced difficulty of each positive: the current model's BPR loss {@code ln(1 + e^(−x_uij))}
+   * averaged over {@code negatives} uniform items (not checked against the history: a positive drawn
+   * as a negative is rare and only adds noise to a ranking).
+   */
+  static java.util.function.IntToDoubleFunction selfPacedLoss(BprModel m, long[] positives, int negatives, long seed) {
+    return margins(m, positives, negatives, seed, true);
+  }
+
+  /** Teacher difficulty of each positive: minus the teacher's score margin over {@code negatives} uniform items. */
+  static java.util.function.IntToDoubleFunction negativeMargin(BprModel teacher, long[] positives, int negatives,
+      long seed) {
+    return margins(teacher, positives, negatives, seed, false);
+  }
+
+  private static java.util.function.IntToDoubleFunction margins(BprModel m, long[] positives, int negatives,
+      long seed, boolean loss) {
+    int k = m.factors();
+    float[] p = m.userFactors();
+    float[] q = m.itemFactors();
+    float[] b = m.itemBias();
+    int items = m.itemCount();
+    return e -> {
+      FastRandom rng = new FastRandom(seed * 0x9E3779B97F4A7C15L + e);
+      int u = (int) (positives[e] >>> 32);
+      int i = (int) positives[e];
+      double si = b[i] + VectorOps.dot(p, u * k, q, i * k, k);
+      double sum = 0;
+      for (int n = 0; n < negatives; n++) {
+        int j = rng.nextInt(items);
+        double x = si - b[j] - VectorOps.dot(p, u * k, q, j * k, k);
+        sum += loss ? Math.log1p(Math.exp(-x)) : -x;
+      }
+      return sum / negatives;
+    };
   }
 
   /**

@@ -17,6 +17,9 @@ import io.perennial.optim.OptimizerKind;
  * @param onlineSteps SGD steps on each event learned online
  * @param dp DP-SGD settings (with the public rating scale), or {@code null} to train without
  *     differential privacy
+ * @param warmupEpochs epochs of linear learning-rate warm-up before the decay starts; 0 = none
+ * @param curriculum which ratings each epoch trains on, easiest first ({@code null} = all, the default)
+ * @param progressive staged widening of the factors ({@code null} = the final width from the start)
  */
 public record MfConfig(
     int factors,
@@ -31,7 +34,10 @@ public record MfConfig(
     int foldInSteps,
     int partialFitEpochs,
     int onlineSteps,
-    io.perennial.privacy.DpConfig dp) {
+    io.perennial.privacy.DpConfig dp,
+    int warmupEpochs,
+    io.perennial.model.curriculum.CurriculumConfig curriculum,
+    io.perennial.model.progressive.ProgressiveConfig progressive) {
 
   public MfConfig {
     if (factors < 1 || epochs < 0 || foldInSteps < 1 || partialFitEpochs < 0 || onlineSteps < 1) {
@@ -42,6 +48,15 @@ public record MfConfig(
     }
     if (regularization < 0 || biasRegularization < 0 || initScale < 0) {
       throw new IllegalArgumentException("regularization and initScale must be >= 0");
+    }
+    if (warmupEpochs < 0) {
+      throw new IllegalArgumentException("warmupEpochs must be >= 0, got " + warmupEpochs);
+    }
+    if (progressive != null) {
+      progressive.check(factors, epochs);
+    }
+    if ((curriculum != null || progressive != null) && dp != null) {
+      throw new IllegalArgumentException("curriculum and progressive do not combine with dp (DP-SGD samples its own batches)");
     }
     if (optimizer == null) {
       optimizer = OptimizerKind.SGD;
@@ -54,6 +69,19 @@ public record MfConfig(
 
   /** Tuned on ml-latest-small, 5-fold random CV (see docs/BENCHMARKS.md). */
   public static MfConfig defaults() {
-    return new MfConfig(128, 40, 0.01f, 0.97f, 0.05f, 0.01f, 0.05f, OptimizerKind.SGD, 42L, 30, 3, 3, null);
+    return new MfConfig(128, 40, 0.01f, 0.97f, 0.05f, 0.01f, 0.05f, OptimizerKind.SGD, 42L, 30, 3, 3, null, 0, null, null);
+  }
+
+  /** This config without a curriculum or progressive stages: the teacher of a teacher curriculum. */
+  public MfConfig plain() {
+    return new MfConfig(factors, epochs, learningRate, learningRateDecay, regularization, biasRegularization,
+        initScale, optimizer, seed, foldInSteps, partialFitEpochs, onlineSteps, dp, warmupEpochs, null, null);
+  }
+
+  /** The learning-rate schedule over epochs: the optional warm-up, then the per-epoch decay. */
+  public io.perennial.optim.LearningRateSchedule schedule() {
+    io.perennial.optim.LearningRateSchedule decay =
+        new io.perennial.optim.LearningRateSchedule.StepDecay(1, learningRateDecay);
+    return warmupEpochs > 0 ? new io.perennial.optim.LearningRateSchedule.LinearWarmup(warmupEpochs, decay) : decay;
   }
 }

@@ -42,7 +42,14 @@ public final class MfModel extends FactorModel implements io.perennial.model.Onl
 
   MfModel(MfConfig config, UserHistory history, float[] popularity, int users, int items,
       float[] userFactors, float[] itemFactors, float[] userBias, float[] itemBias, RatingScale scale) {
-    super(history, popularity, users, items, config.factors(), userFactors, itemFactors, userBias,
+    this(config, config.factors(), history, popularity, users, items, userFactors, itemFactors, userBias, itemBias,
+        scale);
+  }
+
+  /** A model whose tables have {@code factors} dimensions, fewer than the config's while progressive training widens them. */
+  MfModel(MfConfig config, int factors, UserHistory history, float[] popularity, int users, int items,
+      float[] userFactors, float[] itemFactors, float[] userBias, float[] itemBias, RatingScale scale) {
+    super(history, popularity, users, items, factors, userFactors, itemFactors, userBias,
         itemBias, scale.centre());
     this.config = config;
     this.growthRandom = new SplittableRandom(config.seed() ^ 0x5DEECE66DL);
@@ -58,6 +65,22 @@ public final class MfModel extends FactorModel implements io.perennial.model.Onl
 
   public MfConfig config() {
     return config;
+  }
+
+  /** Progressive training: appends dimensions, zero for users and {@code itemScale · N(0, 1)} for items. */
+  void widen(int newFactors, float itemScale, SplittableRandom random) {
+    widenFactors(newFactors, 0f, itemScale, random);
+  }
+
+  /** Puts back a snapshot's tables (padded with zeros when it predates a widening). */
+  void restoreTables(int tableFactors, float[] users, float[] items) {
+    restoreFactorTables(tableFactors, users, items);
+  }
+
+  /** The unclipped prediction {@code μ + b_u + b_i + p_u · q_i} in rating units (training's residuals use it). */
+  float rawPrediction(int user, int item) {
+    return globalBias + userBias[user] + itemBias[item]
+        + io.perennial.kernel.VectorOps.dot(userFactors, user * factors, itemFactors, item * factors, factors);
   }
 
   /** The DP-SGD guarantee of the training, or null; it covers the tables and biases (see BprModel). */

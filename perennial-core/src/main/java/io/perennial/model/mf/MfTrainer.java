@@ -11,10 +11,12 @@ import io.perennial.model.MemoryBudget;
 import io.perennial.model.Trainer;
 import io.perennial.model.TrainingOptions;
 import io.perennial.model.UserHistory;
-import io.perennial.optim.LearningRateSchedule;
 import io.perennial.optim.Optimizer;
 import io.perennial.optim.OptimizerConfig;
+import io.perennial.model.curriculum.Curriculum;
+import io.perennial.model.curriculum.DifficultyScorer;
 import java.util.SplittableRandom;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * SGD over the ratings in a seeded random order each epoch, in the standardised units described at
@@ -50,12 +52,13 @@ public final class MfTrainer implements Trainer {
     SplittableRandom random = new SplittableRandom(config.seed());
     int users = train.userCount();
     int items = train.itemCount();
-    int k = config.factors();
+    io.perennial.model.progressive.ProgressiveConfig progressive = config.progressive();
+    int k = progressive == null ? config.factors() : progressive.initialFactors();
     InteractionLog log = train.log();
     // DP-SGD may not look at the data's mean and spread: it uses the public scale
     RatingScale scale = config.dp() != null ? DpMfTraining.publicScale(config.dp()) : RatingScale.of(log);
     float initScale = MfModel.initScale(config, scale.spread());
-    MfModel model = new MfModel(config, UserHistory.of(train.byUser()),
+    MfModel model = new MfModel(config, k, UserHistory.of(train.byUser()),
         AbstractRecommender.countItems(log, items), users, items,
         FactorModel.randomTable(users, k, random, initScale),
         FactorModel.randomTable(items, k, random, initScale),
@@ -66,29 +69,79 @@ public final class MfTrainer implements Trainer {
     }
     OptimizerConfig optimizer = OptimizerConfig.sgd(config.learningRate())
         .withKind(config.optimizer())
-        .withSchedule(new LearningRateSchedule.StepDecay(1, config.learningRateDecay()));
-    Optimizer userOpt = new Optimizer(optimizer, users, k);
-    Optimizer itemOpt = new Optimizer(optimizer, items, k);
-    int[] order = identity(log.size());
-    float[] grad = new float[2 * k];
+        .withSchedule(config.schedule());
+    // [0] user, [1] item optimiser; rebuilt at the new width when progressive training widens
+    Optimizer[] optimizers = {new Optimizer(optimizer, users, k), new Optimizer(optimizer, items, k)};
+    int[] all = identity(log.size());
+    Curriculum curriculum = null;
+    IntToDoubleFunction teacherDifficulty = null;
+    if (config.curriculum() != null) {
+      int[] us = new int[log.size()];
+      int[] is = new int[log.size()];
+      for (int e = 0; e < us.length; e++) {
+        us[e] = log.user(e);
+        is[e] = log.item(e);
+      }
+      curriculum = new Curriculum(config.curriculum(), us, is, users, items, config.seed());
+      if (curriculum.scorer() == DifficultyScorer.TEACHER) {
+        // the teacher: this very model trained without the curriculum (or stages) first
+        MfModel teacher = new MfTrainer(config.plain()).fit(train, TrainingOptions.silent());
+        teacherDifficulty = squaredError(teacher, log);
+      }
+    }
+    Curriculum paced = curriculum;
+    IntToDoubleFunction teacherScores = teacherDifficulty;
+    SplittableRandom widening = new SplittableRandom(config.seed() ^ 0x3C6EF372FE94F82AL);
     EpochLoop.run(type(), model, config.epochs(), log.size(), options,
         epoch -> {
+          if (progressive != null) {
+            int width = progressive.factorsAt(epoch, config.factors());
+            if (width > model.factors()) {
+              model.widen(width, progressive.newScale(), widening);
+              // per-dimension optimiser state restarts at the new width; the schedule keeps its step
+              optimizers[0] = new Optimizer(optimizer, users, width);
+              optimizers[1] = new Optimizer(optimizer, items, width);
+              for (int e = 0; e < epoch; e++) {
+                optimizers[0].advance();
+                optimizers[1].advance();
+              }
+            }
+          }
+          int[] order = all;
+          if (paced != null) {
+            order = paced.examples(epoch,
+                paced.scorer() == DifficultyScorer.SELF_PACED ? squaredError(model, log) : teacherScores);
+          }
           shuffle(order, random);
-          double loss = epoch(model, log, order, userOpt, itemOpt, grad);
-          userOpt.advance();
-          itemOpt.advance();
+          double loss = epoch(model, log, order, optimizers[0], optimizers[1], new float[2 * model.factors()]);
+          optimizers[0].advance();
+          optimizers[1].advance();
           model.invalidateCaches();
           return loss;
         },
-        () -> new float[][] {model.userFactors().clone(), model.itemFactors().clone(),
-            model.userBias().clone(), model.itemBias().clone()},
+        () -> new Snapshot(model.factors(), model.userFactors().clone(), model.itemFactors().clone(),
+            model.userBias().clone(), model.itemBias().clone()),
         s -> {
-          System.arraycopy(s[0], 0, model.userFactors(), 0, s[0].length);
-          System.arraycopy(s[1], 0, model.itemFactors(), 0, s[1].length);
-          System.arraycopy(s[2], 0, model.userBias(), 0, s[2].length);
-          System.arraycopy(s[3], 0, model.itemBias(), 0, s[3].length);
+          model.restoreTables(s.factors(), s.users(), s.items());
+          System.arraycopy(s.userBias(), 0, model.userBias(), 0, s.userBias().length);
+          System.arraycopy(s.itemBias(), 0, model.itemBias(), 0, s.itemBias().length);
         });
+    if (model.factors() < config.factors()) {
+      // training stopped before the last stage: the file still has the config's width (zeros add nothing)
+      model.widen(config.factors(), 0f, widening);
+    }
     return model;
+  }
+
+  /** The tables early stopping keeps, with the width they had (progressive training widens later ones). */
+  private record Snapshot(int factors, float[] users, float[] items, float[] userBias, float[] itemBias) {}
+
+  /** Difficulty of rating {@code e}: the model's squared error on it, in rating units. */
+  static IntToDoubleFunction squaredError(MfModel m, InteractionLog log) {
+    return e -> {
+      double r = log.value(e) - m.rawPrediction(log.user(e), log.item(e));
+      return r * r;
+    };
   }
 
   /**

@@ -37,6 +37,8 @@ import io.perennial.nn.Activation;
  *     network; 0 means {@code max(100, 10·k)}
  * @param dp DP-SGD settings ({@link DpNeumfTraining}), or {@code null} to train without
  *     differential privacy; not with {@code pretrain}
+ * @param curriculum which positives each epoch of the fused phase trains on, easiest first ({@code
+ *     null} = all, the default); pre-training sees all of them
  */
 public record NeumfConfig(
     int gmfFactors,
@@ -62,7 +64,8 @@ public record NeumfConfig(
     int onlineSteps,
     float onlineLearningRate,
     int retrievalCandidates,
-    io.perennial.privacy.DpConfig dp) {
+    io.perennial.privacy.DpConfig dp,
+    io.perennial.model.curriculum.CurriculumConfig curriculum) {
 
   public NeumfConfig {
     if (activation == null) {
@@ -98,6 +101,9 @@ public record NeumfConfig(
       throw new IllegalArgumentException("dp and pretrain do not go together: DP-SGD trains the fused network "
           + "from its initialisation (set pretrain to false)");
     }
+    if (curriculum != null && dp != null) {
+      throw new IllegalArgumentException("curriculum does not combine with dp (DP-SGD samples its own batches)");
+    }
     if (retrievalCandidates < 0) {
       throw new IllegalArgumentException("retrievalCandidates must be >= 0 (0: max(100, 10·k))");
     }
@@ -106,7 +112,15 @@ public record NeumfConfig(
   /** Tuned on ml-latest-small, implicit, leave-one-out (see docs/BENCHMARKS.md). */
   public static NeumfConfig defaults() {
     return new NeumfConfig(256, 16, 3, Activation.RELU, 20, 1024, 4, 0.004f, 0.9f, 0f, 0f, 0.01f, false, 10, 0.5f,
-        0.0005f, 42L, 50, 0.01f, 3, 3, 0.05f, 0, null);
+        0.0005f, 42L, 50, 0.01f, 3, 3, 0.05f, 0, null, null);
+  }
+
+  /** This config without a curriculum: the teacher of a teacher curriculum. */
+  public NeumfConfig plain() {
+    return new NeumfConfig(gmfFactors, mlpFactors, mlpLayers, activation, epochs, batchSize, negatives, learningRate,
+        learningRateDecay, weightDecay, regularization, initStd, pretrain, pretrainEpochs, alpha, fusedLearningRate,
+        seed, foldInSteps, foldInLearningRate, partialFitEpochs, onlineSteps, onlineLearningRate, retrievalCandidates,
+        dp, null);
   }
 
   /** Width of the MLP embeddings and of the tower's first layer. */

@@ -15,7 +15,10 @@ import io.perennial.nn.Tensor;
 import io.perennial.optim.LearningRateSchedule;
 import io.perennial.optim.OptimizerConfig;
 import io.perennial.optim.OptimizerKind;
+import io.perennial.model.curriculum.Curriculum;
+import io.perennial.model.curriculum.DifficultyScorer;
 import java.util.SplittableRandom;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * Trains NeuMF by mini-batch Adam on point-wise BCE: every positive of the (deduplicated) training
@@ -110,10 +113,33 @@ public final class NeumfTrainer implements Trainer {
     }
     ParameterOptimizer adam = new ParameterOptimizer(net.params, epochAdam(rate, n), 0);
     float[] values = net.params.values();
+    Curriculum curriculum = null;
+    IntToDoubleFunction teacherDifficulty = null;
+    if (config.curriculum() != null) {
+      curriculum = new Curriculum(config.curriculum(), posUsers, posItems, users, items, config.seed());
+      if (curriculum.scorer() == DifficultyScorer.TEACHER) {
+        // the teacher: this very model trained without the curriculum first
+        NeumfModel teacher = new NeumfTrainer(config.plain()).fit(train, TrainingOptions.silent());
+        teacherDifficulty = DifficultyScorer.rankingDifficulty(teacher::score, posUsers, posItems, items,
+            config.curriculum().negatives(), config.seed(), false);
+      }
+    }
+    Curriculum paced = curriculum;
+    IntToDoubleFunction teacherScores = teacherDifficulty;
     EpochLoop.run(type(), model, config.epochs(), (long) n * (1 + config.negatives()), options,
         epoch -> {
           model.parametersChanging();
-          double loss = epochs.run(adam, NeumfNetwork.Mode.FUSED);
+          int[] chosen = null;
+          if (paced != null) {
+            if (paced.scorer() == DifficultyScorer.SELF_PACED) {
+              model.refreshScoring();
+            }
+            chosen = paced.examples(epoch, paced.scorer() == DifficultyScorer.SELF_PACED
+                ? DifficultyScorer.rankingDifficulty(model::score, posUsers, posItems, items,
+                    paced.config().negatives(), config.seed() + epoch, true)
+                : teacherScores);
+          }
+          double loss = epochs.run(adam, NeumfNetwork.Mode.FUSED, chosen);
           // the validator, if any, scores the catalogue next
           model.refreshScoring();
           return loss;
@@ -181,10 +207,27 @@ public final class NeumfTrainer implements Trainer {
 
     /** @return the mean BCE over the epoch's rows */
     double run(ParameterOptimizer optimizer, NeumfNetwork.Mode mode) {
+      return run(optimizer, mode, null);
+    }
+
+    /** As the other, over the positives {@code chosen} (a curriculum's selection; {@code null} = all), shuffled. */
+    double run(ParameterOptimizer optimizer, NeumfNetwork.Mode mode, int[] chosen) {
       if (posUsers.length == 0 || items < 2) {
         return 0;
       }
-      NegativeBatches.shuffle(order, random);
+      int[] order = this.order;
+      if (chosen == null) {
+        NegativeBatches.shuffle(order, random);
+      } else {
+        int[] selection = chosen.clone();
+        for (int c = selection.length - 1; c > 0; c--) {
+          int j = random.nextInt(c + 1);
+          int t = selection[c];
+          selection[c] = selection[j];
+          selection[j] = t;
+        }
+        order = selection;
+      }
       double loss = 0;
       long rows = 0;
       int k = config.negatives();

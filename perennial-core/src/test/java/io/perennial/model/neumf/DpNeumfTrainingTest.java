@@ -32,7 +32,7 @@ class DpNeumfTrainingTest {
     NeumfConfig d = NeumfConfig.defaults();
     // GELU: no dead units, so every part of the network gets a gradient
     return new NeumfConfig(4, 2, 3, Activation.GELU, 1, 4, NEGATIVES, 0.01f, 1f, 0f, 0f, 0.5f, false, 1, 0.5f,
-        d.fusedLearningRate(), 7L, 3, 0.01f, 1, 1, 0.05f, 0, null);
+        d.fusedLearningRate(), 7L, 3, 0.01f, 1, 1, 0.05f, 0, null, null);
   }
 
   private static NeumfNetwork network(long seed, float outputScale) {

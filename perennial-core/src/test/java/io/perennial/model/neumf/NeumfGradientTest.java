@@ -27,7 +27,7 @@ class NeumfGradientTest {
     NeumfConfig d = NeumfConfig.defaults();
     // g 3, MLP 4 → 2 → 1: every part of the network, small enough to probe every coordinate
     return new NeumfConfig(3, 1, 3, activation, 1, 2, 2, d.learningRate(), 1f, 0f, 0f, 0.6f, false, 1, 0.5f,
-        d.fusedLearningRate(), 7L, 3, 0.01f, 1, 1, 0.05f, 0, null);
+        d.fusedLearningRate(), 7L, 3, 0.01f, 1, 1, 0.05f, 0, null, null);
   }
 
   private static NeumfNetwork network(Activation activation, long seed) {
@@ -169,7 +169,7 @@ class NeumfGradientTest {
   @Test
   void catalogueScoringAgreesWithTheRowForward() {
     NeumfConfig c = new NeumfConfig(8, 4, 3, Activation.RELU, 1, 2, 2, 0.001f, 1f, 0f, 0f, 0.3f, false, 1, 0.5f,
-        0.001f, 1L, 3, 0.01f, 1, 1, 0.05f, 0, null);
+        0.001f, 1L, 3, 0.01f, 1, 1, 0.05f, 0, null, null);
     int items = 700; // more than one 256-item chunk, with a tail
     NeumfNetwork net = new NeumfNetwork(c, 4, items);
     net.init(c, new SplittableRandom(9));
