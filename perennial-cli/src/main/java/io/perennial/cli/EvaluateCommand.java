@@ -59,6 +59,12 @@ final class EvaluateCommand implements Callable<Integer> {
       description = "JSON config overrides: {field: value} for one model, or {model: {field: value}} for several.")
   Path config;
 
+  @Option(names = "--train-sample", paramLabel = "F",
+      description = "Train on a seeded fraction F in (0, 1] of each split's training interactions (test unchanged; "
+          + "seeded by --split-seed; a smaller sample is a subset of a larger one), for learning curves. "
+          + "Default: all of them.")
+  Double trainSample;
+
   @Option(names = "--k", defaultValue = "10", paramLabel = "K", description = "Ranking cut-off. Default: ${DEFAULT-VALUE}.")
   int k;
 
@@ -124,6 +130,18 @@ final class EvaluateCommand implements Callable<Integer> {
       protocol.fileOrderNotice(dataset).ifPresent(out::println);
       splits = protocol.splits(dataset);
     }
+    if (trainSample != null) {
+      if (!(trainSample > 0 && trainSample <= 1)) {
+        throw new UserException("--train-sample must be in (0, 1], got " + trainSample);
+      }
+      List<Split> sampled = new java.util.ArrayList<>();
+      for (Split split : splits) {
+        sampled.add(Splitters.sampleTrain(split, trainSample, protocol.splitSeed));
+      }
+      splits = sampled;
+      out.println("train sample: " + trainSample + " of the training interactions ("
+          + splits.get(0).train().size() + " in " + splits.get(0).name() + ")");
+    }
     Candidates candidates = protocol.candidateSet();
     if (earlyStopping != null) {
       if (patience < 1) {
@@ -186,6 +204,10 @@ final class EvaluateCommand implements Callable<Integer> {
       protocolJson.put("seed", protocol.splitSeed);
     }
     protocolJson.put("candidates", candidates.cliName());
+    if (trainSample != null) {
+      protocolJson.put("train_sample", trainSample);
+      protocolJson.put("train_sample_seed", protocol.splitSeed);
+    }
     if (earlyStopping != null) {
       protocolJson.put("early_stopping", earlyStopping);
       protocolJson.put("patience", patience);

@@ -124,6 +124,23 @@ class CliTest {
   }
 
   @Test
+  void evaluateTrainSampleShrinksTrainingOnlyAndRejectsBadFractions() throws IOException {
+    Path data = ratingsCsv();
+    Path full = dir.resolve("full.json");
+    Path tenth = dir.resolve("tenth.json");
+    assertThat(run("evaluate", "--data", data.toString(), "--implicit", "--model", "pop",
+        "--protocol", "user-temporal", "--json", full.toString())).isZero();
+    assertThat(run("evaluate", "--data", data.toString(), "--implicit", "--model", "pop",
+        "--protocol", "user-temporal", "--train-sample", "0.1", "--json", tenth.toString())).isZero();
+    JsonNode sampled = Json.MAPPER.readTree(tenth.toFile());
+    assertThat(sampled.path("protocol").path("train_sample").asDouble()).isEqualTo(0.1);
+    assertThat(Json.MAPPER.readTree(full.toFile()).path("protocol").has("train_sample")).isFalse();
+    assertThat(run("evaluate", "--data", data.toString(), "--implicit", "--model", "pop",
+        "--train-sample", "0")).isNotZero();
+    assertThat(stderr()).contains("--train-sample must be in (0, 1], got 0.0");
+  }
+
+  @Test
   void evaluateReadsGivenFoldFiles() throws IOException {
     Path folds = Files.createDirectory(dir.resolve("ml-100k"));
     java.util.List<io.perennial.data.Interaction> events = new java.util.ArrayList<>();

@@ -222,6 +222,32 @@ public final class Splitters {
     return list.stream().mapToInt(Integer::intValue).sorted().toArray();
   }
 
+  /**
+   * Keeps a seeded fraction of a split's training interactions; test, validation and candidates are
+   * unchanged, so a learning curve (e.g. 5 %, 10 % … 100 % of the training data) is scored on the
+   * same test set at every point. The kept events stay in their original order (temporal models
+   * still see time order), and the same seed keeps a nested subset: the 10 % sample contains the
+   * 5 % one, so points of a curve differ only by added data.
+   *
+   * @param fraction in (0, 1]; 1 returns the split as it is
+   * @throws IllegalArgumentException when the fraction is outside (0, 1]
+   */
+  public static Split sampleTrain(Split split, double fraction, long seed) {
+    if (!(fraction > 0 && fraction <= 1)) {
+      throw new IllegalArgumentException("train sample must be in (0, 1], got " + fraction);
+    }
+    if (fraction == 1) {
+      return split;
+    }
+    InteractionLog train = split.train();
+    int[] order = shuffled(train.size(), seed);
+    int keep = (int) Math.round(fraction * train.size());
+    int[] kept = Arrays.copyOfRange(order, 0, keep);
+    Arrays.sort(kept);
+    return new Split(split.name(), train.select(kept), split.test(), split.validation(),
+        split.candidateItems());
+  }
+
   private static int[] shuffled(int n, long seed) {
     SplittableRandom random = new SplittableRandom(seed);
     int[] order = new int[n];

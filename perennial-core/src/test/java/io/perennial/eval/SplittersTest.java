@@ -91,4 +91,31 @@ class SplittersTest {
     assertThat(Protocol.USER_TEMPORAL.cliName()).isEqualTo("user-temporal");
     assertThatThrownBy(() -> Protocol.parse("bootstrap")).hasMessageContaining("unknown protocol");
   }
+
+  @Test
+  void trainSampleKeepsASeededNestedFractionAndLeavesTestAlone() {
+    Split split = Splitters.userTemporal(log(), 0.8);
+    Split tenth = Splitters.sampleTrain(split, 0.1, 7);
+    Split quarter = Splitters.sampleTrain(split, 0.25, 7);
+    assertThat(tenth.train().size()).isEqualTo(Math.round(0.1 * split.train().size()));
+    assertThat(quarter.train().size()).isEqualTo(Math.round(0.25 * split.train().size()));
+    assertThat(tenth.test()).isSameAs(split.test());
+    assertThat(keys(split.train())).containsAll(keys(quarter.train()));
+    assertThat(keys(quarter.train())).containsAll(keys(tenth.train()));
+    assertThat(keys(Splitters.sampleTrain(split, 0.1, 7).train())).isEqualTo(keys(tenth.train()));
+    assertThat(keys(Splitters.sampleTrain(split, 0.1, 8).train())).isNotEqualTo(keys(tenth.train()));
+    assertThat(Splitters.sampleTrain(split, 1, 7)).isSameAs(split);
+    java.util.Map<Long, Integer> position = new java.util.HashMap<>();
+    for (int i = 0; i < split.train().size(); i++) {
+      position.put(((long) split.train().user(i) << 32) | split.train().item(i), i);
+    }
+    int previous = -1;
+    for (int i = 0; i < quarter.train().size(); i++) {
+      int at = position.get(((long) quarter.train().user(i) << 32) | quarter.train().item(i));
+      assertThat(at).as("kept events stay in the training order").isGreaterThan(previous);
+      previous = at;
+    }
+    assertThatThrownBy(() -> Splitters.sampleTrain(split, 0, 7)).hasMessageContaining("(0, 1]");
+    assertThatThrownBy(() -> Splitters.sampleTrain(split, 1.5, 7)).hasMessageContaining("(0, 1]");
+  }
 }
