@@ -64,7 +64,7 @@ public final class SparkBpr {
     float[] itemBias = new float[items];
     Broadcast<float[]> popularityShared = jsc.broadcast(popularity);
     String configJson = SparkIals.toJson(config);
-    LearningRateSchedule schedule = new LearningRateSchedule.StepDecay(1, config.learningRateDecay());
+    LearningRateSchedule schedule = config.schedule();
     long started = System.nanoTime();
     long updates = 0;
     for (int epoch = 0; epoch < config.epochs(); epoch++) {

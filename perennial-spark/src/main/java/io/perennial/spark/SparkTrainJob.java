@@ -139,6 +139,10 @@ public final class SparkTrainJob {
         throw new UserInputException("--config: spark-train trains bpr with plain SGD; optimizer " + bpr.optimizer()
             + " keeps per-row state that does not travel between rounds (train it with the train command)");
       }
+      if (bpr.curriculum() != null || bpr.progressive() != null) {
+        throw new UserInputException("--config: curriculum and progressive stages are single-node recipes (they order "
+            + "or widen over all the data); train them with the train command");
+      }
       if (settings.syncsPerEpoch() < 1) {
         throw new UserInputException("--syncs-per-epoch must be at least 1, got " + settings.syncsPerEpoch());
       }
