@@ -84,25 +84,7 @@ final class Evaluations {
     Trainer checked = healthChecked(trainer, splits.size(), privacy);
     long[] tableBytes = {0};
     if (quantization == Quantization.INT8) {
-      Trainer quantizing = new QuantizedTrainer(checked);
-      checked = new Trainer() {
-        @Override
-        public String type() {
-          return quantizing.type();
-        }
-
-        @Override
-        public JsonNode configJson() {
-          return quantizing.configJson();
-        }
-
-        @Override
-        public Recommender fit(Dataset train, TrainingOptions options) {
-          QuantizedModel q = (QuantizedModel) quantizing.fit(train, options);
-          tableBytes[0] = q.tableBytes();
-          return q;
-        }
-      };
+      checked = quantizedChecked(checked, tableBytes);
     }
     long t0 = System.nanoTime();
     EvaluationResult result = Evaluator.run(checked, data, splits, settings, training,
@@ -234,6 +216,40 @@ final class Evaluations {
       o.put("unit", r.unit());
     }
     return out;
+  }
+
+  /**
+   * {@code floats} (already health-checked) with its models quantised to int8, each quantised model
+   * health-checked too, since it, not the float one, is what gets evaluated; its table size goes to
+   * {@code tableBytes[0]}.
+   */
+  static Trainer quantizedChecked(Trainer floats, long[] tableBytes) {
+    Trainer quantizing = new QuantizedTrainer(floats);
+    return new Trainer() {
+      @Override
+      public String type() {
+        return quantizing.type();
+      }
+
+      @Override
+      public JsonNode configJson() {
+        return quantizing.configJson();
+      }
+
+      @Override
+      public Recommender fit(Dataset train, TrainingOptions options) {
+        String what = "the int8-quantised " + floats.type() + " model is unusable, nothing was evaluated";
+        Recommender quantised;
+        try {
+          quantised = quantizing.fit(train, options);
+        } catch (IllegalArgumentException e) {
+          throw new UserException(what + ": " + e.getMessage());
+        }
+        QuantizedModel q = (QuantizedModel) requireHealthy(quantised, train.log(), what);
+        tableBytes[0] = q.tableBytes();
+        return q;
+      }
+    };
   }
 
   private static Trainer healthChecked(Trainer trainer, int splits, List<io.perennial.privacy.PrivacyReport> privacy) {

@@ -257,10 +257,13 @@ public final class BprTrainer implements Trainer {
    * {@code samples} SGD steps on triples: a uniform positive (u, i), a negative j not in u's
    * history; ascend {@code ln σ(x_uij) - λ‖θ‖²} with {@code x_uij = b_i - b_j + p_u · (q_i - q_j)}.
    * A negative the user already has is redrawn (each check one probe of {@link LikedPairs}), up to
-   * {@link #MAX_NEGATIVE_DRAWS} draws; an update that finds none is dropped and does not count, so
-   * the epoch makes {@code samples} real updates unless more than one positive in two is dropped.
+   * {@link #MAX_NEGATIVE_DRAWS} draws; an update that finds none is dropped and does not count. A
+   * draw of a positive left out by history dropout does count, so the epoch spends {@code samples}
+   * draws on updates plus dropout-skipped positives (with dropout rate r about {@code (1 − r) ·
+   * samples} updates), within a budget of {@code 2 · samples} draws.
    *
-   * @return the mean of {@code -ln σ(x_uij)} over one update in {@link #LOSS_SAMPLE_EVERY}
+   * @return the mean of {@code -ln σ(x_uij)} over the first update and one in {@link
+   *     #LOSS_SAMPLE_EVERY} after it; NaN only if the epoch made no update
    */
   static double sampledEpoch(BprModel m, int[] posUsers, int[] posItems, long samples, float lr,
       AliasSampler negatives, SplittableRandom random, Optimizer userOpt, Optimizer itemOpt) {
@@ -315,7 +318,7 @@ public final class BprTrainer implements Trainer {
       int j;
       int tries = 0;
       do {
-        j = drawNegative(m, u, positives, negatives, rng);
+        j = drawNegative(m, u, positives, negatives, rng, liked);
       } while ((liked != null ? liked.contains(u, j) : history.contains(u, j)) && ++tries < MAX_NEGATIVE_DRAWS);
       if (tries == MAX_NEGATIVE_DRAWS) {
         continue;
@@ -327,7 +330,8 @@ public final class BprTrainer implements Trainer {
       float x = b[i] - b[j] + VectorOps.dotOfDifference(p, po, q, io, jo, k);
       // d/dx ln σ(x) = σ(-x)
       float g = (float) (1 / (1 + Math.exp(x)));
-      if (updates % LOSS_SAMPLE_EVERY == 0) {
+      // the first update and one in LOSS_SAMPLE_EVERY after it: a worker with few updates still reports a loss
+      if ((updates - 1) % LOSS_SAMPLE_EVERY == 0) {
         loss += Math.log1p(Math.exp(-x));
         lossSamples++;
       }
@@ -382,6 +386,12 @@ public final class BprTrainer implements Trainer {
    * as they are liked) or hard.
    */
   static int drawNegative(BprModel m, int user, long[] positives, AliasSampler popularity, FastRandom rng) {
+    return drawNegative(m, user, positives, popularity, rng, null);
+  }
+
+  /** As above; {@code liked} (or, if {@code null}, the history) is what hard negatives exclude. */
+  static int drawNegative(BprModel m, int user, long[] positives, AliasSampler popularity, FastRandom rng,
+      LikedPairs liked) {
     int items = m.itemCount();
     switch (m.config().negativeSampling()) {
       case POPULARITY:
@@ -389,30 +399,47 @@ public final class BprTrainer implements Trainer {
       case IN_BATCH:
         return (int) positives[rng.nextInt(positives.length)];
       case HARD:
-        return hardest(m, user, m.config().hardCandidates(), rng);
+        return hardest(m, user, m.config().hardCandidates(), rng, liked);
       default:
         return rng.nextInt(items);
     }
   }
 
-  /** Of {@code candidates} uniform items, the one the model now scores highest for {@code user}. */
+  /** As {@link #hardest(BprModel, int, int, FastRandom, LikedPairs)}, liked items looked up in the history. */
   static int hardest(BprModel m, int user, int candidates, FastRandom rng) {
+    return hardest(m, user, candidates, rng, null);
+  }
+
+  /**
+   * Of {@code candidates} uniform items, the one the model now scores highest for {@code user} among
+   * those the user has not liked ({@code liked}, or the history if {@code null}). Liked candidates are
+   * skipped before scoring: the model scores them highest, so keeping them would make the hardest a
+   * liked item most of the time, which the caller rejects and re-scores a whole new set for. If every
+   * candidate is liked the last one is returned and the caller's redraw handles it.
+   */
+  static int hardest(BprModel m, int user, int candidates, FastRandom rng, LikedPairs liked) {
     int items = m.itemCount();
     int k = m.factors();
     float[] p = m.userFactors();
     float[] q = m.itemFactors();
     float[] b = m.itemBias();
-    int best = rng.nextInt(items);
+    UserHistory history = m.history();
+    int best = -1;
+    int last = 0;
     float bestScore = Float.NEGATIVE_INFINITY;
     for (int c = 0; c < candidates; c++) {
-      int j = c == 0 ? best : rng.nextInt(items);
+      int j = rng.nextInt(items);
+      last = j;
+      if (liked != null ? liked.contains(user, j) : history.contains(user, j)) {
+        continue;
+      }
       float s = b[j] + VectorOps.dot(p, user * k, q, j * k, k);
-      if (s > bestScore) {
+      if (best < 0 || s > bestScore) {
         bestScore = s;
         best = j;
       }
     }
-    return best;
+    return best < 0 ? last : best;
   }
 
   /** The training pairs one epoch leaves out: each with probability {@code rate}, from {@code random}. */

@@ -54,6 +54,26 @@ class NegativeSamplingTest {
   }
 
   @Test
+  void hardNegativesSkipLikedItemsBeforeChoosingTheHardest() {
+    BprModel model = ramp(NegativeSampling.HARD);
+    model.history().add(0, 5, 1f); // the user's liked items are the two the model scores highest
+    model.history().add(0, 4, 1f);
+    BprTrainer.FastRandom random = new BprTrainer.FastRandom(11);
+    for (int n = 0; n < 200; n++) {
+      // with 200 candidates every item is drawn; the hardest not-liked one is item 3, never a liked one
+      assertThat(BprTrainer.hardest(model, 0, 200, random)).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void anEpochWithFewerUpdatesThanTheLossSamplingStrideStillReportsALoss() {
+    BprModel model = ramp(NegativeSampling.UNIFORM);
+    double loss = BprTrainer.sampledEpoch(model, new int[] {0}, new int[] {1}, 10, 0.01f, null,
+        new SplittableRandom(1), null, null);
+    assertThat(loss).isFinite().isPositive();
+  }
+
+  @Test
   void inBatchNegativesFollowThePositivesFrequencies() {
     BprModel model = ramp(NegativeSampling.IN_BATCH);
     long[] positives = {1, 1, 1, 4}; // user 0's pairs: item 1 three times as often as item 4, the rest never
