@@ -3,7 +3,8 @@ package io.perennial.nn;
 /**
  * Inverted dropout: in training each element is zeroed with probability {@code p} and the
  * survivors scaled by {@code 1/(1-p)}, so inference is the identity. The keep mask is a pure
- * function of (seed, key + element index) through SplitMix64, not a sequential generator: the
+ * function of (seed, key + element index) through SplitMix64 (one hash per four consecutive
+ * indices, 16 bits each), not a sequential generator: the
  * same seed and keys give the same masks however rows are split over threads. Shapes: inp, out,
  * mask {@code (N)}; mask holds the factor (0 or {@code 1/(1-p)}) for backward.
  */
@@ -30,13 +31,36 @@ public final class Dropout {
    */
   public void forward(float[] out, int outOff, float[] mask, int maskOff, float[] inp, int inpOff, int n,
       long key, boolean training) {
+    if (!(training && p > 0)) {
+      // no draws at all: the mask is all ones (profiling showed the per-element branch costs)
+      java.util.Arrays.fill(mask, maskOff, maskOff + n, 1f);
+      System.arraycopy(inp, inpOff, out, outOff, n);
+      return;
+    }
     float scale = 1 / (1 - p);
-    boolean drop = training && p > 0;
+    int threshold = dropThreshold(p);
+    // One SplitMix64 hash yields four 16-bit draws for the absolute indices 4g .. 4g+3, so element
+    // (key + i) gets the same draw however the caller splits the range (one hash per element was
+    // the largest single frame of a SASRec step's profile).
+    long hash = 0;
+    long group = Long.MIN_VALUE;
     for (int i = 0; i < n; i++) {
-      float m = drop ? (uniform(seed, key + i) < p ? 0f : scale) : 1f;
+      long index = key + i;
+      long g = index >> 2;
+      if (g != group) {
+        group = g;
+        hash = mix(seed, g);
+      }
+      int draw = (int) (hash >>> (16 * (int) (index & 3))) & 0xFFFF;
+      float m = draw < threshold ? 0f : scale;
       mask[maskOff + i] = m;
       out[outOff + i] = inp[inpOff + i] * m;
     }
+  }
+
+  /** Elements whose 16-bit draw is below this are dropped: p rounded to a multiple of 2⁻¹⁶. */
+  static int dropThreshold(float p) {
+    return Math.round(p * 65536f);
   }
 
   /** In the forward pass out = inp · mask, so dinp += dout · mask. */
@@ -47,12 +71,11 @@ public final class Dropout {
     }
   }
 
-  /** A uniform [0, 1) float from SplitMix64's finaliser of {@code seed} and {@code index}. */
-  static float uniform(long seed, long index) {
+  /** SplitMix64's finaliser of {@code seed} and {@code index}: 64 well-mixed bits. */
+  static long mix(long seed, long index) {
     long z = seed + (index + 1) * 0x9E3779B97F4A7C15L;
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
     z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    z ^= z >>> 31;
-    return (z >>> 40) * 0x1.0p-24f;
+    return z ^ (z >>> 31);
   }
 }
