@@ -184,7 +184,7 @@ class SparkTrainTest {
     try {
       badFormat = SparkTrainCommand.execute("--data", trainCsv.toString(), "--format", "xml", "--model", "ials",
           "--out", dir.resolve("x.pmdl").toString());
-      badModel = SparkTrainCommand.execute("--data", trainCsv.toString(), "--model", "bpr", "--out",
+      badModel = SparkTrainCommand.execute("--data", trainCsv.toString(), "--model", "neumf", "--out",
           dir.resolve("x.pmdl").toString());
     } finally {
       System.setErr(saved);
@@ -193,7 +193,7 @@ class SparkTrainTest {
     assertThat(badModel).isEqualTo(SparkTrainCommand.USER_ERROR);
     assertThat(err.toString(StandardCharsets.UTF_8))
         .contains("perennial: error: --format: unknown format 'xml'")
-        .contains("--model: spark-train trains ials")
+        .contains("--model: spark-train trains ials and bpr; 'neumf'")
         .doesNotContain("\tat ");
     assertThat(Files.exists(dir.resolve("x.pmdl"))).isFalse();
   }

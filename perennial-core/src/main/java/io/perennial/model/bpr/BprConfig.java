@@ -78,15 +78,8 @@ public record BprConfig(
     if (!(historyDropout >= 0 && historyDropout < 1)) {
       throw new IllegalArgumentException("historyDropout must be in [0, 1), got " + historyDropout);
     }
-    if (warmupEpochs < 0) {
-      throw new IllegalArgumentException("warmupEpochs must be >= 0, got " + warmupEpochs);
-    }
-    if (progressive != null) {
-      progressive.check(factors, epochs);
-    }
-    if ((curriculum != null || progressive != null) && dp != null) {
-      throw new IllegalArgumentException("curriculum and progressive do not combine with dp (DP-SGD samples its own batches)");
-    }
+    io.perennial.model.progressive.ProgressiveConfig.checkRecipes(warmupEpochs, progressive, curriculum != null,
+        dp != null, factors, epochs);
     if (negativeSampling == null) {
       negativeSampling = NegativeSampling.UNIFORM;
     }

@@ -49,15 +49,8 @@ public record MfConfig(
     if (regularization < 0 || biasRegularization < 0 || initScale < 0) {
       throw new IllegalArgumentException("regularization and initScale must be >= 0");
     }
-    if (warmupEpochs < 0) {
-      throw new IllegalArgumentException("warmupEpochs must be >= 0, got " + warmupEpochs);
-    }
-    if (progressive != null) {
-      progressive.check(factors, epochs);
-    }
-    if ((curriculum != null || progressive != null) && dp != null) {
-      throw new IllegalArgumentException("curriculum and progressive do not combine with dp (DP-SGD samples its own batches)");
-    }
+    io.perennial.model.progressive.ProgressiveConfig.checkRecipes(warmupEpochs, progressive, curriculum != null,
+        dp != null, factors, epochs);
     if (optimizer == null) {
       optimizer = OptimizerKind.SGD;
     }

@@ -70,4 +70,22 @@ public record ProgressiveConfig(List<Integer> factors, List<Integer> widenAt, fl
     }
     return width;
   }
+
+  /**
+   * The recipe checks MF's and BPR's configs share: warm-up epochs not negative, the widening
+   * stages ({@code progressive}, may be null) valid for the final width, and neither a curriculum
+   * nor stages combined with DP-SGD, which samples its own batches.
+   */
+  public static void checkRecipes(int warmupEpochs, ProgressiveConfig progressive, boolean curriculum, boolean dp,
+      int finalFactors, int epochs) {
+    if (warmupEpochs < 0) {
+      throw new IllegalArgumentException("warmupEpochs must be >= 0, got " + warmupEpochs);
+    }
+    if (progressive != null) {
+      progressive.check(finalFactors, epochs);
+    }
+    if ((curriculum || progressive != null) && dp) {
+      throw new IllegalArgumentException("curriculum and progressive do not combine with dp (DP-SGD samples its own batches)");
+    }
+  }
 }
