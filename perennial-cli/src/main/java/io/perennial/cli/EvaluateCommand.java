@@ -336,6 +336,9 @@ final class EvaluateCommand implements Callable<Integer> {
     int width = 8;
     for (JsonNode r : results) {
       width = Math.max(width, r.path("model").asText().length());
+      for (JsonNode member : r.path("members")) {
+        width = Math.max(width, member.path("model").asText().length() + 2);
+      }
     }
     String labelColumn = "%-" + width + "s";
     StringBuilder header = new StringBuilder(String.format(Locale.ROOT, labelColumn, "model"));
@@ -352,6 +355,18 @@ final class EvaluateCommand implements Callable<Integer> {
       }
       row.append(String.format(Locale.ROOT, " %9.2f", r.path("timings").path("train_s").asDouble()));
       out.println(row);
+      // a fusion's members, scored inside the fused model on the same split (their training is in the fusion's)
+      for (JsonNode member : r.path("members")) {
+        StringBuilder memberRow = new StringBuilder(String.format(Locale.ROOT, labelColumn,
+            "  " + member.path("model").asText()));
+        for (String n : names) {
+          JsonNode v = member.path("metrics").path(n);
+          memberRow.append(v.isNumber() ? String.format(Locale.ROOT, " %12.4f", v.asDouble())
+              : String.format(" %12s", "-"));
+        }
+        memberRow.append(String.format(Locale.ROOT, "  weight %.3f", member.path("weight").asDouble()));
+        out.println(memberRow);
+      }
     }
   }
 

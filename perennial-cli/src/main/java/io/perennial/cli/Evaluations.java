@@ -12,6 +12,7 @@ import io.perennial.eval.Split;
 import io.perennial.kernel.VectorOps;
 import io.perennial.data.InteractionLog;
 import io.perennial.model.Algorithms;
+import io.perennial.model.fusion.FusionModel;
 import io.perennial.model.quantized.Quantization;
 import io.perennial.model.quantized.QuantizedModel;
 import io.perennial.model.quantized.QuantizedTrainer;
@@ -86,6 +87,8 @@ final class Evaluations {
     if (quantization == Quantization.INT8) {
       checked = quantizedChecked(checked, tableBytes);
     }
+    List<FusionModel> fused = new ArrayList<>();
+    checked = keepingFusions(checked, fused);
     long t0 = System.nanoTime();
     EvaluationResult result = Evaluator.run(checked, data, splits, settings, training,
         earlyStopping, patience);
@@ -115,6 +118,13 @@ final class Evaluations {
       split.set("metrics", metrics(result.perSplit().get(s)));
     }
     json.put("users_evaluated", result.usersEvaluated());
+    if (fused.size() == splits.size()) {
+      json.set("members", memberJson(fused, data, splits, settings));
+      if (!Double.isNaN(fused.get(0).validationNdcg())) {
+        json.put("fusion_validation_ndcg", fused.get(0).validationNdcg());
+        json.put("fusion_equal_weights_validation_ndcg", fused.get(0).equalWeightsNdcg());
+      }
+    }
     ObjectNode timings = json.putObject("timings");
     timings.put("train_s", result.trainSeconds());
     timings.put("eval_s", result.evalSeconds());
@@ -128,6 +138,67 @@ final class Evaluations {
     engine.put("kernels", VectorOps.implementationName());
     engine.put("java", System.getProperty("java.version"));
     return new Outcome(label, result, json);
+  }
+
+  /**
+   * {@code trainer}, adding each {@link FusionModel} it trains to {@code fused} (one per split, in
+   * split order) so that the members inside it can be scored on the same split afterwards.
+   */
+  private static Trainer keepingFusions(Trainer trainer, List<FusionModel> fused) {
+    return new Trainer() {
+      @Override
+      public String type() {
+        return trainer.type();
+      }
+
+      @Override
+      public JsonNode configJson() {
+        return trainer.configJson();
+      }
+
+      @Override
+      public Recommender fit(Dataset train, TrainingOptions options) {
+        Recommender model = trainer.fit(train, options);
+        if (model instanceof FusionModel f) {
+          fused.add(f);
+        }
+        return model;
+      }
+
+      @Override
+      public long estimatedBytes(int users, int items, long interactions) {
+        return trainer.estimatedBytes(users, items, interactions);
+      }
+    };
+  }
+
+  /**
+   * Each member of the fused models scored on its split exactly as the fusion was (same test
+   * events, candidates and tie-break), so the fusion's gain over its best member is measured within
+   * one run: the members are the very models inside the fusion. Metrics are the mean over splits;
+   * the weights are the first split's.
+   */
+  private static com.fasterxml.jackson.databind.node.ArrayNode memberJson(List<FusionModel> fused, Dataset data,
+      List<Split> splits, EvalSettings settings) {
+    com.fasterxml.jackson.databind.node.ArrayNode out = Json.MAPPER.createArrayNode();
+    List<String> names = fused.get(0).config().members();
+    for (int m = 0; m < names.size(); m++) {
+      Map<String, Double> mean = new java.util.LinkedHashMap<>();
+      for (int s = 0; s < splits.size(); s++) {
+        Split split = splits.get(s);
+        Map<String, Double> metrics = Evaluator.evaluate(fused.get(s).members().get(m), split.test(), settings,
+            data.log(), split.candidateItems());
+        metrics.remove("users");
+        for (Map.Entry<String, Double> e : metrics.entrySet()) {
+          mean.merge(e.getKey(), e.getValue() / splits.size(), Double::sum);
+        }
+      }
+      ObjectNode member = out.addObject();
+      member.put("model", names.get(m));
+      member.put("weight", fused.get(0).weights()[m]);
+      member.set("metrics", metrics(mean));
+    }
+    return out;
   }
 
   /**
