@@ -30,6 +30,22 @@ class FusionCliTest {
     assertThat(result.path("config").path("members")).hasSize(2);
     assertThat(result.path("config").path("memberConfigs").path("bpr").path("factors").asInt()).isEqualTo(8);
     assertThat(result.path("config").path("method").asText()).isEqualTo("weighted");
+    // the members are scored inside the fused model, on the same split: item-kNN is deterministic,
+    // so its figure is the one it gets evaluated on its own
+    JsonNode members = result.path("members");
+    assertThat(members).hasSize(2);
+    assertThat(members.get(0).path("model").asText()).isEqualTo("itemknn");
+    assertThat(members.get(1).path("model").asText()).isEqualTo("bpr");
+    assertThat(members.get(0).path("weight").asDouble()).isGreaterThan(members.get(1).path("weight").asDouble());
+    assertThat(evaluated.stdout()).contains("  itemknn", "  bpr", "weight");
+    Path alone = dir.resolve("itemknn.json");
+    CliHarness.Result single = CliHarness.runOnce("evaluate", "--data", data.toString(), "--format", "csv",
+        "--implicit", "--model", "itemknn", "--protocol", "user-temporal", "--json", alone.toString());
+    assertThat(single.exitCode()).as(single.stderr()).isZero();
+    JsonNode singleResult = Json.MAPPER.readTree(alone.toFile());
+    assertThat(singleResult.has("members")).isFalse();
+    assertThat(members.get(0).path("metrics").path("ndcg@10").asDouble())
+        .isEqualTo(singleResult.path("metrics").path("ndcg@10").asDouble());
 
     Path model = dir.resolve("fusion.pmdl");
     CliHarness.Result trained = CliHarness.runOnce("train", "--data", data.toString(), "--format", "csv",

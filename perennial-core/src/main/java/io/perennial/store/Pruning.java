@@ -1,5 +1,6 @@
 package io.perennial.store;
 
+import io.perennial.data.Dataset;
 import io.perennial.data.IdIndex;
 import io.perennial.data.InteractionLog;
 import io.perennial.data.InteractionType;
@@ -171,6 +172,78 @@ public final class Pruning {
     FactorModel model = (FactorModel) requireFactorModel(checkpoint);
     float[] popularity = model.popularity();
     return prune(checkpoint, u -> model.history().items(u).length >= minUserEvents, i -> popularity[i] >= minItemEvents);
+  }
+
+  /**
+   * When each of a checkpoint's users and items was last seen in some data: the latest event time
+   * (epoch seconds) of the same external id, {@link #NEVER} for an id the data does not have.
+   *
+   * @param users by the checkpoint's dense user index
+   * @param items by the checkpoint's dense item index
+   * @param newest the latest event time in the data ({@link #NEVER} when it is empty)
+   */
+  public record LastSeen(long[] users, long[] items, long newest) {
+
+    /** The time of an id that never occurs in the data. */
+    public static final long NEVER = Long.MIN_VALUE;
+
+    /** Every event of {@code data} matched to {@code checkpoint}'s ids by their external names. */
+    public static LastSeen of(Checkpoint checkpoint, Dataset data) {
+      long[] users = never(checkpoint.users().size());
+      long[] items = never(checkpoint.items().size());
+      int[] userOf = translate(data.users(), checkpoint.users());
+      int[] itemOf = translate(data.items(), checkpoint.items());
+      InteractionLog log = data.log();
+      long newest = NEVER;
+      for (int e = 0; e < log.size(); e++) {
+        long t = log.timestamp(e);
+        newest = Math.max(newest, t);
+        int u = userOf[log.user(e)];
+        if (u >= 0) {
+          users[u] = Math.max(users[u], t);
+        }
+        int i = itemOf[log.item(e)];
+        if (i >= 0) {
+          items[i] = Math.max(items[i], t);
+        }
+      }
+      return new LastSeen(users, items, newest);
+    }
+
+    private static long[] never(int n) {
+      long[] out = new long[n];
+      Arrays.fill(out, NEVER);
+      return out;
+    }
+
+    /** For each of {@code from}'s indices, the index of the same id in {@code to}, or -1. */
+    private static int[] translate(IdIndex from, IdIndex to) {
+      int[] out = new int[from.size()];
+      for (int n = 0; n < out.length; n++) {
+        out[n] = to.indexOf(from.idOf(n));
+      }
+      return out;
+    }
+  }
+
+  /**
+   * {@link #byFrequency}'s floors, and also drops every user and item last seen before {@code
+   * cutoff} (epoch seconds; an id the data never mentions counts as unseen). {@code seen} must have
+   * been built from this checkpoint ({@link LastSeen#of}).
+   *
+   * @throws IllegalArgumentException as {@link #prune} does, or when {@code seen} does not match the checkpoint
+   */
+  public static Result byFrequencyAndRecency(Checkpoint checkpoint, int minUserEvents, float minItemEvents,
+      LastSeen seen, long cutoff) {
+    FactorModel model = (FactorModel) requireFactorModel(checkpoint);
+    if (seen.users().length != model.userCount() || seen.items().length != model.itemCount()) {
+      throw new IllegalArgumentException("the last-seen times are for " + seen.users().length + " users and "
+          + seen.items().length + " items, the model has " + model.userCount() + " and " + model.itemCount());
+    }
+    float[] popularity = model.popularity();
+    return prune(checkpoint,
+        u -> model.history().items(u).length >= minUserEvents && seen.users()[u] >= cutoff,
+        i -> popularity[i] >= minItemEvents && seen.items()[i] >= cutoff);
   }
 
   private static Recommender requireFactorModel(Checkpoint checkpoint) {
