@@ -53,6 +53,60 @@ class PruningTest {
   }
 
   @Test
+  void idsUnseenSinceTheCutoffAreDroppedAndTheKeptOnesScoreExactlyAsBefore() {
+    Recommender model = Algorithms.trainer("ials", null).fit(WORLD);
+    Checkpoint full = new Checkpoint(model.state(), WORLD.users(), WORLD.items(), Provenance.ofTraining(1, "s", WORLD));
+    Pruning.LastSeen seen = Pruning.LastSeen.of(full, WORLD);
+    long first = Long.MAX_VALUE;
+    long last = Long.MIN_VALUE;
+    for (int e = 0; e < WORLD.log().size(); e++) {
+      first = Math.min(first, WORLD.log().timestamp(e));
+      last = Math.max(last, WORLD.log().timestamp(e));
+    }
+    assertThat(seen.newest()).isEqualTo(last);
+    long cutoff = first + (last - first) * 3 / 4;
+    Pruning.Result r = Pruning.byFrequencyAndRecency(full, 1, 1, seen, cutoff);
+    assertThat(r.usersKept()).isLessThan(r.usersBefore()).isPositive();
+    assertThat(r.itemsKept()).isLessThan(r.itemsBefore()).isPositive();
+    // exactly the ids with an event at or after the cutoff survive
+    java.util.Set<String> recentUsers = new java.util.HashSet<>();
+    java.util.Set<String> recentItems = new java.util.HashSet<>();
+    for (int e = 0; e < WORLD.log().size(); e++) {
+      if (WORLD.log().timestamp(e) >= cutoff) {
+        recentUsers.add(WORLD.users().idOf(WORLD.log().user(e)));
+        recentItems.add(WORLD.items().idOf(WORLD.log().item(e)));
+      }
+    }
+    Path file = dir.resolve("recent.pmdl");
+    r.checkpoint().write(file);
+    Checkpoint read = Checkpoint.read(file);
+    assertThat(new java.util.HashSet<>(read.users().ids())).isEqualTo(recentUsers);
+    assertThat(new java.util.HashSet<>(read.items().ids())).isEqualTo(recentItems);
+    Recommender pruned = Algorithms.restore(read.state());
+    for (int u = 0; u < pruned.userCount(); u += 7) {
+      int before = full.users().indexOf(read.users().idOf(u));
+      for (int i = 0; i < pruned.itemCount(); i += 3) {
+        int itemBefore = full.items().indexOf(read.items().idOf(i));
+        assertThat(Float.floatToIntBits(pruned.score(u, i))).as("user %d item %d", u, i)
+            .isEqualTo(Float.floatToIntBits(model.score(before, itemBefore)));
+      }
+    }
+    // both criteria at once: the users that pass each
+    Pruning.Result both = Pruning.byFrequencyAndRecency(full, 30, 1, seen, cutoff);
+    java.util.Set<String> expected = new java.util.HashSet<>(read.users().ids());
+    expected.retainAll(Pruning.byFrequency(full, 30, 1).checkpoint().users().ids());
+    assertThat(both.usersKept()).isLessThan(r.usersKept());
+    assertThat(new java.util.HashSet<>(both.checkpoint().users().ids())).isEqualTo(expected);
+    // an id the data never mentions counts as unseen
+    Dataset withoutFirstUser = WORLD.withLog(WORLD.log().select(java.util.stream.IntStream.range(0, WORLD.log().size())
+        .filter(e -> WORLD.log().user(e) != 0).toArray()));
+    Pruning.LastSeen partial = Pruning.LastSeen.of(full, withoutFirstUser);
+    assertThat(partial.users()[full.users().indexOf(WORLD.users().idOf(0))]).isEqualTo(Pruning.LastSeen.NEVER);
+    assertThat(Pruning.byFrequencyAndRecency(full, 1, 1, partial, first).checkpoint().users().indexOf(
+        WORLD.users().idOf(0))).isEqualTo(-1);
+  }
+
+  @Test
   void nonFactorModelsAndEmptyResultsAreRefused() {
     Recommender pop = Algorithms.trainer("pop", null).fit(WORLD);
     Checkpoint c = new Checkpoint(pop.state(), WORLD.users(), WORLD.items(), Provenance.ofTraining(1, "s", WORLD));
