@@ -77,9 +77,10 @@ final class EvaluateCommand implements Callable<Integer> {
       description = "Epochs without improvement before --early-stopping stops. Default: ${DEFAULT-VALUE}.")
   int patience;
 
-  @Option(names = "--quantize", split = ",", defaultValue = "none", paramLabel = "none|int8",
-      description = "Score with the factor tables as int8 codes with a scale per row (mf, bpr, ials); 'none,int8' "
-          + "evaluates both side by side (the int8 row is labelled MODEL/int8). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--quantize", split = ",", defaultValue = "none", paramLabel = "none|int8|fp16",
+      description = "Score with the factor tables as int8 codes with a scale per row, or as fp16 halves (mf, bpr, "
+          + "ials); 'none,int8,fp16' evaluates them side by side (rows labelled MODEL/int8, MODEL/fp16). "
+          + "Default: ${DEFAULT-VALUE}.")
   List<String> quantize;
 
   @Option(names = "--json", paramLabel = "FILE", description = "Write the results as JSON here.")

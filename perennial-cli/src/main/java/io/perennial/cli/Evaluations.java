@@ -84,8 +84,8 @@ final class Evaluations {
     List<io.perennial.privacy.PrivacyReport> privacy = new java.util.ArrayList<>();
     Trainer checked = healthChecked(trainer, splits.size(), privacy);
     long[] tableBytes = {0};
-    if (quantization == Quantization.INT8) {
-      checked = quantizedChecked(checked, tableBytes);
+    if (quantization != Quantization.NONE) {
+      checked = quantizedChecked(checked, quantization, tableBytes);
     }
     List<FusionModel> fused = new ArrayList<>();
     checked = keepingFusions(checked, fused);
@@ -294,8 +294,8 @@ final class Evaluations {
    * health-checked too, since it, not the float one, is what gets evaluated; its table size goes to
    * {@code tableBytes[0]}.
    */
-  static Trainer quantizedChecked(Trainer floats, long[] tableBytes) {
-    Trainer quantizing = new QuantizedTrainer(floats);
+  static Trainer quantizedChecked(Trainer floats, Quantization form, long[] tableBytes) {
+    Trainer quantizing = new QuantizedTrainer(floats, form);
     return new Trainer() {
       @Override
       public String type() {
@@ -309,7 +309,7 @@ final class Evaluations {
 
       @Override
       public Recommender fit(Dataset train, TrainingOptions options) {
-        String what = "the int8-quantised " + floats.type() + " model is unusable, nothing was evaluated";
+        String what = "the " + form.label() + "-quantised " + floats.type() + " model is unusable, nothing was evaluated";
         Recommender quantised;
         try {
           quantised = quantizing.fit(train, options);

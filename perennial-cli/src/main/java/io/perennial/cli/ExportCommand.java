@@ -29,14 +29,15 @@ final class ExportCommand implements Callable<Integer> {
   Path model;
 
   @Option(names = "--format", defaultValue = "npy", paramLabel = "FMT",
-      description = "npy, csv, or pmdl (a model file again: with --quantize int8, the compressed checkpoint). "
+      description = "npy, csv, or pmdl (a model file again: with --quantize int8 or fp16, the compressed checkpoint). "
           + "Default: ${DEFAULT-VALUE}.")
   String format;
 
-  @Option(names = "--quantize", defaultValue = "none", paramLabel = "none|int8",
+  @Option(names = "--quantize", defaultValue = "none", paramLabel = "none|int8|fp16",
       description = "int8: write the factor tables as int8 codes with a scale per row (npy: user_codes.npy int8 and "
-          + "user_scales.npy float32, the same for items; pmdl: an int8 checkpoint) and print the size against "
-          + "the float form. Default: ${DEFAULT-VALUE}.")
+          + "user_scales.npy float32, the same for items; pmdl: an int8 checkpoint); fp16: as half-precision floats "
+          + "(npy: user_factors.npy and item_factors.npy float16; pmdl: an fp16 checkpoint); either prints the size "
+          + "against the float form. Default: ${DEFAULT-VALUE}.")
   String quantize;
 
   @Option(names = "--out", required = true, paramLabel = "DIR",
@@ -49,21 +50,38 @@ final class ExportCommand implements Callable<Integer> {
       throw new UserException("--format: expected npy, csv or pmdl, got '" + format + "'");
     }
     Quantization quantization = Quantizing.parse(quantize, null);
-    if (quantization == Quantization.INT8 && format.equals("csv")) {
-      throw new UserException("--quantize int8 writes .npy codes or a pmdl model file, not csv");
+    if (quantization != Quantization.NONE && format.equals("csv")) {
+      throw new UserException("--quantize " + quantization.label() + " writes .npy tables or a pmdl model file, not csv");
     }
     Checkpoint checkpoint = Checkpoint.read(model);
     if (format.equals("pmdl")) {
-      Checkpoint written = quantization == Quantization.INT8 ? Quantizing.quantize(checkpoint, System.out) : checkpoint;
+      Checkpoint written = quantization != Quantization.NONE
+          ? Quantizing.quantize(checkpoint, quantization, System.out) : checkpoint;
       written.write(out);
       System.out.println("wrote " + out);
       return 0;
     }
     Recommender recommender = Algorithms.restore(checkpoint.state());
-    if (quantization == Quantization.INT8) {
+    if (quantization != Quantization.NONE) {
       if (!(recommender instanceof FactorModel) && !(recommender instanceof QuantizedModel)) {
         throw new UserException(model + ": a " + recommender.type() + " model has no factor tables to quantise "
-            + "(--quantize int8 works for mf, bpr and ials)");
+            + "(--quantize " + quantization.label() + " works for mf, bpr and ials)");
+      }
+      if (quantization == Quantization.FP16) {
+        QuantizedModel fp16;
+        try {
+          fp16 = QuantizedModel.of(recommender, Quantization.FP16);
+        } catch (IllegalArgumentException e) {
+          throw new UserException(model + ": --quantize fp16: " + e.getMessage());
+        }
+        mkdirs(out);
+        EmbeddingExport.exportFp16(fp16, checkpoint.users(), checkpoint.items(), out);
+        long floats = 4L * fp16.factors() * (fp16.userCount() + fp16.itemCount());
+        System.out.printf(java.util.Locale.ROOT, "exported %d users and %d items × %d factors as float16 to %s: %s of "
+            + "tables instead of %s in float32 (%.1f %%); model.json has the score formula%n", fp16.userCount(),
+            fp16.itemCount(), fp16.factors(), out, Quantizing.bytes(fp16.tableBytes()), Quantizing.bytes(floats),
+            100.0 * fp16.tableBytes() / floats);
+        return 0;
       }
       QuantizedModel int8 = QuantizedModel.of(recommender);
       mkdirs(out);

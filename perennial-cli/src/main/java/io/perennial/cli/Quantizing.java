@@ -13,7 +13,7 @@ import java.util.Locale;
 /** {@code --quantize}: parsing, the models it applies to, and the compression line it prints. */
 final class Quantizing {
 
-  /** The models whose tables int8 can hold. */
+  /** The models whose tables int8 and fp16 can hold. */
   static final List<String> FACTOR_MODELS = List.of("mf", "bpr", "ials");
 
   private Quantizing() {}
@@ -26,8 +26,8 @@ final class Quantizing {
     } catch (IllegalArgumentException e) {
       throw new UserException("--quantize: " + e.getMessage());
     }
-    if (q == Quantization.INT8 && model != null && !FACTOR_MODELS.contains(model)) {
-      throw new UserException("--quantize int8: " + model + " has no factor tables to quantise (it works for "
+    if (q != Quantization.NONE && model != null && !FACTOR_MODELS.contains(model)) {
+      throw new UserException("--quantize " + q.label() + ": " + model + " has no factor tables to quantise (it works for "
           + String.join(", ", FACTOR_MODELS) + ")");
     }
     return q;
@@ -35,16 +35,26 @@ final class Quantizing {
 
   /** The checkpoint with int8 tables, after printing its size against the float one's. */
   static Checkpoint quantize(Checkpoint fp32, PrintStream out) {
+    return quantize(fp32, Quantization.INT8, out);
+  }
+
+  /** The checkpoint with its tables in {@code form} (int8 or fp16), after printing its size against the float one's. */
+  static Checkpoint quantize(Checkpoint fp32, Quantization form, PrintStream out) {
     Recommender model = Algorithms.restore(fp32.state());
     if (!(model instanceof FactorModel) && !(model instanceof QuantizedModel)) {
-      throw new UserException("--quantize int8: a " + model.type() + " model has no factor tables to quantise (it "
+      throw new UserException("--quantize " + form.label() + ": a " + model.type() + " model has no factor tables to quantise (it "
           + "works for " + String.join(", ", FACTOR_MODELS) + ")");
     }
-    QuantizedModel int8 = QuantizedModel.of(model);
+    QuantizedModel int8;
+    try {
+      int8 = QuantizedModel.of(model, form);
+    } catch (IllegalArgumentException e) {
+      throw new UserException("--quantize " + form.label() + ": " + e.getMessage());
+    }
     Checkpoint small = new Checkpoint(int8.state(), fp32.users(), fp32.items(), fp32.provenance());
     long before = fp32.encodedBytes();
     long after = small.encodedBytes();
-    out.printf(Locale.ROOT, "int8: checkpoint %s instead of %s (%.1f %% of fp32, %.2f× smaller); factor tables %s%n",
+    out.printf(Locale.ROOT, form.label() + ": checkpoint %s instead of %s (%.1f %% of fp32, %.2f× smaller); factor tables %s%n",
         bytes(after), bytes(before), 100.0 * after / before, (double) before / after, bytes(int8.tableBytes()));
     return small;
   }

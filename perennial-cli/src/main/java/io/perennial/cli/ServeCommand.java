@@ -123,10 +123,10 @@ final class ServeCommand implements Callable<Integer> {
       + io.perennial.server.search.AnnSearch.DEFAULT_EXACT_BELOW + " items, exact below), ann (always the graph), exact (every item scored). Default: ${DEFAULT-VALUE}.")
   String search;
 
-  @Option(names = "--quantize", defaultValue = "none", paramLabel = "none|int8",
-      description = "Answer requests with int8 copies of the model's tables (mf, bpr, ials): exact scoring and the "
-          + "ANN re-rank read a quarter of the table bytes; the learner keeps learning in floats and the int8 copy "
-          + "follows it row by row. With --strategy static only the int8 tables are kept. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--quantize", defaultValue = "none", paramLabel = "none|int8|fp16",
+      description = "Answer requests with int8 (or fp16) copies of the model's tables (mf, bpr, ials): exact scoring "
+          + "and the ANN re-rank read a quarter (half) of the table bytes; the learner keeps learning in floats and "
+          + "the copy follows it row by row. With --strategy static only the int8 tables are kept. Default: ${DEFAULT-VALUE}.")
   String quantize;
 
   @Option(names = "--rerank-candidates", defaultValue = "0", paramLabel = "N",

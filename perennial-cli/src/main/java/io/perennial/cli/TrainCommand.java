@@ -71,9 +71,9 @@ final class TrainCommand implements Callable<Integer> {
       description = "Share of each user's latest events held out for --early-stopping. Default: ${DEFAULT-VALUE}.")
   double validationFraction;
 
-  @Option(names = "--quantize", defaultValue = "none", paramLabel = "none|int8",
+  @Option(names = "--quantize", defaultValue = "none", paramLabel = "none|int8|fp16",
       description = "Store the factor tables as int8 codes with a scale per row (mf, bpr, ials): about a quarter of the "
-          + "file; the ratio to the float checkpoint is printed. Default: ${DEFAULT-VALUE}.")
+          + "file; or as fp16 halves: half the tables; the ratio to the float checkpoint is printed. Default: ${DEFAULT-VALUE}.")
   String quantize;
 
   @Option(names = "--patience", defaultValue = "3", paramLabel = "N",
@@ -149,8 +149,8 @@ final class TrainCommand implements Callable<Integer> {
         dataset.log().minTimestamp(), dataset.log().maxTimestamp(), -1, null, privacyMetrics,
         Instant.now().toString(), new Main.Version().getVersion()[0]);
     Checkpoint checkpoint = new Checkpoint(recommender.state(), dataset.users(), dataset.items(), provenance);
-    if (quantization == Quantization.INT8) {
-      checkpoint = Quantizing.quantize(checkpoint, stdout);
+    if (quantization != Quantization.NONE) {
+      checkpoint = Quantizing.quantize(checkpoint, quantization, stdout);
     }
     checkpoint.write(out);
     if (catalog != null) {

@@ -105,6 +105,74 @@ class QuantizeCliTest {
   }
 
   @Test
+  void fp16OnTrainEvaluateAndExport() throws IOException {
+    Path ratings = data();
+    Path full = dir.resolve("ials.pmdl");
+    Path half = dir.resolve("ials16.pmdl");
+    run("train", "--data", ratings.toString(), "--format", "movielens", "--implicit", "--model", "ials",
+        "--out", full.toString());
+    CliHarness.Result trained = run("train", "--data", ratings.toString(), "--format", "movielens", "--implicit",
+        "--model", "ials", "--out", half.toString(), "--quantize", "fp16");
+    assertThat(trained.stdout()).containsPattern("fp16: checkpoint .* instead of .* \\(\\d+\\.\\d % of fp32");
+    Recommender f = Algorithms.restore(Checkpoint.read(full).state());
+    Recommender h = Algorithms.restore(Checkpoint.read(half).state());
+    assertThat(h.type()).isEqualTo("fp16");
+    assertThat(Files.size(half)).isLessThan(Files.size(full));
+    assertThat(h.score(0, 1)).isCloseTo(f.score(0, 1), within(2e-3f));
+    assertThat(run("recommend", "--model", half.toString(), "--user", Checkpoint.read(half).users().idOf(0),
+        "--k", "5").stdout()).contains("rank");
+
+    // export: float16 .npy tables whose dot rebuilds the fp16 model's scores
+    Path out = dir.resolve("export16");
+    assertThat(run("export", "--model", full.toString(), "--quantize", "fp16", "--out", out.toString()).stdout())
+        .contains("as float16");
+    JsonNode description = new ObjectMapper().readTree(out.resolve("model.json").toFile());
+    assertThat(description.path("quantize").asText()).isEqualTo("fp16");
+    int k = description.path("factors").asInt();
+    float[] users = npyHalves(out.resolve("user_factors.npy"));
+    float[] items = npyHalves(out.resolve("item_factors.npy"));
+    float[] userBias = Files.exists(out.resolve("user_bias.npy"))
+        ? ExportCliTestAccess.npy(out.resolve("user_bias.npy")) : new float[users.length / k];
+    float[] itemBias = Files.exists(out.resolve("item_bias.npy"))
+        ? ExportCliTestAccess.npy(out.resolve("item_bias.npy")) : new float[items.length / k];
+    for (int u = 0; u < 5; u++) {
+      for (int i = 0; i < 20; i++) {
+        double dot = 0;
+        for (int d = 0; d < k; d++) {
+          dot += users[u * k + d] * (double) items[i * k + d];
+        }
+        assertThat(description.path("global_bias").asDouble() + userBias[u] + itemBias[i] + dot)
+            .isCloseTo(h.score(u, i), within(1e-4));
+      }
+    }
+    Path again = dir.resolve("again16.pmdl");
+    run("export", "--model", full.toString(), "--format", "pmdl", "--quantize", "fp16", "--out", again.toString());
+    assertThat(Algorithms.restore(Checkpoint.read(again).state()).score(2, 3)).isEqualTo(h.score(2, 3));
+
+    Path json = dir.resolve("out16.json");
+    CliHarness.Result r = run("evaluate", "--data", ratings.toString(), "--format", "movielens", "--implicit",
+        "--model", "ials", "--protocol", "user-temporal", "--quantize", "none,fp16", "--json", json.toString());
+    assertThat(r.stdout()).contains("ials/fp16");
+    JsonNode results = new ObjectMapper().readTree(json.toFile()).path("results");
+    assertThat(results.get(1).path("quantize").asText()).isEqualTo("fp16");
+    assertThat(results.get(1).path("factor_table_bytes").asLong()).isPositive();
+    assertThat(results.get(1).path("metrics").path("ndcg@10").asDouble())
+        .isCloseTo(results.get(0).path("metrics").path("ndcg@10").asDouble(), within(0.01));
+  }
+
+  /** A {@code '<f2'} .npy file's values. */
+  private static float[] npyHalves(Path file) throws IOException {
+    ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+    int dataStart = 10 + bytes.getShort(8);
+    assertThat(new String(bytes.array(), 0, dataStart, java.nio.charset.StandardCharsets.US_ASCII)).contains("'<f2'");
+    float[] values = new float[(bytes.capacity() - dataStart) / 2];
+    for (int v = 0; v < values.length; v++) {
+      values[v] = io.perennial.kernel.Half.toFloat(bytes.getShort(dataStart + 2 * v));
+    }
+    return values;
+  }
+
+  @Test
   void int8IsRefusedForModelsWithoutFactorTables() throws IOException {
     CliHarness.Result r = CliHarness.runOnce("train", "--data", data().toString(), "--format", "movielens",
         "--model", "pop", "--out", dir.resolve("p.pmdl").toString(), "--quantize", "int8");

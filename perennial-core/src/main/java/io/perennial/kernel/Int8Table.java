@@ -15,7 +15,7 @@ import java.util.Objects;
  * re-codes single rows with {@link #setRow} and grows with geometric headroom; those are writes,
  * under the same rule as the model's own (no reader during a write).
  */
-public final class Int8Table {
+public final class Int8Table implements CompactTable {
 
   /** Largest code magnitude; -128 is never used so the codes are symmetric around zero. */
   public static final int MAX_CODE = 127;

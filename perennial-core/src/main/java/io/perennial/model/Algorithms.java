@@ -210,7 +210,7 @@ public final class Algorithms {
       case RandomModel.TYPE -> RandomModel.restore(state);
       case ContentModel.TYPE -> ContentModel.restore(state);
       case HybridModel.TYPE -> HybridModel.restore(state);
-      case QuantizedModel.TYPE -> QuantizedModel.restore(state);
+      case QuantizedModel.TYPE, QuantizedModel.TYPE_FP16 -> QuantizedModel.restore(state);
       case FusionModel.TYPE -> FusionModel.restore(state);
       default -> throw new IllegalArgumentException("unknown model type '" + state.type() + "'");
     };

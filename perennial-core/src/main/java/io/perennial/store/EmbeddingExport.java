@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.perennial.data.IdIndex;
+import io.perennial.kernel.Fp16Table;
 import io.perennial.kernel.Int8Table;
 import io.perennial.model.FactorModel;
 import io.perennial.model.ModelState;
@@ -202,8 +203,9 @@ public final class EmbeddingExport {
    * and {@code model.json}.
    */
   public static void exportInt8(QuantizedModel model, IdIndex users, IdIndex items, Path dir) {
-    Int8Table u = model.userTable();
-    Int8Table i = model.itemTable();
+    if (!(model.userTable() instanceof Int8Table u) || !(model.itemTable() instanceof Int8Table i)) {
+      throw new IllegalArgumentException("an int8 export needs int8 tables, not " + model.type());
+    }
     writeNpyInt8(dir.resolve("user_codes.npy"), u.codes(), u.rows(), u.dims());
     writeNpyInt8(dir.resolve("item_codes.npy"), i.codes(), i.rows(), i.dims());
     writeNpy(dir.resolve("user_scales.npy"), u.scales(), u.rows(), 1);
@@ -233,6 +235,61 @@ public final class EmbeddingExport {
     files.put("user_bias", userBias ? "user_bias.npy" : null).put("item_bias", itemBias ? "item_bias.npy" : null);
     files.put("user_ids", "user_ids.txt").put("item_ids", "item_ids.txt");
     writeJson(dir.resolve("model.json"), root);
+  }
+
+  /** What a score is computed from in an fp16 export. */
+  static final String FP16_SCORE_FORMULA = "global_bias + user_bias[u] + item_bias[i] + dot(user_factors[u], item_factors[i])";
+
+  /**
+   * Writes an fp16 model's tables as they are stored: {@code user_factors.npy} and {@code
+   * item_factors.npy} as float16 ({@code '<f2'}, rows × factors; {@code numpy.load} reads them
+   * directly), the biases (float32), the id lists and {@code model.json}.
+   */
+  public static void exportFp16(QuantizedModel model, IdIndex users, IdIndex items, Path dir) {
+    if (!(model.userTable() instanceof Fp16Table u) || !(model.itemTable() instanceof Fp16Table i)) {
+      throw new IllegalArgumentException("an fp16 export needs fp16 tables, not " + model.type());
+    }
+    writeNpyFp16(dir.resolve("user_factors.npy"), u.halves(), u.rows(), u.dims());
+    writeNpyFp16(dir.resolve("item_factors.npy"), i.halves(), i.rows(), i.dims());
+    ModelState state = model.state();
+    boolean userBias = state.floats().containsKey("user_bias");
+    boolean itemBias = state.floats().containsKey("item_bias");
+    if (userBias) {
+      writeNpy(dir.resolve("user_bias.npy"), state.floats("user_bias"), u.rows(), 1);
+    }
+    if (itemBias) {
+      writeNpy(dir.resolve("item_bias.npy"), state.floats("item_bias"), i.rows(), 1);
+    }
+    writeIds(dir.resolve("user_ids.txt"), users);
+    writeIds(dir.resolve("item_ids.txt"), items);
+    ObjectNode root = new ObjectMapper().createObjectNode();
+    root.put("type", model.baseType());
+    root.put("quantize", "fp16");
+    root.put("users", model.userCount());
+    root.put("items", model.itemCount());
+    root.put("factors", model.factors());
+    root.put("global_bias", state.floats("global_bias")[0]);
+    root.put("score", FP16_SCORE_FORMULA);
+    ObjectNode files = root.putObject("files");
+    files.put("user_factors", "user_factors.npy").put("item_factors", "item_factors.npy");
+    files.put("user_bias", userBias ? "user_bias.npy" : null).put("item_bias", itemBias ? "item_bias.npy" : null);
+    files.put("user_ids", "user_ids.txt").put("item_ids", "item_ids.txt");
+    writeJson(dir.resolve("model.json"), root);
+  }
+
+  /** As {@link #writeNpy} for IEEE half-precision values ({@code '<f2'}, little-endian). */
+  public static void writeNpyFp16(Path file, short[] table, int rows, int cols) {
+    if ((long) rows * cols != table.length) {
+      throw new IllegalArgumentException("table is not " + rows + "×" + cols);
+    }
+    ByteBuffer data = ByteBuffer.allocate(2 * table.length).order(ByteOrder.LITTLE_ENDIAN);
+    data.asShortBuffer().put(table);
+    try (OutputStream out = Files.newOutputStream(file)) {
+      out.write(npyHeader("<f2", rows, cols));
+      out.write(data.array());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
   }
 
   /** As {@link #writeNpy} for int8 codes ({@code '|i1'}). */

@@ -54,7 +54,7 @@ class MovieLensRecencyPruningTest {
     for (int years : new int[] {5, 3, 1}) {
       Pruning.Result r = Pruning.byFrequencyAndRecency(full, 1, 1, seen, seen.newest() - years * YEAR);
       double ndcg = ndcg(r.checkpoint(), data, split, settings);
-      System.out.printf("unseen for %dy dropped: %d of %d users, %d of %d items, %d bytes (%.1f %%), ndcg@10 %.4f"
+      System.out.printf("unseen for %dy dropped, kept %d of %d users, %d of %d items, %d bytes (%.1f %%), ndcg@10 %.4f"
           + " (%.1f %% of unpruned)%n", years, r.usersKept(), r.usersBefore(), r.itemsKept(), r.itemsBefore(),
           r.checkpoint().encodedBytes(), 100.0 * r.checkpoint().encodedBytes() / full.encodedBytes(), ndcg,
           100 * ndcg / unpruned);

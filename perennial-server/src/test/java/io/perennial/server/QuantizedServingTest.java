@@ -103,8 +103,8 @@ class QuantizedServingTest {
         FactorModel f = q.fp32();
         assertThat(q.userCount()).isEqualTo(f.userCount()).isEqualTo(usersBefore + 40);
         assertThat(q.itemCount()).isEqualTo(f.itemCount()).isEqualTo(itemsBefore + 90);
-        assertSameCodes(q.userTable(), Int8Table.quantize(f.userFactors(), f.userCount(), f.factors()));
-        assertSameCodes(q.itemTable(), Int8Table.quantize(f.itemFactors(), f.itemCount(), f.factors()));
+        assertSameCodes((Int8Table) q.userTable(), Int8Table.quantize(f.userFactors(), f.userCount(), f.factors()));
+        assertSameCodes((Int8Table) q.itemTable(), Int8Table.quantize(f.itemFactors(), f.itemCount(), f.factors()));
         return null;
       });
       Reply recs = call(server, "GET", "/v1/users/q3/recommendations?k=5", READ, null);

@@ -3,6 +3,8 @@ package io.perennial.model.quantized;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.perennial.kernel.CompactTable;
+import io.perennial.kernel.Fp16Table;
 import io.perennial.kernel.Int8Table;
 import io.perennial.kernel.VectorOps;
 import io.perennial.model.AbstractRecommender;
@@ -20,7 +22,8 @@ import java.util.Map;
 
 /**
  * A factor model ({@code mf}, {@code bpr}, {@code ials}) whose user and item tables are int8 codes
- * with one scale per row: {@code score(u, i) = global + b_u + b_i + p̂_u · q̂_i}, the dot on the
+ * with one scale per row ({@link Int8Table}), or half-precision floats ({@link Fp16Table}, type
+ * {@code fp16}; everything below holds for both): {@code score(u, i) = global + b_u + b_i + p̂_u · q̂_i}, the dot on the
  * kernel's int8 path with the user's row widened to floats (only the stored tables lose precision,
  * never the query). Biases, popularity and the histories stay as they were.
  *
@@ -39,18 +42,21 @@ import java.util.Map;
  */
 public final class QuantizedModel extends AbstractRecommender implements VectorRetrieval {
 
-  /** The model type in checkpoints. */
+  /** The model type in checkpoints of int8 tables. */
   public static final String TYPE = "int8";
+  /** The model type in checkpoints of fp16 tables. */
+  public static final String TYPE_FP16 = "fp16";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String BASE = "base/";
 
+  private final Quantization form;
   private final String baseType;
   private final JsonNode baseConfig;
   /** The base model's sections other than the factor tables and the history, kept as they were. */
   private ModelState extras;
   private final int factors;
-  private Int8Table users;
-  private Int8Table items;
+  private CompactTable users;
+  private CompactTable items;
   private float[] userBias;
   private float[] itemBias;
   private float globalBias;
@@ -63,10 +69,11 @@ public final class QuantizedModel extends AbstractRecommender implements VectorR
   /** The float model's rows changed since the last catch-up, when this follows it; else {@code null}. */
   private ChangedRows changed;
 
-  private QuantizedModel(String baseType, JsonNode baseConfig, ModelState extras, UserHistory history,
-      float[] popularity, int factors, Int8Table users, Int8Table items, float[] userBias, float[] itemBias,
-      float globalBias) {
+  private QuantizedModel(Quantization form, String baseType, JsonNode baseConfig, ModelState extras,
+      UserHistory history, float[] popularity, int factors, CompactTable users, CompactTable items, float[] userBias,
+      float[] itemBias, float globalBias) {
     super(history, popularity, users.rows(), items.rows());
+    this.form = form;
     this.baseType = baseType;
     this.baseConfig = baseConfig;
     this.extras = extras;
@@ -86,18 +93,36 @@ public final class QuantizedModel extends AbstractRecommender implements VectorR
    *     has a non-finite parameter
    */
   public static QuantizedModel of(Recommender model) {
+    return of(model, Quantization.INT8);
+  }
+
+  /**
+   * Stores a trained model's tables in {@code form} ({@code INT8} or {@code FP16}); a quantised
+   * model already in that form is returned as it is, one in the other form is re-coded from its
+   * decoded tables.
+   *
+   * @throws IllegalArgumentException when the model is not a factor model, has a non-finite
+   *     parameter, or (fp16) one beyond the half range
+   */
+  public static QuantizedModel of(Recommender model, Quantization form) {
+    if (form == Quantization.NONE) {
+      throw new IllegalArgumentException("a quantised model needs int8 or fp16, not none");
+    }
     if (model instanceof QuantizedModel q) {
-      return q;
+      if (q.form == form) {
+        return q;
+      }
+      model = q.fp32();
     }
     if (!(model instanceof FactorModel f)) {
-      throw new IllegalArgumentException("int8 quantisation needs a factor model (mf, bpr, ials), not "
+      throw new IllegalArgumentException(form.label() + " quantisation needs a factor model (mf, bpr, ials), not "
           + model.type());
     }
     ModelState state = f.state();
-    QuantizedModel q = new QuantizedModel(state.type(), state.config(), extrasOf(state), f.history(),
+    QuantizedModel q = new QuantizedModel(form, state.type(), state.config(), extrasOf(state), f.history(),
         Arrays.copyOf(f.popularity(), f.itemCount()), f.factors(),
-        Int8Table.quantize(f.userFactors(), f.userCount(), f.factors()),
-        Int8Table.quantize(f.itemFactors(), f.itemCount(), f.factors()),
+        table(form, f.userFactors(), f.userCount(), f.factors()),
+        table(form, f.itemFactors(), f.itemCount(), f.factors()),
         f.userBias() == null ? null : Arrays.copyOf(f.userBias(), f.userCount()),
         f.itemBias() == null ? null : Arrays.copyOf(f.itemBias(), f.itemCount()), f.globalBias());
     copyRetired(f, q, f.itemCount());
@@ -111,7 +136,12 @@ public final class QuantizedModel extends AbstractRecommender implements VectorR
    * hold, since it is the one that learns.
    */
   public static QuantizedModel following(FactorModel model) {
-    QuantizedModel q = of(model);
+    return following(model, Quantization.INT8);
+  }
+
+  /** As {@link #following(FactorModel)}, the tables in {@code form}. */
+  public static QuantizedModel following(FactorModel model, Quantization form) {
+    QuantizedModel q = of(model, form);
     q.fp32 = model;
     q.changed = new ChangedRows();
     q.shareLiveState(model);
@@ -215,6 +245,10 @@ public final class QuantizedModel extends AbstractRecommender implements VectorR
     }
   }
 
+  private static CompactTable table(Quantization form, float[] values, int rows, int dims) {
+    return form == Quantization.FP16 ? Fp16Table.quantize(values, rows, dims) : Int8Table.quantize(values, rows, dims);
+  }
+
   private static ModelState extrasOf(ModelState state) {
     ModelState extras = new ModelState(state.type(), state.config());
     state.floats().forEach((name, values) -> {
@@ -246,7 +280,12 @@ public final class QuantizedModel extends AbstractRecommender implements VectorR
 
   @Override
   public String type() {
-    return TYPE;
+    return form == Quantization.FP16 ? TYPE_FP16 : TYPE;
+  }
+
+  /** How the tables are stored: {@code INT8} or {@code FP16}. */
+  public Quantization quantization() {
+    return form;
   }
 
   /** The type of the model whose tables these are ({@code ials}, {@code bpr}, {@code mf}). */
@@ -258,17 +297,20 @@ public final class QuantizedModel extends AbstractRecommender implements VectorR
     return factors;
   }
 
-  /** The user table's codes and scales. */
-  public Int8Table userTable() {
+  /** The user table: an {@link Int8Table} or an {@link Fp16Table}, as {@link #quantization()} says. */
+  public CompactTable userTable() {
     return users;
   }
 
-  /** The item table's codes and scales. */
-  public Int8Table itemTable() {
+  /** The item table, in the same form as the user table. */
+  public CompactTable itemTable() {
     return items;
   }
 
-  /** Bytes of the factor tables: codes plus scales (the float tables take {@code 4 × factors} per row). */
+  /**
+   * Bytes of the factor tables: int8 codes plus scales, or two per fp16 element (the float tables
+   * take {@code 4 × factors} per row).
+   */
   public long tableBytes() {
     return users.bytes() + items.bytes();
   }
@@ -357,8 +399,8 @@ public final class QuantizedModel extends AbstractRecommender implements VectorR
   public void partialFit(Update update) {
     FactorModel base = fp32();
     base.partialFit(update);
-    users = Int8Table.quantize(base.userFactors(), base.userCount(), factors);
-    items = Int8Table.quantize(base.itemFactors(), base.itemCount(), factors);
+    users = table(form, base.userFactors(), base.userCount(), factors);
+    items = table(form, base.itemFactors(), base.itemCount(), factors);
     userBias = base.userBias() == null ? null : Arrays.copyOf(base.userBias(), base.userCount());
     itemBias = base.itemBias() == null ? null : Arrays.copyOf(base.itemBias(), base.itemCount());
     globalBias = base.globalBias();
@@ -451,12 +493,19 @@ public final class QuantizedModel extends AbstractRecommender implements VectorR
     ObjectNode config = JSON.createObjectNode();
     config.put("base", baseType);
     config.set("config", baseConfig);
-    ModelState s = new ModelState(TYPE, config);
-    s.put("user_codes", Arrays.copyOf(users.codes(), userCount * factors))
-        .put("user_scales", Arrays.copyOf(users.scales(), userCount))
-        .put("item_codes", Arrays.copyOf(items.codes(), itemCount * factors))
-        .put("item_scales", Arrays.copyOf(items.scales(), itemCount))
-        .put("popularity", Arrays.copyOf(popularity, itemCount)).put("global_bias", new float[] {globalBias})
+    ModelState s = new ModelState(type(), config);
+    if (users instanceof Fp16Table u && items instanceof Fp16Table i) {
+      s.put("user_halves", littleEndian(u.halves(), userCount * factors))
+          .put("item_halves", littleEndian(i.halves(), itemCount * factors));
+    } else {
+      Int8Table u = (Int8Table) users;
+      Int8Table i = (Int8Table) items;
+      s.put("user_codes", Arrays.copyOf(u.codes(), userCount * factors))
+          .put("user_scales", Arrays.copyOf(u.scales(), userCount))
+          .put("item_codes", Arrays.copyOf(i.codes(), itemCount * factors))
+          .put("item_scales", Arrays.copyOf(i.scales(), itemCount));
+    }
+    s.put("popularity", Arrays.copyOf(popularity, itemCount)).put("global_bias", new float[] {globalBias})
         .put("shape", new int[] {userCount, itemCount, factors});
     if (userBias != null) {
       s.put("user_bias", Arrays.copyOf(userBias, userCount));
@@ -480,16 +529,24 @@ public final class QuantizedModel extends AbstractRecommender implements VectorR
    * @throws IllegalArgumentException naming the inconsistent section
    */
   public static QuantizedModel restore(ModelState s) {
+    Quantization form = s.type().equals(TYPE_FP16) ? Quantization.FP16 : Quantization.INT8;
     String baseType = s.config().path("base").asText("");
     if (baseType.isEmpty()) {
-      throw new IllegalArgumentException("int8 model state names no base model type");
+      throw new IllegalArgumentException(form.label() + " model state names no base model type");
     }
     int[] shape = s.ints("shape");
     if (shape.length != 3 || shape[0] < 0 || shape[1] < 0 || shape[2] <= 0) {
       throw new IllegalArgumentException("bad shape section");
     }
-    Int8Table users = new Int8Table(shape[0], shape[2], s.bytes("user_codes"), s.floats("user_scales"));
-    Int8Table items = new Int8Table(shape[1], shape[2], s.bytes("item_codes"), s.floats("item_scales"));
+    CompactTable users;
+    CompactTable items;
+    if (form == Quantization.FP16) {
+      users = new Fp16Table(shape[0], shape[2], fromLittleEndian(s.bytes("user_halves"), "user_halves"));
+      items = new Fp16Table(shape[1], shape[2], fromLittleEndian(s.bytes("item_halves"), "item_halves"));
+    } else {
+      users = new Int8Table(shape[0], shape[2], s.bytes("user_codes"), s.floats("user_scales"));
+      items = new Int8Table(shape[1], shape[2], s.bytes("item_codes"), s.floats("item_scales"));
+    }
     ModelState extras = new ModelState(baseType, s.config().path("config"));
     s.floats().forEach((name, values) -> {
       if (name.startsWith(BASE)) {
@@ -513,7 +570,28 @@ public final class QuantizedModel extends AbstractRecommender implements VectorR
     }
     UserHistory history = UserHistory.loadFrom(s, "history");
     history.ensureUsers(shape[0]);
-    return new QuantizedModel(baseType, s.config().path("config"), extras, history, popularity, shape[2],
+    return new QuantizedModel(form, baseType, s.config().path("config"), extras, history, popularity, shape[2],
         users, items, userBias, itemBias, global[0]);
+  }
+
+  /** The first {@code count} halves as bytes, low byte first (a checkpoint's byte section). */
+  private static byte[] littleEndian(short[] halves, int count) {
+    byte[] out = new byte[2 * count];
+    for (int n = 0; n < count; n++) {
+      out[2 * n] = (byte) halves[n];
+      out[2 * n + 1] = (byte) (halves[n] >>> 8);
+    }
+    return out;
+  }
+
+  private static short[] fromLittleEndian(byte[] bytes, String section) {
+    if (bytes.length % 2 != 0) {
+      throw new IllegalArgumentException("section " + section + " has an odd byte count (" + bytes.length + ")");
+    }
+    short[] out = new short[bytes.length / 2];
+    for (int n = 0; n < out.length; n++) {
+      out[n] = (short) ((bytes[2 * n] & 0xff) | (bytes[2 * n + 1] << 8));
+    }
+    return out;
   }
 }

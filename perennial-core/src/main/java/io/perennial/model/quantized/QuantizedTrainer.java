@@ -8,19 +8,31 @@ import io.perennial.model.TrainingOptions;
 
 /**
  * Trains the base model as usual, then quantises its tables ({@link QuantizedModel#of}): what
- * {@code --quantize int8} evaluates, so the figures are those of the model as it would be served.
+ * {@code --quantize int8} (or {@code fp16}) evaluates, so the figures are those of the model as it
+ * would be served.
  */
 public final class QuantizedTrainer implements Trainer {
 
   private final Trainer base;
+  private final Quantization form;
 
+  /** Quantises to int8. */
   public QuantizedTrainer(Trainer base) {
+    this(base, Quantization.INT8);
+  }
+
+  /** Quantises to {@code form} ({@code INT8} or {@code FP16}). */
+  public QuantizedTrainer(Trainer base, Quantization form) {
+    if (form == Quantization.NONE) {
+      throw new IllegalArgumentException("a quantised trainer needs int8 or fp16, not none");
+    }
     this.base = base;
+    this.form = form;
   }
 
   @Override
   public String type() {
-    return QuantizedModel.TYPE;
+    return form == Quantization.FP16 ? QuantizedModel.TYPE_FP16 : QuantizedModel.TYPE;
   }
 
   @Override
@@ -30,7 +42,7 @@ public final class QuantizedTrainer implements Trainer {
 
   @Override
   public Recommender fit(Dataset train, TrainingOptions options) {
-    return QuantizedModel.of(base.fit(train, options));
+    return QuantizedModel.of(base.fit(train, options), form);
   }
 
   /** The base model's estimate: it is trained in floats before it is quantised. */

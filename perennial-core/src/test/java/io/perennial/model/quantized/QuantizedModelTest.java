@@ -107,6 +107,54 @@ class QuantizedModelTest {
   }
 
   @Test
+  void fp16TablesScoreWithinTheirBoundAndTheCheckpointRestoresTheSameScores() throws Exception {
+    FactorModel fp32 = ials(64);
+    QuantizedModel fp16 = QuantizedModel.of(fp32, Quantization.FP16);
+    assertThat(fp16.type()).isEqualTo(QuantizedModel.TYPE_FP16);
+    assertThat(fp16.quantization()).isEqualTo(Quantization.FP16);
+    assertThat(fp16.tableBytes()).isEqualTo(2L * 64 * (fp32.userCount() + fp32.itemCount()));
+    int k = fp32.factors();
+    double overlap = 0;
+    int users = Math.min(100, fp32.userCount());
+    for (int u = 0; u < users; u++) {
+      float[] row = Arrays.copyOfRange(fp32.userFactors(), u * k, (u + 1) * k);
+      for (int i = 0; i < fp32.itemCount(); i += 11) {
+        float[] item = Arrays.copyOfRange(fp32.itemFactors(), i * k, (i + 1) * k);
+        double bound = 0;
+        for (int d = 0; d < k; d++) {
+          bound += Math.abs(row[d]) * fp16.itemTable().maxRoundTripError(i)
+              + Math.abs(item[d]) * fp16.userTable().maxRoundTripError(u)
+              + fp16.userTable().maxRoundTripError(u) * fp16.itemTable().maxRoundTripError(i);
+        }
+        assertThat((double) Math.abs(fp16.score(u, i) - fp32.score(u, i))).isLessThanOrEqualTo(bound + 1e-5);
+      }
+      Recommendations a = fp32.recommend(u, 10, true, null);
+      Recommendations b = fp16.recommend(u, 10, true, null);
+      overlap += Arrays.stream(b.ids()).filter(id -> Arrays.stream(a.ids()).anyMatch(x -> x == id)).count() / 10.0;
+    }
+    assertThat(overlap / users).as("mean top-10 overlap with fp32").isGreaterThan(0.97);
+
+    Provenance p = Provenance.ofTraining(1, "synthetic", WORLD);
+    Path full = dir.resolve("fp32.pmdl");
+    Path half = dir.resolve("fp16.pmdl");
+    Path int8 = dir.resolve("int8.pmdl");
+    new Checkpoint(fp32.state(), WORLD.users(), WORLD.items(), p).write(full);
+    new Checkpoint(fp16.state(), WORLD.users(), WORLD.items(), p).write(half);
+    new Checkpoint(QuantizedModel.of(fp32).state(), WORLD.users(), WORLD.items(), p).write(int8);
+    assertThat(Files.size(half)).isLessThan(Files.size(full) * 6 / 10).isGreaterThan(Files.size(int8));
+    Recommender back = Algorithms.restore(Checkpoint.read(half).state());
+    assertThat(back.type()).isEqualTo("fp16");
+    for (int u = 0; u < 50; u++) {
+      assertThat(back.recommend(u, 10, true, null).ids()).containsExactly(fp16.recommend(u, 10, true, null).ids());
+      assertThat(Float.floatToIntBits(back.score(u, 3))).isEqualTo(Float.floatToIntBits(fp16.score(u, 3)));
+    }
+    // an int8 model asked for fp16 is re-coded from its decoded tables, and back
+    QuantizedModel recoded = QuantizedModel.of(QuantizedModel.of(fp32), Quantization.FP16);
+    assertThat(recoded.quantization()).isEqualTo(Quantization.FP16);
+    assertThat(QuantizedModel.of(fp16, Quantization.FP16)).isSameAs(fp16);
+  }
+
+  @Test
   void onlyFactorModelsCanBeQuantised() {
     Recommender pop = Algorithms.trainer("pop", null).fit(WORLD);
     assertThatThrownBy(() -> QuantizedModel.of(pop)).isInstanceOf(IllegalArgumentException.class)

@@ -582,15 +582,16 @@ public final class ApiRoutes {
 
   /**
    * The factor tables requests read: their form and bytes per row (int8: one per factor plus a
-   * four-byte scale; fp32: four per factor), biases and histories apart.
+   * four-byte scale; fp16: two per factor; fp32: four per factor), biases and histories apart.
    */
   private static Map<String, Object> tableMemory(Recommender model) {
     Map<String, Object> out = new LinkedHashMap<>();
     if (model instanceof QuantizedModel q) {
-      out.put("quantization", "int8");
+      boolean int8 = q.quantization() == io.perennial.model.quantized.Quantization.INT8;
+      out.put("quantization", q.quantization().label());
       out.put("factors", q.factors());
-      out.put("bytes_per_item", q.factors() + 4);
-      out.put("bytes_per_user", q.factors() + 4);
+      out.put("bytes_per_item", int8 ? q.factors() + 4 : 2 * q.factors());
+      out.put("bytes_per_user", int8 ? q.factors() + 4 : 2 * q.factors());
       out.put("table_bytes", q.tableBytes());
       out.put("fp32_table_bytes", 4L * q.factors() * ((long) q.userCount() + q.itemCount()));
       // the float model it follows stays in memory for learning: say so

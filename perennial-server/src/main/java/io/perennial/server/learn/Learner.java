@@ -461,8 +461,8 @@ public final class Learner implements AutoCloseable {
     if (model instanceof QuantizedModel q) {
       return learns ? q.fp32() : q;
     }
-    if (!learns && settings.serving() == Quantization.INT8) {
-      return QuantizedModel.of(model);
+    if (!learns && settings.serving() != Quantization.NONE) {
+      return QuantizedModel.of(model, settings.serving());
     }
     return model;
   }
@@ -472,7 +472,7 @@ public final class Learner implements AutoCloseable {
     if (settings.serving() == Quantization.NONE || model instanceof QuantizedModel) {
       return model;
     }
-    return QuantizedModel.following((FactorModel) model);
+    return QuantizedModel.following((FactorModel) model, settings.serving());
   }
 
   /** Ends a hold of the served model's write lock: an int8 copy re-codes what the hold changed first. */

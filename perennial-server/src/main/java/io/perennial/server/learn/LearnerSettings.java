@@ -69,8 +69,8 @@ public record LearnerSettings(
     if (serving == null) {
       serving = Quantization.NONE;
     }
-    if (serving == Quantization.INT8 && !QUANTIZABLE.contains(algorithm)) {
-      throw new IllegalArgumentException("int8 serving quantises a factor model's tables; model '" + algorithm
+    if (serving != Quantization.NONE && !QUANTIZABLE.contains(algorithm)) {
+      throw new IllegalArgumentException(serving.label() + " serving quantises a factor model's tables; model '" + algorithm
           + "' has none (expected one of " + QUANTIZABLE + ")");
     }
     // The config is checked now, where the caller can report it, not when the first training starts.
