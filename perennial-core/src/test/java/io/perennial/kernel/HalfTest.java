@@ -29,7 +29,7 @@ class HalfTest {
       {1e-8f, 0x0000}, {Float.MIN_VALUE, 0x0000},
       {1f + 0x1p-11f, 0x3c00}, // tie between 0x3c00 and 0x3c01: even
       {1f + 0x3p-11f, 0x3c02}, // tie between 0x3c01 and 0x3c02: even
-      {1f + 0x1.000002p-11f, 0x3c01}, // just over the tie
+      {0x1.002002p0f, 0x3c01}, // just over the tie (1 + 2^-11 + 2^-23)
       {2047f, 0x67ff}, {2049f, 0x6800}, {2051f, 0x6802},
   };
 
