@@ -294,6 +294,10 @@ final class Evaluations {
    * health-checked too, since it, not the float one, is what gets evaluated; its table size goes to
    * {@code tableBytes[0]}.
    */
+  static Trainer quantizedChecked(Trainer floats, long[] tableBytes) {
+    return quantizedChecked(floats, Quantization.INT8, tableBytes);
+  }
+
   static Trainer quantizedChecked(Trainer floats, Quantization form, long[] tableBytes) {
     Trainer quantizing = new QuantizedTrainer(floats, form);
     return new Trainer() {
