@@ -120,6 +120,34 @@ class QuantizedServingTest {
   }
 
   @Test
+  void fp16ServingFollowsTheOnlineLearnerAtTwoBytesPerFactor() throws Exception {
+    try (PerennialServer server = TestServers.start(dir, TestServers.settings("online", 60_000).servedAs(Quantization.FP16))) {
+      TestServers.awaitReady(server);
+      Reply stats = call(server, "GET", "/v1/stats", READ, null);
+      assertThat(stats.body().path("model_type").asText()).isEqualTo(QuantizedModel.TYPE_FP16);
+      JsonNode tables = stats.body().path("served_tables");
+      assertThat(tables.path("quantization").asText()).isEqualTo("fp16");
+      assertThat(tables.path("bytes_per_item").asInt()).as("16 two-byte halves").isEqualTo(32);
+      assertThat(tables.path("table_bytes").asLong() * 2).isEqualTo(tables.path("fp32_table_bytes").asLong());
+      long last = call(server, "POST", "/v1/events", INGEST, events(0, 300)).body().path("last_offset").asLong();
+      TestServers.awaitOffset(server, last);
+      server.learner().served().read(m -> {
+        QuantizedModel q = (QuantizedModel) m;
+        FactorModel f = q.fp32();
+        // every row the learner changed or added is re-coded: the halves are those of the float rows
+        io.perennial.kernel.Fp16Table expected = io.perennial.kernel.Fp16Table.quantize(f.itemFactors(),
+            f.itemCount(), f.factors());
+        assertThat(((io.perennial.kernel.Fp16Table) q.itemTable()).halves()).isEqualTo(expected.halves());
+        assertThat(q.userCount()).isEqualTo(f.userCount());
+        return null;
+      });
+      Reply recs = call(server, "GET", "/v1/users/q3/recommendations?k=5", READ, null);
+      assertThat(recs.body().path("fallback").asBoolean()).isFalse();
+      assertThat(recs.body().path("model").path("type").asText()).isEqualTo("fp16");
+    }
+  }
+
+  @Test
   void staticServingKeepsOnlyTheInt8Tables() throws Exception {
     try (PerennialServer server = TestServers.start(dir, TestServers.settings("static", 60_000).servedAs(Quantization.INT8))) {
       TestServers.awaitReady(server);
