@@ -118,7 +118,7 @@ final class PruneCommand implements Callable<Integer> {
         long reference = asOfTime != null ? asOfTime : seen.newest();
         long cutoff = reference - window;
         r = Pruning.byFrequencyAndRecency(full, minUserEvents, minItemEvents, seen, cutoff);
-        recency = String.format(Locale.ROOT, " (last seen before %s dropped)", Instant.ofEpochSecond(cutoff));
+        recency = String.format(Locale.ROOT, "ids last seen before %s dropped", Instant.ofEpochSecond(cutoff));
       }
     } catch (IllegalArgumentException e) {
       throw new UserException(model + ": " + e.getMessage());
@@ -128,7 +128,7 @@ final class PruneCommand implements Callable<Integer> {
         r.usersKept(), r.usersBefore(), r.itemsKept(), r.itemsBefore(), Quantizing.bytes(r.checkpoint().encodedBytes()),
         Quantizing.bytes(full.encodedBytes()), 100.0 * r.checkpoint().encodedBytes() / full.encodedBytes(), out);
     if (!recency.isEmpty()) {
-      System.out.println("recency:" + recency + "; pruned users get the popularity fallback");
+      System.out.println("recency: " + recency + "; pruned users get the popularity fallback");
     }
     return 0;
   }
