@@ -56,12 +56,12 @@ import org.slf4j.LoggerFactory;
  * loaded at start-up) must pass the {@link HealthGate}; a refused one is logged, reported in
  * {@code lastError}, and never served.
  *
- * <p>With int8 serving ({@link LearnerSettings#serving()}) requests are answered by a {@link
+ * <p>With int8 (or fp16) serving ({@link LearnerSettings#serving()}) requests are answered by a {@link
  * QuantizedModel} of the model the strategy learns, which stays in floats (so learning loses
  * nothing to rounding and checkpoints keep the float tables): a model swapped in is quantised
  * whole, and one learned in place is followed row by row — each write-lock hold ends by
  * re-coding the rows it changed ({@link QuantizedModel#catchUp}). The {@code static} strategy
- * learns nothing, so it keeps only the int8 model and the float tables are dropped.
+ * learns nothing, so it keeps only the quantised model and the float tables are dropped.
  */
 public final class Learner implements AutoCloseable {
 
