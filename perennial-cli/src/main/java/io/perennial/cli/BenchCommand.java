@@ -58,13 +58,41 @@ final class BenchCommand implements Callable<Integer> {
     return sum;
   }
 
-  /** Collects per-epoch timings. */
+  /** Collects per-epoch timings: wall time from the reports, CPU (caller and pool workers) read at each epoch's end. */
   static final class Timings implements TrainingListener {
     final List<EpochReport> epochs = new ArrayList<>();
+    final List<Long> cpuAtEpochEnd = new ArrayList<>();
 
     @Override
     public void onEpoch(String model, EpochReport report) {
+      cpuAtEpochEnd.add(io.perennial.model.Parallel.cpuNanosNow());
       epochs.add(report);
+    }
+
+    /**
+     * Median CPU seconds of an epoch after the first (the first one's start is not observed: it
+     * would include the set-up before it); NaN with fewer than two epochs.
+     */
+    double medianEpochCpuSeconds() {
+      if (cpuAtEpochEnd.size() < 2) {
+        return Double.NaN;
+      }
+      double[] each = new double[cpuAtEpochEnd.size() - 1];
+      for (int e = 1; e < cpuAtEpochEnd.size(); e++) {
+        each[e - 1] = (cpuAtEpochEnd.get(e) - cpuAtEpochEnd.get(e - 1)) / 1e9;
+      }
+      Arrays.sort(each);
+      return each.length % 2 == 1 ? each[each.length / 2] : (each[each.length / 2 - 1] + each[each.length / 2]) / 2;
+    }
+
+    /** Updates (events) of one epoch after the first, from its rate and wall time (BPR's epochs are equal). */
+    double medianEpochEvents() {
+      double[] each = new double[Math.max(0, epochs.size() - 1)];
+      for (int e = 1; e < epochs.size(); e++) {
+        each[e - 1] = epochs.get(e).eventsPerSecond() * (epochs.get(e).elapsedSeconds() - epochs.get(e - 1).elapsedSeconds());
+      }
+      Arrays.sort(each);
+      return each.length == 0 ? Double.NaN : each[each.length / 2];
     }
 
     double meanEpochSeconds() {
@@ -161,7 +189,10 @@ final class BenchCommand implements Callable<Integer> {
       String ialsConfig = "\"factors\":" + factors + ",\"cgSteps\":" + cgSteps + ",\"threads\":" + workers;
       // warm-up so the JIT has compiled the kernels before we time them
       run("ials", dataset, "{" + ialsConfig + ",\"iterations\":3}", loss);
-      Timings ials = run("ials", dataset, "{" + ialsConfig + ",\"iterations\":" + iterations + "}", loss);
+      Timings ials = new Timings();
+      io.perennial.model.ials.IalsTrainer ialsTrainer = (io.perennial.model.ials.IalsTrainer) trainer("ials",
+          "{" + ialsConfig + ",\"iterations\":" + iterations + "}");
+      ialsTrainer.fit(dataset, TrainingOptions.of(ials).withLossEvery(loss ? 1 : 0));
       io.perennial.model.ials.IalsConfig used = io.perennial.model.ials.IalsConfig.defaults();
       ObjectNode ialsNode = root.putObject("ials");
       ialsNode.put("factors", factors);
@@ -175,10 +206,27 @@ final class BenchCommand implements Callable<Integer> {
       ialsNode.put("seconds_per_iteration", ials.meanEpochSeconds());
       ialsNode.put("seconds_per_iteration_median", ials.medianEpochSeconds());
       ialsNode.set("seconds_per_iteration_each", Json.MAPPER.valueToTree(ials.epochSeconds()));
+      ialsNode.put("cpu_s_per_iteration_median", ials.medianEpochCpuSeconds());
+      // per phase: CPU (training thread + pool workers) and wall, means over the timed iterations
+      io.perennial.model.ials.IalsTrainer.PhaseTimes phases = ialsTrainer.phaseTimes();
+      ObjectNode phaseNode = ialsNode.putObject("phases");
+      double[] phaseCpu = phases.cpuSeconds();
+      double[] phaseWall = phases.wallSeconds();
+      int timed = Math.max(1, phases.iterations());
+      StringBuilder phaseLine = new StringBuilder();
+      for (int ph = 0; ph < phaseCpu.length; ph++) {
+        String name = io.perennial.model.ials.IalsTrainer.PhaseTimes.NAMES.get(ph);
+        phaseNode.putObject(name).put("cpu_s_per_iteration", phaseCpu[ph] / timed)
+            .put("wall_s_per_iteration", phaseWall[ph] / timed);
+        phaseLine.append(String.format(Locale.ROOT, "%s %s %.2f/%.2f ms", ph == 0 ? "" : ",", name,
+            1e3 * phaseCpu[ph] / timed, 1e3 * phaseWall[ph] / timed));
+      }
       out.printf(Locale.ROOT, "iALS  %d factors, %d iterations, %d CG steps, confidence %.0f on positives, λ %.0f,"
           + " loss %s, %d thread%s: %.1f ms/iteration (median %.1f)%n",
           factors, iterations, cgSteps, 1 + used.alpha(), used.regularization(), loss ? "on" : "off", workers,
           workers == 1 ? "" : "s", 1e3 * ials.meanEpochSeconds(), 1e3 * ials.medianEpochSeconds());
+      out.printf(Locale.ROOT, "      CPU %.1f ms/iteration (median); per phase CPU/wall:%s%n",
+          1e3 * ials.medianEpochCpuSeconds(), phaseLine);
       ObjectNode bprNode = root.putObject("bpr");
       bprNode.put("factors", factors);
       bprNode.put("epochs", iterations);
@@ -190,9 +238,12 @@ final class BenchCommand implements Callable<Integer> {
         double perCore = bpr.meanEventsPerSecond() / t;
         bprNode.put("updates_per_s_" + t + "_threads", bpr.meanEventsPerSecond());
         bprNode.put("updates_per_s_per_core_" + t + "_threads", perCore);
-        out.printf(Locale.ROOT, "BPR   %d factors, %d epochs, loss %s, %d thread%s: %s updates/s (%s per core)%n",
+        // CPU per update (training thread + workers): under load the fair comparison of 1 and 2 threads
+        double cpuNsPerUpdate = 1e9 * bpr.medianEpochCpuSeconds() / bpr.medianEpochEvents();
+        bprNode.put("cpu_ns_per_update_" + t + "_threads", cpuNsPerUpdate);
+        out.printf(Locale.ROOT, "BPR   %d factors, %d epochs, loss %s, %d thread%s: %s updates/s (%s per core), CPU %.0f ns/update%n",
             factors, iterations, loss ? "on" : "off", t, t == 1 ? "" : "s", Terminal.human(bpr.meanEventsPerSecond()),
-            Terminal.human(perCore));
+            Terminal.human(perCore), cpuNsPerUpdate);
       }
       if (json != null) {
         Json.write(json, root);
@@ -203,13 +254,16 @@ final class BenchCommand implements Callable<Integer> {
 
     private static Timings run(String model, Dataset data, String config, boolean loss) {
       Timings timings = new Timings();
+      trainer(model, config).fit(data, TrainingOptions.of(timings).withLossEvery(loss ? 1 : 0));
+      return timings;
+    }
+
+    private static Trainer trainer(String model, String config) {
       try {
-        Trainer trainer = Algorithms.trainer(model, Json.MAPPER.readTree(config));
-        trainer.fit(data, TrainingOptions.of(timings).withLossEvery(loss ? 1 : 0));
+        return Algorithms.trainer(model, Json.MAPPER.readTree(config));
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
         throw new IllegalStateException(e);
       }
-      return timings;
     }
   }
 

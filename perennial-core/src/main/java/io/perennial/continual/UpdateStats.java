@@ -1,7 +1,5 @@
 package io.perennial.continual;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -20,9 +18,6 @@ public final class UpdateStats {
    * an evenly spaced sample of a stream's events estimates the sum without that bias.
    */
   public static final int PER_EVENT_SAMPLE = 8;
-
-  /** Looked up once: {@code ManagementFactory.getThreadMXBean()} costs more than the clock read itself. */
-  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
   private long cpuNanos;
   private long wallNanos;
@@ -136,6 +131,6 @@ public final class UpdateStats {
    * count in full while GC and JIT-compiler threads (noise unrelated to the update) do not.
    */
   public static long cpuNanosNow() {
-    return THREADS.getCurrentThreadCpuTime() + io.perennial.model.Parallel.workerCpuNanos();
+    return io.perennial.model.Parallel.cpuNanosNow();
   }
 }

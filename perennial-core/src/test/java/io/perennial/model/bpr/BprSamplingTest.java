@@ -84,4 +84,35 @@ class BprSamplingTest {
     BprModel again = new BprTrainer(config).fit(data, io.perennial.model.TrainingOptions.silent());
     assertThat(again.userFactors()).containsExactly(model.userFactors());
   }
+
+  @Test
+  void hogwildShardsCutAtUserChangesAndCoverEveryPositiveOnce() {
+    // users 0..4 with 1, 10, 2, 30 and 3 positives, grouped by user as the trainer builds them
+    int[] counts = {1, 10, 2, 30, 3};
+    int n = java.util.Arrays.stream(counts).sum();
+    long[] positives = new long[n];
+    int p = 0;
+    for (int u = 0; u < counts.length; u++) {
+      for (int c = 0; c < counts[u]; c++) {
+        positives[p++] = ((long) u << 32) | c;
+      }
+    }
+    for (int shards = 1; shards <= 6; shards++) {
+      int[] bounds = BprTrainer.userShards(positives, shards);
+      assertThat(bounds).hasSize(shards + 1);
+      assertThat(bounds[0]).isZero();
+      assertThat(bounds[shards]).isEqualTo(n);
+      for (int w = 1; w <= shards; w++) {
+        assertThat(bounds[w]).isGreaterThanOrEqualTo(bounds[w - 1]);
+      }
+      for (int w = 1; w < shards; w++) {
+        int cut = bounds[w];
+        if (cut > 0 && cut < n) {
+          assertThat(positives[cut] >>> 32).as("%d shards, cut %d", shards, cut).isNotEqualTo(positives[cut - 1] >>> 32);
+        }
+      }
+    }
+    // two shards: the first cut moves from 23 to the end of user 3's run
+    assertThat(BprTrainer.userShards(positives, 2)).containsExactly(0, 43, 46);
+  }
 }
