@@ -115,4 +115,35 @@ class BprSamplingTest {
     // two shards: the first cut moves from 23 to the end of user 3's run
     assertThat(BprTrainer.userShards(positives, 2)).containsExactly(0, 43, 46);
   }
+
+  /** Share of (positive, uniform non-positive) pairs of the training data the model orders right. */
+  private static double trainAuc(BprModel m, io.perennial.data.Dataset data, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    int right = 0;
+    int pairs = 20_000;
+    for (int n = 0; n < pairs; n++) {
+      int e = r.nextInt(data.size());
+      int u = data.log().user(e);
+      int j;
+      do {
+        j = r.nextInt(data.itemCount());
+      } while (m.history().contains(u, j));
+      right += m.score(u, data.log().item(e)) > m.score(u, j) ? 1 : 0;
+    }
+    return (double) right / pairs;
+  }
+
+  @Test
+  void hogwildOnTwoThreadsLearnsAsWellAsOneThread() {
+    io.perennial.data.Dataset data = io.perennial.data.SyntheticGenerator.generate(
+        io.perennial.data.SyntheticConfig.defaults().withEvents(20_000));
+    BprConfig one = BprConfig.defaults();
+    BprModel single = new BprTrainer(one).fit(data, io.perennial.model.TrainingOptions.silent());
+    BprModel hogwild = new BprTrainer(one.withThreads(2)).fit(data, io.perennial.model.TrainingOptions.silent());
+    double aucOne = trainAuc(single, data, 5);
+    double aucTwo = trainAuc(hogwild, data, 5);
+    assertThat(aucOne).isGreaterThan(0.85);
+    // the shards draw every positive as often as one stream does: same fit within sampling noise
+    assertThat(aucTwo).isCloseTo(aucOne, org.assertj.core.data.Offset.offset(0.02));
+  }
 }
