@@ -232,7 +232,13 @@ final class BenchCommand implements Callable<Integer> {
       Timings ials = new Timings();
       io.perennial.model.ials.IalsTrainer ialsTrainer = (io.perennial.model.ials.IalsTrainer) trainer("ials",
           "{" + ialsConfig + ",\"iterations\":" + iterations + "}");
+      long ialsCpu0 = io.perennial.model.Parallel.cpuNanosNow();
+      long ialsWorkers0 = io.perennial.model.Parallel.workerCpuNanos();
       ialsTrainer.fit(dataset, TrainingOptions.of(ials).withLossEvery(loss ? 1 : 0));
+      // the pool workers' share of the fit's CPU: about (threads − 1) / threads when the work is
+      // really split, near 0 when the caller finishes every chunk before a worker starts
+      double ialsWorkerShare = (double) (io.perennial.model.Parallel.workerCpuNanos() - ialsWorkers0)
+          / Math.max(1, io.perennial.model.Parallel.cpuNanosNow() - ialsCpu0);
       io.perennial.model.ials.IalsConfig used = io.perennial.model.ials.IalsConfig.defaults();
       ObjectNode ialsNode = root.putObject("ials");
       ialsNode.put("factors", factors);
@@ -247,6 +253,7 @@ final class BenchCommand implements Callable<Integer> {
       ialsNode.put("seconds_per_iteration_median", ials.medianEpochSeconds());
       ialsNode.set("seconds_per_iteration_each", Json.MAPPER.valueToTree(ials.epochSeconds()));
       ialsNode.put("cpu_s_per_iteration_median", ials.medianEpochCpuSeconds());
+      ialsNode.put("worker_cpu_share", ialsWorkerShare);
       // per phase: CPU (training thread + pool workers) and wall, means over the timed iterations
       io.perennial.model.ials.IalsTrainer.PhaseTimes phases = ialsTrainer.phaseTimes();
       ObjectNode phaseNode = ialsNode.putObject("phases");
@@ -265,8 +272,8 @@ final class BenchCommand implements Callable<Integer> {
           + " loss %s, %d thread%s: %.1f ms/iteration (median %.1f)%n",
           factors, iterations, cgSteps, 1 + used.alpha(), used.regularization(), loss ? "on" : "off", workers,
           workers == 1 ? "" : "s", 1e3 * ials.meanEpochSeconds(), 1e3 * ials.medianEpochSeconds());
-      out.printf(Locale.ROOT, "      CPU %.1f ms/iteration (median); per phase CPU/wall:%s%n",
-          1e3 * ials.medianEpochCpuSeconds(), phaseLine);
+      out.printf(Locale.ROOT, "      CPU %.1f ms/iteration (median), %.0f %% of it on pool workers; per phase CPU/wall:%s%n",
+          1e3 * ials.medianEpochCpuSeconds(), 100 * ialsWorkerShare, phaseLine);
       ObjectNode bprNode = root.putObject("bpr");
       bprNode.put("factors", factors);
       bprNode.put("epochs", iterations);
@@ -274,7 +281,12 @@ final class BenchCommand implements Callable<Integer> {
       for (int t : workers == 1 ? new int[] {1} : new int[] {1, workers}) {
         String bprConfig = "\"factors\":" + factors + ",\"threads\":" + t;
         run("bpr", dataset, "{" + bprConfig + ",\"epochs\":2}", loss);
+        long bprCpu0 = io.perennial.model.Parallel.cpuNanosNow();
+        long bprWorkers0 = io.perennial.model.Parallel.workerCpuNanos();
         Timings bpr = run("bpr", dataset, "{" + bprConfig + ",\"epochs\":" + iterations + "}", loss);
+        bprNode.put("worker_cpu_share_" + t + "_threads",
+            (double) (io.perennial.model.Parallel.workerCpuNanos() - bprWorkers0)
+                / Math.max(1, io.perennial.model.Parallel.cpuNanosNow() - bprCpu0));
         double perCore = bpr.meanEventsPerSecond() / t;
         bprNode.put("updates_per_s_" + t + "_threads", bpr.meanEventsPerSecond());
         bprNode.put("updates_per_s_per_core_" + t + "_threads", perCore);

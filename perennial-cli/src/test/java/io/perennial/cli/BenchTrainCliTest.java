@@ -63,6 +63,9 @@ class BenchTrainCliTest {
     assertThat(phases.get("item_half_step").get("cpu_s_per_iteration").asDouble()).isPositive();
     assertThat(phases.get("user_half_step").get("wall_s_per_iteration").asDouble()).isPositive();
     assertThat(root.get("bpr").get("cpu_ns_per_update_1_threads").asDouble()).isPositive();
+    // one thread: nothing runs on the pool
+    assertThat(ials.get("worker_cpu_share").asDouble()).isZero();
+    assertThat(root.get("bpr").get("worker_cpu_share_1_threads").asDouble()).isZero();
     assertThat(root.get("machine").has("fma_scaling_1_threads")).as("no scaling probe for one thread").isFalse();
     assertThat(cli.stdout()).contains("per phase CPU/wall:").contains("ns/update");
   }
