@@ -47,6 +47,40 @@ final class BenchCommand implements Callable<Integer> {
     return m;
   }
 
+  /**
+   * Wall-clock speed-up of {@code threads} threads over one on a compute-bound kernel whose data
+   * sits in each core's L1 cache (the iALS {@code G v + λ v} at k = 64, repeated): how much a second
+   * thread can give FMA-bound code on this machine at all. Near {@code threads} on separate physical
+   * cores; near 1 when the "cores" are SMT siblings sharing one core's vector units, or are busy. Only
+   * meaningful on a quiet machine.
+   */
+  static double fmaScaling(int threads) {
+    int k = 64;
+    int reps = 200_000;
+    Runnable kernel = () -> {
+      float[] g = new float[k * k];
+      float[] v = new float[k];
+      float[] out = new float[k];
+      for (int e = 0; e < g.length; e++) {
+        g[e] = (e % 7) * 1e-3f;
+      }
+      java.util.Arrays.fill(v, 1f);
+      for (int r = 0; r < reps; r++) {
+        VectorOps.symmetricMatVec(g, k, v, 0.5f, out);
+        // feed the result back, scaled to stay bounded, so the JIT cannot drop the loop
+        v[r & (k - 1)] = out[r & (k - 1)] * 1e-3f + 1f;
+      }
+    };
+    kernel.run(); // JIT warm-up
+    long t0 = System.nanoTime();
+    kernel.run();
+    double one = System.nanoTime() - t0;
+    t0 = System.nanoTime();
+    io.perennial.model.Parallel.run(kernel, threads);
+    double all = System.nanoTime() - t0;
+    return threads * one / all;
+  }
+
   /** Sum of the peak usage of every heap pool since start-up (an upper bound on the peak heap). */
   static long peakHeapBytes() {
     long sum = 0;
@@ -58,13 +92,41 @@ final class BenchCommand implements Callable<Integer> {
     return sum;
   }
 
-  /** Collects per-epoch timings. */
+  /** Collects per-epoch timings: wall time from the reports, CPU (caller and pool workers) read at each epoch's end. */
   static final class Timings implements TrainingListener {
     final List<EpochReport> epochs = new ArrayList<>();
+    final List<Long> cpuAtEpochEnd = new ArrayList<>();
 
     @Override
     public void onEpoch(String model, EpochReport report) {
+      cpuAtEpochEnd.add(io.perennial.model.Parallel.cpuNanosNow());
       epochs.add(report);
+    }
+
+    /**
+     * Median CPU seconds of an epoch after the first (the first one's start is not observed: it
+     * would include the set-up before it); NaN with fewer than two epochs.
+     */
+    double medianEpochCpuSeconds() {
+      if (cpuAtEpochEnd.size() < 2) {
+        return Double.NaN;
+      }
+      double[] each = new double[cpuAtEpochEnd.size() - 1];
+      for (int e = 1; e < cpuAtEpochEnd.size(); e++) {
+        each[e - 1] = (cpuAtEpochEnd.get(e) - cpuAtEpochEnd.get(e - 1)) / 1e9;
+      }
+      Arrays.sort(each);
+      return each.length % 2 == 1 ? each[each.length / 2] : (each[each.length / 2 - 1] + each[each.length / 2]) / 2;
+    }
+
+    /** Updates (events) of one epoch after the first, from its rate and wall time (BPR's epochs are equal). */
+    double medianEpochEvents() {
+      double[] each = new double[Math.max(0, epochs.size() - 1)];
+      for (int e = 1; e < epochs.size(); e++) {
+        each[e - 1] = epochs.get(e).eventsPerSecond() * (epochs.get(e).elapsedSeconds() - epochs.get(e - 1).elapsedSeconds());
+      }
+      Arrays.sort(each);
+      return each.length == 0 ? Double.NaN : each[each.length / 2];
     }
 
     double meanEpochSeconds() {
@@ -158,10 +220,25 @@ final class BenchCommand implements Callable<Integer> {
       root.set("machine", machine());
       root.put("data", source);
       root.put("interactions", dataset.size());
+      if (workers > 1) {
+        double scaling = fmaScaling(workers);
+        ((ObjectNode) root.get("machine")).put("fma_scaling_" + workers + "_threads", scaling);
+        out.printf(Locale.ROOT, "machine: %d threads run an L1-resident FMA kernel %.2f× as fast as one"
+            + " (the most a second thread can give iALS's solver here)%n", workers, scaling);
+      }
       String ialsConfig = "\"factors\":" + factors + ",\"cgSteps\":" + cgSteps + ",\"threads\":" + workers;
       // warm-up so the JIT has compiled the kernels before we time them
       run("ials", dataset, "{" + ialsConfig + ",\"iterations\":3}", loss);
-      Timings ials = run("ials", dataset, "{" + ialsConfig + ",\"iterations\":" + iterations + "}", loss);
+      Timings ials = new Timings();
+      io.perennial.model.ials.IalsTrainer ialsTrainer = (io.perennial.model.ials.IalsTrainer) trainer("ials",
+          "{" + ialsConfig + ",\"iterations\":" + iterations + "}");
+      long ialsCpu0 = io.perennial.model.Parallel.cpuNanosNow();
+      long ialsWorkers0 = io.perennial.model.Parallel.workerCpuNanos();
+      ialsTrainer.fit(dataset, TrainingOptions.of(ials).withLossEvery(loss ? 1 : 0));
+      // the pool workers' share of the fit's CPU: about (threads − 1) / threads when the work is
+      // really split, near 0 when the caller finishes every chunk before a worker starts
+      double ialsWorkerShare = (double) (io.perennial.model.Parallel.workerCpuNanos() - ialsWorkers0)
+          / Math.max(1, io.perennial.model.Parallel.cpuNanosNow() - ialsCpu0);
       io.perennial.model.ials.IalsConfig used = io.perennial.model.ials.IalsConfig.defaults();
       ObjectNode ialsNode = root.putObject("ials");
       ialsNode.put("factors", factors);
@@ -175,10 +252,28 @@ final class BenchCommand implements Callable<Integer> {
       ialsNode.put("seconds_per_iteration", ials.meanEpochSeconds());
       ialsNode.put("seconds_per_iteration_median", ials.medianEpochSeconds());
       ialsNode.set("seconds_per_iteration_each", Json.MAPPER.valueToTree(ials.epochSeconds()));
+      ialsNode.put("cpu_s_per_iteration_median", ials.medianEpochCpuSeconds());
+      ialsNode.put("worker_cpu_share", ialsWorkerShare);
+      // per phase: CPU (training thread + pool workers) and wall, means over the timed iterations
+      io.perennial.model.ials.IalsTrainer.PhaseTimes phases = ialsTrainer.phaseTimes();
+      ObjectNode phaseNode = ialsNode.putObject("phases");
+      double[] phaseCpu = phases.cpuSeconds();
+      double[] phaseWall = phases.wallSeconds();
+      int timed = Math.max(1, phases.iterations());
+      StringBuilder phaseLine = new StringBuilder();
+      for (int ph = 0; ph < phaseCpu.length; ph++) {
+        String name = io.perennial.model.ials.IalsTrainer.PhaseTimes.NAMES.get(ph);
+        phaseNode.putObject(name).put("cpu_s_per_iteration", phaseCpu[ph] / timed)
+            .put("wall_s_per_iteration", phaseWall[ph] / timed);
+        phaseLine.append(String.format(Locale.ROOT, "%s %s %.2f/%.2f ms", ph == 0 ? "" : ",", name,
+            1e3 * phaseCpu[ph] / timed, 1e3 * phaseWall[ph] / timed));
+      }
       out.printf(Locale.ROOT, "iALS  %d factors, %d iterations, %d CG steps, confidence %.0f on positives, λ %.0f,"
           + " loss %s, %d thread%s: %.1f ms/iteration (median %.1f)%n",
           factors, iterations, cgSteps, 1 + used.alpha(), used.regularization(), loss ? "on" : "off", workers,
           workers == 1 ? "" : "s", 1e3 * ials.meanEpochSeconds(), 1e3 * ials.medianEpochSeconds());
+      out.printf(Locale.ROOT, "      CPU %.1f ms/iteration (median), %.0f %% of it on pool workers; per phase CPU/wall:%s%n",
+          1e3 * ials.medianEpochCpuSeconds(), 100 * ialsWorkerShare, phaseLine);
       ObjectNode bprNode = root.putObject("bpr");
       bprNode.put("factors", factors);
       bprNode.put("epochs", iterations);
@@ -186,13 +281,21 @@ final class BenchCommand implements Callable<Integer> {
       for (int t : workers == 1 ? new int[] {1} : new int[] {1, workers}) {
         String bprConfig = "\"factors\":" + factors + ",\"threads\":" + t;
         run("bpr", dataset, "{" + bprConfig + ",\"epochs\":2}", loss);
+        long bprCpu0 = io.perennial.model.Parallel.cpuNanosNow();
+        long bprWorkers0 = io.perennial.model.Parallel.workerCpuNanos();
         Timings bpr = run("bpr", dataset, "{" + bprConfig + ",\"epochs\":" + iterations + "}", loss);
+        bprNode.put("worker_cpu_share_" + t + "_threads",
+            (double) (io.perennial.model.Parallel.workerCpuNanos() - bprWorkers0)
+                / Math.max(1, io.perennial.model.Parallel.cpuNanosNow() - bprCpu0));
         double perCore = bpr.meanEventsPerSecond() / t;
         bprNode.put("updates_per_s_" + t + "_threads", bpr.meanEventsPerSecond());
         bprNode.put("updates_per_s_per_core_" + t + "_threads", perCore);
-        out.printf(Locale.ROOT, "BPR   %d factors, %d epochs, loss %s, %d thread%s: %s updates/s (%s per core)%n",
+        // CPU per update (training thread + workers): under load the fair comparison of 1 and 2 threads
+        double cpuNsPerUpdate = 1e9 * bpr.medianEpochCpuSeconds() / bpr.medianEpochEvents();
+        bprNode.put("cpu_ns_per_update_" + t + "_threads", cpuNsPerUpdate);
+        out.printf(Locale.ROOT, "BPR   %d factors, %d epochs, loss %s, %d thread%s: %s updates/s (%s per core), CPU %.0f ns/update%n",
             factors, iterations, loss ? "on" : "off", t, t == 1 ? "" : "s", Terminal.human(bpr.meanEventsPerSecond()),
-            Terminal.human(perCore));
+            Terminal.human(perCore), cpuNsPerUpdate);
       }
       if (json != null) {
         Json.write(json, root);
@@ -203,13 +306,16 @@ final class BenchCommand implements Callable<Integer> {
 
     private static Timings run(String model, Dataset data, String config, boolean loss) {
       Timings timings = new Timings();
+      trainer(model, config).fit(data, TrainingOptions.of(timings).withLossEvery(loss ? 1 : 0));
+      return timings;
+    }
+
+    private static Trainer trainer(String model, String config) {
       try {
-        Trainer trainer = Algorithms.trainer(model, Json.MAPPER.readTree(config));
-        trainer.fit(data, TrainingOptions.of(timings).withLossEvery(loss ? 1 : 0));
+        return Algorithms.trainer(model, Json.MAPPER.readTree(config));
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
         throw new IllegalStateException(e);
       }
-      return timings;
     }
   }
 
@@ -288,10 +394,33 @@ final class BenchCommand implements Callable<Integer> {
         full.trainFromScratch(0);
         fullCpu += (io.perennial.continual.UpdateStats.cpuNanosNow() - c) / 1e9;
       }
+      // online with a recommendation served before each event, as simulate's test-then-learn does,
+      // timed as simulate times it (UpdateStats: one event in 8, the clock's own cost left out): the
+      // difference from the tight loop is what serving in between costs the update (cold caches)
+      // Two passes, the second reported: the first also compiles the serving path.
+      double servedOnline = Double.NaN;
+      for (int pass = 0; pass < 2; pass++) {
+        var servedEvents = new io.perennial.continual.LogEventStream(stream.log());
+        while (servedEvents.position() < warmup) {
+          servedEvents.next();
+        }
+        var served = io.perennial.model.Algorithms.copy(start);
+        var servedLearner = (io.perennial.model.OnlineLearner) served;
+        var servedStats = new io.perennial.continual.UpdateStats();
+        while (servedEvents.hasNext()) {
+          var e = servedEvents.next();
+          served.recommend(e.user(), 10, false, null);
+          servedStats.timedPerEvent(() -> servedLearner.learnOnline(e.user(), e.item(), e.value(), e.timestamp()));
+        }
+        servedOnline = servedStats.cpuSeconds();
+      }
       System.out.printf(Locale.ROOT, "%s online: %,d events, %.2f s CPU (%.1f µs/event; median of %d warm passes %s, the"
           + " cold first pass %.2f s); full every 10%%: %.2f s CPU; online/full = %.1f%% (cold pass: %.1f%%)%n",
           model, tail, online, online * 1e6 / tail, warm.length, Arrays.toString(warm), cold, fullCpu,
           100 * online / fullCpu, 100 * cold / fullCpu);
+      System.out.printf(Locale.ROOT, "%s online with a recommendation served before each event (as in simulate; second pass): %.2f s CPU"
+          + " (%.1f µs/event); online/full = %.1f%%%n", model, servedOnline, servedOnline * 1e6 / tail,
+          100 * servedOnline / fullCpu);
       ObjectNode root = Json.object();
       root.set("machine", machine());
       root.put("data", data == null ? "synthetic(200000)" : data.toString());
@@ -302,6 +431,8 @@ final class BenchCommand implements Callable<Integer> {
       root.set("online_cpu_s_warm_passes", Json.MAPPER.valueToTree(warm));
       root.put("full_every_10pct_cpu_s", fullCpu);
       root.put("online_over_full", online / fullCpu);
+      root.put("online_cpu_s_serving_in_between", servedOnline);
+      root.put("online_serving_in_between_over_full", servedOnline / fullCpu);
       if (json != null) {
         Json.write(json, root);
       }

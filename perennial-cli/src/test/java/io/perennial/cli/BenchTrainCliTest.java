@@ -55,6 +55,19 @@ class BenchTrainCliTest {
     assertThat(ials.get("loss").asBoolean()).isTrue();
     assertThat(root.get("bpr").get("updates_per_s_1_threads").asDouble()).isPositive();
     assertThat(root.get("bpr").has("updates_per_s_2_threads")).as("one thread asked: one BPR run").isFalse();
+    // CPU terms, the fair comparison of thread counts on a loaded machine
+    assertThat(ials.get("cpu_s_per_iteration_median").asDouble()).isPositive();
+    JsonNode phases = ials.get("phases");
+    assertThat(phases.fieldNames()).toIterable()
+        .containsExactly("item_gram", "user_half_step", "user_gram", "item_half_step", "loss");
+    assertThat(phases.get("item_half_step").get("cpu_s_per_iteration").asDouble()).isPositive();
+    assertThat(phases.get("user_half_step").get("wall_s_per_iteration").asDouble()).isPositive();
+    assertThat(root.get("bpr").get("cpu_ns_per_update_1_threads").asDouble()).isPositive();
+    // one thread: nothing runs on the pool
+    assertThat(ials.get("worker_cpu_share").asDouble()).isZero();
+    assertThat(root.get("bpr").get("worker_cpu_share_1_threads").asDouble()).isZero();
+    assertThat(root.get("machine").has("fma_scaling_1_threads")).as("no scaling probe for one thread").isFalse();
+    assertThat(cli.stdout()).contains("per phase CPU/wall:").contains("ns/update");
   }
 
   @Test

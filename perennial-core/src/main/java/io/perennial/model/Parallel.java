@@ -52,6 +52,15 @@ public final class Parallel {
   }
 
   /**
+   * CPU nanoseconds of the calling thread plus {@link #workerCpuNanos}: the difference of two
+   * readings is what a (possibly parallel) piece of work run between them cost, GC and JIT threads
+   * left out. One reading costs about a microsecond (a clock system call).
+   */
+  public static long cpuNanosNow() {
+    return THREADS.getCurrentThreadCpuTime() + WORKER_CPU.sum();
+  }
+
+  /**
    * Runs {@code worker} on {@code threads} threads (inline when 1; otherwise the caller plus
    * {@code threads − 1} pool threads) and returns when all finish. A failure in any worker is
    * rethrown after the others have finished.

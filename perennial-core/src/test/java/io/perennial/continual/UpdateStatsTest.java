@@ -49,4 +49,17 @@ class UpdateStatsTest {
     stats.timed(() -> burn(10));
     assertThat(stats.cpuSeconds()).isGreaterThan(0.009).isLessThan(stats.initialCpuSeconds());
   }
+
+  @Test
+  void theClocksOwnCostIsNotCountedAsUpdateCpu() {
+    assertThat(UpdateStats.CLOCK_OVERHEAD_NANOS).isPositive();
+    UpdateStats stats = new UpdateStats();
+    int events = 8_000;
+    for (int e = 0; e < events; e++) {
+      stats.timedPerEvent(() -> {});
+    }
+    // without the correction each empty update would count the overhead in full
+    double perEventNanos = stats.cpuSeconds() * 1e9 / events;
+    assertThat(perEventNanos).isLessThan(UpdateStats.CLOCK_OVERHEAD_NANOS);
+  }
 }

@@ -62,8 +62,9 @@ class MovieLensQualityTest {
   }
 
   @Test
-  void bprReachesNdcg0105() {
-    assertThat(implicitUserTemporal("bpr").get("ndcg@10")).isGreaterThanOrEqualTo(0.105);
+  void bprReachesNdcg0113() {
+    // issue 18's bar; the defaults give 0.1134 at seed 42 (0.1144 mean over seeds 42, 1, 2, 3)
+    assertThat(implicitUserTemporal("bpr").get("ndcg@10")).isGreaterThanOrEqualTo(0.113);
   }
 
   @Test

@@ -17,10 +17,68 @@ import java.util.SplittableRandom;
 public final class IalsTrainer implements Trainer {
 
   private final IalsConfig config;
+  private final PhaseTimes phases = new PhaseTimes();
+
+  /**
+   * Where the iterations of the last {@link #fit} went, summed over its iterations: CPU (the
+   * training thread and the pool's workers, {@link io.perennial.model.Parallel#cpuNanosNow}) and wall
+   * seconds of each phase. Comparing CPU per phase at 1 and 2 threads shows which phase does extra
+   * work when parallel and which stays serial (its wall time does not fall).
+   */
+  public static final class PhaseTimes {
+    /** The phases of one iteration, in order. */
+    public static final java.util.List<String> NAMES =
+        java.util.List.of("item_gram", "user_half_step", "user_gram", "item_half_step", "loss");
+    private final double[] cpu = new double[NAMES.size()];
+    private final double[] wall = new double[NAMES.size()];
+    private int iterations;
+    private long cpuMark;
+    private long wallMark;
+
+    private void start() {
+      cpuMark = io.perennial.model.Parallel.cpuNanosNow();
+      wallMark = System.nanoTime();
+    }
+
+    private void lap(int phase) {
+      long c = io.perennial.model.Parallel.cpuNanosNow();
+      long w = System.nanoTime();
+      cpu[phase] += (c - cpuMark) / 1e9;
+      wall[phase] += (w - wallMark) / 1e9;
+      cpuMark = c;
+      wallMark = w;
+    }
+
+    private synchronized void reset() {
+      java.util.Arrays.fill(cpu, 0);
+      java.util.Arrays.fill(wall, 0);
+      iterations = 0;
+    }
+
+    /** Iterations timed. */
+    public synchronized int iterations() {
+      return iterations;
+    }
+
+    /** CPU seconds of each phase of {@link #NAMES}, summed over the iterations. */
+    public synchronized double[] cpuSeconds() {
+      return cpu.clone();
+    }
+
+    /** Wall seconds of each phase of {@link #NAMES}, summed over the iterations. */
+    public synchronized double[] wallSeconds() {
+      return wall.clone();
+    }
+  }
 
   /** A trainer with these settings ({@link IalsConfig#defaults()} for the tuned ones). */
   public IalsTrainer(IalsConfig config) {
     this.config = config;
+  }
+
+  /** The phase times of the last (or running) {@link #fit}. */
+  public PhaseTimes phaseTimes() {
+    return phases;
   }
 
   @Override
@@ -57,16 +115,28 @@ public final class IalsTrainer implements Trainer {
     ConfidenceRows userRows = ConfidenceRows.ofUsers(history);
     ConfidenceRows itemRows = ConfidenceRows.ofItems(history, items, null);
     int threads = config.threads();
+    phases.reset();
     EpochLoop.run(type(), model, config.iterations(), history.size(), options,
         iteration -> {
           float[] p = model.userFactors();
           float[] q = model.itemFactors();
-          AlsSolver.solveAll(p, users, null, q, AlsSolver.gram(q, items, k, threads), k, userRows, config);
+          phases.start();
+          float[] itemGram = AlsSolver.gram(q, items, k, threads);
+          phases.lap(0);
+          AlsSolver.solveAll(p, users, null, q, itemGram, k, userRows, config);
+          phases.lap(1);
           float[] userGram = AlsSolver.gram(p, users, k, threads);
+          phases.lap(2);
           AlsSolver.solveAll(q, items, null, p, userGram, k, itemRows, config);
           model.invalidateCaches();
+          phases.lap(3);
           // The loss is a pass of its own (about a fifth of an iteration): only when someone reads it.
-          return options.lossWanted(iteration) ? loss(model, userRows, userGram) : Double.NaN;
+          double loss = options.lossWanted(iteration) ? loss(model, userRows, userGram) : Double.NaN;
+          phases.lap(4);
+          synchronized (phases) {
+            phases.iterations++;
+          }
+          return loss;
         },
         () -> new float[][] {model.userFactors().clone(), model.itemFactors().clone()},
         s -> {

@@ -84,4 +84,66 @@ class BprSamplingTest {
     BprModel again = new BprTrainer(config).fit(data, io.perennial.model.TrainingOptions.silent());
     assertThat(again.userFactors()).containsExactly(model.userFactors());
   }
+
+  @Test
+  void hogwildShardsCutAtUserChangesAndCoverEveryPositiveOnce() {
+    // users 0..4 with 1, 10, 2, 30 and 3 positives, grouped by user as the trainer builds them
+    int[] counts = {1, 10, 2, 30, 3};
+    int n = java.util.Arrays.stream(counts).sum();
+    long[] positives = new long[n];
+    int p = 0;
+    for (int u = 0; u < counts.length; u++) {
+      for (int c = 0; c < counts[u]; c++) {
+        positives[p++] = ((long) u << 32) | c;
+      }
+    }
+    for (int shards = 1; shards <= 6; shards++) {
+      int[] bounds = BprTrainer.userShards(positives, shards);
+      assertThat(bounds).hasSize(shards + 1);
+      assertThat(bounds[0]).isZero();
+      assertThat(bounds[shards]).isEqualTo(n);
+      for (int w = 1; w <= shards; w++) {
+        assertThat(bounds[w]).isGreaterThanOrEqualTo(bounds[w - 1]);
+      }
+      for (int w = 1; w < shards; w++) {
+        int cut = bounds[w];
+        if (cut > 0 && cut < n) {
+          assertThat(positives[cut] >>> 32).as("%d shards, cut %d", shards, cut).isNotEqualTo(positives[cut - 1] >>> 32);
+        }
+      }
+    }
+    // two shards: the first cut moves from 23 to the end of user 3's run
+    assertThat(BprTrainer.userShards(positives, 2)).containsExactly(0, 43, 46);
+  }
+
+  /** Share of (positive, uniform non-positive) pairs of the training data the model orders right. */
+  private static double trainAuc(BprModel m, io.perennial.data.Dataset data, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    int right = 0;
+    int pairs = 20_000;
+    for (int n = 0; n < pairs; n++) {
+      int e = r.nextInt(data.size());
+      int u = data.log().user(e);
+      int j;
+      do {
+        j = r.nextInt(data.itemCount());
+      } while (m.history().contains(u, j));
+      right += m.score(u, data.log().item(e)) > m.score(u, j) ? 1 : 0;
+    }
+    return (double) right / pairs;
+  }
+
+  @Test
+  void hogwildOnTwoThreadsLearnsAsWellAsOneThread() {
+    io.perennial.data.Dataset data = io.perennial.data.SyntheticGenerator.generate(
+        io.perennial.data.SyntheticConfig.defaults().withEvents(20_000));
+    BprConfig one = BprConfig.defaults();
+    BprModel single = new BprTrainer(one).fit(data, io.perennial.model.TrainingOptions.silent());
+    BprModel hogwild = new BprTrainer(one.withThreads(2)).fit(data, io.perennial.model.TrainingOptions.silent());
+    double aucOne = trainAuc(single, data, 5);
+    double aucTwo = trainAuc(hogwild, data, 5);
+    assertThat(aucOne).isGreaterThan(0.85);
+    // the shards draw every positive as often as one stream does: same fit within sampling noise
+    assertThat(aucTwo).isCloseTo(aucOne, org.assertj.core.data.Offset.offset(0.02));
+  }
 }

@@ -75,4 +75,26 @@ class IalsLossTest {
     assertThat(everySecond.get(3).loss()).isFinite();
     assertThat(with.userFactors()).containsExactly(without.userFactors());
   }
+
+  @Test
+  void phaseTimesCoverEveryIterationOfTheLastFit() {
+    IalsTrainer quiet = new IalsTrainer(config(4));
+    quiet.fit(DATA, TrainingOptions.silent());
+    IalsTrainer.PhaseTimes phases = quiet.phaseTimes();
+    assertThat(phases.iterations()).isEqualTo(4);
+    double[] cpu = phases.cpuSeconds();
+    double[] wall = phases.wallSeconds();
+    assertThat(cpu).hasSize(IalsTrainer.PhaseTimes.NAMES.size());
+    int userHalf = IalsTrainer.PhaseTimes.NAMES.indexOf("user_half_step");
+    int itemHalf = IalsTrainer.PhaseTimes.NAMES.indexOf("item_half_step");
+    assertThat(cpu[userHalf]).isPositive();
+    assertThat(wall[itemHalf]).isPositive();
+    for (double c : cpu) {
+      assertThat(c).isGreaterThanOrEqualTo(0);
+    }
+
+    // a second fit starts its own count
+    quiet.fit(DATA, TrainingOptions.silent());
+    assertThat(quiet.phaseTimes().iterations()).isEqualTo(4);
+  }
 }
