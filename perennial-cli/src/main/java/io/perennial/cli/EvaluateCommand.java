@@ -29,6 +29,7 @@ final class EvaluateCommand implements Callable<Integer> {
   @Mixin ItemOptions itemOptions = new ItemOptions();
   @Mixin ContentOptions contentOptions = new ContentOptions();
   @Mixin DistillOptions distill = new DistillOptions();
+  @Mixin PretrainedOptions pretrained = new PretrainedOptions();
 
   @picocli.CommandLine.Option(names = "--prune-sparsity", paramLabel = "S",
       description = "neumf/sasrec: after training, magnitude-prune the fraction S of each dense layer's weights and "
@@ -235,7 +236,7 @@ final class EvaluateCommand implements Callable<Integer> {
     List<String> labels = new ArrayList<>();
     List<String> algorithms = new ArrayList<>();
     for (String m : models) {
-      JsonNode own = ConfigFiles.overrides(config, m, models.size());
+      JsonNode own = pretrained.overrides(ConfigFiles.overrides(config, m, models.size()), m);
       overrides.add(m.equals("fusion") ? FusionMembers.overrides(own, members, config, n -> Json.object()) : own);
       labels.add(m);
       algorithms.add(m);
@@ -257,6 +258,7 @@ final class EvaluateCommand implements Callable<Integer> {
         overrides.add(o);
       }
     }
+    Dataset allData = dataset;
     List<JsonNode> results = new ArrayList<>();
     for (int run = 0; run < labels.size() * quantizations.size(); run++) {
       int n = run / quantizations.size();
@@ -269,12 +271,18 @@ final class EvaluateCommand implements Callable<Integer> {
       if (distill.active() && n < models.size()) {
         label = label + "<" + distill.teacher;
       }
+      if (pretrained.active() && n < models.size()) {
+        label = label + "/pretrained";
+      }
       List<Integer> keptEpochs = new ArrayList<>();
       Evaluations.Outcome outcome = Evaluations.run(label, m, overrides.get(n), content,
           dataset, splits, protocolJson, dataJson, k,
           io.perennial.model.TrainingOptions.of(recordingEarlyStops(Terminal.progress(out), out, keptEpochs)),
           candidates, earlyStopping, patience, quantization,
-          n < models.size() ? t -> pruned(distill.wrap(t)) : t -> t);
+          n < models.size() ? t -> pruned(distill.wrap(pretrained.wrap(t, allData, catalog, content, out))) : t -> t);
+      if (n < models.size() && pretrained.countsJson() != null) {
+        outcome.json().set("transfer", pretrained.countsJson());
+      }
       if (earlyStopping != null) {
         // Only loo has a validation part, and it is one split: the epoch kept, or null when
         // training ran its full course.
