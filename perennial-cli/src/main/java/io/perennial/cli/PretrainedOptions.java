@@ -42,7 +42,7 @@ final class PretrainedOptions {
   /** The default {@code --fine-tune}. */
   static final String DEFAULT_FINE_TUNE = "prior";
   /** The default {@code --prior-strength}. */
-  static final String DEFAULT_PRIOR_STRENGTH = "35";
+  static final String DEFAULT_PRIOR_STRENGTH = "100";
 
   @Option(names = "--pretrained", paramLabel = "FILE",
       description = "Start from this model's item vectors (an ials, bpr or mf checkpoint, e.g. trained on another "
