@@ -40,7 +40,7 @@ import picocli.CommandLine.Option;
 final class PretrainedOptions {
 
   /** The default {@code --fine-tune}. */
-  static final String DEFAULT_FINE_TUNE = "prior";
+  static final String DEFAULT_FINE_TUNE = "auto";
   /** The default {@code --prior-strength}. */
   static final String DEFAULT_PRIOR_STRENGTH = "100";
 
@@ -68,7 +68,7 @@ final class PretrainedOptions {
   float matchThreshold;
 
   @Option(names = "--fine-tune", defaultValue = DEFAULT_FINE_TUNE, paramLabel = "MODE",
-      description = "full (start from the vectors, train as usual), freeze-items (transferred item rows fixed, "
+      description = "auto (prior for iALS, full for BPR and MF), full (start from the vectors, train as usual), freeze-items (transferred item rows fixed, "
           + "users learned), prior (iALS: transferred item rows pulled toward their source vector with "
           + "--prior-strength), lr-ratio:R (SGD models: transferred rows learn at R × the rate), progressive:N "
           + "(transferred items frozen for N epochs, then free). Default: ${DEFAULT-VALUE}.")
@@ -87,6 +87,7 @@ final class PretrainedOptions {
   private Checkpoint checkpoint;
   private SourceModel source;
   private PretrainedTrainer last;
+  private ItemMatch match;
 
   boolean active() {
     return pretrained != null;
@@ -153,7 +154,9 @@ final class PretrainedOptions {
     FineTune mode;
     ItemKey key;
     try {
-      mode = FineTune.parse(fineTune);
+      boolean priorWorks = trainer instanceof io.perennial.model.transfer.WarmStartable w
+          && w.supports(FineTune.Mode.PRIOR);
+      mode = FineTune.parse(fineTune.equals("auto") ? (priorWorks ? "prior" : "full") : fineTune);
     } catch (IllegalArgumentException e) {
       throw new UserException("--fine-tune: " + e.getMessage());
     }
@@ -178,10 +181,14 @@ final class PretrainedOptions {
           + (sourceCatalog == null ? "--pretrained-items (or " + ItemOptions.besideModel(pretrained)
               + ", which 'train --items' writes)" : "the source's") + " for the pretrained model");
     }
-    ItemMatch match = ItemMatch.byKey(key, src.items(), id -> sourceCatalog == null ? null : sourceCatalog.title(id),
-        dataset.items(), id -> targetCatalog == null ? null : targetCatalog.title(id));
-    if (matchThreshold <= 1 && targetCatalog != null && sourceCatalog != null) {
-      match = textMatched(match, sourceCatalog, targetCatalog, out);
+    if (match == null || match.targetItems() != dataset.items()) {
+      // made once per data set: a learning curve and a stream's retrains reuse it (the text pass encodes)
+      ItemMatch byKey = ItemMatch.byKey(key, src.items(), id -> sourceCatalog == null ? null : sourceCatalog.title(id),
+          dataset.items(), id -> targetCatalog == null ? null : targetCatalog.title(id));
+      if (matchThreshold <= 1 && targetCatalog != null && sourceCatalog != null) {
+        byKey = textMatched(byKey, sourceCatalog, targetCatalog, out);
+      }
+      match = byKey;
     }
     PretrainedTrainer warm;
     try {
@@ -191,7 +198,9 @@ final class PretrainedOptions {
     }
     warm.warmStart(dataset); // for the summary below; every fit builds its own
     TransferCounts counts = warm.lastCounts();
-    out.println(counts.summary());
+    if (last == null || !counts.equals(last.lastCounts())) {
+      out.println(counts.summary());
+    }
     last = warm;
     return warm;
   }
