@@ -209,7 +209,6 @@ final class EvaluateCommand implements Callable<Integer> {
       protocolJson.put("seed", protocol.splitSeed);
     }
     protocolJson.put("candidates", candidates.cliName());
-
     if (earlyStopping != null) {
       protocolJson.put("early_stopping", earlyStopping);
       protocolJson.put("patience", patience);
@@ -267,63 +266,66 @@ final class EvaluateCommand implements Callable<Integer> {
     List<Split> allSplits = splits;
     List<JsonNode> results = new ArrayList<>();
     for (Double fraction : fractions) {
-    List<Split> sampleSplits = allSplits;
-    ObjectNode sampleProtocol = protocolJson;
-    if (fraction != null) {
-      sampleSplits = new ArrayList<>();
-      for (Split split : allSplits) {
-        sampleSplits.add(Splitters.sampleTrain(split, fraction, protocol.splitSeed));
+      List<Split> sampleSplits = allSplits;
+      ObjectNode sampleProtocol = protocolJson;
+      if (fraction != null) {
+        sampleSplits = new ArrayList<>();
+        for (Split split : allSplits) {
+          sampleSplits.add(Splitters.sampleTrain(split, fraction, protocol.splitSeed));
+        }
+        out.println("train sample: " + fraction + " of the training interactions ("
+            + sampleSplits.get(0).train().size() + " in " + sampleSplits.get(0).name() + ")");
+        sampleProtocol = protocolJson.deepCopy();
+        sampleProtocol.put("train_sample", fraction);
+        sampleProtocol.put("train_sample_seed", protocol.splitSeed);
       }
-      out.println("train sample: " + fraction + " of the training interactions ("
-          + sampleSplits.get(0).train().size() + " in " + sampleSplits.get(0).name() + ")");
-      sampleProtocol = protocolJson.deepCopy();
-      sampleProtocol.put("train_sample", fraction);
-      sampleProtocol.put("train_sample_seed", protocol.splitSeed);
-    }
-    // a curve with --pretrained runs each point with and without the warm start
-    for (boolean warmStart : curve && pretrained.active() ? new boolean[] {true, false} : new boolean[] {pretrained.active()}) {
-    for (int run = 0; run < labels.size() * quantizations.size(); run++) {
-      int n = run / quantizations.size();
-      Quantization quantization = quantizations.get(run % quantizations.size());
-      String m = algorithms.get(n);
-      if (quantization != Quantization.NONE && n >= models.size()) {
-        continue; // the baselines have no factor tables
-      }
-      String label = quantization == Quantization.NONE ? labels.get(n) : labels.get(n) + "/" + quantization.label();
-      if (distill.active() && n < models.size()) {
-        label = label + "<" + distill.teacher;
-      }
-      if (warmStart && n < models.size()) {
-        label = label + "/pretrained";
-      }
-      if (curve) {
-        label = label + "@" + fraction;
-      }
-      List<Split> runSplits = sampleSplits;
-      ObjectNode runProtocol = sampleProtocol;
-      List<Integer> keptEpochs = new ArrayList<>();
-      boolean transfer = warmStart && n < models.size();
-      Evaluations.Outcome outcome = Evaluations.run(label, m, transfer ? overrides.get(n) : scratchOverrides.get(n), content,
-          dataset, runSplits, runProtocol, dataJson, k,
-          io.perennial.model.TrainingOptions.of(recordingEarlyStops(Terminal.progress(out), out, keptEpochs)),
-          candidates, earlyStopping, patience, quantization,
-          n < models.size() ? t -> pruned(distill.wrap(transfer ? pretrained.wrap(t, allData, catalog, content, out) : t))
-              : t -> t);
-      if (transfer && pretrained.countsJson() != null) {
-        outcome.json().set("transfer", pretrained.countsJson());
-      }
-      if (earlyStopping != null) {
-        // Only loo has a validation part, and it is one split: the epoch kept, or null when
-        // training ran its full course.
-        if (keptEpochs.isEmpty()) {
-          outcome.json().putNull("early_stopping_kept_epoch");
-        } else {
-          outcome.json().put("early_stopping_kept_epoch", keptEpochs.get(0));
+      // a curve with --pretrained runs each point with and without the warm start
+      boolean[] warmStarts = curve && pretrained.active() ? new boolean[] {true, false}
+          : new boolean[] {pretrained.active()};
+      for (boolean warmStart : warmStarts) {
+        for (int run = 0; run < labels.size() * quantizations.size(); run++) {
+          int n = run / quantizations.size();
+          Quantization quantization = quantizations.get(run % quantizations.size());
+          String m = algorithms.get(n);
+          if (quantization != Quantization.NONE && n >= models.size()) {
+            continue; // the baselines have no factor tables
+          }
+          String label = quantization == Quantization.NONE ? labels.get(n) : labels.get(n) + "/" + quantization.label();
+          if (distill.active() && n < models.size()) {
+            label = label + "<" + distill.teacher;
+          }
+          if (warmStart && n < models.size()) {
+            label = label + "/pretrained";
+          }
+          if (curve) {
+            label = label + "@" + fraction;
+          }
+          List<Split> runSplits = sampleSplits;
+          ObjectNode runProtocol = sampleProtocol;
+          List<Integer> keptEpochs = new ArrayList<>();
+          boolean transfer = warmStart && n < models.size();
+          Evaluations.Outcome outcome = Evaluations.run(label, m,
+              transfer ? overrides.get(n) : scratchOverrides.get(n), content,
+              dataset, runSplits, runProtocol, dataJson, k,
+              io.perennial.model.TrainingOptions.of(recordingEarlyStops(Terminal.progress(out), out, keptEpochs)),
+              candidates, earlyStopping, patience, quantization,
+              n < models.size() ? t -> pruned(distill.wrap(transfer ? pretrained.wrap(t, allData, catalog, content, out) : t))
+                  : t -> t);
+          if (transfer && pretrained.countsJson() != null) {
+            outcome.json().set("transfer", pretrained.countsJson());
+          }
+          if (earlyStopping != null) {
+            // Only loo has a validation part, and it is one split: the epoch kept, or null when
+            // training ran its full course.
+            if (keptEpochs.isEmpty()) {
+              outcome.json().putNull("early_stopping_kept_epoch");
+            } else {
+              outcome.json().put("early_stopping_kept_epoch", keptEpochs.get(0));
+            }
+          }
+          results.add(outcome.json());
         }
       }
-      results.add(outcome.json());
-    }
-    }
     }
     printTable(out, results);
     if (json != null) {
