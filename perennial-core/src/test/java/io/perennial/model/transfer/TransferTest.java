@@ -142,6 +142,29 @@ class TransferTest {
   }
 
   @Test
+  void usersMatchedByIdStartFromTheSourcesUsers() {
+    World w = new World(23);
+    SourceModel source = w.source("ials");
+    // the source's own users s0…s119 come back with a few new ones: one domain, the same people
+    List<String> users = new ArrayList<>(source.users().ids());
+    users.add("newcomer");
+    InteractionLog log = new InteractionLog(16);
+    log.add(0, 0, 1f, 0, InteractionType.RATING);
+    log.add(users.size() - 1, 1, 1f, 1, InteractionType.RATING);
+    Dataset target = new Dataset(IdIndex.of(users), w.items, log, report());
+    ItemMatch match = ItemMatch.byKey(ItemKey.ID, source.items(), id -> null, w.items, id -> null);
+    PretrainedTrainer t = new PretrainedTrainer(Algorithms.trainer("ials", w.config()), source, match, null, true,
+        FineTune.parse("freeze-items"), 0f);
+    WarmStart start = t.warmStart(target);
+    assertThat(t.lastCounts().matchedUsers()).isEqualTo(World.USERS);
+    assertThat(start.users().get(users.size() - 1)).isFalse();
+    int k = source.factors();
+    assertThat(java.util.Arrays.copyOfRange(start.userVectors(), 5 * k, 6 * k))
+        .isEqualTo(java.util.Arrays.copyOfRange(source.userFactors(), 5 * k, 6 * k));
+    assertThat(t.lastCounts().summary()).contains(World.USERS + " users matched by id");
+  }
+
+  @Test
   void frozenItemsStayBitEqualInEveryFactorModel() {
     World w = new World(11);
     for (String algorithm : List.of("ials", "bpr", "mf")) {
