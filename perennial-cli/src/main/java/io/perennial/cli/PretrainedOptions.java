@@ -88,6 +88,8 @@ final class PretrainedOptions {
   private SourceModel source;
   private PretrainedTrainer last;
   private ItemMatch match;
+  private ItemCatalog sourceCatalog;
+  private boolean sourceCatalogRead;
 
   boolean active() {
     return pretrained != null;
@@ -175,18 +177,18 @@ final class PretrainedOptions {
       throw new UserException("--match-threshold must be a cosine in [-1, 1] (above 1: off), got " + matchThreshold);
     }
     SourceModel src = source();
-    ItemCatalog sourceCatalog = sourceCatalog();
-    if (key == ItemKey.TITLE && (targetCatalog == null || sourceCatalog == null)) {
+    ItemCatalog known = sourceCatalog(); // the pretrained model's catalogue, or null
+    if (key == ItemKey.TITLE && (targetCatalog == null || known == null)) {
       throw new UserException("--item-key title needs both catalogues' titles: --items for this data and "
-          + (sourceCatalog == null ? "--pretrained-items (or " + ItemOptions.besideModel(pretrained)
+          + (known == null ? "--pretrained-items (or " + ItemOptions.besideModel(pretrained)
               + ", which 'train --items' writes)" : "the source's") + " for the pretrained model");
     }
     if (match == null || match.targetItems() != dataset.items()) {
       // made once per data set: a learning curve and a stream's retrains reuse it (the text pass encodes)
-      ItemMatch byKey = ItemMatch.byKey(key, src.items(), id -> sourceCatalog == null ? null : sourceCatalog.title(id),
+      ItemMatch byKey = ItemMatch.byKey(key, src.items(), id -> known == null ? null : known.title(id),
           dataset.items(), id -> targetCatalog == null ? null : targetCatalog.title(id));
-      if (matchThreshold <= 1 && targetCatalog != null && sourceCatalog != null) {
-        byKey = textMatched(byKey, sourceCatalog, targetCatalog, out);
+      if (matchThreshold <= 1 && targetCatalog != null && known != null) {
+        byKey = textMatched(byKey, known, targetCatalog, out);
       }
       match = byKey;
     }
@@ -228,6 +230,14 @@ final class PretrainedOptions {
   }
 
   private ItemCatalog sourceCatalog() {
+    if (!sourceCatalogRead) {
+      sourceCatalog = readSourceCatalog();
+      sourceCatalogRead = true;
+    }
+    return sourceCatalog;
+  }
+
+  private ItemCatalog readSourceCatalog() {
     Path file = pretrainedItems != null ? pretrainedItems : ItemOptions.besideModel(pretrained);
     if (pretrainedItems != null && !Files.exists(pretrainedItems)) {
       throw new UserException("--pretrained-items: " + pretrainedItems + ": no such file");
