@@ -66,6 +66,11 @@ final class ContentOptions {
     } catch (IllegalArgumentException e) {
       throw new UserException("--item-vectors: " + e.getMessage());
     }
+    return textVectors(embeddings);
+  }
+
+  /** {@code embeddings} as core's {@link TextVectors}. */
+  static TextVectors textVectors(ItemEmbeddings embeddings) {
     Map<String, Integer> row = new HashMap<>(embeddings.size() * 2);
     for (int i = 0; i < embeddings.size(); i++) {
       row.put(embeddings.ids().get(i), i);

@@ -29,6 +29,7 @@ final class EvaluateCommand implements Callable<Integer> {
   @Mixin ItemOptions itemOptions = new ItemOptions();
   @Mixin ContentOptions contentOptions = new ContentOptions();
   @Mixin DistillOptions distill = new DistillOptions();
+  @Mixin PretrainedOptions pretrained = new PretrainedOptions();
 
   @picocli.CommandLine.Option(names = "--prune-sparsity", paramLabel = "S",
       description = "neumf/sasrec: after training, magnitude-prune the fraction S of each dense layer's weights and "
@@ -59,11 +60,12 @@ final class EvaluateCommand implements Callable<Integer> {
       description = "JSON config overrides: {field: value} for one model, or {model: {field: value}} for several.")
   Path config;
 
-  @Option(names = "--train-sample", paramLabel = "F",
+  @Option(names = "--train-sample", split = ",", paramLabel = "F",
       description = "Train on a seeded fraction F in (0, 1] of each split's training interactions (test unchanged; "
-          + "seeded by --split-seed; a smaller sample is a subset of a larger one), for learning curves. "
-          + "Default: all of them.")
-  Double trainSample;
+          + "seeded by --split-seed; a smaller sample is a subset of a larger one), for learning curves. A list "
+          + "(0.05,0.1,0.25,0.5,1) evaluates every model at each fraction and draws the learning curve in the "
+          + "--report; with --pretrained each point is run with and without the warm start. Default: all of them.")
+  List<Double> trainSamples;
 
   @Option(names = "--k", defaultValue = "10", paramLabel = "K", description = "Ranking cut-off. Default: ${DEFAULT-VALUE}.")
   int k;
@@ -131,18 +133,21 @@ final class EvaluateCommand implements Callable<Integer> {
       protocol.fileOrderNotice(dataset).ifPresent(out::println);
       splits = protocol.splits(dataset);
     }
-    if (trainSample != null) {
-      if (!(trainSample > 0 && trainSample <= 1)) {
-        throw new UserException("--train-sample must be in (0, 1], got " + trainSample);
+    List<Double> fractions = new ArrayList<>();
+    if (trainSamples == null) {
+      fractions.add(null);
+    } else {
+      for (Double f : trainSamples) {
+        if (f == null || !(f > 0 && f <= 1)) {
+          throw new UserException("--train-sample must be in (0, 1], got " + f);
+        }
+        if (fractions.contains(f)) {
+          throw new UserException("--train-sample: " + f + " is listed twice");
+        }
+        fractions.add(f);
       }
-      List<Split> sampled = new java.util.ArrayList<>();
-      for (Split split : splits) {
-        sampled.add(Splitters.sampleTrain(split, trainSample, protocol.splitSeed));
-      }
-      splits = sampled;
-      out.println("train sample: " + trainSample + " of the training interactions ("
-          + splits.get(0).train().size() + " in " + splits.get(0).name() + ")");
     }
+    boolean curve = fractions.size() > 1;
     Candidates candidates = protocol.candidateSet();
     if (earlyStopping != null) {
       if (patience < 1) {
@@ -205,10 +210,6 @@ final class EvaluateCommand implements Callable<Integer> {
       protocolJson.put("seed", protocol.splitSeed);
     }
     protocolJson.put("candidates", candidates.cliName());
-    if (trainSample != null) {
-      protocolJson.put("train_sample", trainSample);
-      protocolJson.put("train_sample_seed", protocol.splitSeed);
-    }
     if (earlyStopping != null) {
       protocolJson.put("early_stopping", earlyStopping);
       protocolJson.put("patience", patience);
@@ -233,10 +234,13 @@ final class EvaluateCommand implements Callable<Integer> {
     }
     // Every model's overrides are checked before the first model trains.
     List<JsonNode> overrides = new ArrayList<>();
+    List<JsonNode> scratchOverrides = new ArrayList<>(); // without the pretrained model's factor count
     List<String> labels = new ArrayList<>();
     List<String> algorithms = new ArrayList<>();
     for (String m : models) {
-      JsonNode own = ConfigFiles.overrides(config, m, models.size());
+      JsonNode plain = ConfigFiles.overrides(config, m, models.size());
+      JsonNode own = pretrained.overrides(plain, m);
+      scratchOverrides.add(m.equals("fusion") ? FusionMembers.overrides(plain, members, config, n -> Json.object()) : plain);
       overrides.add(m.equals("fusion") ? FusionMembers.overrides(own, members, config, n -> Json.object()) : own);
       labels.add(m);
       algorithms.add(m);
@@ -256,36 +260,73 @@ final class EvaluateCommand implements Callable<Integer> {
         labels.add(b[0]);
         algorithms.add(b[1]);
         overrides.add(o);
+        scratchOverrides.add(o);
       }
     }
+    Dataset allData = dataset;
+    List<Split> allSplits = splits;
     List<JsonNode> results = new ArrayList<>();
-    for (int run = 0; run < labels.size() * quantizations.size(); run++) {
-      int n = run / quantizations.size();
-      Quantization quantization = quantizations.get(run % quantizations.size());
-      String m = algorithms.get(n);
-      if (quantization != Quantization.NONE && n >= models.size()) {
-        continue; // the baselines have no factor tables
+    for (Double fraction : fractions) {
+      List<Split> sampleSplits = allSplits;
+      ObjectNode sampleProtocol = protocolJson;
+      if (fraction != null) {
+        sampleSplits = new ArrayList<>();
+        for (Split split : allSplits) {
+          sampleSplits.add(Splitters.sampleTrain(split, fraction, protocol.splitSeed));
+        }
+        out.println("train sample: " + fraction + " of the training interactions ("
+            + sampleSplits.get(0).train().size() + " in " + sampleSplits.get(0).name() + ")");
+        sampleProtocol = protocolJson.deepCopy();
+        sampleProtocol.put("train_sample", fraction);
+        sampleProtocol.put("train_sample_seed", protocol.splitSeed);
       }
-      String label = quantization == Quantization.NONE ? labels.get(n) : labels.get(n) + "/" + quantization.label();
-      if (distill.active() && n < models.size()) {
-        label = label + "<" + distill.teacher;
-      }
-      List<Integer> keptEpochs = new ArrayList<>();
-      Evaluations.Outcome outcome = Evaluations.run(label, m, overrides.get(n), content,
-          dataset, splits, protocolJson, dataJson, k,
-          io.perennial.model.TrainingOptions.of(recordingEarlyStops(Terminal.progress(out), out, keptEpochs)),
-          candidates, earlyStopping, patience, quantization,
-          n < models.size() ? t -> pruned(distill.wrap(t)) : t -> t);
-      if (earlyStopping != null) {
-        // Only loo has a validation part, and it is one split: the epoch kept, or null when
-        // training ran its full course.
-        if (keptEpochs.isEmpty()) {
-          outcome.json().putNull("early_stopping_kept_epoch");
-        } else {
-          outcome.json().put("early_stopping_kept_epoch", keptEpochs.get(0));
+      // a curve with --pretrained runs each point with and without the warm start
+      boolean[] warmStarts = curve && pretrained.active() ? new boolean[] {true, false}
+          : new boolean[] {pretrained.active()};
+      for (boolean warmStart : warmStarts) {
+        for (int run = 0; run < labels.size() * quantizations.size(); run++) {
+          int n = run / quantizations.size();
+          Quantization quantization = quantizations.get(run % quantizations.size());
+          String m = algorithms.get(n);
+          if (quantization != Quantization.NONE && n >= models.size()) {
+            continue; // the baselines have no factor tables
+          }
+          String label = quantization == Quantization.NONE ? labels.get(n) : labels.get(n) + "/" + quantization.label();
+          if (distill.active() && n < models.size()) {
+            label = label + "<" + distill.teacher;
+          }
+          if (warmStart && n < models.size()) {
+            label = label + "/pretrained";
+          }
+          if (curve) {
+            label = label + "@" + fraction;
+          }
+          List<Split> runSplits = sampleSplits;
+          ObjectNode runProtocol = sampleProtocol;
+          List<Integer> keptEpochs = new ArrayList<>();
+          boolean transfer = warmStart && n < models.size();
+          Evaluations.Outcome outcome = Evaluations.run(label, m,
+              transfer ? overrides.get(n) : scratchOverrides.get(n), content,
+              dataset, runSplits, runProtocol, dataJson, k,
+              io.perennial.model.TrainingOptions.of(recordingEarlyStops(Terminal.progress(out), out, keptEpochs)),
+              candidates, earlyStopping, patience, quantization,
+              n < models.size() ? t -> pruned(distill.wrap(transfer ? pretrained.wrap(t, allData, catalog, content, out) : t))
+                  : t -> t);
+          if (transfer && pretrained.countsJson() != null) {
+            outcome.json().set("transfer", pretrained.countsJson());
+          }
+          if (earlyStopping != null) {
+            // Only loo has a validation part, and it is one split: the epoch kept, or null when
+            // training ran its full course.
+            if (keptEpochs.isEmpty()) {
+              outcome.json().putNull("early_stopping_kept_epoch");
+            } else {
+              outcome.json().put("early_stopping_kept_epoch", keptEpochs.get(0));
+            }
+          }
+          results.add(outcome.json());
         }
       }
-      results.add(outcome.json());
     }
     printTable(out, results);
     if (json != null) {

@@ -71,6 +71,7 @@ final class HtmlReport {
     if (results.stream().anyMatch(r -> r.path("splits").size() > 1)) {
       html.append(image(splitChart(results, "ndcg@" + k)));
     }
+    html.append(learningCurve(results, "ndcg@" + k));
     html.append(image(timeChart(results)));
     html.append("</body></html>\n");
     try {
@@ -80,6 +81,106 @@ final class HtmlReport {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The learning curve of {@code evaluate --train-sample F1,F2,…}: {@code metric} against the
+   * training sample, one line per model (a pretrained and a from-scratch line when both ran), as an
+   * inline SVG (log-scaled x axis, so 5 % and 10 % do not crowd together). Empty when the results
+   * hold fewer than two samples.
+   */
+  static String learningCurve(List<JsonNode> results, String metric) {
+    java.util.Map<String, java.util.TreeMap<Double, Double>> series = new java.util.LinkedHashMap<>();
+    java.util.TreeSet<Double> fractions = new java.util.TreeSet<>();
+    for (JsonNode r : results) {
+      JsonNode f = r.path("protocol").path("train_sample");
+      JsonNode v = r.path("metrics").path(metric);
+      if (!f.isNumber() || !v.isNumber()) {
+        continue;
+      }
+      String label = r.path("model").asText();
+      int at = label.lastIndexOf('@');
+      String name = at > 0 ? label.substring(0, at) : label;
+      series.computeIfAbsent(name, n -> new java.util.TreeMap<>()).put(f.asDouble(), v.asDouble());
+      fractions.add(f.asDouble());
+    }
+    if (fractions.size() < 2) {
+      return "";
+    }
+    double top = 0;
+    for (java.util.TreeMap<Double, Double> line : series.values()) {
+      for (double y : line.values()) {
+        top = Math.max(top, y);
+      }
+    }
+    top = top <= 0 ? 1 : niceCeiling(top * 1.05);
+    int width = 760;
+    int height = 400;
+    int left = 70;
+    int right = 200;
+    int topMargin = 40;
+    int bottom = 50;
+    double lo = Math.log(fractions.first());
+    double hi = Math.log(fractions.last());
+    double plotW = width - left - right;
+    double plotH = height - topMargin - bottom;
+    java.util.function.DoubleUnaryOperator x = f -> left + (hi == lo ? 0 : (Math.log(f) - lo) / (hi - lo)) * plotW;
+    final double yTop = top;
+    java.util.function.DoubleUnaryOperator y = v -> topMargin + plotH - v / yTop * plotH;
+    StringBuilder svg = new StringBuilder();
+    svg.append("<h2>Learning curve</h2><svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"").append(width)
+        .append("\" height=\"").append(height).append("\" viewBox=\"0 0 ").append(width).append(' ').append(height)
+        .append("\" font-family=\"system-ui,sans-serif\" font-size=\"12\"><title>").append(escape(metric))
+        .append(" by training sample</title>");
+    svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"20\" font-size=\"15\">%s by share of the training data</text>",
+        left, escape(metric)));
+    for (int t = 0; t <= 4; t++) {
+      double v = top * t / 4;
+      double py = y.applyAsDouble(v);
+      svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
+          + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.3f</text>", left, left + plotW, py, py, left - 6, py + 4, v));
+    }
+    for (double f : fractions) {
+      double px = x.applyAsDouble(f);
+      svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%.1f\" stroke=\"#eee\"/>"
+          + "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s %%</text>", px, px, topMargin, topMargin + plotH,
+          px, topMargin + plotH + 18, new java.math.BigDecimal(f * 100).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString()));
+    }
+    svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">training sample (log scale)</text>",
+        left + plotW / 2, height - 8));
+    String[] colours = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"};
+    int s = 0;
+    for (java.util.Map.Entry<String, java.util.TreeMap<Double, Double>> line : series.entrySet()) {
+      String colour = colours[s % colours.length];
+      StringBuilder points = new StringBuilder();
+      for (java.util.Map.Entry<Double, Double> p : line.getValue().entrySet()) {
+        points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x.applyAsDouble(p.getKey()), y.applyAsDouble(p.getValue())));
+      }
+      svg.append("<polyline fill=\"none\" stroke-width=\"2\" stroke=\"").append(colour).append("\" points=\"")
+          .append(points.toString().strip()).append("\"/>");
+      for (java.util.Map.Entry<Double, Double> p : line.getValue().entrySet()) {
+        svg.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"><title>%s %s: %.4f</title></circle>",
+            x.applyAsDouble(p.getKey()), y.applyAsDouble(p.getValue()), colour, escape(line.getKey()), p.getKey(), p.getValue()));
+      }
+      double ly = topMargin + 10 + s * 20;
+      svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"/>"
+          + "<text x=\"%.1f\" y=\"%.1f\">%s</text>", left + plotW + 15, left + plotW + 35, ly, ly, colour,
+          left + plotW + 40, ly + 4, escape(line.getKey())));
+      s++;
+    }
+    svg.append("</svg>");
+    return svg.toString();
+  }
+
+  /** The smallest of 1, 2, 2.5, 5 × a power of ten at or above {@code v}. */
+  private static double niceCeiling(double v) {
+    double power = Math.pow(10, Math.floor(Math.log10(v)));
+    for (double m : new double[] {1, 2, 2.5, 5, 10}) {
+      if (m * power >= v) {
+        return m * power;
+      }
+    }
+    return 10 * power;
   }
 
   private static CategoryChart rankingChart(List<JsonNode> results, List<String> metrics) {

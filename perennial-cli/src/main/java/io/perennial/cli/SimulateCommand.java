@@ -57,6 +57,7 @@ final class SimulateCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Mixin LayoutOptions layout = new LayoutOptions();
   @picocli.CommandLine.Mixin ItemOptions itemOptions = new ItemOptions();
+  @picocli.CommandLine.Mixin PretrainedOptions pretrained = new PretrainedOptions();
 
   @Option(names = "--model", defaultValue = "ials", paramLabel = "NAME", completionCandidates = ServeCommand.ModelNames.class,
       description = "${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
@@ -228,7 +229,16 @@ final class SimulateCommand implements Callable<Integer> {
     if (user != null) {
       user.fields().forEachRemaining(f -> modelConfig.set(f.getKey(), f.getValue()));
     }
-    Algorithms.trainer(model, modelConfig);
+    if (pretrained.active()) {
+      JsonNode withFactors = pretrained.overrides(modelConfig, model);
+      withFactors.fields().forEachRemaining(f -> modelConfig.set(f.getKey(), f.getValue()));
+    }
+    io.perennial.model.Trainer configured = Algorithms.trainer(model, modelConfig);
+    // one warm-started trainer for every model the strategies train: the match is made once
+    io.perennial.model.Trainer warm = pretrained.wrap(configured, stream, catalog,
+        catalog == null ? null : io.perennial.model.content.ItemContent.of(catalog), out);
+    java.util.function.UnaryOperator<io.perennial.model.Trainer> trainerWrap =
+        pretrained.active() ? t -> warm : java.util.function.UnaryOperator.identity();
     int warmupEvents = (int) Math.round(warmup * stream.size());
     StrategyConfig strategyConfig;
     try {
@@ -255,7 +265,7 @@ final class SimulateCommand implements Callable<Integer> {
         List<Future<PrequentialResult>> futures = new ArrayList<>();
         for (String s : strategies) {
           futures.add(pool.submit(() -> PrequentialEvaluator.run(stream, Strategies.create(s), model, modelConfig,
-              strategyConfig, settings, p -> {})));
+              strategyConfig, settings, p -> {}, trainerWrap)));
         }
         for (int i = 0; i < strategies.size(); i++) {
           results.put(strategies.get(i), futures.get(i).get());
@@ -272,7 +282,7 @@ final class SimulateCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "\r%-12s %5.1f%%", s, p * 100);
                 out.flush();
               }
-            });
+            }, trainerWrap);
         if (tty) {
           out.print("\r" + " ".repeat(30) + "\r");
         }
@@ -310,6 +320,9 @@ final class SimulateCommand implements Callable<Integer> {
     }
     root.set("settings", Json.MAPPER.valueToTree(settings));
     root.set("model_config", Algorithms.trainer(model, modelConfig).configJson());
+    if (pretrained.countsJson() != null) {
+      root.set("transfer", pretrained.countsJson());
+    }
     root.set("strategy_config", Json.MAPPER.valueToTree(strategyConfig));
     ObjectNode all = root.putObject("strategies");
     String kk = "@" + settings.k();

@@ -43,6 +43,7 @@ final class TrainCommand implements Callable<Integer> {
   @Mixin EncodeOptions encoding = new EncodeOptions();
   @Mixin ContentOptions contentOptions = new ContentOptions();
   @Mixin DistillOptions distill = new DistillOptions();
+  @Mixin PretrainedOptions pretrained = new PretrainedOptions();
 
   @Option(names = "--encode-items",
       description = "Also encode the --items texts with the sentence encoder into MODEL.items.pemb beside the model "
@@ -104,8 +105,10 @@ final class TrainCommand implements Callable<Integer> {
     if (model.equals("fusion")) {
       overrides = FusionMembers.overrides(overrides, members, config, n -> Json.object());
     }
-    Trainer trainer = distill.wrap(ContentOptions.withContent(model, Algorithms.trainer(model, overrides),
-        contentOptions.content(catalog)));
+    overrides = pretrained.overrides(overrides, model);
+    io.perennial.model.content.ItemContent content = contentOptions.content(catalog);
+    Trainer trainer = distill.wrap(pretrained.wrap(ContentOptions.withContent(model,
+        Algorithms.trainer(model, overrides), content), dataset, catalog, content, stdout));
     TrainingOptions options = TrainingOptions.of(Terminal.progress(stdout));
     Dataset trainingData = dataset;
     InteractionLog healthSample = dataset.log();

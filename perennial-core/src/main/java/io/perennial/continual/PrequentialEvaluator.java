@@ -46,9 +46,21 @@ public final class PrequentialEvaluator {
    */
   public static PrequentialResult run(Dataset stream, UpdateStrategy strategy, String algorithm,
       JsonNode modelConfig, StrategyConfig strategyConfig, Settings settings, Consumer<Double> progress) {
+    return run(stream, strategy, algorithm, modelConfig, strategyConfig, settings, progress,
+        java.util.function.UnaryOperator.identity());
+  }
+
+  /**
+   * As the other, with every model the strategy trains built through {@code trainerWrap} (see
+   * {@link StreamContext#withTrainer}): {@code simulate --pretrained} starts the stream from a
+   * pretrained model this way.
+   */
+  public static PrequentialResult run(Dataset stream, UpdateStrategy strategy, String algorithm,
+      JsonNode modelConfig, StrategyConfig strategyConfig, Settings settings, Consumer<Double> progress,
+      java.util.function.UnaryOperator<io.perennial.model.Trainer> trainerWrap) {
     InteractionLog log = stream.log();
     int warmup = (int) Math.round(settings.warmupFraction() * log.size());
-    StreamContext context = new StreamContext(algorithm, modelConfig, stream);
+    StreamContext context = new StreamContext(algorithm, modelConfig, stream).withTrainer(trainerWrap);
     UserHistory seen = new UserHistory(16);
     LogEventStream events = new LogEventStream(log);
     while (events.position() < warmup) {

@@ -25,6 +25,8 @@ public final class StreamContext {
   private final InteractionLog seen = new InteractionLog(1 << 16);
   private int userBound;
   private int itemBound;
+  private java.util.function.UnaryOperator<io.perennial.model.Trainer> trainerWrap =
+      java.util.function.UnaryOperator.identity();
 
   /**
    * @param universe the stream's dataset (in stream order); only the ids of events already seen are
@@ -43,6 +45,15 @@ public final class StreamContext {
     this.config = config;
     this.allUsers = users;
     this.allItems = items;
+  }
+
+  /**
+   * Trains every model through {@code wrap} around the algorithm's trainer (e.g. a warm start from a
+   * pretrained model, so the stream starts from it and each retrain does too). Returns this.
+   */
+  public StreamContext withTrainer(java.util.function.UnaryOperator<io.perennial.model.Trainer> wrap) {
+    this.trainerWrap = wrap;
+    return this;
   }
 
   /** Notes ids the model already holds (a restored checkpoint) without recording events. */
@@ -79,7 +90,8 @@ public final class StreamContext {
   public Recommender trainFromScratch(int window) {
     int from = window <= 0 ? 0 : Math.max(0, seen.size() - window);
     int[] indices = java.util.stream.IntStream.range(from, seen.size()).toArray();
-    return Algorithms.trainer(algorithm, config).fit(datasetOf(seen.select(indices)), TrainingOptions.silent());
+    return trainerWrap.apply(Algorithms.trainer(algorithm, config))
+        .fit(datasetOf(seen.select(indices)), TrainingOptions.silent());
   }
 
   /** A dataset over the ids seen so far holding {@code log}. */

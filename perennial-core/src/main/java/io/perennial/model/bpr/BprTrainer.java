@@ -24,7 +24,7 @@ import java.util.SplittableRandom;
  * 1} the workers update the shared tables without locks (Hogwild); with one thread the result is
  * reproducible from the seed.
  */
-public final class BprTrainer implements Trainer {
+public final class BprTrainer implements Trainer, io.perennial.model.transfer.WarmStartable {
 
   private final BprConfig config;
 
@@ -49,6 +49,30 @@ public final class BprTrainer implements Trainer {
 
   @Override
   public BprModel fit(Dataset train, TrainingOptions options) {
+    return fit(train, options, null);
+  }
+
+  /** Every fine-tune but the prior (iALS's form): freezing and the learning-rate ratio act per epoch ({@link io.perennial.model.transfer.TransferredRows}). */
+  @Override
+  public boolean supports(io.perennial.model.transfer.FineTune.Mode mode) {
+    return mode != io.perennial.model.transfer.FineTune.Mode.PRIOR;
+  }
+
+  /**
+   * Trains from {@code start}'s rows (random ones elsewhere, as without it; biases start at zero),
+   * the transferred item rows frozen or slowed as its fine-tune says. Not with progressive widening
+   * or DP-SGD (the warm start fixes the width, and DP-SGD's accounting assumes a data-independent
+   * start). With {@code start} null this is {@link #fit(Dataset, TrainingOptions)}.
+   */
+  @Override
+  public BprModel fit(Dataset train, TrainingOptions options, io.perennial.model.transfer.WarmStart start) {
+    if (start != null && (config.progressive() != null || config.dp() != null)) {
+      throw new IllegalArgumentException("a pretrained start cannot be combined with "
+          + (config.dp() != null ? "DP-SGD (dp)" : "progressive widening (progressive)"));
+    }
+    if (start != null && start.factors() != config.factors()) {
+      throw new IllegalArgumentException("the warm start has " + start.factors() + " factors, the config " + config.factors());
+    }
     MemoryBudget.check(this, train);
     SplittableRandom random = new SplittableRandom(config.seed());
     int users = train.userCount();
@@ -60,6 +84,12 @@ public final class BprTrainer implements Trainer {
     BprModel model = new BprModel(config, k, history, popularity, users, items,
         FactorModel.randomTable(users, k, random, config.initScale()),
         FactorModel.randomTable(items, k, random, config.initScale()), new float[items]);
+    io.perennial.model.transfer.TransferredRows transferred = null;
+    if (start != null) {
+      start.applyTo(model.userFactors(), users, model.itemFactors(), items);
+      transferred = new io.perennial.model.transfer.TransferredRows(start, items, k);
+    }
+    io.perennial.model.transfer.TransferredRows fineTuned = transferred;
     // Positives come from the deduplicated history so a repeated event is not over-sampled.
     int nnz = (int) history.size();
     long[] positives = new long[nnz];
@@ -142,8 +172,14 @@ public final class BprTrainer implements Trainer {
             epochSamples = (long) Math.ceil(config.samplesPerEpoch() * chosen.length);
           }
           float lr = schedule.rate(config.learningRate(), epoch);
+          if (fineTuned != null) {
+            fineTuned.beforeEpoch(model.itemFactors(), epoch);
+          }
           double loss = runEpoch(model, epochPositives, epochSamples, lr, negativeSampler, workers,
               optimizers[0], optimizers[1], liked);
+          if (fineTuned != null) {
+            fineTuned.afterEpoch(model.itemFactors(), epoch);
+          }
           model.invalidateCaches();
           return loss;
         },

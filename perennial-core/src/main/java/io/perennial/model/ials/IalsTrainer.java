@@ -11,10 +11,13 @@ import io.perennial.model.MemoryBudget;
 import io.perennial.model.Trainer;
 import io.perennial.model.TrainingOptions;
 import io.perennial.model.UserHistory;
+import io.perennial.model.transfer.FineTune;
+import io.perennial.model.transfer.WarmStart;
+import io.perennial.model.transfer.WarmStartable;
 import java.util.SplittableRandom;
 
 /** Alternates user and item half-steps, each solving every row by conjugate gradient. */
-public final class IalsTrainer implements Trainer {
+public final class IalsTrainer implements Trainer, WarmStartable {
 
   private final IalsConfig config;
   private final PhaseTimes phases = new PhaseTimes();
@@ -102,6 +105,24 @@ public final class IalsTrainer implements Trainer {
 
   @Override
   public IalsModel fit(Dataset train, TrainingOptions options) {
+    return fit(train, options, null);
+  }
+
+  /** Every fine-tune but the learning-rate ratio: iALS has no learning rate, its form of that is the prior. */
+  @Override
+  public boolean supports(FineTune.Mode mode) {
+    return mode != FineTune.Mode.LR_RATIO;
+  }
+
+  /**
+   * Trains from {@code start}'s rows (random ones elsewhere, as without it). The transferred item
+   * rows are skipped by the item solve while the fine-tune freezes them; with {@code prior} each
+   * item solve adds {@code λ_prior ‖q_i − q_i^src‖²} for the transferred rows (an {@link
+   * AlsSolver.Anchor} weighted 1 on those rows and 0 on the others). With {@code start} null this is
+   * {@link #fit(Dataset, TrainingOptions)}.
+   */
+  @Override
+  public IalsModel fit(Dataset train, TrainingOptions options, WarmStart start) {
     MemoryBudget.check(this, train);
     SplittableRandom random = new SplittableRandom(config.seed());
     int users = train.userCount();
@@ -116,6 +137,26 @@ public final class IalsTrainer implements Trainer {
     ConfidenceRows itemRows = ConfidenceRows.ofItems(history, items, null);
     int threads = config.threads();
     phases.reset();
+    int[] freeItems = null;
+    AlsSolver.Anchor prior = null;
+    if (start != null) {
+      if (start.factors() != k) {
+        throw new IllegalArgumentException("the warm start has " + start.factors() + " factors, the config " + k);
+      }
+      start.applyTo(model.userFactors(), users, model.itemFactors(), items);
+      freeItems = java.util.stream.IntStream.range(0, items).filter(i -> !start.transferredItem(i)).toArray();
+      if (start.fineTune().mode() == FineTune.Mode.PRIOR && start.priorStrength() > 0) {
+        float[] weights = new float[items * k];
+        for (int i = 0; i < items; i++) {
+          if (start.transferredItem(i)) {
+            java.util.Arrays.fill(weights, i * k, (i + 1) * k, 1f);
+          }
+        }
+        prior = new AlsSolver.Anchor(start.priorStrength(), start.itemPriorTable(items), items, weights);
+      }
+    }
+    int[] frozenSolve = freeItems;
+    AlsSolver.Anchor itemPrior = prior;
     EpochLoop.run(type(), model, config.iterations(), history.size(), options,
         iteration -> {
           float[] p = model.userFactors();
@@ -127,7 +168,11 @@ public final class IalsTrainer implements Trainer {
           phases.lap(1);
           float[] userGram = AlsSolver.gram(p, users, k, threads);
           phases.lap(2);
-          AlsSolver.solveAll(q, items, null, p, userGram, k, itemRows, config);
+          if (start != null && start.fineTune().itemsFrozenAt(iteration)) {
+            AlsSolver.solveAll(q, items, frozenSolve, p, userGram, k, itemRows, config);
+          } else {
+            AlsSolver.solveAll(q, items, null, p, userGram, k, itemRows, config, itemPrior);
+          }
           model.invalidateCaches();
           phases.lap(3);
           // The loss is a pass of its own (about a fifth of an iteration): only when someone reads it.

@@ -23,7 +23,7 @@ import java.util.function.IntToDoubleFunction;
  * {@link MfModel}: the centre and spread come from the training ratings ({@link RatingScale}).
  * Single-threaded, so the same seed and data give the same model.
  */
-public final class MfTrainer implements Trainer {
+public final class MfTrainer implements Trainer, io.perennial.model.transfer.WarmStartable {
 
   private final MfConfig config;
 
@@ -48,6 +48,30 @@ public final class MfTrainer implements Trainer {
 
   @Override
   public MfModel fit(Dataset train, TrainingOptions options) {
+    return fit(train, options, null);
+  }
+
+  /** Every fine-tune but the prior (iALS's form): freezing and the learning-rate ratio act per epoch ({@link io.perennial.model.transfer.TransferredRows}). */
+  @Override
+  public boolean supports(io.perennial.model.transfer.FineTune.Mode mode) {
+    return mode != io.perennial.model.transfer.FineTune.Mode.PRIOR;
+  }
+
+  /**
+   * Trains from {@code start}'s rows (random ones elsewhere, as without it; biases start at zero),
+   * the transferred item rows frozen or slowed as its fine-tune says. Not with progressive widening
+   * or DP-SGD (the warm start fixes the width, and DP-SGD's accounting assumes a data-independent
+   * start). With {@code start} null this is {@link #fit(Dataset, TrainingOptions)}.
+   */
+  @Override
+  public MfModel fit(Dataset train, TrainingOptions options, io.perennial.model.transfer.WarmStart start) {
+    if (start != null && (config.progressive() != null || config.dp() != null)) {
+      throw new IllegalArgumentException("a pretrained start cannot be combined with "
+          + (config.dp() != null ? "DP-SGD (dp)" : "progressive widening (progressive)"));
+    }
+    if (start != null && start.factors() != config.factors()) {
+      throw new IllegalArgumentException("the warm start has " + start.factors() + " factors, the config " + config.factors());
+    }
     MemoryBudget.check(this, train);
     SplittableRandom random = new SplittableRandom(config.seed());
     int users = train.userCount();
@@ -63,6 +87,12 @@ public final class MfTrainer implements Trainer {
         FactorModel.randomTable(users, k, random, initScale),
         FactorModel.randomTable(items, k, random, initScale),
         new float[users], new float[items], scale);
+    io.perennial.model.transfer.TransferredRows transferred = null;
+    if (start != null) {
+      start.applyTo(model.userFactors(), users, model.itemFactors(), items);
+      transferred = new io.perennial.model.transfer.TransferredRows(start, items, k);
+    }
+    io.perennial.model.transfer.TransferredRows fineTuned = transferred;
     if (config.dp() != null) {
       model.setPrivacy(DpMfTraining.train(model, log, options, random));
       return model;
@@ -113,7 +143,13 @@ public final class MfTrainer implements Trainer {
                 paced.scorer() == DifficultyScorer.SELF_PACED ? squaredError(model, log) : teacherScores);
           }
           shuffle(order, random);
+          if (fineTuned != null) {
+            fineTuned.beforeEpoch(model.itemFactors(), epoch);
+          }
           double loss = epoch(model, log, order, optimizers[0], optimizers[1], new float[2 * model.factors()]);
+          if (fineTuned != null) {
+            fineTuned.afterEpoch(model.itemFactors(), epoch);
+          }
           optimizers[0].advance();
           optimizers[1].advance();
           model.invalidateCaches();

@@ -1,0 +1,15 @@
+package io.perennial.model.transfer;
+
+import io.perennial.data.Dataset;
+import io.perennial.model.Recommender;
+import io.perennial.model.TrainingOptions;
+
+/** A trainer that can start from given table rows ({@link PretrainedTrainer} needs one). */
+public interface WarmStartable {
+
+  /** Trains on {@code train} starting from {@code start}'s rows and fine-tuning as it says. */
+  Recommender fit(Dataset train, TrainingOptions options, WarmStart start);
+
+  /** Whether this trainer supports {@code mode} (iALS has a prior instead of a learning-rate ratio). */
+  boolean supports(FineTune.Mode mode);
+}
