@@ -139,6 +139,16 @@ public final class SasrecNetwork {
     return heads;
   }
 
+  /** Parameters of the item and positional tables: {@code (items + maxLength) · d}. */
+  public long embeddingParameters() {
+    return (long) (items + maxLength) * c;
+  }
+
+  /** Every parameter: the embeddings plus the blocks' layers and the final LayerNorm. */
+  public long parameterCount() {
+    return params.size();
+  }
+
   public int maxLength() {
     return maxLength;
   }
@@ -565,17 +575,19 @@ public final class SasrecNetwork {
     }
     float[] p = params.values();
     float[] tp = teacher.params.values();
+    // the teacher may be wider than this network (a distilled student): its rows are its own width
+    int tc = teacher.c;
     for (int j = 0; j < k; j++) {
       System.arraycopy(p, itemRow(checkItem(negatives[j])), ws.negativeEmbeddings, j * c, c);
       int teacherRow = negatives[j] < teacher.items ? teacher.itemRow(negatives[j]) : -1;
       if (teacherRow < 0) {
-        Arrays.fill(teacherWs.negativeEmbeddings, j * c, (j + 1) * c, 0f); // an item the teacher never had
+        Arrays.fill(teacherWs.negativeEmbeddings, j * tc, (j + 1) * tc, 0f); // an item the teacher never had
       } else {
-        System.arraycopy(tp, teacherRow, teacherWs.negativeEmbeddings, j * c, c);
+        System.arraycopy(tp, teacherRow, teacherWs.negativeEmbeddings, j * tc, tc);
       }
     }
     VectorOps.matMulTransB(ws.hidden, 0, ws.negativeEmbeddings, 0, ws.negativeLogits, 0, n, c, k, false);
-    VectorOps.matMulTransB(teacherWs.hidden, 0, teacherWs.negativeEmbeddings, 0, teacherWs.negativeLogits, 0, n, c, k,
+    VectorOps.matMulTransB(teacherWs.hidden, 0, teacherWs.negativeEmbeddings, 0, teacherWs.negativeLogits, 0, n, tc, k,
         false);
     double loss = 0;
     float scale = weight / rows;
