@@ -474,6 +474,16 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "10", paramLabel = "N", description = "Untimed steps first. Default: ${DEFAULT-VALUE}.")
     int warmup;
 
+    @Option(names = "--online-events", defaultValue = "300", paramLabel = "N",
+        description = "Timed online events (learnOnline: the model's onlineSteps on the user's window plus onlineReplay "
+            + "windows) and score calls over --items, on --online-users synthetic full-length histories; 0 = skip. "
+            + "Default: ${DEFAULT-VALUE}.")
+    int onlineEvents;
+
+    @Option(names = "--online-users", defaultValue = "2000", paramLabel = "N",
+        description = "Users of the online model. Default: ${DEFAULT-VALUE}.")
+    int onlineUsers;
+
     @Option(names = "--data", paramLabel = "FILE", description = "Also time one training epoch over this data.")
     Path data;
 
@@ -486,9 +496,9 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       if (threads < 1 || batch < 1 || length < 2 || factors < 1 || blocks < 1 || heads < 1 || items < 2 || steps < 1
-          || warmup < 0) {
+          || warmup < 0 || onlineEvents < 0 || onlineUsers < 2) {
         throw new UserException("--threads, --batch, --factors, --blocks, --heads and --steps must be >= 1, "
-            + "--length and --items >= 2, --warmup >= 0");
+            + "--length, --items and --online-users >= 2, --warmup and --online-events >= 0");
       }
       if (factors % heads != 0) {
         throw new UserException("--heads must divide --factors, got " + heads + " and " + factors);
@@ -519,6 +529,26 @@ final class BenchCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "SASRec step (batch %d x length %d, d %d, %d blocks, %d heads, %d threads, %d items, %s): "
           + "median %.1f ms, fastest %.1f ms over %d steps%n", batch, length, factors, blocks, heads, threads, items,
           trainer.config().loss(), times.medianMs(), times.minMs(), steps);
+      if (onlineEvents > 0) {
+        io.perennial.model.sasrec.SasrecBenchmark.ServingTimes serving = io.perennial.model.sasrec.SasrecBenchmark
+            .serving(trainer.config(), items, onlineUsers, length, Math.min(onlineEvents, 50), onlineEvents);
+        root.put("online_events", serving.events());
+        root.put("online_steps", trainer.config().onlineSteps());
+        root.put("online_replay", trainer.config().onlineReplay());
+        root.put("online_ms_median", serving.onlineMsMedian());
+        root.put("online_ms_min", serving.onlineMsMin());
+        root.put("score_ms_median", serving.scoreMsMedian());
+        root.put("session_score_ms_median", serving.sessionScoreMsMedian());
+        root.put("online_cpu_ms_median", serving.onlineCpuMsMedian());
+        root.put("score_cpu_ms_median", serving.scoreCpuMsMedian());
+        out.printf(Locale.ROOT, "SASRec online update (%d steps on the user's window + %d replayed, length %d, %d items): "
+            + "median %.2f ms (CPU %.2f ms), fastest %.2f ms over %d events%n", trainer.config().onlineSteps(),
+            trainer.config().onlineReplay(), length, items, serving.onlineMsMedian(), serving.onlineCpuMsMedian(),
+            serving.onlineMsMin(), serving.events());
+        out.printf(Locale.ROOT, "SASRec scores of one user over %d items: median %.3f ms (CPU %.3f ms, cached state); "
+            + "an anonymous %d-item sequence: median %.3f ms%n", items, serving.scoreMsMedian(),
+            serving.scoreCpuMsMedian(), length, serving.sessionScoreMsMedian());
+      }
       if (data != null) {
         Dataset dataset = DataOptions.of(data, format, true, "keep-last", "fail").read();
         overrides.put("epochs", 1);

@@ -13,7 +13,10 @@ final class DistillOptions {
   @Option(names = "--distill-from", paramLabel = "MODEL",
       description = "Train the --model as a student of this teacher (e.g. ials with --teacher-config "
           + "{\"factors\": 256}): the teacher is trained on the same data, and the student on the data plus the "
-          + "teacher's --distill-samples best items per user as soft labels.")
+          + "teacher's --distill-samples best items per user as soft labels. A sasrec student of a sasrec teacher "
+          + "(e.g. --config {\"factors\": 32}, --teacher-config {\"factors\": 128}) instead matches the teacher's "
+          + "softmax over each step's sampled items at every position, --distill-weight times that KL divergence "
+          + "added to its own loss.")
   String teacher;
 
   @Option(names = "--teacher-config", paramLabel = "FILE", description = "JSON config overrides of the teacher.")
@@ -24,8 +27,8 @@ final class DistillOptions {
   int samples;
 
   @Option(names = "--distill-weight", defaultValue = "0.5", paramLabel = "W",
-      description = "Value of the teacher's best item for a user (the rest in proportion to their score). "
-          + "Default: ${DEFAULT-VALUE}.")
+      description = "Value of the teacher's best item for a user (the rest in proportion to their score); for a "
+          + "sasrec student of a sasrec teacher, the weight of the KL term. Default: ${DEFAULT-VALUE}.")
   float weight;
 
   boolean active() {

@@ -150,4 +150,21 @@ class LeaveOneOutCliTest {
         "--protocol", "loo")).isEqualTo(Main.USER_ERROR);
     assertThat(cli.stderr()).contains("no user has 3 or more interactions");
   }
+
+  @Test
+  void aSasrecStudentOfASasrecTeacherIsEvaluatedAtItsOwnWidth() throws IOException {
+    Path[] files = sequenceFiles(3_000);
+    Path student = dir.resolve("student.json");
+    Files.writeString(student, "{\"factors\": 8, \"epochs\": 2, \"negatives\": 64}");
+    Path teacher = dir.resolve("teacher.json");
+    Files.writeString(teacher, "{\"factors\": 16, \"epochs\": 2, \"negatives\": 64}");
+    Path json = dir.resolve("student-out.json");
+    assertThat(cli.run("evaluate", "--data", files[0].toString(), "--format", "seq-pairs", "--model", "sasrec",
+        "--config", student.toString(), "--distill-from", "sasrec", "--teacher-config", teacher.toString(),
+        "--distill-weight", "1", "--protocol", "loo", "--candidates", "sampled:100", "--json", json.toString()))
+        .as(cli.stderr()).isZero();
+    assertThat(cli.stdout()).contains("sasrec<sasrec");
+    JsonNode root = Json.MAPPER.readTree(json.toFile());
+    assertThat(root.path("metrics").path("ndcg@10").asDouble()).isBetween(0.0, 1.0);
+  }
 }

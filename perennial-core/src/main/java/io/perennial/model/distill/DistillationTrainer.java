@@ -12,6 +12,7 @@ import io.perennial.model.Recommender;
 import io.perennial.model.UserHistory;
 import io.perennial.model.Trainer;
 import io.perennial.model.TrainingOptions;
+import io.perennial.model.sasrec.SasrecTrainer;
 import java.util.Arrays;
 
 /**
@@ -21,6 +22,11 @@ import java.util.Arrays;
  * teacher's score relative to the best of them. For iALS that is the teacher's soft labels folded
  * into the confidence-weighted least squares the student solves exactly (iALS has no gradient step
  * to add BPR's distillation term to); any other student learns from them as from data.
+ *
+ * <p>A SASRec student of a SASRec teacher learns instead from the teacher's softmax over each
+ * step's sampled items at every target position, {@code weight} times that KL divergence added to
+ * its own loss ({@link SasrecTrainer#fitStudent}); {@code samples} does not apply there (the
+ * student's {@code negatives} are the sampled items).
  *
  * <p>The returned model is the student alone, of the student's type; the teacher is dropped.
  */
@@ -66,6 +72,10 @@ public final class DistillationTrainer implements Trainer {
 
   @Override
   public Recommender fit(Dataset train, TrainingOptions options) {
+    if (teacher instanceof SasrecTrainer t && student instanceof SasrecTrainer s) {
+      // a sequence model learns from the teacher's next-item distribution at every position
+      return s.fitStudent(train, options, t.fit(train, options), weight);
+    }
     Recommender taught = teacher.fit(train, options);
     Dataset augmented = train.withLog(withTeacherLabels(train, taught));
     Recommender learned = student.fit(augmented, options);

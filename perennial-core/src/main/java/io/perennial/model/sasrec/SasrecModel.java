@@ -81,6 +81,16 @@ public final class SasrecModel extends AbstractRecommender implements OnlineLear
     return network;
   }
 
+  /** Parameters of the network: item and positional embeddings plus the blocks (see {@link #embeddingParameters}). */
+  public long parameterCount() {
+    return network.parameterCount();
+  }
+
+  /** Parameters of the item and positional tables alone. */
+  public long embeddingParameters() {
+    return network.embeddingParameters();
+  }
+
   /**
    * The guarantee of the network's parameters as DP-SGD left them, per user. The cached user
    * states, sequences, histories and popularity counts are the training data itself (each user's

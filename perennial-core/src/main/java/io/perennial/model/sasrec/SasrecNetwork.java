@@ -139,6 +139,16 @@ public final class SasrecNetwork {
     return heads;
   }
 
+  /** Parameters of the item and positional tables: {@code (items + maxLength) · d}. */
+  public long embeddingParameters() {
+    return (long) (items + maxLength) * c;
+  }
+
+  /** Every parameter: the embeddings plus the blocks' layers and the final LayerNorm. */
+  public long parameterCount() {
+    return params.size();
+  }
+
   public int maxLength() {
     return maxLength;
   }
@@ -229,6 +239,10 @@ public final class SasrecNetwork {
     final float[] pairLogits;
     final float[] dPairLogits;
     final boolean[] valid;
+    /** The rows with a target, and their hidden states and gradients gathered compact (rows, C). */
+    final int[] validRows;
+    final float[] validHidden;
+    final float[] dValidHidden;
     final float[] rowScratch;
 
     private Workspace(int maxBatch, boolean training, int negatives) {
@@ -277,11 +291,19 @@ public final class SasrecNetwork {
       pairLogits = training ? new float[2 * n] : null;
       dPairLogits = training ? new float[2 * n] : null;
       valid = training ? new boolean[n] : null;
+      validRows = training ? new int[n] : null;
+      validHidden = training ? new float[nc] : null;
+      dValidHidden = training ? new float[nc] : null;
       rowScratch = new float[c];
     }
 
     public int maxBatch() {
       return maxBatch;
+    }
+
+    /** d of the network this workspace belongs to. */
+    int channels() {
+      return c;
     }
 
     /** The final state of sequence {@code b} at its newest position, copied into {@code out}. */
@@ -497,16 +519,15 @@ public final class SasrecNetwork {
     for (int j = 0; j < k; j++) {
       System.arraycopy(p, itemRow(checkItem(negatives[j])), ws.negativeEmbeddings, j * c, c);
     }
-    // logits (n, K) = h (n, C) · Enegᵀ (C, K)
-    VectorOps.matMulTransB(ws.hidden, 0, ws.negativeEmbeddings, 0, ws.negativeLogits, 0, n, c, k, false);
+    // only rows with a target get logits: an online step's one target row does not pay for its window
+    float[] h = gatherValid(ws, n, rows);
+    // logits (rows, K) = h (rows, C) · Enegᵀ (C, K)
+    VectorOps.matMulTransB(h, 0, ws.negativeEmbeddings, 0, ws.negativeLogits, 0, rows, c, k, false);
     double loss = 0;
     float scale = weight / rows;
-    for (int r = 0; r < n; r++) {
-      int row = r * k;
-      if (!ws.valid[r]) {
-        Arrays.fill(ws.negativeLogits, row, row + k, 0f);
-        continue;
-      }
+    for (int i = 0; i < rows; i++) {
+      int r = ws.validRows[i];
+      int row = i * k;
       int target = ws.targets[r];
       double positive = VectorOps.dot(ws.hidden, r * c, p, itemRow(checkItem(target)), c);
       double max = positive;
@@ -531,14 +552,52 @@ public final class SasrecNetwork {
       }
       addLogitGradient(grads, touched, ws, r, target, (float) ((positiveExp / sum - 1) * scale));
     }
-    // logits = h · Enegᵀ, so dh += dlogits · Eneg and dEneg = dlogitsᵀ · h
-    VectorOps.matMul(ws.negativeLogits, 0, ws.negativeEmbeddings, 0, ws.dHidden, 0, n, k, c, true);
-    VectorOps.matMulTransA(ws.negativeLogits, 0, ws.hidden, 0, ws.dNegativeEmbeddings, 0, k, n, c, false);
+    negativeBackward(ws, h, negatives, k, rows, grads, touched);
+    return loss;
+  }
+
+  /**
+   * The hidden rows with a target ({@code ws.valid}) as a compact (rows, C) matrix, their indices
+   * in {@code ws.validRows}: {@code ws.hidden} itself when every row has one.
+   */
+  private float[] gatherValid(Workspace ws, int n, int rows) {
+    if (rows == n) {
+      for (int r = 0; r < n; r++) {
+        ws.validRows[r] = r;
+      }
+      return ws.hidden;
+    }
+    int i = 0;
+    for (int r = 0; r < n; r++) {
+      if (ws.valid[r]) {
+        ws.validRows[i] = r;
+        System.arraycopy(ws.hidden, r * c, ws.validHidden, i * c, c);
+        i++;
+      }
+    }
+    return ws.validHidden;
+  }
+
+  /**
+   * Backward of {@code logits = h · Enegᵀ} over the compact rows, the logits' gradient in {@code
+   * ws.negativeLogits}: {@code dh += dlogits · Eneg} into the rows' {@code ws.dHidden} and {@code
+   * dEneg = dlogitsᵀ · h} into the negatives' table rows.
+   */
+  private void negativeBackward(Workspace ws, float[] h, int[] negatives, int k, int rows, float[] grads,
+      RowSet touched) {
+    if (h == ws.hidden) {
+      VectorOps.matMul(ws.negativeLogits, 0, ws.negativeEmbeddings, 0, ws.dHidden, 0, rows, k, c, true);
+    } else {
+      VectorOps.matMul(ws.negativeLogits, 0, ws.negativeEmbeddings, 0, ws.dValidHidden, 0, rows, k, c, false);
+      for (int i = 0; i < rows; i++) {
+        VectorOps.axpy(1f, ws.dValidHidden, i * c, ws.dHidden, ws.validRows[i] * c, c);
+      }
+    }
+    VectorOps.matMulTransA(ws.negativeLogits, 0, h, 0, ws.dNegativeEmbeddings, 0, k, rows, c, false);
     for (int j = 0; j < k; j++) {
       VectorOps.axpy(1f, ws.dNegativeEmbeddings, j * c, grads, itemRow(negatives[j]), c);
       touched.add(negatives[j]);
     }
-    return loss;
   }
 
   /**
@@ -554,37 +613,31 @@ public final class SasrecNetwork {
   public double distillationLoss(Workspace ws, SasrecNetwork teacher, Workspace teacherWs, int[] negatives, int k,
       float[] grads, RowSet touched, float weight) {
     int n = ws.batch * ws.time;
-    int rows = 0;
-    for (int r = 0; r < n; r++) {
-      if (ws.targets[r] != Embedding.PADDING) {
-        rows++;
-      }
-    }
+    int rows = markValid(ws, n);
     if (rows == 0) {
       return 0;
     }
     float[] p = params.values();
     float[] tp = teacher.params.values();
+    // the teacher may be wider than this network (a distilled student): its rows are its own width
+    int tc = teacher.c;
     for (int j = 0; j < k; j++) {
       System.arraycopy(p, itemRow(checkItem(negatives[j])), ws.negativeEmbeddings, j * c, c);
       int teacherRow = negatives[j] < teacher.items ? teacher.itemRow(negatives[j]) : -1;
       if (teacherRow < 0) {
-        Arrays.fill(teacherWs.negativeEmbeddings, j * c, (j + 1) * c, 0f); // an item the teacher never had
+        Arrays.fill(teacherWs.negativeEmbeddings, j * tc, (j + 1) * tc, 0f); // an item the teacher never had
       } else {
-        System.arraycopy(tp, teacherRow, teacherWs.negativeEmbeddings, j * c, c);
+        System.arraycopy(tp, teacherRow, teacherWs.negativeEmbeddings, j * tc, tc);
       }
     }
-    VectorOps.matMulTransB(ws.hidden, 0, ws.negativeEmbeddings, 0, ws.negativeLogits, 0, n, c, k, false);
-    VectorOps.matMulTransB(teacherWs.hidden, 0, teacherWs.negativeEmbeddings, 0, teacherWs.negativeLogits, 0, n, c, k,
-        false);
+    float[] h = gatherValid(ws, n, rows);
+    float[] th = teacherHidden(teacherWs, ws, n, rows);
+    VectorOps.matMulTransB(h, 0, ws.negativeEmbeddings, 0, ws.negativeLogits, 0, rows, c, k, false);
+    VectorOps.matMulTransB(th, 0, teacherWs.negativeEmbeddings, 0, teacherWs.negativeLogits, 0, rows, tc, k, false);
     double loss = 0;
     float scale = weight / rows;
-    for (int r = 0; r < n; r++) {
-      int row = r * k;
-      if (ws.targets[r] == Embedding.PADDING) {
-        Arrays.fill(ws.negativeLogits, row, row + k, 0f);
-        continue;
-      }
+    for (int i = 0; i < rows; i++) {
+      int row = i * k;
       double studentLse = logSumExp(ws.negativeLogits, row, k);
       double teacherLse = logSumExp(teacherWs.negativeLogits, row, k);
       for (int j = 0; j < k; j++) {
@@ -596,13 +649,20 @@ public final class SasrecNetwork {
         ws.negativeLogits[row + j] = (float) ((Math.exp(logP) - q) * scale);
       }
     }
-    VectorOps.matMul(ws.negativeLogits, 0, ws.negativeEmbeddings, 0, ws.dHidden, 0, n, k, c, true);
-    VectorOps.matMulTransA(ws.negativeLogits, 0, ws.hidden, 0, ws.dNegativeEmbeddings, 0, k, n, c, false);
-    for (int j = 0; j < k; j++) {
-      VectorOps.axpy(1f, ws.dNegativeEmbeddings, j * c, grads, itemRow(negatives[j]), c);
-      touched.add(negatives[j]);
-    }
+    negativeBackward(ws, h, negatives, k, rows, grads, touched);
     return loss;
+  }
+
+  /** The teacher's hidden rows at this workspace's target rows ({@code ws.validRows}), compact like {@link #gatherValid}. */
+  private static float[] teacherHidden(Workspace teacherWs, Workspace ws, int n, int rows) {
+    if (rows == n) {
+      return teacherWs.hidden;
+    }
+    int tc = teacherWs.channels();
+    for (int i = 0; i < rows; i++) {
+      System.arraycopy(teacherWs.hidden, ws.validRows[i] * tc, teacherWs.validHidden, i * tc, tc);
+    }
+    return teacherWs.validHidden;
   }
 
   private static double logSumExp(float[] x, int from, int n) {

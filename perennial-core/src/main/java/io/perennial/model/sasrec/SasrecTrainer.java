@@ -96,11 +96,37 @@ public final class SasrecTrainer implements Trainer {
 
   @Override
   public SasrecModel fit(Dataset train, TrainingOptions options) {
+    return fit(train, options, null, 0f);
+  }
+
+  /**
+   * Trains a student of {@code teacher} (a SASRec model trained on the same data, usually wider):
+   * every step adds {@code weight} times the KL divergence from the teacher's softmax over the
+   * step's sampled items to this model's, at every target position, to the data's loss ({@link
+   * SasrecNetwork#distillationLoss}, the term forgetting protection uses). The student reads at most
+   * the teacher's max length (its adaptive length resolves to the teacher's).
+   *
+   * @throws IllegalArgumentException if the student's max length exceeds the teacher's, or with DP-SGD
+   */
+  public SasrecModel fitStudent(Dataset train, TrainingOptions options, SasrecModel teacher, float weight) {
+    if (!(weight > 0)) {
+      throw new IllegalArgumentException("distillation weight must be > 0, got " + weight);
+    }
+    return fit(train, options, teacher, weight);
+  }
+
+  private SasrecModel fit(Dataset train, TrainingOptions options, SasrecModel teacher, float weight) {
     MemoryBudget.check(this, train);
     UserSequences sequences = UserSequences.of(train.log());
     int users = train.userCount();
     int items = Math.max(1, train.itemCount());
-    SasrecConfig resolved = config.maxLength() > 0 ? config : config.withMaxLength(maxLengthFor(sequences));
+    int teacherLength = teacher == null ? 0 : teacher.network().maxLength();
+    SasrecConfig resolved = config.maxLength() > 0 ? config
+        : config.withMaxLength(teacher != null ? teacherLength : maxLengthFor(sequences));
+    if (teacher != null && (resolved.maxLength() > teacherLength || resolved.dp() != null)) {
+      throw new IllegalArgumentException("a distilled SASRec student needs maxLength <= the teacher's ("
+          + teacherLength + ", got " + resolved.maxLength() + ") and no dp config");
+    }
     int length = resolved.maxLength();
     int[][] userItems = new int[users][];
     List<SasrecSteps.Window> windows = new ArrayList<>();
@@ -137,6 +163,9 @@ public final class SasrecTrainer implements Trainer {
     long totalSteps = (long) cfg.epochs() * ((windows.size() + batch - 1) / batch);
     int warmup = (int) Math.min(cfg.warmupSteps(), totalSteps / 10);
     try (SasrecSteps stepper = new SasrecSteps(network, cfg, batch, warmup, history, items)) {
+      if (teacher != null) {
+        stepper.distilFrom(teacher.network(), weight);
+      }
       EpochLoop.run(type(), model, cfg.epochs(), positions, options,
           epoch -> {
             double loss = epoch(stepper, windows, batches(windows, batch, random), step);

@@ -89,6 +89,42 @@ class SasrecNetworkTest {
     checkGradients(SasrecConfig.Loss.BCE);
   }
 
+  /**
+   * Sampled softmax plus distillation from a twice-as-wide teacher (a distilled student's loss);
+   * the padded batch has rows without a target, so both losses run on gathered target rows.
+   */
+  @Test
+  void distillationFromAWiderTeacherGradientsMatchCentralDifferences() {
+    SasrecNetwork net = network(0.2f);
+    SasrecNetwork teacher = new SasrecNetwork(ITEMS, 2 * C, 1, 2, T, 0f, Activation.GELU, 11);
+    int[] negatives = {0, 3, 5, 8, 3};
+    SasrecNetwork.Workspace ws = net.workspace(LENGTHS.length, true, negatives.length);
+    SasrecNetwork.Workspace tws = teacher.workspace(LENGTHS.length, true, negatives.length);
+    fill(ws, LENGTHS, T, 4);
+    System.arraycopy(ws.ids, 0, tws.ids, 0, ws.ids.length);
+    System.arraycopy(ws.lengths, 0, tws.lengths, 0, LENGTHS.length);
+    teacher.forward(tws, LENGTHS.length, T, false, 0, 0);
+    float[] values = net.params().values();
+    float[] grads = new float[values.length];
+    RowSet touched = new RowSet(ITEMS);
+    java.util.function.BiFunction<float[], RowSet, Double> loss = (g, rows) -> {
+      net.forward(ws, LENGTHS.length, T, true, 5, 0);
+      double sum = net.softmaxLoss(ws, negatives, negatives.length, g, rows, 1f)
+          + 0.7 * net.distillationLoss(ws, teacher, tws, negatives, negatives.length, g, rows, 0.7f);
+      assertThat(rows(LENGTHS)).isLessThan(LENGTHS.length * T); // some rows are padding
+      return sum / rows(LENGTHS);
+    };
+    double before = loss.apply(grads, touched);
+    net.backward(ws, grads, touched);
+    float[] scratch = new float[values.length];
+    RowSet scratchRows = new RowSet(ITEMS);
+    double worst = GradientCheck.assertGradient("sasrec distillation", values, grads,
+        () -> loss.apply(scratch, scratchRows));
+    System.out.printf("SASRec distillation gradient check: worst relative error %.2e%n", worst);
+    assertThat(before).isPositive();
+    assertThat(touched.size()).isPositive();
+  }
+
   private static float[] states(SasrecNetwork net, int[] ids, int[] lengths, int time) {
     SasrecNetwork.Workspace ws = net.workspace(lengths.length, false, 1);
     System.arraycopy(ids, 0, ws.ids, 0, ids.length);
