@@ -29,6 +29,7 @@ final class EvaluateCommand implements Callable<Integer> {
   @Mixin ItemOptions itemOptions = new ItemOptions();
   @Mixin ContentOptions contentOptions = new ContentOptions();
   @Mixin DistillOptions distill = new DistillOptions();
+  @Mixin AugmentOptions augment = new AugmentOptions();
 
   @picocli.CommandLine.Option(names = "--prune-sparsity", paramLabel = "S",
       description = "neumf/sasrec: after training, magnitude-prune the fraction S of each dense layer's weights and "
@@ -234,8 +235,14 @@ final class EvaluateCommand implements Callable<Integer> {
     List<JsonNode> overrides = new ArrayList<>();
     List<String> labels = new ArrayList<>();
     List<String> algorithms = new ArrayList<>();
+    if (augment.active() && !models.contains("sasrec")) {
+      augment.apply(models.get(0), null); // the error naming the option and the model
+    }
     for (String m : models) {
       JsonNode own = ConfigFiles.overrides(config, m, models.size());
+      if (m.equals("sasrec")) {
+        own = augment.apply(m, own);
+      }
       overrides.add(m.equals("fusion") ? FusionMembers.overrides(own, members, config, n -> Json.object()) : own);
       labels.add(m);
       algorithms.add(m);

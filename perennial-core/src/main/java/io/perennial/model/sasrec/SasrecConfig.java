@@ -36,15 +36,18 @@ import java.util.Locale;
  *     DpSasrecTraining}), or {@code null} to train without differential privacy
  * @param augment CL4SRec's augmentation operators ({@code crop}, {@code mask}, {@code reorder}) each
  *     view draws one of; empty = no augmentation
- * @param cropRatio η, the kept share of a cropped sequence
+ * @param cropRatio η, the kept share of a cropped sequence (0 = the default 0.6)
  * @param maskRatio γ, the masked share of a masked sequence's positions
  * @param reorderRatio β, the shuffled share of a reordered sequence
  * @param contrastiveWeight weight of the contrastive auxiliary loss (two views of every training
  *     window's input, NT-Xent over the batch's final states) added to the next-item loss; 0 = none.
  *     Applies only with {@code augment}
- * @param contrastiveTemperature τ of the contrastive loss
+ * @param contrastiveTemperature τ of the contrastive loss (0 = the default 1)
  * @param augmentExtra also train each epoch on an augmented copy of every window with the ordinary
  *     next-item loss (the "extra training sequences" use); only with {@code augment}
+ * @param contrastiveLength the contrastive views are of each window's newest {@code contrastiveLength}
+ *     inputs (CL4SRec's sequences are 50 long; the views cost a forward and backward pass each, so a
+ *     200-item window's would cost more than its next-item pass); 0 = the whole window
  * @param progressive staged deepening (train with fewer blocks, add near-identity blocks at the
  *     given epochs), or {@code null} to train {@code blocks} from the start
  */
@@ -76,7 +79,8 @@ public record SasrecConfig(
     float contrastiveWeight,
     float contrastiveTemperature,
     boolean augmentExtra,
-    SasrecDeepening progressive) {
+    SasrecDeepening progressive,
+    int contrastiveLength) {
 
   /** The training objective. */
   public enum Loss {
@@ -106,6 +110,13 @@ public record SasrecConfig(
     if (activation == null) {
       activation = Activation.RELU;
     }
+    // 0 is the default for the two fields that cannot be 0 (and what a checkpoint from before them reads)
+    if (cropRatio == 0) {
+      cropRatio = SequenceAugmentation.DEFAULT_CROP_RATIO;
+    }
+    if (contrastiveTemperature == 0) {
+      contrastiveTemperature = DEFAULT_CONTRASTIVE_TEMPERATURE;
+    }
     augment = augment == null ? List.of() : SequenceAugmentation.Operator.parseList(String.join(",", augment))
         .stream().map(o -> o.name().toLowerCase(Locale.ROOT)).toList();
     if (!(cropRatio > 0 && cropRatio <= 1) || !(maskRatio >= 0 && maskRatio < 1)
@@ -117,6 +128,9 @@ public record SasrecConfig(
         || !Float.isFinite(contrastiveTemperature)) {
       throw new IllegalArgumentException("contrastiveWeight must be >= 0 and contrastiveTemperature > 0, got "
           + contrastiveWeight + ", " + contrastiveTemperature);
+    }
+    if (contrastiveLength < 0) {
+      throw new IllegalArgumentException("contrastiveLength must be >= 0, got " + contrastiveLength);
     }
     if (dp != null && (!augment.isEmpty() || progressive != null)) {
       throw new IllegalArgumentException("augment and progressive do not combine with dp (DP-SGD clips each user's "
@@ -136,11 +150,13 @@ public record SasrecConfig(
         activation, weightDecay, maxGradNorm, threads, seed, partialFitEpochs, onlineSteps, onlineReplay, dp,
         List.of(), SequenceAugmentation.DEFAULT_CROP_RATIO, SequenceAugmentation.DEFAULT_MASK_RATIO,
         SequenceAugmentation.DEFAULT_REORDER_RATIO, DEFAULT_CONTRASTIVE_WEIGHT, DEFAULT_CONTRASTIVE_TEMPERATURE, false,
-        null);
+        null, DEFAULT_CONTRASTIVE_LENGTH);
   }
 
   /** CL4SRec's default weight of the contrastive loss (λ = 0.1). */
   public static final float DEFAULT_CONTRASTIVE_WEIGHT = 0.1f;
+  /** The newest inputs of a window the contrastive views are made of (CL4SRec's sequence length). */
+  public static final int DEFAULT_CONTRASTIVE_LENGTH = 50;
   /** CL4SRec's reference temperature. */
   public static final float DEFAULT_CONTRASTIVE_TEMPERATURE = 1f;
 
@@ -177,14 +193,14 @@ public record SasrecConfig(
     return new SasrecConfig(factors, n, heads, maxLength, epochs, batchSize, learningRate, warmupSteps,
         dropout, loss, negatives, activation, weightDecay, maxGradNorm, threads, seed, partialFitEpochs, onlineSteps,
         onlineReplay, dp, augment, cropRatio, maskRatio, reorderRatio, contrastiveWeight, contrastiveTemperature,
-        augmentExtra, null);
+        augmentExtra, null, contrastiveLength);
   }
 
   public SasrecConfig withThreads(int n) {
     return new SasrecConfig(factors, blocks, heads, maxLength, epochs, batchSize, learningRate, warmupSteps,
         dropout, loss, negatives, activation, weightDecay, maxGradNorm, n, seed, partialFitEpochs, onlineSteps,
         onlineReplay, dp, augment, cropRatio, maskRatio, reorderRatio, contrastiveWeight, contrastiveTemperature,
-        augmentExtra, progressive);
+        augmentExtra, progressive, contrastiveLength);
   }
 
   /** The same settings reading at most {@code length} items (resolving the adaptive 0). */
@@ -192,7 +208,7 @@ public record SasrecConfig(
     return new SasrecConfig(factors, blocks, heads, length, epochs, batchSize, learningRate, warmupSteps,
         dropout, loss, negatives, activation, weightDecay, maxGradNorm, threads, seed, partialFitEpochs,
         onlineSteps, onlineReplay, dp, augment, cropRatio, maskRatio, reorderRatio, contrastiveWeight,
-        contrastiveTemperature, augmentExtra, progressive);
+        contrastiveTemperature, augmentExtra, progressive, contrastiveLength);
   }
 
   /** The same settings with {@code n} epochs (resolving the adaptive 0). */
@@ -200,6 +216,6 @@ public record SasrecConfig(
     return new SasrecConfig(factors, blocks, heads, maxLength, n, batchSize, learningRate, warmupSteps,
         dropout, loss, negatives, activation, weightDecay, maxGradNorm, threads, seed, partialFitEpochs,
         onlineSteps, onlineReplay, dp, augment, cropRatio, maskRatio, reorderRatio, contrastiveWeight,
-        contrastiveTemperature, augmentExtra, progressive);
+        contrastiveTemperature, augmentExtra, progressive, contrastiveLength);
   }
 }

@@ -259,7 +259,8 @@ final class SasrecSteps implements AutoCloseable {
     long viewStep = mix(config.seed() ^ VIEW_SALT, step);
     for (int i = 0; i < size; i++) {
       Window w = batch.get(from + i);
-      int[] input = java.util.Arrays.copyOfRange(w.items(), w.start(), w.end());
+      int first = config.contrastiveLength() == 0 ? w.start() : Math.max(w.start(), w.end() - config.contrastiveLength());
+      int[] input = java.util.Arrays.copyOfRange(w.items(), first, w.end());
       SplittableRandom random = new SplittableRandom(mix(viewStep, i));
       cl.views[i] = cl.augmentation.randomView(cl.operators, input, random);
       cl.views[size + i] = cl.augmentation.randomView(cl.operators, input, random);
