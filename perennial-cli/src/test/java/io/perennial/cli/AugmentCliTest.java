@@ -25,7 +25,7 @@ class AugmentCliTest {
     assertThat(bpr.exitCode()).isNotZero();
     assertThat(bpr.stderr()).contains("--augment applies to --model sasrec only, not bpr");
 
-    CliHarness.Result weightAlone = CliHarness.runOnce("simulate", "--data", data.toString(), "--implicit", "--model",
+    CliHarness.Result weightAlone = CliHarness.runOnce("simulate", "--data", data.toString(), "--model",
         "sasrec", "--strategies", "static", "--contrastive-weight", "0.2", "--report", dir.resolve("sim").toString());
     assertThat(weightAlone.exitCode()).isNotZero();
     assertThat(weightAlone.stderr()).contains("--contrastive-weight needs --augment");

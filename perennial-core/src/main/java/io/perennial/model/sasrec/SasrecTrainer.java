@@ -26,7 +26,7 @@ import java.util.SplittableRandom;
  * With a {@code dp} config, DP-SGD per user instead ({@link DpSasrecTraining}).
  *
  * <p>Issue 16's recipes: with {@code augment}, CL4SRec's contrastive loss over two augmented views
- * of every window ({@link SasrecSteps#contrastWith}) and, with {@code augmentExtra}, an augmented
+ * of every window ({@code SasrecSteps.contrastWith}) and, with {@code augmentExtra}, an augmented
  * copy of every window each epoch trained with the next-item loss; with {@code progressive}, fewer
  * blocks first, deepened by near-identity blocks at the configured epochs ({@link SasrecDeepening}).
  * Both apply to this training, not to later fine-tunes or online steps.
