@@ -160,7 +160,7 @@ public record SasrecConfig(
   /** CL4SRec's reference temperature. */
   public static final float DEFAULT_CONTRASTIVE_TEMPERATURE = 1f;
 
-  /** The augmentation operators of {@link #augment}. */
+  /** The augmentation operators of {@link #augment()}. */
   List<SequenceAugmentation.Operator> augmentOperators() {
     return SequenceAugmentation.Operator.parseList(String.join(",", augment));
   }

@@ -23,7 +23,7 @@ import java.util.List;
  */
 public record SasrecDeepening(List<Integer> blocks, List<Integer> deepenAt, float newScale) {
 
-  /** The default {@link #newScale}. */
+  /** The default {@link #newScale()}. */
   public static final float DEFAULT_NEW_SCALE = 0.01f;
 
   public SasrecDeepening {
