@@ -30,6 +30,7 @@ final class EvaluateCommand implements Callable<Integer> {
   @Mixin ContentOptions contentOptions = new ContentOptions();
   @Mixin DistillOptions distill = new DistillOptions();
   @Mixin PretrainedOptions pretrained = new PretrainedOptions();
+  @Mixin AugmentOptions augment = new AugmentOptions();
 
   @picocli.CommandLine.Option(names = "--prune-sparsity", paramLabel = "S",
       description = "neumf/sasrec: after training, magnitude-prune the fraction S of each dense layer's weights and "
@@ -237,8 +238,14 @@ final class EvaluateCommand implements Callable<Integer> {
     List<JsonNode> scratchOverrides = new ArrayList<>(); // without the pretrained model's factor count
     List<String> labels = new ArrayList<>();
     List<String> algorithms = new ArrayList<>();
+    if (augment.active() && !models.contains("sasrec")) {
+      augment.apply(models.get(0), null); // the error naming the option and the model
+    }
     for (String m : models) {
       JsonNode plain = ConfigFiles.overrides(config, m, models.size());
+      if (m.equals("sasrec")) {
+        plain = augment.apply(m, plain);
+      }
       JsonNode own = pretrained.overrides(plain, m);
       scratchOverrides.add(m.equals("fusion") ? FusionMembers.overrides(plain, members, config, n -> Json.object()) : plain);
       overrides.add(m.equals("fusion") ? FusionMembers.overrides(own, members, config, n -> Json.object()) : own);

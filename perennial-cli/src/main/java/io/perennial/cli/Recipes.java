@@ -73,10 +73,12 @@ final class Recipes {
           }
         }
         case "progressive" -> {
+          if (model.equals("sasrec")) {
+            sasrecDeepening(base, defaults, out, skipped);
+            continue;
+          }
           if (!defaults.has("progressive")) {
-            skipped.add(new Skipped(recipe, model.equals("sasrec")
-                ? "deepening SASRec (blocks added one at a time) belongs to the SASRec work; not here yet"
-                : model.equals("ials") ? "iALS solves each row exactly in closed form: growing it in stages saves nothing"
+            skipped.add(new Skipped(recipe, model.equals("ials") ? "iALS solves each row exactly in closed form: growing it in stages saves nothing"
                 : model + " has no factor tables to widen"));
             continue;
           }
@@ -147,6 +149,33 @@ final class Recipes {
       }
     }
     return new Plan(out, skipped);
+  }
+
+  /**
+   * SASRec's progressive recipe: one block first, a near-identity block added at evenly spaced
+   * epochs up to the model's blocks (1→2 at half the epochs for the default 2). Needs an explicit
+   * {@code epochs}: the default adapts to the data, and the stages are set in epochs.
+   */
+  private static void sasrecDeepening(JsonNode base, ObjectNode defaults, List<Variant> out, List<Skipped> skipped) {
+    int blocks = intField(base, defaults, "blocks");
+    int epochs = intField(base, defaults, "epochs");
+    if (blocks < 2 || epochs < blocks) {
+      skipped.add(new Skipped("progressive", epochs == 0
+          ? "set \"epochs\" in --config: SASRec's default epoch count adapts to the data and the deepening stages are "
+              + "epochs"
+          : "needs blocks >= 2 and epochs >= blocks to deepen (got " + blocks + ", " + epochs + ")"));
+      return;
+    }
+    ObjectNode stages = Json.object();
+    ArrayNode counts = stages.putArray("blocks");
+    ArrayNode at = stages.putArray("deepenAt");
+    for (int b = 1; b < blocks; b++) {
+      counts.add(b);
+      at.add(epochs * b / blocks);
+    }
+    ObjectNode o = Json.object();
+    o.set("progressive", stages);
+    out.add(new Variant("progressive", "deepen 1→" + blocks + " blocks", "sasrec", o, List.of()));
   }
 
   private static int intField(JsonNode base, ObjectNode defaults, String field) {

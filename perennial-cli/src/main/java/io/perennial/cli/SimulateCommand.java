@@ -58,6 +58,7 @@ final class SimulateCommand implements Callable<Integer> {
   @picocli.CommandLine.Mixin LayoutOptions layout = new LayoutOptions();
   @picocli.CommandLine.Mixin ItemOptions itemOptions = new ItemOptions();
   @picocli.CommandLine.Mixin PretrainedOptions pretrained = new PretrainedOptions();
+  @picocli.CommandLine.Mixin AugmentOptions augment = new AugmentOptions();
 
   @Option(names = "--model", defaultValue = "ials", paramLabel = "NAME", completionCandidates = ServeCommand.ModelNames.class,
       description = "${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
@@ -219,7 +220,7 @@ final class SimulateCommand implements Callable<Integer> {
     }
     ObjectNode modelConfig = Algorithms.streamingDefaults(model);
     FusionMembers.check(members, List.of(model));
-    JsonNode user = ConfigFiles.overrides(config, model, 1);
+    JsonNode user = augment.apply(model, ConfigFiles.overrides(config, model, 1));
     if (model.equals("fusion")) {
       user = FusionMembers.overrides(user, members, config, Algorithms::streamingDefaults);
       if (FusionMembers.needsContent(user)) {

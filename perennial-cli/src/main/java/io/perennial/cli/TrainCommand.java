@@ -44,6 +44,7 @@ final class TrainCommand implements Callable<Integer> {
   @Mixin ContentOptions contentOptions = new ContentOptions();
   @Mixin DistillOptions distill = new DistillOptions();
   @Mixin PretrainedOptions pretrained = new PretrainedOptions();
+  @Mixin AugmentOptions augment = new AugmentOptions();
 
   @Option(names = "--encode-items",
       description = "Also encode the --items texts with the sentence encoder into MODEL.items.pemb beside the model "
@@ -101,7 +102,7 @@ final class TrainCommand implements Callable<Integer> {
       encoding.itemText(); // a bad template is refused before training, not after
     }
     FusionMembers.check(members, List.of(model));
-    JsonNode overrides = ConfigFiles.overrides(config, model, 1);
+    JsonNode overrides = augment.apply(model, ConfigFiles.overrides(config, model, 1));
     if (model.equals("fusion")) {
       overrides = FusionMembers.overrides(overrides, members, config, n -> Json.object());
     }

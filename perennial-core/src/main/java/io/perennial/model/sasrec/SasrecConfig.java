@@ -1,6 +1,8 @@
 package io.perennial.model.sasrec;
 
 import io.perennial.nn.Activation;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * SASRec's settings (Kang and McAuley, ICDM 2018).
@@ -32,6 +34,22 @@ import io.perennial.nn.Activation;
  * @param onlineReplay replayed windows of other users in each online step
  * @param dp DP-SGD settings (user-level: an example is one user's training sequence, see {@code
  *     DpSasrecTraining}), or {@code null} to train without differential privacy
+ * @param augment CL4SRec's augmentation operators ({@code crop}, {@code mask}, {@code reorder}) each
+ *     view draws one of; empty = no augmentation
+ * @param cropRatio η, the kept share of a cropped sequence (0 = the default 0.6)
+ * @param maskRatio γ, the masked share of a masked sequence's positions
+ * @param reorderRatio β, the shuffled share of a reordered sequence
+ * @param contrastiveWeight weight of the contrastive auxiliary loss (two views of every training
+ *     window's input, NT-Xent over the batch's final states) added to the next-item loss; 0 = none.
+ *     Applies only with {@code augment}
+ * @param contrastiveTemperature τ of the contrastive loss (0 = the default 1)
+ * @param augmentExtra also train each epoch on an augmented copy of every window with the ordinary
+ *     next-item loss (the "extra training sequences" use); only with {@code augment}
+ * @param contrastiveLength the contrastive views are of each window's newest {@code contrastiveLength}
+ *     inputs (CL4SRec's sequences are 50 long; the views cost a forward and backward pass each, so a
+ *     200-item window's would cost more than its next-item pass); 0 = the whole window
+ * @param progressive staged deepening (train with fewer blocks, add near-identity blocks at the
+ *     given epochs), or {@code null} to train {@code blocks} from the start
  */
 public record SasrecConfig(
     int factors,
@@ -53,7 +71,16 @@ public record SasrecConfig(
     int partialFitEpochs,
     int onlineSteps,
     int onlineReplay,
-    io.perennial.privacy.DpConfig dp) {
+    io.perennial.privacy.DpConfig dp,
+    List<String> augment,
+    float cropRatio,
+    float maskRatio,
+    float reorderRatio,
+    float contrastiveWeight,
+    float contrastiveTemperature,
+    boolean augmentExtra,
+    SasrecDeepening progressive,
+    int contrastiveLength) {
 
   /** The training objective. */
   public enum Loss {
@@ -83,6 +110,69 @@ public record SasrecConfig(
     if (activation == null) {
       activation = Activation.RELU;
     }
+    // 0 is the default for the two fields that cannot be 0 (and what a checkpoint from before them reads)
+    if (cropRatio == 0) {
+      cropRatio = SequenceAugmentation.DEFAULT_CROP_RATIO;
+    }
+    if (contrastiveTemperature == 0) {
+      contrastiveTemperature = DEFAULT_CONTRASTIVE_TEMPERATURE;
+    }
+    augment = augment == null ? List.of() : SequenceAugmentation.Operator.parseList(String.join(",", augment))
+        .stream().map(o -> o.name().toLowerCase(Locale.ROOT)).toList();
+    if (!(cropRatio > 0 && cropRatio <= 1) || !(maskRatio >= 0 && maskRatio < 1)
+        || !(reorderRatio >= 0 && reorderRatio <= 1)) {
+      throw new IllegalArgumentException("cropRatio must be in (0, 1], maskRatio in [0, 1) and reorderRatio in [0, 1], got "
+          + cropRatio + ", " + maskRatio + ", " + reorderRatio);
+    }
+    if (!(contrastiveWeight >= 0) || !Float.isFinite(contrastiveWeight) || !(contrastiveTemperature > 0)
+        || !Float.isFinite(contrastiveTemperature)) {
+      throw new IllegalArgumentException("contrastiveWeight must be >= 0 and contrastiveTemperature > 0, got "
+          + contrastiveWeight + ", " + contrastiveTemperature);
+    }
+    if (contrastiveLength < 0) {
+      throw new IllegalArgumentException("contrastiveLength must be >= 0, got " + contrastiveLength);
+    }
+    if (dp != null && (!augment.isEmpty() || progressive != null)) {
+      throw new IllegalArgumentException("augment and progressive do not combine with dp (DP-SGD clips each user's "
+          + "gradient alone, and the contrastive loss ties a batch's users together)");
+    }
+    if (progressive != null) {
+      progressive.check(blocks, epochs);
+    }
+  }
+
+  /** The settings without augmentation or deepening (the constructor before issue 16's fields). */
+  public SasrecConfig(int factors, int blocks, int heads, int maxLength, int epochs, int batchSize,
+      float learningRate, int warmupSteps, float dropout, Loss loss, int negatives, Activation activation,
+      float weightDecay, float maxGradNorm, int threads, long seed, int partialFitEpochs, int onlineSteps,
+      int onlineReplay, io.perennial.privacy.DpConfig dp) {
+    this(factors, blocks, heads, maxLength, epochs, batchSize, learningRate, warmupSteps, dropout, loss, negatives,
+        activation, weightDecay, maxGradNorm, threads, seed, partialFitEpochs, onlineSteps, onlineReplay, dp,
+        List.of(), SequenceAugmentation.DEFAULT_CROP_RATIO, SequenceAugmentation.DEFAULT_MASK_RATIO,
+        SequenceAugmentation.DEFAULT_REORDER_RATIO, DEFAULT_CONTRASTIVE_WEIGHT, DEFAULT_CONTRASTIVE_TEMPERATURE, false,
+        null, DEFAULT_CONTRASTIVE_LENGTH);
+  }
+
+  /** CL4SRec's default weight of the contrastive loss (λ = 0.1). */
+  public static final float DEFAULT_CONTRASTIVE_WEIGHT = 0.1f;
+  /** The newest inputs of a window the contrastive views are made of (CL4SRec's sequence length). */
+  public static final int DEFAULT_CONTRASTIVE_LENGTH = 50;
+  /** CL4SRec's reference temperature. */
+  public static final float DEFAULT_CONTRASTIVE_TEMPERATURE = 1f;
+
+  /** The augmentation operators of {@link #augment()}. */
+  List<SequenceAugmentation.Operator> augmentOperators() {
+    return SequenceAugmentation.Operator.parseList(String.join(",", augment));
+  }
+
+  /** Whether training adds the contrastive loss (operators and a weight above 0). */
+  boolean contrastive() {
+    return !augment.isEmpty() && contrastiveWeight > 0;
+  }
+
+  /** Whether training adds augmented copies of the windows. */
+  boolean extraSequences() {
+    return !augment.isEmpty() && augmentExtra;
   }
 
   /**
@@ -95,23 +185,37 @@ public record SasrecConfig(
         0f, 5f, 2, 42L, 2, 2, 3, null);
   }
 
+  /**
+   * The same settings with {@code n} blocks and no deepening stages: the network a deepened
+   * training ends with, or one of its stages.
+   */
+  public SasrecConfig withBlocks(int n) {
+    return new SasrecConfig(factors, n, heads, maxLength, epochs, batchSize, learningRate, warmupSteps,
+        dropout, loss, negatives, activation, weightDecay, maxGradNorm, threads, seed, partialFitEpochs, onlineSteps,
+        onlineReplay, dp, augment, cropRatio, maskRatio, reorderRatio, contrastiveWeight, contrastiveTemperature,
+        augmentExtra, null, contrastiveLength);
+  }
+
   public SasrecConfig withThreads(int n) {
     return new SasrecConfig(factors, blocks, heads, maxLength, epochs, batchSize, learningRate, warmupSteps,
         dropout, loss, negatives, activation, weightDecay, maxGradNorm, n, seed, partialFitEpochs, onlineSteps,
-        onlineReplay, dp);
+        onlineReplay, dp, augment, cropRatio, maskRatio, reorderRatio, contrastiveWeight, contrastiveTemperature,
+        augmentExtra, progressive, contrastiveLength);
   }
 
   /** The same settings reading at most {@code length} items (resolving the adaptive 0). */
   public SasrecConfig withMaxLength(int length) {
     return new SasrecConfig(factors, blocks, heads, length, epochs, batchSize, learningRate, warmupSteps,
         dropout, loss, negatives, activation, weightDecay, maxGradNorm, threads, seed, partialFitEpochs,
-        onlineSteps, onlineReplay, dp);
+        onlineSteps, onlineReplay, dp, augment, cropRatio, maskRatio, reorderRatio, contrastiveWeight,
+        contrastiveTemperature, augmentExtra, progressive, contrastiveLength);
   }
 
   /** The same settings with {@code n} epochs (resolving the adaptive 0). */
   public SasrecConfig withEpochs(int n) {
     return new SasrecConfig(factors, blocks, heads, maxLength, n, batchSize, learningRate, warmupSteps,
         dropout, loss, negatives, activation, weightDecay, maxGradNorm, threads, seed, partialFitEpochs,
-        onlineSteps, onlineReplay, dp);
+        onlineSteps, onlineReplay, dp, augment, cropRatio, maskRatio, reorderRatio, contrastiveWeight,
+        contrastiveTemperature, augmentExtra, progressive, contrastiveLength);
   }
 }

@@ -92,6 +92,21 @@ public final class SasrecModel extends AbstractRecommender implements OnlineLear
   }
 
   /**
+   * Serves {@code deeper} from now on (progressive training's deepened network; same items and
+   * width): workspaces of the old network are dropped, the cached states are stale until {@link
+   * #refreshAllStates}.
+   */
+  void replaceNetwork(SasrecNetwork deeper) {
+    if (deeper.items() != network.items() || deeper.channels() != network.channels()
+        || deeper.itemTable().offset() != 0) {
+      throw new IllegalArgumentException("a replacement network must keep the item table and the width");
+    }
+    network = deeper;
+    smallRefresh = null;
+    online = null;
+  }
+
+  /**
    * The guarantee of the network's parameters as DP-SGD left them, per user. The cached user
    * states, sequences, histories and popularity counts are the training data itself (each user's
    * state is computed from their own sequence), and updates after training take non-private steps.
@@ -199,7 +214,7 @@ public final class SasrecModel extends AbstractRecommender implements OnlineLear
   /** The final state after {@code sequence} (at most maxLength items) into {@code out}. */
   private void stateOf(int[] sequence, float[] out, int outOffset) {
     SasrecNetwork.Workspace[] holder = oneSequence.get();
-    if (holder == null || holder[0] == null || holder.length != 1) {
+    if (holder == null || holder[0] == null || holder.length != 1 || !holder[0].belongsTo(network)) {
       holder = new SasrecNetwork.Workspace[] {network.workspace(1, false, 1)};
       oneSequence.set(holder);
     }
@@ -246,7 +261,8 @@ public final class SasrecModel extends AbstractRecommender implements OnlineLear
     AtomicInteger next = new AtomicInteger();
     float[] into = states;
     boolean inline = chunks == 1 || config.threads() == 1;
-    if (inline && (smallRefresh == null || smallRefresh.maxBatch() < Math.min(STATE_BATCH, order.length))) {
+    if (inline && (smallRefresh == null || smallRefresh.maxBatch() < Math.min(STATE_BATCH, order.length)
+        || !smallRefresh.belongsTo(network))) {
       smallRefresh = network.workspace(Math.min(STATE_BATCH, order.length), false, 1);
     }
     Runnable worker = () -> {

@@ -306,6 +306,11 @@ public final class SasrecNetwork {
       return c;
     }
 
+    /** Whether this workspace was made by {@code network} (its buffers fit that network's blocks). */
+    public boolean belongsTo(SasrecNetwork network) {
+      return SasrecNetwork.this == network;
+    }
+
     /** The final state of sequence {@code b} at its newest position, copied into {@code out}. */
     public void lastState(int b, float[] out, int outOffset) {
       System.arraycopy(hidden, ((b * time) + time - 1) * c, out, outOffset, c);

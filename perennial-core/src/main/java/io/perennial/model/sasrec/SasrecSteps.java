@@ -50,6 +50,36 @@ final class SasrecSteps implements AutoCloseable {
   private SasrecNetwork teacher;
   private SasrecNetwork.Workspace[] teacherWorkspaces;
   private float distillation;
+  /** The contrastive auxiliary loss (CL4SRec), or null: see {@link #contrastWith}. */
+  private Contrast contrast;
+
+  /**
+   * What the contrastive loss needs per step: the augmentation, the two views of each window
+   * (rows {@code i} and {@code i + B}), a workspace per worker for its share of the {@code 2B}
+   * views, and the views' final states and their gradient.
+   */
+  private static final class Contrast {
+    final SequenceAugmentation augmentation;
+    final List<SequenceAugmentation.Operator> operators;
+    final float weight;
+    final float temperature;
+    final SasrecNetwork.Workspace[] workspaces;
+    final int[][] views;
+    final float[] states;
+    final float[] gradient;
+
+    Contrast(SequenceAugmentation augmentation, List<SequenceAugmentation.Operator> operators, float weight,
+        float temperature, SasrecNetwork.Workspace[] workspaces, int maxViews, int channels) {
+      this.augmentation = augmentation;
+      this.operators = operators;
+      this.weight = weight;
+      this.temperature = temperature;
+      this.workspaces = workspaces;
+      this.views = new int[maxViews][];
+      this.states = new float[maxViews * channels];
+      this.gradient = new float[maxViews * channels];
+    }
+  }
 
   /**
    * @param maxBatch the largest batch {@link #step} will be given
@@ -95,6 +125,24 @@ final class SasrecSteps implements AutoCloseable {
     for (int w = 0; w < workspaces.length; w++) {
       teacherWorkspaces[w] = earlier.workspace(perWorker, true, config.negatives());
     }
+  }
+
+  /**
+   * From now on every step adds CL4SRec's contrastive loss (Xie et al., ICDE 2022): each window's
+   * input gives two views, each by an operator drawn from {@code operators}; the batch's {@code 2B}
+   * views run through the network (training mode, their own dropout masks), and NT-Xent ({@link
+   * ContrastiveLoss}) over their final states, times {@code weight}, is backpropagated through it
+   * together with the next-item loss. The views are drawn from the seed, the step and the window's
+   * place in the batch, so they do not depend on the worker count.
+   */
+  void contrastWith(SequenceAugmentation augmentation, List<SequenceAugmentation.Operator> operators, float weight,
+      float temperature) {
+    SasrecNetwork.Workspace[] views = new SasrecNetwork.Workspace[workspaces.length];
+    for (int w = 0; w < views.length; w++) {
+      views[w] = network.workspace(2 * perWorker, true, 1);
+    }
+    contrast = new Contrast(augmentation, operators, weight, temperature, views,
+        2 * perWorker * workspaces.length, network.channels());
   }
 
   /** Items negatives are drawn from: {@code 0 .. count)}. */
@@ -181,12 +229,86 @@ final class SasrecSteps implements AutoCloseable {
       }
       network.backward(ws, grads, touched);
     });
+    double contrastive = contrast != null && size >= 2 ? contrastiveGradients(batch, from, to, step) : 0;
     parallel.reduce();
     double sum = 0;
     for (double l : losses) {
       sum += l;
     }
-    return sum / rows;
+    return sum / rows + contrast(contrastive);
+  }
+
+  private double contrast(double loss) {
+    return contrast == null ? 0 : contrast.weight * loss;
+  }
+
+  /** Salt of the views' random streams and dropout keys, apart from the next-item pass's. */
+  private static final long VIEW_SALT = 0xC145EC0L;
+
+  /**
+   * The contrastive loss of the batch's views, its gradient (times the weight) backpropagated into
+   * the workers' gradients; returns the unweighted NT-Xent loss. Views are split over the workers
+   * in contiguous shares, all padded to the longest view (so a view's dropout mask does not depend
+   * on the split).
+   */
+  private double contrastiveGradients(List<Window> batch, int from, int to, long step) {
+    Contrast cl = contrast;
+    int size = to - from;
+    int rows = 2 * size;
+    int time = 1;
+    long viewStep = mix(config.seed() ^ VIEW_SALT, step);
+    for (int i = 0; i < size; i++) {
+      Window w = batch.get(from + i);
+      int first = config.contrastiveLength() == 0 ? w.start() : Math.max(w.start(), w.end() - config.contrastiveLength());
+      int[] input = java.util.Arrays.copyOfRange(w.items(), first, w.end());
+      SplittableRandom random = new SplittableRandom(mix(viewStep, i));
+      cl.views[i] = cl.augmentation.randomView(cl.operators, input, random);
+      cl.views[size + i] = cl.augmentation.randomView(cl.operators, input, random);
+      time = Math.max(time, Math.max(cl.views[i].length, cl.views[size + i].length));
+    }
+    int perViews = 2 * perWorker;
+    int c = network.channels();
+    int t = time;
+    parallel.run(worker -> {
+      int v0 = worker * perViews;
+      int v1 = Math.min(rows, v0 + perViews);
+      if (v0 >= v1) {
+        return;
+      }
+      SasrecNetwork.Workspace ws = cl.workspaces[worker];
+      for (int v = v0; v < v1; v++) {
+        int b = v - v0;
+        int[] view = cl.views[v];
+        int pad = t - view.length;
+        java.util.Arrays.fill(ws.ids, b * t, b * t + pad, Embedding.PADDING);
+        System.arraycopy(view, 0, ws.ids, b * t + pad, view.length);
+        ws.lengths[b] = view.length;
+      }
+      network.forward(ws, v1 - v0, t, true, viewStep, v0);
+      for (int v = v0; v < v1; v++) {
+        ws.lastState(v - v0, cl.states, v * c);
+      }
+    });
+    java.util.Arrays.fill(cl.gradient, 0, rows * c, 0f);
+    double loss = ContrastiveLoss.loss(cl.states, rows, c, cl.temperature, cl.gradient);
+    parallel.run(worker -> {
+      int v0 = worker * perViews;
+      int v1 = Math.min(rows, v0 + perViews);
+      if (v0 >= v1) {
+        return;
+      }
+      SasrecNetwork.Workspace ws = cl.workspaces[worker];
+      java.util.Arrays.fill(ws.dHidden, 0, (v1 - v0) * t * c, 0f);
+      for (int v = v0; v < v1; v++) {
+        // only the newest position's state enters the loss
+        int at = ((v - v0) * t + t - 1) * c;
+        for (int j = 0; j < c; j++) {
+          ws.dHidden[at + j] = cl.weight * cl.gradient[v * c + j];
+        }
+      }
+      network.backward(ws, parallel.grads(worker), parallel.touched(worker, network.itemTable()));
+    });
+    return loss;
   }
 
   private static int targets(Window w) {

@@ -10,6 +10,7 @@ import io.perennial.model.MemoryBudget;
 import io.perennial.model.Trainer;
 import io.perennial.model.TrainingOptions;
 import io.perennial.model.UserHistory;
+import io.perennial.nn.Embedding;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -23,6 +24,12 @@ import java.util.SplittableRandom;
  * so every interaction is a target once per epoch. Batches are bucketed by length (a batch's T is
  * its longest window), with Adam, warm-up and early stopping through {@link TrainingOptions}.
  * With a {@code dp} config, DP-SGD per user instead ({@link DpSasrecTraining}).
+ *
+ * <p>Issue 16's recipes: with {@code augment}, CL4SRec's contrastive loss over two augmented views
+ * of every window ({@code SasrecSteps.contrastWith}) and, with {@code augmentExtra}, an augmented
+ * copy of every window each epoch trained with the next-item loss; with {@code progressive}, fewer
+ * blocks first, deepened by near-identity blocks at the configured epochs ({@link SasrecDeepening}).
+ * Both apply to this training, not to later fine-tunes or online steps.
  */
 public final class SasrecTrainer implements Trainer {
 
@@ -144,11 +151,13 @@ public final class SasrecTrainer implements Trainer {
       resolved = resolved.withEpochs(epochsFor(positions));
     }
     SasrecConfig cfg = resolved;
-    SasrecNetwork network = new SasrecNetwork(items, cfg.factors(), cfg.blocks(), cfg.heads(), length, cfg.dropout(),
+    SasrecDeepening deepening = cfg.progressive();
+    SasrecNetwork first = new SasrecNetwork(items, cfg.factors(),
+        deepening == null ? cfg.blocks() : deepening.initialBlocks(), cfg.heads(), length, cfg.dropout(),
         cfg.activation(), cfg.seed());
     UserHistory history = UserHistory.of(train.byUser());
     float[] popularity = AbstractRecommender.countItems(train.log(), items);
-    SasrecModel model = new SasrecModel(cfg, network, history, popularity, users, items, userItems,
+    SasrecModel model = new SasrecModel(cfg, first, history, popularity, users, items, userItems,
         new float[users * cfg.factors()], 0);
     if (cfg.dp() != null) {
       model.setPrivacy(DpSasrecTraining.train(model, cfg, windows, positions, history, items, options));
@@ -159,26 +168,101 @@ public final class SasrecTrainer implements Trainer {
     long[] step = {0};
     int batch = Math.max(1, Math.min(cfg.batchSize(), windows.size()));
     boolean validating = options.validator() != null;
+    boolean extra = cfg.extraSequences();
+    // mask positions read as empty ones: no extra embedding row, so checkpoints keep their layout
+    SequenceAugmentation augmentation = cfg.augment().isEmpty() ? null
+        : new SequenceAugmentation(cfg.cropRatio(), cfg.maskRatio(), cfg.reorderRatio(), Embedding.PADDING);
+    List<SequenceAugmentation.Operator> operators = cfg.augmentOperators();
     // a warm-up longer than a tenth of the run would spend a small data set's training warming up
-    long totalSteps = (long) cfg.epochs() * ((windows.size() + batch - 1) / batch);
+    long perEpoch = (long) (extra ? 2 : 1) * windows.size();
+    long totalSteps = (long) cfg.epochs() * ((perEpoch + batch - 1) / batch);
     int warmup = (int) Math.min(cfg.warmupSteps(), totalSteps / 10);
-    try (SasrecSteps stepper = new SasrecSteps(network, cfg, batch, warmup, history, items)) {
-      if (teacher != null) {
-        stepper.distilFrom(teacher.network(), weight);
-      }
-      EpochLoop.run(type(), model, cfg.epochs(), positions, options,
+    Stage stage = new Stage();
+    stage.network = first;
+    stage.stepper = stepper(first, cfg, batch, warmup, history, items, augmentation, operators);
+    if (teacher != null) {
+      stage.stepper.distilFrom(teacher.network(), weight);
+    }
+    try {
+      EpochLoop.run(type(), model, cfg.epochs(), extra ? 2 * positions : positions, options,
           epoch -> {
-            double loss = epoch(stepper, windows, batches(windows, batch, random), step);
+            int blocks = deepening == null ? cfg.blocks() : deepening.blocksAt(epoch, cfg.blocks());
+            if (blocks > stage.network.blocks()) {
+              stage.network = SasrecDeepening.deepen(stage.network, blocks, deepening.newScale(), cfg.activation(),
+                  cfg.dropout(), SasrecSteps.mix(cfg.seed(), 0xDEE9 + blocks));
+              stage.stepper.close();
+              // a fresh Adam (its moments belong to the old parameter layout), warmed up again
+              stage.stepper = stepper(stage.network, cfg, batch, warmup, history, items, augmentation, operators);
+              if (teacher != null) {
+                stage.stepper.distilFrom(teacher.network(), weight);
+              }
+              model.replaceNetwork(stage.network);
+            }
+            List<SasrecSteps.Window> epochWindows = windows;
+            if (extra) {
+              epochWindows = new ArrayList<>(windows);
+              SplittableRandom copies = new SplittableRandom(SasrecSteps.mix(cfg.seed() ^ 0xA06E, epoch));
+              for (SasrecSteps.Window w : windows) {
+                // the window's inputs and its newest target, augmented, then trained as a sequence of its own
+                int[] source = Arrays.copyOfRange(w.items(), w.start(), Math.min(w.items().length, w.end() + 1));
+                int[] view = augmentation.randomView(operators, source, copies);
+                if (view.length >= 2) {
+                  epochWindows.add(new SasrecSteps.Window(w.user(), view, 0, view.length - 1));
+                }
+              }
+            }
+            double loss = epoch(stage.stepper, epochWindows, batches(epochWindows, batch, random), step);
             if (validating) {
               model.refreshAllStates();
             }
             return loss;
           },
-          () -> network.params().values().clone(),
-          snapshot -> System.arraycopy(snapshot, 0, network.params().values(), 0, snapshot.length));
+          () -> new Snapshot(stage.network.blocks(), stage.network.params().values().clone()),
+          snapshot -> {
+            SasrecNetwork restored = stage.network;
+            if (snapshot.blocks() != restored.blocks()) {
+              // the best epoch was shallower: its network, deepened to the final count as a deepening would
+              SasrecNetwork shallow = new SasrecNetwork(items, cfg.factors(), snapshot.blocks(), cfg.heads(), length,
+                  cfg.dropout(), cfg.activation(), cfg.seed());
+              System.arraycopy(snapshot.values(), 0, shallow.params().values(), 0, snapshot.values().length);
+              restored = SasrecDeepening.deepen(shallow, cfg.blocks(), deepening.newScale(), cfg.activation(),
+                  cfg.dropout(), SasrecSteps.mix(cfg.seed(), 0xDEE9 + cfg.blocks()));
+              stage.network = restored;
+              model.replaceNetwork(restored);
+            } else {
+              System.arraycopy(snapshot.values(), 0, restored.params().values(), 0, snapshot.values().length);
+            }
+          });
+    } finally {
+      stage.stepper.close();
+    }
+    if (stage.network.blocks() != cfg.blocks()) {
+      // stages that end before the last epoch never reached (an early stop in a shallow stage)
+      stage.network = SasrecDeepening.deepen(stage.network, cfg.blocks(), deepening.newScale(), cfg.activation(),
+          cfg.dropout(), SasrecSteps.mix(cfg.seed(), 0xDEE9 + cfg.blocks()));
+      model.replaceNetwork(stage.network);
     }
     model.refreshAllStates();
     return model;
+  }
+
+  /** The network being trained and its stepper, replaced when a deepening stage begins. */
+  private static final class Stage {
+    SasrecNetwork network;
+    SasrecSteps stepper;
+  }
+
+  /** The parameters early stopping keeps, with the block count they had. */
+  private record Snapshot(int blocks, float[] values) {}
+
+  private static SasrecSteps stepper(SasrecNetwork network, SasrecConfig cfg, int batch, int warmup,
+      UserHistory history, int items, SequenceAugmentation augmentation,
+      List<SequenceAugmentation.Operator> operators) {
+    SasrecSteps stepper = new SasrecSteps(network, cfg, batch, warmup, history, items);
+    if (cfg.contrastive()) {
+      stepper.contrastWith(augmentation, operators, cfg.contrastiveWeight(), cfg.contrastiveTemperature());
+    }
+    return stepper;
   }
 
   private static double epoch(SasrecSteps stepper, List<SasrecSteps.Window> windows, List<int[]> batches,

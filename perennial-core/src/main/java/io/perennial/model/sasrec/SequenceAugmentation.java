@@ -56,7 +56,8 @@ public final class SequenceAugmentation {
    * @param maskRatio γ in [0, 1): the masked share of the positions
    * @param reorderRatio β in [0, 1]: the shuffled share of the sequence
    * @param maskToken the reserved item index standing for a masked position (an embedding row no
-   *     real item uses)
+   *     real item uses), or {@link io.perennial.nn.Embedding#PADDING}: SASRec's training reads a
+   *     masked position as an empty one (no item vector), so the item table needs no extra row
    */
   public SequenceAugmentation(float cropRatio, float maskRatio, float reorderRatio, int maskToken) {
     if (!(cropRatio > 0 && cropRatio <= 1) || !(maskRatio >= 0 && maskRatio < 1)
@@ -64,8 +65,8 @@ public final class SequenceAugmentation {
       throw new IllegalArgumentException("cropRatio must be in (0, 1], maskRatio in [0, 1), reorderRatio in [0, 1]; got "
           + cropRatio + ", " + maskRatio + ", " + reorderRatio);
     }
-    if (maskToken < 0) {
-      throw new IllegalArgumentException("maskToken must be >= 0, got " + maskToken);
+    if (maskToken < 0 && maskToken != io.perennial.nn.Embedding.PADDING) {
+      throw new IllegalArgumentException("maskToken must be >= 0 or the padding id, got " + maskToken);
     }
     this.cropRatio = cropRatio;
     this.maskRatio = maskRatio;
