@@ -314,11 +314,12 @@ public final class SyntheticGenerator implements Iterator<Interaction> {
     // noise), then the scores: the rows of the candidates are then fetched from memory together
     // instead of one after another between the logarithms (a 1M-item table does not fit the cache).
     int candidates = candidateItems.length;
-    float touched = 0;
+    // a row of k floats behind a 16-byte array header straddles cache lines: touch both ends
+    float touched = userTaste[user * k] + userTaste[user * k + k - 1];
     for (int c = 0; c < candidates; c++) {
       int item = drawPopularItem(now);
       candidateItems[c] = item;
-      touched += itemTrait[item * k];
+      touched += itemTrait[item * k] + itemTrait[item * k + k - 1];
       // Gumbel-max: argmax of score + Gumbel noise samples from the softmax over candidates.
       candidateNoise[c] = -Math.log(-Math.log(random.nextDouble() + 1e-300) + 1e-300);
     }
