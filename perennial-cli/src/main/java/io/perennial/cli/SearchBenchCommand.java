@@ -62,12 +62,25 @@ final class SearchBenchCommand implements Callable<Integer> {
   @Option(names = "--beam", defaultValue = "1", paramLabel = "N", description = "Least search beam. Default: ${DEFAULT-VALUE}.")
   int beam;
 
+  @Option(names = "--degree", defaultValue = "16", paramLabel = "M",
+      description = "Graph degree (jvector's M; the server's default is 16). Default: ${DEFAULT-VALUE}.")
+  int degree;
+
+  @Option(names = "--build-beam", defaultValue = "100", paramLabel = "N",
+      description = "Candidate list size while building (the server's default is 100). Default: ${DEFAULT-VALUE}.")
+  int buildBeam;
+
   @Option(names = "--exact-queries", defaultValue = "200", paramLabel = "N",
       description = "Queries timed for the exact (float and int8) scans. Default: ${DEFAULT-VALUE}.")
   int exactQueries;
 
   @Option(names = "--model", paramLabel = "FILE", description = "A factor-model checkpoint to search instead of generated vectors.")
   Path modelFile;
+
+  @Option(names = "--spectrum-decay", defaultValue = "1", paramLabel = "A",
+      description = "Generated vectors: the variance of dimension d falls as (d+1)^-A. 1 matches BPR's table on "
+          + "ml-latest-small (effective rank ~10); 0 is the flat world of the first figures. Default: ${DEFAULT-VALUE}.")
+  double spectrumDecay;
 
   @Option(names = "--seed", defaultValue = "17", paramLabel = "S", description = "Seed of the vectors and queries. Default: ${DEFAULT-VALUE}.")
   long seed;
@@ -78,8 +91,13 @@ final class SearchBenchCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintStream out = System.out;
-    if (items < 100 || users < 1 || factors < 2 || queries < 1 || pqRerank < 1 || extra < 0 || beam < 1) {
-      throw new UserException("--items ≥ 100, --users ≥ 1, --factors ≥ 2, --queries ≥ 1, --pq-rerank ≥ 1, --beam ≥ 1");
+    if (items < 100 || users < 1 || factors < 2 || queries < 1 || pqRerank < 1 || extra < 0 || beam < 1
+        || degree < 2 || buildBeam < 1) {
+      throw new UserException("--items ≥ 100, --users ≥ 1, --factors ≥ 2, --queries ≥ 1, --pq-rerank ≥ 1, --beam ≥ 1, "
+          + "--degree ≥ 2, --build-beam ≥ 1");
+    }
+    if (!(spectrumDecay >= 0 && spectrumDecay <= 4)) {
+      throw new UserException("--spectrum-decay must be between 0 and 4, got " + spectrumDecay);
     }
     for (int m : pq) {
       if (m < 0 || m > factors + 2) {
@@ -90,12 +108,16 @@ final class SearchBenchCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     if (modelFile != null) {
       Recommender r = Algorithms.restore(io.perennial.store.Checkpoint.read(modelFile).state());
+      if (r instanceof QuantizedModel q) {
+        // an int8 checkpoint (bench scale writes them): searched through its float tables
+        r = q.fp32();
+      }
       if (!(r instanceof FactorModel f)) {
         throw new UserException(modelFile + ": bench search needs a factor model (mf, bpr, ials), not " + r.type());
       }
       model = f;
     } else {
-      model = generated(users, items, factors, seed);
+      model = generated(users, items, factors, spectrumDecay, seed);
     }
     out.printf(Locale.ROOT, "%s %,d users × %,d items × %d factors in %.1fs%n", modelFile == null ? "generated" : "read",
         model.userCount(), model.itemCount(), model.factors(), (System.nanoTime() - t0) / 1e9);
@@ -108,7 +130,15 @@ final class SearchBenchCommand implements Callable<Integer> {
     root.put("items", model.itemCount());
     root.put("factors", model.factors());
     root.put("queries", queryUsers.length);
-    root.put("vectors", modelFile == null ? "generated (topic centres, lognormal norms s.d. 0.2)" : modelFile.toString());
+    root.put("degree", degree);
+    root.put("build_beam", buildBeam);
+    root.put("search_beam", beam);
+    root.put("extra_candidates", extra);
+    root.put("vectors", modelFile == null ? "generated (topic centres, lognormal norms s.d. 0.2, spectrum (d+1)^-"
+        + spectrumDecay + ")" : modelFile.toString());
+    VectorStructure structure = VectorStructure.of(model, model.itemCount(), queryUsers, seed);
+    out.println("structure: " + structure.describe());
+    root.set("structure", structure.json());
     ArrayNode rows = root.putArray("searches");
 
     // exact float top-10: the truth every other search is measured against
@@ -127,7 +157,7 @@ final class SearchBenchCommand implements Callable<Integer> {
 
     for (int m : pq) {
       AnnSearch.Settings settings = AnnSearch.Settings.defaults().withExactBelow(0).withBuildThreads(cores)
-          .withSearch(beam, extra).withProductQuantization(m, pqRerank);
+          .withGraph(degree, buildBeam).withSearch(beam, extra).withProductQuantization(m, pqRerank);
       try (AnnSearch search = new AnnSearch(settings)) {
         long b0 = System.nanoTime();
         search.refresh(new ServedModel(1, model));
@@ -225,12 +255,25 @@ final class SearchBenchCommand implements Callable<Integer> {
    * A BPR-shaped model: items around one of {@code √items} topic centres with lognormal norms (the
    * spread of BPR's item norms on ml-latest-small; iALS's spread over two orders of magnitude is
    * what the graph cannot serve, see {@link AnnSearch}), users near a topic, each with 20 items of their
-   * topic as history (which the search excludes), small item biases.
+   * topic as history (which the search excludes), small item biases. Dimension {@code d} of every
+   * vector is scaled by {@code (d+1)^(-decay/2)} (the whole by a constant that keeps the mean squared
+   * norm): trained tables put most of their variance in a few directions (BPR on ml-latest-small:
+   * 27 % in the first, 72 % in the first 16 of 64, effective rank 10.5, which decay 1 reproduces),
+   * and a table spread evenly over 64 dimensions (decay 0) is much harder for a graph than any trained one.
    */
-  static FactorModel generated(int users, int items, int factors, long seed) {
+  static FactorModel generated(int users, int items, int factors, double decay, long seed) {
     SplittableRandom random = new SplittableRandom(seed);
     int topics = Math.max(8, (int) Math.sqrt(items));
     double unit = 1 / Math.sqrt(factors);
+    double[] axis = new double[factors];
+    double mass = 0;
+    for (int d = 0; d < factors; d++) {
+      axis[d] = Math.pow(d + 1, -decay);
+      mass += axis[d];
+    }
+    for (int d = 0; d < factors; d++) {
+      axis[d] = Math.sqrt(axis[d] * factors / mass);
+    }
     float[] centres = gaussian(random, topics * factors, unit);
     int[] topicOf = new int[items];
     float[] itemFactors = new float[items * factors];
@@ -242,7 +285,8 @@ final class SearchBenchCommand implements Callable<Integer> {
       // BPR's spread on ml-latest-small: log-norm s.d. 0.19, largest norm 1.5× the median
       double norm = Math.exp(0.2 * Math.max(-2.5, Math.min(2.5, random.nextGaussian())));
       for (int d = 0; d < factors; d++) {
-        itemFactors[i * factors + d] = (float) (norm * (centres[t * factors + d] + 0.7 * unit * random.nextGaussian()));
+        itemFactors[i * factors + d] =
+            (float) (axis[d] * norm * (centres[t * factors + d] + 0.7 * unit * random.nextGaussian()));
       }
       itemBias[i] = (float) (0.1 * random.nextGaussian());
       popularity[i] = (float) norm;
@@ -265,8 +309,8 @@ final class SearchBenchCommand implements Callable<Integer> {
       int t = random.nextInt(topics);
       int second = random.nextInt(topics);
       for (int d = 0; d < factors; d++) {
-        userFactors[u * factors + d] = (float) (centres[t * factors + d] + 0.5 * centres[second * factors + d]
-            + 0.5 * unit * random.nextGaussian());
+        userFactors[u * factors + d] = (float) (axis[d] * (centres[t * factors + d] + 0.5 * centres[second * factors + d]
+            + 0.5 * unit * random.nextGaussian()));
       }
       for (int n = 0; n < 20 && byTopic[t].length > 0; n++) {
         history.add(u, byTopic[t][random.nextInt(byTopic[t].length)], 1f);

@@ -45,6 +45,19 @@ public final class SyntheticGenerator implements Iterator<Interaction> {
   private int recentItemFill;
   private long produced;
   private final long shiftEvent;
+  /** The candidates of the current event and their Gumbel noise, drawn before any is scored. */
+  private final int[] candidateItems;
+  private final double[] candidateNoise;
+  /** {@code user · item} of the item {@link #pickItem} chose last (the event's affinity). */
+  private float chosenAffinity;
+  /** No item ever fades ({@code itemLifetimeEvents == 0}): every envelope is 1, nothing to look up. */
+  private final boolean ageless;
+  /** {@link #zipfRank}'s constants for {@link #zipfCatalogue} items, recomputed when the catalogue grows. */
+  private int zipfCatalogue = -1;
+  private double zipfScale;
+  private double zipfPower;
+  /** A sink for the early loads that start each candidate's row on its way from memory. */
+  private float prefetched;
   /** One past the last event this generator produces (a shard ends before the world does). */
   private final long end;
 
@@ -57,6 +70,9 @@ public final class SyntheticGenerator implements Iterator<Interaction> {
     this.config = config;
     this.random = new SplittableRandom(config.seed());
     this.k = config.factors();
+    this.candidateItems = new int[config.candidatesPerEvent()];
+    this.candidateNoise = new double[config.candidatesPerEvent()];
+    this.ageless = config.itemLifetimeEvents() == 0;
     this.userCount = config.users();
     this.itemCount = config.items();
     this.userTaste = new float[Math.max(16, userCount) * k];
@@ -88,6 +104,9 @@ public final class SyntheticGenerator implements Iterator<Interaction> {
     this.config = world.config;
     this.random = new SplittableRandom(config.seed() ^ (0x9E3779B97F4A7C15L * (shard + 1)));
     this.k = world.k;
+    this.candidateItems = new int[config.candidatesPerEvent()];
+    this.candidateNoise = new double[config.candidatesPerEvent()];
+    this.ageless = world.ageless;
     this.userCount = world.userCount;
     this.itemCount = world.itemCount;
     this.userTaste = config.tasteDrift() == 0 ? world.userTaste : world.userTaste.clone();
@@ -151,7 +170,7 @@ public final class SyntheticGenerator implements Iterator<Interaction> {
     long now = produced;
     int user = pickUser();
     int item = pickItem(user, now);
-    float affinity = dot(user, item);
+    float affinity = chosenAffinity;
     drift(user);
     long timestamp = config.startTimestamp() + now * config.secondsPerEvent();
     produced++;
@@ -176,10 +195,15 @@ public final class SyntheticGenerator implements Iterator<Interaction> {
 
   /** Generates the whole stream into an in-memory dataset with ids {@code u…} and {@code i…}. */
   public static Dataset generate(SyntheticConfig config) {
+    return generate(config, Runtime.getRuntime().availableProcessors());
+  }
+
+  /** {@link #generate(SyntheticConfig)} on at most {@code threads} threads (the events do not depend on it). */
+  static Dataset generate(SyntheticConfig config, int threads) {
     SyntheticGenerator generator = new SyntheticGenerator(config);
     InteractionLog log;
     if (shardable(config) && config.events() <= Integer.MAX_VALUE - 8) {
-      log = generateShards(generator);
+      log = generateShards(generator, threads);
     } else {
       log = new InteractionLog((int) Math.min(Integer.MAX_VALUE - 8, config.events()));
       generator.forEachRemaining(log::add);
@@ -197,15 +221,13 @@ public final class SyntheticGenerator implements Iterator<Interaction> {
     return new Dataset(users, items, log, report);
   }
 
-  /** Streams the remaining events to a CSV file {@code user,item,value,timestamp,type}. */
   /**
    * The events of {@link #SHARDS} shards generated on the machine's cores, each written in place
    * into its slice of one log: the same events for a seed whatever the core count.
    */
-  private static InteractionLog generateShards(SyntheticGenerator world) {
+  private static InteractionLog generateShards(SyntheticGenerator world, int threads) {
     InteractionLog log = InteractionLog.ofSize((int) world.config.events());
-    int threads = Math.max(1, Math.min(SHARDS, Runtime.getRuntime().availableProcessors()));
-    java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(threads);
+    java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(Math.max(1, Math.min(SHARDS, threads)));
     try {
       pool.submit(() -> java.util.stream.IntStream.range(0, SHARDS).parallel().forEach(shard -> {
         SyntheticGenerator g = new SyntheticGenerator(world, shard);
@@ -225,6 +247,7 @@ public final class SyntheticGenerator implements Iterator<Interaction> {
     return log;
   }
 
+  /** Streams the remaining events to a CSV file {@code user,item,value,timestamp,type}. */
   public void writeCsv(Path file) {
     try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
       out.write("user,item,value,timestamp,type\n");
@@ -284,21 +307,37 @@ public final class SyntheticGenerator implements Iterator<Interaction> {
     if (itemCount < config.maxItems() && random.nextDouble() < config.newItemRate()) {
       int item = addItem(now);
       recentItems[recentItemFill++ % RECENT] = item;
+      chosenAffinity = dot(user, item);
       return item;
     }
-    int best = -1;
-    double bestScore = Double.NEGATIVE_INFINITY;
-    int candidates = config.candidatesPerEvent();
+    // Every random number first, in the order the stream has always drawn them (item, then its
+    // noise), then the scores: the rows of the candidates are then fetched from memory together
+    // instead of one after another between the logarithms (a 1M-item table does not fit the cache).
+    int candidates = candidateItems.length;
+    // a row of k floats behind a 16-byte array header straddles cache lines: touch both ends
+    float touched = userTaste[user * k] + userTaste[user * k + k - 1];
     for (int c = 0; c < candidates; c++) {
       int item = drawPopularItem(now);
+      candidateItems[c] = item;
+      touched += itemTrait[item * k] + itemTrait[item * k + k - 1];
       // Gumbel-max: argmax of score + Gumbel noise samples from the softmax over candidates.
-      double gumbel = -Math.log(-Math.log(random.nextDouble() + 1e-300) + 1e-300);
-      double score = dot(user, item) / config.tasteTemperature() + gumbel;
+      candidateNoise[c] = -Math.log(-Math.log(random.nextDouble() + 1e-300) + 1e-300);
+    }
+    prefetched += touched;
+    int best = -1;
+    float bestDot = 0;
+    double bestScore = Double.NEGATIVE_INFINITY;
+    double temperature = config.tasteTemperature();
+    for (int c = 0; c < candidates; c++) {
+      float affinity = dot(user, candidateItems[c]);
+      double score = affinity / temperature + candidateNoise[c];
       if (score > bestScore) {
         bestScore = score;
-        best = item;
+        best = candidateItems[c];
+        bestDot = affinity;
       }
     }
+    chosenAffinity = bestDot;
     return best;
   }
 
@@ -309,7 +348,8 @@ public final class SyntheticGenerator implements Iterator<Interaction> {
     }
     for (int attempt = 0; attempt < 32; attempt++) {
       int item = zipfRank(itemCount);
-      if (random.nextDouble() < envelope(item, now)) {
+      // ageless: the draw is still made (the stream stays the same), but it always accepts
+      if (random.nextDouble() < (ageless ? 1 : envelope(item, now))) {
         return item;
       }
     }
@@ -319,14 +359,14 @@ public final class SyntheticGenerator implements Iterator<Interaction> {
   /** Samples a rank in {@code [0, n)} with P(r) ∝ (r+1)^-s by inverting a continuous power law. */
   private int zipfRank(int n) {
     double s = config.itemZipfExponent();
-    double u = random.nextDouble();
-    double x;
-    if (Math.abs(s - 1) < 1e-9) {
-      x = Math.exp(u * Math.log(n + 1.0));
-    } else {
-      double a = Math.pow(n + 1.0, 1 - s) - 1;
-      x = Math.pow(a * u + 1, 1 / (1 - s));
+    boolean harmonic = Math.abs(s - 1) < 1e-9;
+    if (n != zipfCatalogue) {
+      zipfCatalogue = n;
+      zipfScale = harmonic ? Math.log(n + 1.0) : Math.pow(n + 1.0, 1 - s) - 1;
+      zipfPower = harmonic ? 0 : 1 / (1 - s);
     }
+    double u = random.nextDouble();
+    double x = harmonic ? Math.exp(u * zipfScale) : Math.pow(zipfScale * u + 1, zipfPower);
     return Math.min(n - 1, Math.max(0, (int) x - 1));
   }
 
@@ -398,9 +438,11 @@ public final class SyntheticGenerator implements Iterator<Interaction> {
       return;
     }
     int o = user * k;
+    double keep = 1 - step * step;
+    double root = Math.sqrt(k);
     for (int d = 0; d < k; d++) {
       // Mean-reverting walk (Ornstein-Uhlenbeck) so tastes change without their norm exploding.
-      userTaste[o + d] = (float) (userTaste[o + d] * (1 - step * step) + random.nextGaussian() * step * 2 / Math.sqrt(k));
+      userTaste[o + d] = (float) (userTaste[o + d] * keep + random.nextGaussian() * step * 2 / root);
     }
   }
 

@@ -188,6 +188,12 @@ public final class AnnSearch implements TopKSearch {
           minRebuildInterval, buildThreads, seed, rerankCandidates, pqSubspaces, pqRerank);
     }
 
+    /** As these, building graphs of this degree (jvector's M) with this candidate list size. */
+    public Settings withGraph(int graphDegree, int buildBeam) {
+      return new Settings(exactBelow, graphDegree, buildBeam, searchBeam, extraCandidates, refreshEvery, recallSamples,
+          minRecall, minRebuildInterval, buildThreads, seed, rerankCandidates, pqSubspaces, pqRerank);
+    }
+
     /** As these, re-ranking {@code candidates} proposals per request (0 = the model's default). */
     public Settings withRerankCandidates(int candidates) {
       return new Settings(exactBelow, degree, beamWidth, searchBeam, extraCandidates, refreshEvery, recallSamples,
