@@ -210,30 +210,10 @@ public final class EmbeddingExport {
     writeNpyInt8(dir.resolve("item_codes.npy"), i.codes(), i.rows(), i.dims());
     writeNpy(dir.resolve("user_scales.npy"), u.scales(), u.rows(), 1);
     writeNpy(dir.resolve("item_scales.npy"), i.scales(), i.rows(), 1);
-    ModelState state = model.state();
-    boolean userBias = state.floats().containsKey("user_bias");
-    boolean itemBias = state.floats().containsKey("item_bias");
-    if (userBias) {
-      writeNpy(dir.resolve("user_bias.npy"), state.floats("user_bias"), u.rows(), 1);
-    }
-    if (itemBias) {
-      writeNpy(dir.resolve("item_bias.npy"), state.floats("item_bias"), i.rows(), 1);
-    }
-    writeIds(dir.resolve("user_ids.txt"), users);
-    writeIds(dir.resolve("item_ids.txt"), items);
-    ObjectNode root = new ObjectMapper().createObjectNode();
-    root.put("type", model.baseType());
-    root.put("quantize", "int8");
-    root.put("users", model.userCount());
-    root.put("items", model.itemCount());
-    root.put("factors", model.factors());
-    root.put("global_bias", state.floats("global_bias")[0]);
-    root.put("score", INT8_SCORE_FORMULA);
-    ObjectNode files = root.putObject("files");
+    ObjectNode root = writeBiasesAndIds(model, "int8", INT8_SCORE_FORMULA, users, items, dir);
+    ObjectNode files = (ObjectNode) root.get("files");
     files.put("user_codes", "user_codes.npy").put("item_codes", "item_codes.npy");
     files.put("user_scales", "user_scales.npy").put("item_scales", "item_scales.npy");
-    files.put("user_bias", userBias ? "user_bias.npy" : null).put("item_bias", itemBias ? "item_bias.npy" : null);
-    files.put("user_ids", "user_ids.txt").put("item_ids", "item_ids.txt");
     writeJson(dir.resolve("model.json"), root);
   }
 
@@ -251,30 +231,42 @@ public final class EmbeddingExport {
     }
     writeNpyFp16(dir.resolve("user_factors.npy"), u.halves(), u.rows(), u.dims());
     writeNpyFp16(dir.resolve("item_factors.npy"), i.halves(), i.rows(), i.dims());
+    ObjectNode root = writeBiasesAndIds(model, "fp16", FP16_SCORE_FORMULA, users, items, dir);
+    ObjectNode files = (ObjectNode) root.get("files");
+    files.put("user_factors", "user_factors.npy").put("item_factors", "item_factors.npy");
+    writeJson(dir.resolve("model.json"), root);
+  }
+
+  /**
+   * What an int8 and an fp16 export share: the biases (float32) and id lists written beside the
+   * tables, and {@code model.json}'s header with its {@code files} member naming them; the caller
+   * adds its tables' files and writes the JSON.
+   */
+  private static ObjectNode writeBiasesAndIds(QuantizedModel model, String form, String formula, IdIndex users,
+      IdIndex items, Path dir) {
     ModelState state = model.state();
     boolean userBias = state.floats().containsKey("user_bias");
     boolean itemBias = state.floats().containsKey("item_bias");
     if (userBias) {
-      writeNpy(dir.resolve("user_bias.npy"), state.floats("user_bias"), u.rows(), 1);
+      writeNpy(dir.resolve("user_bias.npy"), state.floats("user_bias"), model.userCount(), 1);
     }
     if (itemBias) {
-      writeNpy(dir.resolve("item_bias.npy"), state.floats("item_bias"), i.rows(), 1);
+      writeNpy(dir.resolve("item_bias.npy"), state.floats("item_bias"), model.itemCount(), 1);
     }
     writeIds(dir.resolve("user_ids.txt"), users);
     writeIds(dir.resolve("item_ids.txt"), items);
     ObjectNode root = new ObjectMapper().createObjectNode();
     root.put("type", model.baseType());
-    root.put("quantize", "fp16");
+    root.put("quantize", form);
     root.put("users", model.userCount());
     root.put("items", model.itemCount());
     root.put("factors", model.factors());
     root.put("global_bias", state.floats("global_bias")[0]);
-    root.put("score", FP16_SCORE_FORMULA);
+    root.put("score", formula);
     ObjectNode files = root.putObject("files");
-    files.put("user_factors", "user_factors.npy").put("item_factors", "item_factors.npy");
     files.put("user_bias", userBias ? "user_bias.npy" : null).put("item_bias", itemBias ? "item_bias.npy" : null);
     files.put("user_ids", "user_ids.txt").put("item_ids", "item_ids.txt");
-    writeJson(dir.resolve("model.json"), root);
+    return root;
   }
 
   /** As {@link #writeNpy} for IEEE half-precision values ({@code '<f2'}, little-endian). */
