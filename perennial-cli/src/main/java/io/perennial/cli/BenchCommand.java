@@ -493,6 +493,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Write the figures as JSON.")
     Path json;
 
+    @Option(names = "--config", paramLabel = "FILE",
+        description = "JSON overrides of SASRec's config (e.g. onlineSteps, onlineReplay, onlineNegatives), under the "
+            + "shape options above.")
+    Path config;
+
     @Override
     public Integer call() {
       if (threads < 1 || batch < 1 || length < 2 || factors < 1 || blocks < 1 || heads < 1 || items < 2 || steps < 1
@@ -507,6 +512,9 @@ final class BenchCommand implements Callable<Integer> {
       ObjectNode root = Json.object();
       root.set("machine", machine());
       ObjectNode overrides = Json.object();
+      if (config != null && ConfigFiles.overrides(config, "sasrec", 1) instanceof ObjectNode given) {
+        overrides.setAll(given);
+      }
       overrides.put("factors", factors).put("blocks", blocks).put("heads", heads).put("batchSize", batch)
           .put("threads", threads).put("maxLength", length);
       if (loss != null) {
@@ -535,15 +543,17 @@ final class BenchCommand implements Callable<Integer> {
         root.put("online_events", serving.events());
         root.put("online_steps", trainer.config().onlineSteps());
         root.put("online_replay", trainer.config().onlineReplay());
+        root.put("online_negatives", trainer.config().forOnlineSteps().negatives());
         root.put("online_ms_median", serving.onlineMsMedian());
         root.put("online_ms_min", serving.onlineMsMin());
         root.put("score_ms_median", serving.scoreMsMedian());
         root.put("session_score_ms_median", serving.sessionScoreMsMedian());
         root.put("online_cpu_ms_median", serving.onlineCpuMsMedian());
         root.put("score_cpu_ms_median", serving.scoreCpuMsMedian());
-        out.printf(Locale.ROOT, "SASRec online update (%d steps on the user's window + %d replayed, length %d, %d items): "
-            + "median %.2f ms (CPU %.2f ms), fastest %.2f ms over %d events%n", trainer.config().onlineSteps(),
-            trainer.config().onlineReplay(), length, items, serving.onlineMsMedian(), serving.onlineCpuMsMedian(),
+        out.printf(Locale.ROOT, "SASRec online update (%d steps on the user's window + %d replayed, %d negatives, "
+            + "length %d, %d items): median %.2f ms (CPU %.2f ms), fastest %.2f ms over %d events%n",
+            trainer.config().onlineSteps(), trainer.config().onlineReplay(), trainer.config().forOnlineSteps().negatives(),
+            length, items, serving.onlineMsMedian(), serving.onlineCpuMsMedian(),
             serving.onlineMsMin(), serving.events());
         out.printf(Locale.ROOT, "SASRec scores of one user over %d items: median %.3f ms (CPU %.3f ms, cached state); "
             + "an anonymous %d-item sequence: median %.3f ms%n", items, serving.scoreMsMedian(),

@@ -37,6 +37,25 @@ interface Kernels {
   /** {@code x[i] *= alpha}. */
   void scale(float alpha, float[] x, int offset, int length);
 
+  /**
+   * One Adam step on {@code length} parameters: {@code m = β₁m + (1−β₁)g}, {@code v = β₂v +
+   * (1−β₂)g·g}, {@code p −= lr·(m/c₁) / (√(v/c₂) + ε)}, every operation in this order and rounded
+   * as written (no fused multiply-add), so every implementation gives the same bits.
+   */
+  default void adam(float[] p, int pOffset, float[] m, float[] v, int stateOffset, float[] g, int gOffset,
+      int length, float beta1, float beta2, float lr, float c1, float c2, float eps) {
+    float k1 = 1 - beta1;
+    float k2 = 1 - beta2;
+    for (int d = 0; d < length; d++) {
+      float gd = g[gOffset + d];
+      float md = beta1 * m[stateOffset + d] + k1 * gd;
+      float vd = beta2 * v[stateOffset + d] + k2 * gd * gd;
+      m[stateOffset + d] = md;
+      v[stateOffset + d] = vd;
+      p[pOffset + d] -= lr * (md / c1) / ((float) Math.sqrt(vd / c2) + eps);
+    }
+  }
+
   /** {@code Σ a[i] · b[i]} over signed bytes, exact in integers (the int8 × int8 dot). */
   default int dotInt8(byte[] a, int aOffset, byte[] b, int bOffset, int length) {
     int s0 = 0, s1 = 0;

@@ -167,6 +167,31 @@ final class SimdKernels implements Kernels {
   }
 
   @Override
+  public void adam(float[] p, int pOffset, float[] m, float[] v, int stateOffset, float[] g, int gOffset,
+      int length, float beta1, float beta2, float lr, float c1, float c2, float eps) {
+    float k1 = 1 - beta1;
+    float k2 = 1 - beta2;
+    int d = 0;
+    for (; d <= length - LANES; d += LANES) {
+      FloatVector gd = FloatVector.fromArray(SPECIES, g, gOffset + d);
+      FloatVector md = FloatVector.fromArray(SPECIES, m, stateOffset + d).mul(beta1).add(gd.mul(k1));
+      FloatVector vd = FloatVector.fromArray(SPECIES, v, stateOffset + d).mul(beta2).add(gd.mul(k2).mul(gd));
+      md.intoArray(m, stateOffset + d);
+      vd.intoArray(v, stateOffset + d);
+      FloatVector step = md.div(c1).mul(lr).div(vd.div(c2).sqrt().add(eps));
+      FloatVector.fromArray(SPECIES, p, pOffset + d).sub(step).intoArray(p, pOffset + d);
+    }
+    for (; d < length; d++) {
+      float gd = g[gOffset + d];
+      float md = beta1 * m[stateOffset + d] + k1 * gd;
+      float vd = beta2 * v[stateOffset + d] + k2 * gd * gd;
+      m[stateOffset + d] = md;
+      v[stateOffset + d] = vd;
+      p[pOffset + d] -= lr * (md / c1) / ((float) Math.sqrt(vd / c2) + eps);
+    }
+  }
+
+  @Override
   public void scale(float alpha, float[] x, int offset, int length) {
     int i = 0;
     if (length >= MIN_LENGTH) {

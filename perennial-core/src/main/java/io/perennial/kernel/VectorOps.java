@@ -59,6 +59,16 @@ public final class VectorOps {
     IMPL.scaledAdd(beta, y, yOffset, alpha, x, xOffset, length);
   }
 
+  /** One Adam step on {@code length} parameters (see {@link Kernels#adam}). */
+  public static void adam(float[] p, int pOffset, float[] m, float[] v, int stateOffset, float[] g, int gOffset,
+      int length, float beta1, float beta2, float lr, float c1, float c2, float eps) {
+    Objects.checkFromIndexSize(pOffset, length, p.length);
+    Objects.checkFromIndexSize(stateOffset, length, m.length);
+    Objects.checkFromIndexSize(stateOffset, length, v.length);
+    Objects.checkFromIndexSize(gOffset, length, g.length);
+    IMPL.adam(p, pOffset, m, v, stateOffset, g, gOffset, length, beta1, beta2, lr, c1, c2, eps);
+  }
+
   /** {@code x[offset + i] *= alpha}. */
   public static void scale(float alpha, float[] x, int offset, int length) {
     Objects.checkFromIndexSize(offset, length, x.length);

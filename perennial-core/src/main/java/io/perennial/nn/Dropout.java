@@ -42,20 +42,35 @@ public final class Dropout {
     // One SplitMix64 hash yields four 16-bit draws for the absolute indices 4g .. 4g+3, so element
     // (key + i) gets the same draw however the caller splits the range (one hash per element was
     // the largest single frame of a SASRec step's profile).
-    long hash = 0;
-    long group = Long.MIN_VALUE;
-    for (int i = 0; i < n; i++) {
-      long index = key + i;
-      long g = index >> 2;
-      if (g != group) {
-        group = g;
-        hash = mix(seed, g);
-      }
-      int draw = (int) (hash >>> (16 * (int) (index & 3))) & 0xFFFF;
-      float m = draw < threshold ? 0f : scale;
-      mask[maskOff + i] = m;
-      out[outOff + i] = inp[inpOff + i] * m;
+    int i = 0;
+    // elements before the first index of a group of four, then whole groups, then the tail
+    while (i < n && ((key + i) & 3) != 0) {
+      keep(out, outOff, mask, maskOff, inp, inpOff, i, mix(seed, (key + i) >> 2), (int) ((key + i) & 3), threshold,
+          scale);
+      i++;
     }
+    for (; i + 3 < n; i += 4) {
+      long hash = mix(seed, (key + i) >> 2);
+      keep(out, outOff, mask, maskOff, inp, inpOff, i, hash, 0, threshold, scale);
+      keep(out, outOff, mask, maskOff, inp, inpOff, i + 1, hash, 1, threshold, scale);
+      keep(out, outOff, mask, maskOff, inp, inpOff, i + 2, hash, 2, threshold, scale);
+      keep(out, outOff, mask, maskOff, inp, inpOff, i + 3, hash, 3, threshold, scale);
+    }
+    if (i < n) {
+      long hash = mix(seed, (key + i) >> 2);
+      for (int lane = 0; i < n; i++, lane++) {
+        keep(out, outOff, mask, maskOff, inp, inpOff, i, hash, lane, threshold, scale);
+      }
+    }
+  }
+
+  /** Element {@code i}'s keep decision: the 16-bit draw {@code lane} of its group's hash. */
+  private static void keep(float[] out, int outOff, float[] mask, int maskOff, float[] inp, int inpOff, int i,
+      long hash, int lane, int threshold, float scale) {
+    int draw = (int) (hash >>> (16 * lane)) & 0xFFFF;
+    float m = draw < threshold ? 0f : scale;
+    mask[maskOff + i] = m;
+    out[outOff + i] = inp[inpOff + i] * m;
   }
 
   /** Elements whose 16-bit draw is below this are dropped: p rounded to a multiple of 2⁻¹⁶. */

@@ -1,5 +1,6 @@
 package io.perennial.optim;
 
+import io.perennial.kernel.VectorOps;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -22,6 +23,15 @@ public final class Optimizer {
   private float[] second;
   private int[] rowSteps;
   private long step;
+  /**
+   * Adam's bias corrections {@code 1 − β₁ᵗ} and {@code 1 − β₂ᵗ} for the first row steps, filled on
+   * first use (0 = not yet): two {@code Math.pow} per row update cost as much as a 64-wide row's
+   * arithmetic. Concurrent fills of one entry write the same value, so the race is benign.
+   */
+  private final float[] correction1 = new float[CORRECTION_CACHE];
+  private final float[] correction2 = new float[CORRECTION_CACHE];
+
+  private static final int CORRECTION_CACHE = 1024;
 
   public Optimizer(OptimizerConfig config, int rows, int dim) {
     if (rows < 0 || dim <= 0) {
@@ -132,16 +142,9 @@ public final class Optimizer {
         float b2 = config.beta2();
         float eps = config.epsilon();
         int t = ++rowSteps[row];
-        float c1 = 1 - (float) Math.pow(b1, t);
-        float c2 = 1 - (float) Math.pow(b2, t);
-        for (int d = 0; d < dim; d++) {
-          float g = grad[gradOffset + d];
-          float m = b1 * first[state + d] + (1 - b1) * g;
-          float v = b2 * second[state + d] + (1 - b2) * g * g;
-          first[state + d] = m;
-          second[state + d] = v;
-          table[base + d] -= lr * (m / c1) / ((float) Math.sqrt(v / c2) + eps);
-        }
+        float c1 = correction(correction1, b1, t);
+        float c2 = correction(correction2, b2, t);
+        VectorOps.adam(table, base, first, second, state, grad, gradOffset, dim, b1, b2, lr, c1, c2, eps);
       }
       default -> throw new IllegalStateException("unhandled " + config.kind());
     }
@@ -178,9 +181,25 @@ public final class Optimizer {
     }
   }
 
+  private static float correction(float[] cache, float beta, int t) {
+    if (t >= cache.length) {
+      return 1 - (float) Math.pow(beta, t);
+    }
+    float c = cache[t];
+    if (c == 0) {
+      c = 1 - (float) Math.pow(beta, t);
+      cache[t] = c;
+    }
+    return c;
+  }
+
   private void prepareGradient(float[] table, int base, float[] grad, int offset) {
     float clipValue = config.clipValue();
     float l2 = config.l2();
+    float clipNorm = config.clipNorm();
+    if (clipValue <= 0 && clipNorm <= 0 && l2 <= 0) {
+      return;
+    }
     double squared = 0;
     for (int d = 0; d < dim; d++) {
       float g = grad[offset + d];
@@ -190,7 +209,6 @@ public final class Optimizer {
       grad[offset + d] = g;
       squared += (double) g * g;
     }
-    float clipNorm = config.clipNorm();
     if (clipNorm > 0 && squared > (double) clipNorm * clipNorm) {
       float scale = (float) (clipNorm / Math.sqrt(squared));
       for (int d = 0; d < dim; d++) {

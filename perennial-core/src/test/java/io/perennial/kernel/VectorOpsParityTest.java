@@ -88,6 +88,38 @@ class VectorOpsParityTest {
   }
 
   @Test
+  void adamStepsGiveTheSameBitsOnBothPaths() {
+    SplittableRandom r = new SplittableRandom(12);
+    Kernels scalar = VectorOps.scalar();
+    Kernels vector = VectorOps.vectorOrNull();
+    for (int n : SIZES) {
+      float[] p1 = random(n + 3, r);
+      float[] m1 = random(n + 5, r);
+      float[] v1 = random(n + 5, r);
+      for (int i = 0; i < v1.length; i++) {
+        v1[i] = Math.abs(v1[i]);
+      }
+      float[] p2 = p1.clone();
+      float[] m2 = m1.clone();
+      float[] v2 = v1.clone();
+      float[] before = p1.clone();
+      for (int step = 1; step <= 3; step++) {
+        float[] g = random(n + 1, r);
+        float c1 = 1 - (float) Math.pow(0.9, step);
+        float c2 = 1 - (float) Math.pow(0.98, step);
+        scalar.adam(p1, 3, m1, v1, 5, g, 1, n, 0.9f, 0.98f, 2e-3f, c1, c2, 1e-8f);
+        vector.adam(p2, 3, m2, v2, 5, g, 1, n, 0.9f, 0.98f, 2e-3f, c1, c2, 1e-8f);
+      }
+      assertThat(p2).as("parameters n=%d", n).containsExactly(p1);
+      assertThat(m2).as("first moments n=%d", n).containsExactly(m1);
+      assertThat(v2).as("second moments n=%d", n).containsExactly(v1);
+      assertThat(p1).as("the step moved the parameters n=%d", n).isNotEqualTo(before);
+      assertThat(java.util.Arrays.copyOf(p1, 3)).as("nothing before the offset moved").containsExactly(
+          java.util.Arrays.copyOf(before, 3));
+    }
+  }
+
+  @Test
   void axpyScaledAddAndScaleMatchScalar() {
     SplittableRandom r = new SplittableRandom(11);
     Kernels scalar = VectorOps.scalar();

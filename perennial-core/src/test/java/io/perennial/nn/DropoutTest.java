@@ -40,6 +40,27 @@ class DropoutTest {
   }
 
   @Test
+  void everyElementTakesItsOwnDrawWhateverTheRangeStartsAndEndsAt() {
+    Dropout d = new Dropout(0.4f, 9);
+    int threshold = Dropout.dropThreshold(0.4f);
+    float scale = 1 / (1 - 0.4f);
+    for (long key : new long[] {-7, 0, 1, 2, 3, 101, 1L << 40}) {
+      for (int n : new int[] {1, 2, 3, 4, 5, 7, 13}) {
+        float[] x = Fill.uniform(n, 1f, 3);
+        float[] out = new float[n];
+        float[] mask = new float[n];
+        d.forward(out, 0, mask, 0, x, 0, n, key, true);
+        for (int i = 0; i < n; i++) {
+          long index = key + i;
+          int draw = (int) (Dropout.mix(9, index >> 2) >>> (16 * (int) (index & 3))) & 0xFFFF;
+          assertThat(mask[i]).as("key %d, n %d, element %d", key, n, i).isEqualTo(draw < threshold ? 0f : scale);
+          assertThat(out[i]).isEqualTo(x[i] * mask[i]);
+        }
+      }
+    }
+  }
+
+  @Test
   void trainingDropsAboutPAndScalesSurvivorsSoTheMeanIsKept() {
     float[] m = mask(new Dropout(0.25f, 3), 0, true);
     int dropped = 0;

@@ -50,6 +50,9 @@ import java.util.Locale;
  *     200-item window's would cost more than its next-item pass); 0 = the whole window
  * @param progressive staged deepening (train with fewer blocks, add near-identity blocks at the
  *     given epochs), or {@code null} to train {@code blocks} from the start
+ * @param onlineNegatives sampled-softmax negatives of an online step ({@code learnOnline}); 0 = as
+ *     many as {@code negatives}. An online step has a handful of target rows, so the negatives'
+ *     table rows, not the network, dominate its cost
  */
 public record SasrecConfig(
     int factors,
@@ -80,7 +83,8 @@ public record SasrecConfig(
     float contrastiveTemperature,
     boolean augmentExtra,
     SasrecDeepening progressive,
-    int contrastiveLength) {
+    int contrastiveLength,
+    int onlineNegatives) {
 
   /** The training objective. */
   public enum Loss {
@@ -132,6 +136,10 @@ public record SasrecConfig(
     if (contrastiveLength < 0) {
       throw new IllegalArgumentException("contrastiveLength must be >= 0, got " + contrastiveLength);
     }
+    if (onlineNegatives < 0) {
+      throw new IllegalArgumentException("onlineNegatives must be >= 0 (0 = as many as negatives), got "
+          + onlineNegatives);
+    }
     if (dp != null && (!augment.isEmpty() || progressive != null)) {
       throw new IllegalArgumentException("augment and progressive do not combine with dp (DP-SGD clips each user's "
           + "gradient alone, and the contrastive loss ties a batch's users together)");
@@ -150,7 +158,7 @@ public record SasrecConfig(
         activation, weightDecay, maxGradNorm, threads, seed, partialFitEpochs, onlineSteps, onlineReplay, dp,
         List.of(), SequenceAugmentation.DEFAULT_CROP_RATIO, SequenceAugmentation.DEFAULT_MASK_RATIO,
         SequenceAugmentation.DEFAULT_REORDER_RATIO, DEFAULT_CONTRASTIVE_WEIGHT, DEFAULT_CONTRASTIVE_TEMPERATURE, false,
-        null, DEFAULT_CONTRASTIVE_LENGTH);
+        null, DEFAULT_CONTRASTIVE_LENGTH, 0);
   }
 
   /** CL4SRec's default weight of the contrastive loss (λ = 0.1). */
@@ -193,14 +201,26 @@ public record SasrecConfig(
     return new SasrecConfig(factors, n, heads, maxLength, epochs, batchSize, learningRate, warmupSteps,
         dropout, loss, negatives, activation, weightDecay, maxGradNorm, threads, seed, partialFitEpochs, onlineSteps,
         onlineReplay, dp, augment, cropRatio, maskRatio, reorderRatio, contrastiveWeight, contrastiveTemperature,
-        augmentExtra, null, contrastiveLength);
+        augmentExtra, null, contrastiveLength, onlineNegatives);
   }
 
   public SasrecConfig withThreads(int n) {
     return new SasrecConfig(factors, blocks, heads, maxLength, epochs, batchSize, learningRate, warmupSteps,
         dropout, loss, negatives, activation, weightDecay, maxGradNorm, n, seed, partialFitEpochs, onlineSteps,
         onlineReplay, dp, augment, cropRatio, maskRatio, reorderRatio, contrastiveWeight, contrastiveTemperature,
-        augmentExtra, progressive, contrastiveLength);
+        augmentExtra, progressive, contrastiveLength, onlineNegatives);
+  }
+
+  /**
+   * The settings an online step runs with: one thread (an event is too small to split) and {@link
+   * #onlineNegatives()} sampled negatives.
+   */
+  public SasrecConfig forOnlineSteps() {
+    int n = onlineNegatives == 0 ? negatives : onlineNegatives;
+    return new SasrecConfig(factors, blocks, heads, maxLength, epochs, batchSize, learningRate, warmupSteps,
+        dropout, loss, n, activation, weightDecay, maxGradNorm, 1, seed, partialFitEpochs, onlineSteps,
+        onlineReplay, dp, augment, cropRatio, maskRatio, reorderRatio, contrastiveWeight, contrastiveTemperature,
+        augmentExtra, progressive, contrastiveLength, onlineNegatives);
   }
 
   /** The same settings reading at most {@code length} items (resolving the adaptive 0). */
@@ -208,7 +228,7 @@ public record SasrecConfig(
     return new SasrecConfig(factors, blocks, heads, length, epochs, batchSize, learningRate, warmupSteps,
         dropout, loss, negatives, activation, weightDecay, maxGradNorm, threads, seed, partialFitEpochs,
         onlineSteps, onlineReplay, dp, augment, cropRatio, maskRatio, reorderRatio, contrastiveWeight,
-        contrastiveTemperature, augmentExtra, progressive, contrastiveLength);
+        contrastiveTemperature, augmentExtra, progressive, contrastiveLength, onlineNegatives);
   }
 
   /** The same settings with {@code n} epochs (resolving the adaptive 0). */
@@ -216,6 +236,6 @@ public record SasrecConfig(
     return new SasrecConfig(factors, blocks, heads, maxLength, n, batchSize, learningRate, warmupSteps,
         dropout, loss, negatives, activation, weightDecay, maxGradNorm, threads, seed, partialFitEpochs,
         onlineSteps, onlineReplay, dp, augment, cropRatio, maskRatio, reorderRatio, contrastiveWeight,
-        contrastiveTemperature, augmentExtra, progressive, contrastiveLength);
+        contrastiveTemperature, augmentExtra, progressive, contrastiveLength, onlineNegatives);
   }
 }

@@ -488,7 +488,7 @@ public final class SasrecModel extends AbstractRecommender implements OnlineLear
     }
     if (!windows.isEmpty() && config.onlineSteps() > 0) {
       if (online == null) {
-        online = new SasrecSteps(network, config.withThreads(1), 1 + config.onlineReplay(), 0, history, itemCount);
+        online = new SasrecSteps(network, config.forOnlineSteps(), 1 + config.onlineReplay(), 0, history, itemCount);
       }
       online.setItemCount(itemCount);
       for (int s = 0; s < config.onlineSteps(); s++) {
