@@ -187,6 +187,22 @@ class PretrainedCliTest {
   }
 
   @Test
+  void simulateStartsASasrecStreamFromAFactorModel() throws IOException {
+    Path model = source();
+    Path target = CliHarness.ratingsCsv(dir.resolve("target.csv"), 3_000, v -> v);
+    Path small = Files.writeString(dir.resolve("sas.json"),
+        "{\"blocks\": 1, \"heads\": 1, \"maxLength\": 20, \"epochs\": 1, \"threads\": 1}");
+    Path out = dir.resolve("sim");
+    assertThat(cli.run("simulate", "--data", target.toString(), "--model", "sasrec", "--config", small.toString(),
+        "--strategies", "static", "--slices", "2", "--pretrained", model.toString(), "--match-threshold", "2",
+        "--fine-tune", "progressive:1", "--report", out.toString())).as(cli.stderr()).isZero();
+    JsonNode root = Json.MAPPER.readTree(out.resolve("report.json").toFile());
+    assertThat(root.path("transfer").path("matched_by_id").asInt()).isPositive();
+    assertThat(root.path("transfer").path("fine_tune").asText()).isEqualTo("progressive:1");
+    assertThat(root.path("model_config").path("factors").asInt()).as("the source's width").isEqualTo(16);
+  }
+
+  @Test
   void aLearningCurveRunsEachPointWithAndWithoutTheWarmStartAndDrawsIt() throws IOException {
     Path model = source();
     Path target = CliHarness.ratingsCsv(dir.resolve("target.csv"), 3_000, v -> v);
