@@ -46,7 +46,8 @@ final class PretrainedOptions {
 
   @Option(names = "--pretrained", paramLabel = "FILE",
       description = "Start from this model's item vectors (an ials, bpr or mf checkpoint, e.g. trained on another "
-          + "domain's users): items matched by --item-key (then by text) start from the source's vectors, the "
+          + "domain's users; for sasrec and neumf also a checkpoint of their own type, whose every layer is copied): "
+          + "items matched by --item-key (then by text) start from the source's vectors, the "
           + "others from a content mapping (with --items) or at random; users start fresh (see --user-key).")
   Path pretrained;
 
@@ -68,10 +69,12 @@ final class PretrainedOptions {
   float matchThreshold;
 
   @Option(names = "--fine-tune", defaultValue = DEFAULT_FINE_TUNE, paramLabel = "MODE",
-      description = "auto (prior for iALS, full for BPR and MF), full (start from the vectors, train as usual), freeze-items (transferred item rows fixed, "
+      description = "auto (prior for iALS, full for the others), full (start from the vectors, train as usual), freeze-items (transferred item rows fixed, "
           + "users learned), prior (iALS: transferred item rows pulled toward their source vector with "
-          + "--prior-strength), lr-ratio:R (SGD models: transferred rows learn at R × the rate), progressive:N "
-          + "(transferred items frozen for N epochs, then free). Default: ${DEFAULT-VALUE}.")
+          + "--prior-strength), lr-ratio:R (SGD and deep models: transferred rows, and a deep source's copied layers, "
+          + "learn at R × the rate), progressive:N (those frozen for N epochs, then free), freeze:NAME,NAME (sasrec, "
+          + "neumf: the named layers fixed, e.g. freeze:items,block0 or freeze:embeddings,attention). "
+          + "Default: ${DEFAULT-VALUE}.")
   String fineTune;
 
   @Option(names = "--prior-strength", defaultValue = DEFAULT_PRIOR_STRENGTH, paramLabel = "S",
@@ -125,24 +128,69 @@ final class PretrainedOptions {
   }
 
   /**
-   * {@code overrides} with the pretrained model's factor count, which the warm-started model must
-   * share; an explicit different {@code factors} is refused.
+   * {@code overrides} with what the warm-started model must share with the pretrained one: a factor
+   * model's factor count (an explicit different {@code factors} is refused); for SASRec from a
+   * factor source its width, from a SASRec source its width, blocks, heads and max length; for
+   * NeuMF from a factor source its GMF width, from a NeuMF source its widths and MLP layers. Fields
+   * the user set stay as set: the warm start's shape check then names the layer that differs.
    */
   JsonNode overrides(JsonNode overrides, String model) {
     if (!active()) {
       return overrides;
     }
-    int k = source().factors();
+    SourceModel src = source();
+    int k = src.factors();
     ObjectNode o = overrides != null && overrides.isObject() ? ((ObjectNode) overrides).deepCopy() : Json.object();
-    if (!Algorithms.defaults(model).has("factors")) {
-      throw new UserException("--pretrained: a " + model + " model has no factor tables to start from (use ials, bpr or mf)");
+    JsonNode sourceConfig = checkpoint().state().config();
+    switch (model) {
+      case "sasrec" -> {
+        if (src.deep()) {
+          adopt(o, sourceConfig, "factors", "blocks", "heads", "maxLength");
+        } else {
+          adoptWidth(o, "factors", k, model);
+        }
+        return o;
+      }
+      case "neumf" -> {
+        if (src.deep()) {
+          adopt(o, sourceConfig, "gmfFactors", "mlpFactors", "mlpLayers");
+        } else if (!o.has("gmfFactors") && !o.has("mlpFactors") && !o.has("mlpLayers")) {
+          o.put("gmfFactors", k);
+        }
+        return o;
+      }
+      default -> {
+        if (!Algorithms.defaults(model).has("factors")) {
+          throw new UserException("--pretrained: a " + model + " model has no factor tables to start from "
+              + "(use ials, bpr, mf, sasrec or neumf)");
+        }
+        if (o.has("factors") && o.get("factors").asInt() != k) {
+          throw new UserException("--pretrained: " + pretrained + " has " + k + " factors but --config sets "
+              + o.get("factors").asInt() + " (a warm start needs the same)");
+        }
+        o.put("factors", k);
+        return o;
+      }
     }
-    if (o.has("factors") && o.get("factors").asInt() != k) {
-      throw new UserException("--pretrained: " + pretrained + " has " + k + " factors but --config sets "
-          + o.get("factors").asInt() + " (a warm start needs the same)");
+  }
+
+  /** The source's {@code fields} where the user's config leaves them out. */
+  private static void adopt(ObjectNode o, JsonNode sourceConfig, String... fields) {
+    for (String f : fields) {
+      if (!o.has(f) && sourceConfig.has(f)) {
+        o.set(f, sourceConfig.get(f));
+      }
     }
-    o.put("factors", k);
-    return o;
+  }
+
+  /** A deep model's embedding width from a factor source: the source's, unless the config says otherwise. */
+  private void adoptWidth(ObjectNode o, String field, int k, String model) {
+    if (o.has(field) && o.get(field).asInt() != k) {
+      throw new UserException("--pretrained: " + pretrained + " has " + k + " factors but --config sets the " + model
+          + " " + field + " to " + o.get(field).asInt() + " (the item embedding must be as wide: set " + field
+          + " to " + k + " or leave it out)");
+    }
+    o.put(field, k);
   }
 
   /**

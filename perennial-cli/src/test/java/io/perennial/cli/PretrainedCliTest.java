@@ -138,6 +138,71 @@ class PretrainedCliTest {
   }
 
   @Test
+  void sasrecAndNeumfStartFromAFactorModelOrTheirOwnType() throws IOException {
+    Path ials = source();
+    Path target = CliHarness.ratingsCsv(dir.resolve("target.csv"), 3_000, v -> v);
+    Path small = Files.writeString(dir.resolve("sas.json"),
+        "{\"blocks\": 1, \"heads\": 1, \"maxLength\": 20, \"epochs\": 2, \"threads\": 1}");
+    Path json = dir.resolve("sas.json.out");
+    // from iALS: the SASRec width is taken from the source's 16 factors, the item table seeded by id
+    assertThat(cli.run("evaluate", "--data", target.toString(), "--implicit", "--model", "sasrec", "--protocol", "loo",
+        "--candidates", "sampled:100", "--config", small.toString(), "--pretrained", ials.toString(),
+        "--match-threshold", "2", "--fine-tune", "freeze:items,block0", "--json", json.toString()))
+        .as(cli.stderr()).isZero();
+    JsonNode result = Json.MAPPER.readTree(json.toFile());
+    assertThat(result.path("model").asText()).isEqualTo("sasrec/pretrained");
+    assertThat(result.path("transfer").path("matched_by_id").asInt()).isPositive();
+    assertThat(result.path("transfer").path("fine_tune").asText()).isEqualTo("freeze:items,block0");
+    // a SASRec source: its layers are copied, its shapes adopted
+    Path sasrec = dir.resolve("sas.pmdl");
+    assertThat(cli.run("train", "--data", target.toString(), "--implicit", "--model", "sasrec", "--config",
+        small.toString(), "--out", sasrec.toString())).as(cli.stderr()).isZero();
+    assertThat(cli.run("train", "--data", target.toString(), "--implicit", "--model", "sasrec", "--pretrained",
+        sasrec.toString(), "--fine-tune", "lr-ratio:0.5", "--config", Files.writeString(dir.resolve("e1.json"),
+            "{\"epochs\": 1, \"threads\": 1}").toString(), "--out", dir.resolve("tuned.pmdl").toString()))
+        .as(cli.stderr()).isZero();
+    assertThat(cli.stdout()).contains("fine-tune lr-ratio:0.5");
+    // NeuMF from iALS: the GMF tower as wide as the source
+    assertThat(cli.run("train", "--data", target.toString(), "--implicit", "--model", "neumf", "--pretrained",
+        ials.toString(), "--match-threshold", "2", "--fine-tune", "freeze-items", "--config",
+        Files.writeString(dir.resolve("nmf.json"), "{\"epochs\": 1}").toString(), "--out",
+        dir.resolve("nmf.pmdl").toString())).as(cli.stderr()).isZero();
+    assertThat(cli.stdout()).contains("fine-tune freeze-items");
+
+    CliHarness.Result r = CliHarness.runOnce("evaluate", "--data", target.toString(), "--implicit", "--model", "sasrec",
+        "--protocol", "loo", "--config", Files.writeString(dir.resolve("wide.json"), "{\"factors\": 32}").toString(),
+        "--pretrained", ials.toString(), "--match-threshold", "2");
+    assertThat(r.exitCode()).isEqualTo(Main.USER_ERROR);
+    assertThat(r.stderr()).contains("has 16 factors but --config sets the sasrec factors to 32").doesNotContain("\tat ");
+    r = CliHarness.runOnce("evaluate", "--data", target.toString(), "--implicit", "--model", "sasrec", "--protocol", "loo",
+        "--config", Files.writeString(dir.resolve("deep.json"), "{\"blocks\": 2}").toString(), "--pretrained",
+        sasrec.toString());
+    assertThat(r.exitCode()).isEqualTo(Main.USER_ERROR);
+    assertThat(r.stderr()).contains("--pretrained: layer block1.").contains("the pretrained one has no such layer")
+        .doesNotContain("\tat ");
+    r = CliHarness.runOnce("evaluate", "--data", target.toString(), "--implicit", "--model", "sasrec", "--protocol", "loo",
+        "--pretrained", sasrec.toString(), "--fine-tune", "freeze:items,decoder");
+    assertThat(r.exitCode()).isEqualTo(Main.USER_ERROR);
+    assertThat(r.stderr()).contains("unknown sasrec layer 'decoder'").contains("attention, ffn").doesNotContain("\tat ");
+  }
+
+  @Test
+  void simulateStartsASasrecStreamFromAFactorModel() throws IOException {
+    Path model = source();
+    Path target = CliHarness.ratingsCsv(dir.resolve("target.csv"), 3_000, v -> v);
+    Path small = Files.writeString(dir.resolve("sas.json"),
+        "{\"blocks\": 1, \"heads\": 1, \"maxLength\": 20, \"epochs\": 1, \"threads\": 1}");
+    Path out = dir.resolve("sim");
+    assertThat(cli.run("simulate", "--data", target.toString(), "--model", "sasrec", "--config", small.toString(),
+        "--strategies", "static", "--slices", "2", "--pretrained", model.toString(), "--match-threshold", "2",
+        "--fine-tune", "progressive:1", "--report", out.toString())).as(cli.stderr()).isZero();
+    JsonNode root = Json.MAPPER.readTree(out.resolve("report.json").toFile());
+    assertThat(root.path("transfer").path("matched_by_id").asInt()).isPositive();
+    assertThat(root.path("transfer").path("fine_tune").asText()).isEqualTo("progressive:1");
+    assertThat(root.path("model_config").path("factors").asInt()).as("the source's width").isEqualTo(16);
+  }
+
+  @Test
   void aLearningCurveRunsEachPointWithAndWithoutTheWarmStartAndDrawsIt() throws IOException {
     Path model = source();
     Path target = CliHarness.ratingsCsv(dir.resolve("target.csv"), 3_000, v -> v);

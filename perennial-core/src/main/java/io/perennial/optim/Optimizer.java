@@ -173,9 +173,13 @@ public final class Optimizer {
    * the gradient rows at {@code gradOffset} (same row-major layout).
    */
   public void stepDense(float[] table, int tableOffset, float[] grad, int gradOffset, int rows) {
+    stepDense(table, tableOffset, grad, gradOffset, rows, currentRate());
+  }
+
+  /** As {@link #stepDense(float[], int, float[], int, int)} at rate {@code lr} (a scaled rate). */
+  public void stepDense(float[] table, int tableOffset, float[] grad, int gradOffset, int rows, float lr) {
     Objects.checkFromIndexSize(tableOffset, rows * dim, table.length);
     Objects.checkFromIndexSize(gradOffset, rows * dim, grad.length);
-    float lr = currentRate();
     for (int row = 0; row < rows; row++) {
       updateRow(table, tableOffset, row, grad, gradOffset + row * dim, lr);
     }

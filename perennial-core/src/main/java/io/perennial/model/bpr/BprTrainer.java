@@ -55,7 +55,7 @@ public final class BprTrainer implements Trainer, io.perennial.model.transfer.Wa
   /** Every fine-tune but the prior (iALS's form): freezing and the learning-rate ratio act per epoch ({@link io.perennial.model.transfer.TransferredRows}). */
   @Override
   public boolean supports(io.perennial.model.transfer.FineTune.Mode mode) {
-    return mode != io.perennial.model.transfer.FineTune.Mode.PRIOR;
+    return mode != io.perennial.model.transfer.FineTune.Mode.PRIOR && mode != io.perennial.model.transfer.FineTune.Mode.FREEZE_LAYERS;
   }
 
   /**

@@ -111,7 +111,7 @@ public final class IalsTrainer implements Trainer, WarmStartable {
   /** Every fine-tune but the learning-rate ratio: iALS has no learning rate, its form of that is the prior. */
   @Override
   public boolean supports(FineTune.Mode mode) {
-    return mode != FineTune.Mode.LR_RATIO;
+    return mode != FineTune.Mode.LR_RATIO && mode != FineTune.Mode.FREEZE_LAYERS;
   }
 
   /**

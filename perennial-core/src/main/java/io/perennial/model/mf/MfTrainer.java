@@ -54,7 +54,7 @@ public final class MfTrainer implements Trainer, io.perennial.model.transfer.War
   /** Every fine-tune but the prior (iALS's form): freezing and the learning-rate ratio act per epoch ({@link io.perennial.model.transfer.TransferredRows}). */
   @Override
   public boolean supports(io.perennial.model.transfer.FineTune.Mode mode) {
-    return mode != io.perennial.model.transfer.FineTune.Mode.PRIOR;
+    return mode != io.perennial.model.transfer.FineTune.Mode.PRIOR && mode != io.perennial.model.transfer.FineTune.Mode.FREEZE_LAYERS;
   }
 
   /**

@@ -187,6 +187,11 @@ public final class NeumfModel extends AbstractRecommender implements OnlineLearn
   }
 
   @Override
+  public java.util.List<String> itemTableNames() {
+    return java.util.List.of(NeumfNetwork.GMF_ITEM, NeumfNetwork.MLP_ITEM);
+  }
+
+  @Override
   public void parametersChanged() {
     refreshScoring();
   }

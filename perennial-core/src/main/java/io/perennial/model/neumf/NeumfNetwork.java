@@ -26,6 +26,11 @@ import java.util.SplittableRandom;
  */
 final class NeumfNetwork {
 
+  /** The GMF tower's item table. */
+  static final String GMF_ITEM = "gmf.item";
+  /** The MLP tower's item table. */
+  static final String MLP_ITEM = "mlp.item";
+
   /** Which towers the output uses: pre-training trains each alone, then the fused network. */
   enum Mode { GMF, MLP, FUSED }
 
@@ -60,9 +65,9 @@ final class NeumfNetwork {
       widths[l] = e >> l;
     }
     ParameterSet.Builder b = ParameterSet.builder();
-    gmfItem = new Embedding(b, "gmf.item", this.itemRows, g);
+    gmfItem = new Embedding(b, GMF_ITEM, this.itemRows, g);
     gmfUser = new Embedding(b, "gmf.user", this.userRows, g);
-    mlpItem = new Embedding(b, "mlp.item", this.itemRows, e);
+    mlpItem = new Embedding(b, MLP_ITEM, this.itemRows, e);
     mlpUser = new Embedding(b, "mlp.user", this.userRows, e);
     firstUser = new Linear(b, "mlp.0.user", e, widths[0], true);
     firstItem = new Linear(b, "mlp.0.item", e, widths[0], false);
@@ -74,6 +79,38 @@ final class NeumfNetwork {
     predictMlp = new Linear(b, "predict.mlp", mlpOut(), 1, false);
     predictBias = b.dense("predict.bias", false, 1);
     params = b.build();
+  }
+
+  /**
+   * The layer names {@code --fine-tune freeze:} takes, each to the parameter names it stands for:
+   * {@code items} (GMF and MLP item tables), {@code users}, {@code embeddings} (all four tables),
+   * {@code gmf} (its tables and output weights), {@code mlp} (its tables and tower), {@code tower}
+   * (the MLP layers alone) and {@code predict} (the fusion layer).
+   */
+  static java.util.Map<String, java.util.List<String>> layerGroups(ParameterSet params) {
+    java.util.Map<String, java.util.List<String>> groups = new java.util.LinkedHashMap<>();
+    groups.put("items", java.util.List.of(GMF_ITEM, MLP_ITEM));
+    groups.put("users", java.util.List.of("gmf.user", "mlp.user"));
+    groups.put("embeddings", java.util.List.of(GMF_ITEM, "gmf.user", MLP_ITEM, "mlp.user"));
+    java.util.List<String> gmf = new java.util.ArrayList<>();
+    java.util.List<String> tower = new java.util.ArrayList<>();
+    java.util.List<String> predict = new java.util.ArrayList<>();
+    for (Tensor t : params.tensors()) {
+      String n = t.name();
+      if (n.startsWith("gmf.") || n.startsWith("predict.gmf.")) {
+        gmf.add(n);
+      }
+      if (n.startsWith("mlp.") && !t.isTable()) {
+        tower.add(n);
+      }
+      if (n.startsWith("predict.")) {
+        predict.add(n);
+      }
+    }
+    groups.put("gmf", gmf);
+    groups.put("tower", tower);
+    groups.put("predict", predict);
+    return groups;
   }
 
   /** Width of the MLP tower's output. */

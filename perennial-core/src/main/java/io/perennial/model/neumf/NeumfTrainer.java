@@ -9,6 +9,11 @@ import io.perennial.model.MemoryBudget;
 import io.perennial.model.Trainer;
 import io.perennial.model.TrainingOptions;
 import io.perennial.model.UserHistory;
+import io.perennial.model.transfer.DeepWarmStart;
+import io.perennial.model.transfer.FineTune;
+import io.perennial.model.transfer.SourceModel;
+import io.perennial.model.transfer.WarmStart;
+import io.perennial.model.transfer.WarmStartable;
 import io.perennial.nn.ParameterOptimizer;
 import io.perennial.nn.ParameterSet;
 import io.perennial.nn.Tensor;
@@ -27,7 +32,7 @@ import java.util.function.IntToDoubleFunction;
  * fused as in the paper. With a {@code dp} config, DP-SGD instead ({@link DpNeumfTraining}).
  * Single-threaded, so the same seed and data give the same model.
  */
-public final class NeumfTrainer implements Trainer {
+public final class NeumfTrainer implements Trainer, WarmStartable {
 
   private final NeumfConfig config;
 
@@ -75,9 +80,49 @@ public final class NeumfTrainer implements Trainer {
         .withSchedule(new LearningRateSchedule.StepDecay(stepsPerEpoch, config.learningRateDecay()));
   }
 
+  /** Every fine-tune but the prior. */
+  @Override
+  public boolean supports(FineTune.Mode mode) {
+    return mode != FineTune.Mode.PRIOR;
+  }
+
+  @Override
+  public void checkSource(SourceModel source, FineTune fineTune, boolean matchUsers) {
+    if (matchUsers) {
+      throw new IllegalArgumentException("a warm-started NeuMF starts its users fresh: leave --user-key at none");
+    }
+    if (config.dp() != null) {
+      throw new IllegalArgumentException("a warm-started NeuMF trains without dp in its config");
+    }
+    NeumfNetwork probe = new NeumfNetwork(config, 1, 1);
+    DeepWarmStart.check(type(), source, probe.params, ITEM_TABLES,
+        source.deep() ? "leave gmfFactors, mlpFactors and mlpLayers out of --config to take the source's"
+            : "set gmfFactors (GMF) or mlpFactors·2^(mlpLayers-1) (MLP) in --config");
+    if (fineTune.mode() == FineTune.Mode.FREEZE_LAYERS) {
+      DeepWarmStart.layers(type(), probe.params, NeumfNetwork.layerGroups(probe.params), fineTune.frozenLayers());
+    }
+  }
+
+  private static final java.util.List<String> ITEM_TABLES = java.util.List.of(NeumfNetwork.GMF_ITEM,
+      NeumfNetwork.MLP_ITEM);
+
   @Override
   public NeumfModel fit(Dataset train, TrainingOptions options) {
+    return fit(train, options, null);
+  }
+
+  /**
+   * Trains starting from {@code start} ({@link DeepWarmStart}): the item tables as wide as a factor
+   * source seeded by the match, or from a NeuMF source every item table and layer copied (then
+   * without the towers' pre-training: the source is already fused); fine-tuned by learning-rate
+   * scales (in the pre-training phases, the scales of epoch 0).
+   */
+  @Override
+  public NeumfModel fit(Dataset train, TrainingOptions options, WarmStart start) {
     MemoryBudget.check(this, train);
+    if (start != null && config.dp() != null) {
+      throw new IllegalArgumentException("a warm-started NeuMF trains without dp in its config");
+    }
     SplittableRandom random = new SplittableRandom(config.seed());
     int users = train.userCount();
     int items = train.itemCount();
@@ -88,6 +133,8 @@ public final class NeumfTrainer implements Trainer {
     float[] popularity = AbstractRecommender.countItems(train.log(), items);
     NeumfNetwork net = new NeumfNetwork(config, users, items);
     net.init(config, random);
+    DeepWarmStart warm = start == null ? null
+        : new DeepWarmStart(type(), start, net.params, ITEM_TABLES, items, NeumfNetwork.layerGroups(net.params));
     NeumfModel model = new NeumfModel(config, history, popularity, users, items, net);
     // Positives from the deduplicated history, so a repeated event is not over-sampled.
     int n = (int) history.size();
@@ -107,8 +154,8 @@ public final class NeumfTrainer implements Trainer {
     }
     Epochs epochs = new Epochs(net, history, items, posUsers, posItems, random);
     float rate = config.learningRate();
-    if (config.pretrain() && config.pretrainEpochs() > 0) {
-      pretrain(model, epochs, options);
+    if (config.pretrain() && config.pretrainEpochs() > 0 && (start == null || !start.deep())) {
+      pretrain(model, epochs, options, warm);
       rate = config.fusedLearningRate();
     }
     ParameterOptimizer adam = new ParameterOptimizer(net.params, epochAdam(rate, n), 0);
@@ -128,6 +175,9 @@ public final class NeumfTrainer implements Trainer {
     IntToDoubleFunction teacherScores = teacherDifficulty;
     EpochLoop.run(type(), model, config.epochs(), (long) n * (1 + config.negatives()), options,
         epoch -> {
+          if (warm != null) {
+            warm.applyScales(adam, epoch);
+          }
           model.parametersChanging();
           int[] chosen = null;
           if (paced != null) {
@@ -155,7 +205,7 @@ public final class NeumfTrainer implements Trainer {
    * bias of its own), then the fused output layer {@code [α·h_gmf, (1-α)·h_mlp]} with bias {@code
    * α·b_gmf + (1-α)·b_mlp}.
    */
-  private void pretrain(NeumfModel model, Epochs epochs, TrainingOptions options) {
+  private void pretrain(NeumfModel model, Epochs epochs, TrainingOptions options, DeepWarmStart warm) {
     NeumfNetwork net = epochs.net;
     ParameterSet params = net.params;
     float[] values = params.values();
@@ -163,11 +213,17 @@ public final class NeumfTrainer implements Trainer {
     TrainingOptions plain = TrainingOptions.of(options.listener());
     long rows = (long) epochs.posUsers.length * (1 + config.negatives());
     ParameterOptimizer gmfAdam = new ParameterOptimizer(params, epochAdam(config.learningRate(), epochs.posUsers.length), 0);
+    if (warm != null) {
+      warm.applyScales(gmfAdam, 0);
+    }
     EpochLoop.run(type() + "/gmf", model, config.pretrainEpochs(), rows, plain,
         epoch -> epochs.run(gmfAdam, NeumfNetwork.Mode.GMF), () -> null, s -> {});
     float gmfBias = values[bias];
     values[bias] = 0;
     ParameterOptimizer mlpAdam = new ParameterOptimizer(params, epochAdam(config.learningRate(), epochs.posUsers.length), 0);
+    if (warm != null) {
+      warm.applyScales(mlpAdam, 0);
+    }
     EpochLoop.run(type() + "/mlp", model, config.pretrainEpochs(), rows, plain,
         epoch -> epochs.run(mlpAdam, NeumfNetwork.Mode.MLP), () -> null, s -> {});
     float mlpBias = values[bias];

@@ -233,6 +233,16 @@ public final class SasrecModel extends AbstractRecommender implements OnlineLear
   }
 
   @Override
+  public java.util.Map<String, Integer> layoutSettings() {
+    return java.util.Map.of("heads", network.heads());
+  }
+
+  @Override
+  public java.util.List<String> itemTableNames() {
+    return java.util.List.of(SasrecNetwork.ITEM_TABLE);
+  }
+
+  @Override
   public void parametersChanged() {
     refreshAllStates();
   }

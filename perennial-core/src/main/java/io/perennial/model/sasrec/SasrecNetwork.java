@@ -42,6 +42,11 @@ import java.util.SplittableRandom;
  */
 public final class SasrecNetwork {
 
+  /** The name of the item embedding table (shared by the input and the output). */
+  public static final String ITEM_TABLE = "item_embedding";
+  /** The name of the positional embedding. */
+  public static final String POSITIONS = "position_embedding";
+
   private final int items;
   private final int c;
   private final int blocks;
@@ -78,8 +83,8 @@ public final class SasrecNetwork {
     this.inputScale = (float) Math.sqrt(channels);
     this.dropout = new Dropout(dropoutRate, seed ^ 0xD1B54A32D192ED03L);
     ParameterSet.Builder b = ParameterSet.builder();
-    itemEmbedding = new Embedding(b, "item_embedding", items, channels);
-    positions = b.dense("position_embedding", true, maxLength, channels);
+    itemEmbedding = new Embedding(b, ITEM_TABLE, items, channels);
+    positions = b.dense(POSITIONS, true, maxLength, channels);
     attentionNorm = new LayerNorm[blocks];
     qkv = new Linear[blocks];
     projection = new Linear[blocks];
@@ -108,6 +113,41 @@ public final class SasrecNetwork {
       ffn[l].init(params, random);
     }
     finalNorm.init(params);
+  }
+
+  /**
+   * The layer names {@code --fine-tune freeze:} takes, each to the parameter names it stands for:
+   * {@code items}, {@code positions}, {@code embeddings} (both), {@code attention} (every block's
+   * attention norm, QKV and output projection), {@code ffn} (every block's FFN norm and feed-forward
+   * layers), {@code final_norm}, and {@code block0 … block(L-1)}.
+   */
+  public static java.util.Map<String, java.util.List<String>> layerGroups(ParameterSet params) {
+    java.util.Map<String, java.util.List<String>> groups = new java.util.LinkedHashMap<>();
+    groups.put("items", java.util.List.of(ITEM_TABLE));
+    groups.put("positions", java.util.List.of(POSITIONS));
+    groups.put("embeddings", java.util.List.of(ITEM_TABLE, POSITIONS));
+    java.util.List<String> attention = new java.util.ArrayList<>();
+    java.util.List<String> ffn = new java.util.ArrayList<>();
+    java.util.Map<String, java.util.List<String>> blocks = new java.util.LinkedHashMap<>();
+    for (Tensor t : params.tensors()) {
+      String n = t.name();
+      if (!n.startsWith("block")) {
+        continue;
+      }
+      String block = n.substring(0, n.indexOf('.'));
+      blocks.computeIfAbsent(block, b -> new java.util.ArrayList<>()).add(n);
+      String layer = n.substring(block.length() + 1);
+      if (layer.startsWith("attention_norm.") || layer.startsWith("qkv.") || layer.startsWith("projection.")) {
+        attention.add(n);
+      } else {
+        ffn.add(n);
+      }
+    }
+    groups.put("attention", attention);
+    groups.put("ffn", ffn);
+    groups.put("final_norm", java.util.List.of("final_norm.weight", "final_norm.bias"));
+    groups.putAll(blocks);
+    return groups;
   }
 
   /** Xavier normal: std √(2 / (fan_in + fan_out)). */

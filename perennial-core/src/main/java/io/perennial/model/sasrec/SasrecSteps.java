@@ -150,6 +150,11 @@ final class SasrecSteps implements AutoCloseable {
     itemCount = count;
   }
 
+  /** The optimiser of these steps (a warm start's fine-tune scales its learning rates). */
+  ParameterOptimizer optimizer() {
+    return optimizer;
+  }
+
   /** Learning rate of the coming step. */
   float currentRate() {
     return optimizer.currentRate();

@@ -10,6 +10,11 @@ import io.perennial.model.MemoryBudget;
 import io.perennial.model.Trainer;
 import io.perennial.model.TrainingOptions;
 import io.perennial.model.UserHistory;
+import io.perennial.model.transfer.DeepWarmStart;
+import io.perennial.model.transfer.FineTune;
+import io.perennial.model.transfer.SourceModel;
+import io.perennial.model.transfer.WarmStart;
+import io.perennial.model.transfer.WarmStartable;
 import io.perennial.nn.Embedding;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,7 +36,7 @@ import java.util.SplittableRandom;
  * blocks first, deepened by near-identity blocks at the configured epochs ({@link SasrecDeepening}).
  * Both apply to this training, not to later fine-tunes or online steps.
  */
-public final class SasrecTrainer implements Trainer {
+public final class SasrecTrainer implements Trainer, WarmStartable {
 
   /** Windows shuffled together before they are sorted by length and cut into batches. */
   private static final int BUCKET_BATCHES = 32;
@@ -103,7 +108,57 @@ public final class SasrecTrainer implements Trainer {
 
   @Override
   public SasrecModel fit(Dataset train, TrainingOptions options) {
-    return fit(train, options, null, 0f);
+    return fit(train, options, null, 0f, null);
+  }
+
+  /**
+   * Trains starting from {@code start} ({@link DeepWarmStart}): the item embedding seeded by the
+   * match, and from a SASRec source every layer copied; fine-tuned by learning-rate scales.
+   */
+  @Override
+  public SasrecModel fit(Dataset train, TrainingOptions options, WarmStart start) {
+    return fit(train, options, null, 0f, start);
+  }
+
+  /** Every fine-tune but the prior. */
+  @Override
+  public boolean supports(FineTune.Mode mode) {
+    return mode != FineTune.Mode.PRIOR;
+  }
+
+  @Override
+  public void checkSource(SourceModel source, FineTune fineTune, boolean matchUsers) {
+    if (matchUsers) {
+      throw new IllegalArgumentException("SASRec has no user vectors to start from a source user (its users are "
+          + "their sequences): leave --user-key at none");
+    }
+    checkWarmConfig();
+    int length = config.maxLength() > 0 ? config.maxLength() : sourceLength(source.parameters().get(SasrecNetwork.POSITIONS));
+    SasrecNetwork probe = new SasrecNetwork(1, config.factors(), config.blocks(), config.heads(), length,
+        config.dropout(), config.activation(), config.seed());
+    DeepWarmStart.check(type(), source, probe.params(), List.of(SasrecNetwork.ITEM_TABLE),
+        source.deep() ? "leave factors, blocks, heads and maxLength out of --config to take the source's"
+            : "set factors in --config");
+    Integer heads = source.layout().get("heads");
+    if (source.deep() && heads != null && heads != config.heads()) {
+      throw new IllegalArgumentException("attention heads: the pretrained sasrec model has " + heads + ", this config "
+          + config.heads() + " (the copied attention layers split into the source's heads: leave heads out of --config)");
+    }
+    if (fineTune.mode() == FineTune.Mode.FREEZE_LAYERS) {
+      DeepWarmStart.layers(type(), probe.params(), SasrecNetwork.layerGroups(probe.params()), fineTune.frozenLayers());
+    }
+  }
+
+  private void checkWarmConfig() {
+    if (config.dp() != null || config.progressive() != null) {
+      throw new IllegalArgumentException("a warm-started SASRec trains without " + (config.dp() != null ? "dp" : "progressive")
+          + " in its config (the pretrained layers are copied as they are)");
+    }
+  }
+
+  /** A SASRec source's max length (its positional rows); 50 (any) from a factor source, which has none. */
+  private static int sourceLength(SourceModel.Parameter positions) {
+    return positions == null ? 50 : positions.rows();
   }
 
   /**
@@ -119,17 +174,23 @@ public final class SasrecTrainer implements Trainer {
     if (!(weight > 0)) {
       throw new IllegalArgumentException("distillation weight must be > 0, got " + weight);
     }
-    return fit(train, options, teacher, weight);
+    return fit(train, options, teacher, weight, null);
   }
 
-  private SasrecModel fit(Dataset train, TrainingOptions options, SasrecModel teacher, float weight) {
+  private SasrecModel fit(Dataset train, TrainingOptions options, SasrecModel teacher, float weight, WarmStart warmStart) {
+    if (warmStart != null) {
+      checkWarmConfig();
+    }
     MemoryBudget.check(this, train);
     UserSequences sequences = UserSequences.of(train.log());
     int users = train.userCount();
     int items = Math.max(1, train.itemCount());
     int teacherLength = teacher == null ? 0 : teacher.network().maxLength();
+    // a warm start from a SASRec network reads its max length (the positional rows are copied)
+    SourceModel.Parameter sourcePositions = warmStart == null ? null : warmStart.dense().get(SasrecNetwork.POSITIONS);
     SasrecConfig resolved = config.maxLength() > 0 ? config
-        : config.withMaxLength(teacher != null ? teacherLength : maxLengthFor(sequences));
+        : config.withMaxLength(teacher != null ? teacherLength
+            : sourcePositions != null ? sourcePositions.rows() : maxLengthFor(sequences));
     if (teacher != null && (resolved.maxLength() > teacherLength || resolved.dp() != null)) {
       throw new IllegalArgumentException("a distilled SASRec student needs maxLength <= the teacher's ("
           + teacherLength + ", got " + resolved.maxLength() + ") and no dp config");
@@ -155,6 +216,8 @@ public final class SasrecTrainer implements Trainer {
     SasrecNetwork first = new SasrecNetwork(items, cfg.factors(),
         deepening == null ? cfg.blocks() : deepening.initialBlocks(), cfg.heads(), length, cfg.dropout(),
         cfg.activation(), cfg.seed());
+    DeepWarmStart warm = warmStart == null ? null : new DeepWarmStart(type(), warmStart, first.params(),
+        List.of(SasrecNetwork.ITEM_TABLE), train.itemCount(), SasrecNetwork.layerGroups(first.params()));
     UserHistory history = UserHistory.of(train.byUser());
     float[] popularity = AbstractRecommender.countItems(train.log(), items);
     SasrecModel model = new SasrecModel(cfg, first, history, popularity, users, items, userItems,
@@ -186,6 +249,9 @@ public final class SasrecTrainer implements Trainer {
     try {
       EpochLoop.run(type(), model, cfg.epochs(), extra ? 2 * positions : positions, options,
           epoch -> {
+            if (warm != null) {
+              warm.applyScales(stage.stepper.optimizer(), epoch);
+            }
             int blocks = deepening == null ? cfg.blocks() : deepening.blocksAt(epoch, cfg.blocks());
             if (blocks > stage.network.blocks()) {
               stage.network = SasrecDeepening.deepen(stage.network, blocks, deepening.newScale(), cfg.activation(),

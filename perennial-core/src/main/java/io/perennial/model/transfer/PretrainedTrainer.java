@@ -43,17 +43,15 @@ public final class PretrainedTrainer implements Trainer {
       boolean matchUsers, FineTune fineTune, float priorStrength) {
     if (!(target instanceof WarmStartable warm)) {
       throw new IllegalArgumentException("a " + target.type() + " model cannot start from a pretrained one "
-          + "(supported: ials, bpr, mf)");
+          + "(supported: ials, bpr, mf, sasrec, neumf)");
     }
     if (!warm.supports(fineTune.mode())) {
       throw new IllegalArgumentException("a " + target.type() + " model does not support fine-tune " + fineTune
-          + (fineTune.mode() == FineTune.Mode.LR_RATIO ? " (iALS has no learning rate: use prior with a prior strength)" : ""));
+          + (fineTune.mode() == FineTune.Mode.LR_RATIO ? " (iALS has no learning rate: use prior with a prior strength)" : "")
+          + (fineTune.mode() == FineTune.Mode.FREEZE_LAYERS ? " (per-layer freezing is for sasrec and neumf; "
+              + "freeze-items holds a factor model's item rows)" : ""));
     }
-    int factors = target.configJson().path("factors").asInt(-1);
-    if (factors != source.factors()) {
-      throw new IllegalArgumentException("the pretrained " + source.type() + " model has " + source.factors()
-          + " factors, the " + target.type() + " config " + factors + " (they must be equal)");
-    }
+    warm.checkSource(source, fineTune, matchUsers);
     this.target = target;
     this.source = source;
     this.match = match;
@@ -61,6 +59,22 @@ public final class PretrainedTrainer implements Trainer {
     this.matchUsers = matchUsers;
     this.fineTune = fineTune;
     this.priorStrength = priorStrength;
+  }
+
+  /**
+   * The factor models' rule: a factor source ({@code ials}, {@code bpr}, {@code mf}) with the
+   * target config's factor count.
+   */
+  static void checkFactorSource(Trainer target, SourceModel source) {
+    if (source.deep()) {
+      throw new IllegalArgumentException("a " + target.type() + " model starts from an ials, bpr or mf model, not a "
+          + source.type() + " one (a " + source.type() + " model warm-starts " + source.type() + ")");
+    }
+    int factors = target.configJson().path("factors").asInt(-1);
+    if (factors != source.factors()) {
+      throw new IllegalArgumentException("the pretrained " + source.type() + " model has " + source.factors()
+          + " factors, the " + target.type() + " config " + factors + " (they must be equal)");
+    }
   }
 
   @Override
@@ -94,7 +108,7 @@ public final class PretrainedTrainer implements Trainer {
     int k = source.factors();
     IdIndex items = train.items();
     int n = items.size();
-    float[] itemVectors = new float[n * k];
+    int[] sourceRow = new int[n];
     BitSet given = new BitSet(n);
     int byKey = 0;
     int byText = 0;
@@ -103,10 +117,10 @@ public final class PretrainedTrainer implements Trainer {
     for (int i = 0; i < n; i++) {
       int j = match.targetItems().indexOf(items.idOf(i));
       int row = j < 0 ? -1 : match.sourceRow(j);
+      sourceRow[i] = row;
       if (row < 0) {
         continue;
       }
-      System.arraycopy(source.itemFactors(), row * k, itemVectors, i * k, k);
       given.set(i);
       warm[warmCount++] = i;
       if (match.origin(j) == ItemMatch.Origin.TEXT) {
@@ -115,23 +129,35 @@ public final class PretrainedTrainer implements Trainer {
         byKey++;
       }
     }
-    int mapped = 0;
+    ItemFeatures features = null;
+    int[] described = new int[0];
     if (content != null && warmCount > 0 && warmCount < n) {
       HybridConfig h = HybridConfig.defaults();
-      ItemFeatures features = ContentFeatures.build(content.text() != null ? "tfidf+text" : "tfidf", content, items,
-          h.maxTerms());
-      int[] described = java.util.Arrays.stream(warm, 0, warmCount).filter(features::hasContent).toArray();
-      if (described.length > 0) {
-        ContentMapping mapping = ContentMapping.fit(features, described, itemVectors, k, h.ridge(), h.mapIterations());
-        for (int i = 0; i < n; i++) {
-          if (!given.get(i) && features.hasContent(i)) {
-            mapping.map(features, i, itemVectors, i * k);
-            given.set(i);
-            mapped++;
-          }
+      features = ContentFeatures.build(content.text() != null ? "tfidf+text" : "tfidf", content, items, h.maxTerms());
+      described = java.util.Arrays.stream(warm, 0, warmCount).filter(features::hasContent).toArray();
+    }
+    BitSet mappedItems = new BitSet(n);
+    if (described.length > 0) {
+      for (int i = 0; i < n; i++) {
+        if (!given.get(i) && features.hasContent(i)) {
+          mappedItems.set(i);
         }
       }
     }
+    float[] itemVectors = startTable(source.itemFactors(), k, sourceRow, features, described, mappedItems);
+    java.util.Map<String, float[]> itemTables = new java.util.LinkedHashMap<>();
+    java.util.Map<String, SourceModel.Parameter> dense = new java.util.LinkedHashMap<>();
+    for (java.util.Map.Entry<String, SourceModel.Parameter> e : source.parameters().entrySet()) {
+      SourceModel.Parameter p = e.getValue();
+      if (source.itemTables().contains(e.getKey())) {
+        itemTables.put(e.getKey(), e.getKey().equals(source.itemTables().get(0)) ? itemVectors
+            : startTable(p.values(), p.cols(), sourceRow, features, described, mappedItems));
+      } else if (!p.table()) {
+        dense.put(e.getKey(), p);
+      }
+    }
+    given.or(mappedItems);
+    int mapped = mappedItems.cardinality();
     IdIndex users = train.users();
     float[] userVectors = new float[matchUsers ? users.size() * k : 0];
     BitSet givenUsers = new BitSet();
@@ -146,6 +172,31 @@ public final class PretrainedTrainer implements Trainer {
     }
     lastCounts = new TransferCounts(match.key().label(), byKey, byText, mapped, n - byKey - byText - mapped,
         source.items().size(), givenUsers.cardinality(), fineTune.toString());
-    return new WarmStart(k, itemVectors, given, userVectors, givenUsers, fineTune, priorStrength);
+    return new WarmStart(k, itemVectors, given, userVectors, givenUsers, fineTune, priorStrength, source.type(),
+        itemTables, dense);
+  }
+
+  /**
+   * An {@code n × cols} table for the target's items: the matched items' source rows, and for
+   * {@code mapped} items a ridge mapping from content to the columns, fitted on the {@code described}
+   * matched items.
+   */
+  private static float[] startTable(float[] sourceValues, int cols, int[] sourceRow, ItemFeatures features,
+      int[] described, BitSet mapped) {
+    int n = sourceRow.length;
+    float[] table = new float[n * cols];
+    for (int i = 0; i < n; i++) {
+      if (sourceRow[i] >= 0) {
+        System.arraycopy(sourceValues, sourceRow[i] * cols, table, i * cols, cols);
+      }
+    }
+    if (!mapped.isEmpty()) {
+      HybridConfig h = HybridConfig.defaults();
+      ContentMapping mapping = ContentMapping.fit(features, described, table, cols, h.ridge(), h.mapIterations());
+      for (int i = mapped.nextSetBit(0); i >= 0; i = mapped.nextSetBit(i + 1)) {
+        mapping.map(features, i, table, i * cols);
+      }
+    }
+    return table;
   }
 }

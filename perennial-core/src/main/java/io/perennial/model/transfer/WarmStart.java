@@ -1,6 +1,9 @@
 package io.perennial.model.transfer;
 
 import java.util.BitSet;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * What a trainer starts from instead of random tables, and how it fine-tunes: rows of the item (and
@@ -14,14 +17,33 @@ import java.util.BitSet;
  * @param users the user rows the transfer gives (empty unless users were matched)
  * @param fineTune how the transferred rows learn
  * @param priorStrength λ_prior of {@link FineTune.Mode#PRIOR}
+ * @param sourceType the pretrained model's algorithm
+ * @param itemTables a deep source's item tables by name, each {@code n × its columns} for the first
+ *     n items, read where {@code items} is set (empty for a factor source, whose rows are {@code
+ *     itemVectors})
+ * @param dense a deep source's dense layers by name, to be copied whole (empty for a factor source)
  */
 public record WarmStart(int factors, float[] itemVectors, BitSet items, float[] userVectors, BitSet users,
-    FineTune fineTune, float priorStrength) {
+    FineTune fineTune, float priorStrength, String sourceType, Map<String, float[]> itemTables,
+    Map<String, SourceModel.Parameter> dense) {
 
   public WarmStart {
     if (!(priorStrength >= 0) || !Float.isFinite(priorStrength)) {
       throw new IllegalArgumentException("prior strength must be >= 0, got " + priorStrength);
     }
+    itemTables = Collections.unmodifiableMap(new LinkedHashMap<>(itemTables));
+    dense = Collections.unmodifiableMap(new LinkedHashMap<>(dense));
+  }
+
+  /** A warm start from a factor model's rows. */
+  public WarmStart(int factors, float[] itemVectors, BitSet items, float[] userVectors, BitSet users,
+      FineTune fineTune, float priorStrength) {
+    this(factors, itemVectors, items, userVectors, users, fineTune, priorStrength, "factor", Map.of(), Map.of());
+  }
+
+  /** Whether the start is a deep network of the target's type (dense layers included). */
+  public boolean deep() {
+    return !dense.isEmpty() || !itemTables.isEmpty();
   }
 
   /** Copies the given rows into the trainer's freshly initialised tables. */

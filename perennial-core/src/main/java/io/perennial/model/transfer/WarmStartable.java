@@ -12,4 +12,14 @@ public interface WarmStartable {
 
   /** Whether this trainer supports {@code mode} (iALS has a prior instead of a learning-rate ratio). */
   boolean supports(FineTune.Mode mode);
+
+  /**
+   * Throws {@link IllegalArgumentException} with a message for the user when this trainer cannot
+   * start from {@code source} as asked (the wrong kind of model, other widths or layer shapes, an
+   * unknown layer name). The default is the factor models' rule: an ials, bpr or mf source with the
+   * config's factor count.
+   */
+  default void checkSource(SourceModel source, FineTune fineTune, boolean matchUsers) {
+    PretrainedTrainer.checkFactorSource((io.perennial.model.Trainer) this, source);
+  }
 }
