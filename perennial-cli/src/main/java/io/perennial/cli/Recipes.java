@@ -53,9 +53,7 @@ final class Recipes {
       switch (recipe) {
         case "curriculum" -> {
           if (!defaults.has("curriculum")) {
-            skipped.add(new Skipped(recipe, model.equals("sasrec")
-                ? "not wired into sasrec yet (its example is a whole user sequence; follows the SASRec work)"
-                : model + " has no SGD epochs over examples to order"));
+            skipped.add(new Skipped(recipe, model + " has no SGD epochs over examples to order"));
             continue;
           }
           List<String> specs = curriculum != null ? List.of(curriculum)

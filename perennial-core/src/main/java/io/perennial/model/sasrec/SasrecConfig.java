@@ -50,6 +50,10 @@ import java.util.Locale;
  *     200-item window's would cost more than its next-item pass); 0 = the whole window
  * @param progressive staged deepening (train with fewer blocks, add near-identity blocks at the
  *     given epochs), or {@code null} to train {@code blocks} from the start
+ * @param curriculum which training windows each epoch trains on, easiest first (see {@code
+ *     SasrecTrainer}: a window's popularity is its targets' mean log-popularity, its activity the
+ *     user's sequence length, self-paced the current model's loss on it, teacher a plain SASRec's
+ *     margin on it), or {@code null} to train on every window each epoch
  */
 public record SasrecConfig(
     int factors,
@@ -80,7 +84,8 @@ public record SasrecConfig(
     float contrastiveTemperature,
     boolean augmentExtra,
     SasrecDeepening progressive,
-    int contrastiveLength) {
+    int contrastiveLength,
+    io.perennial.model.curriculum.CurriculumConfig curriculum) {
 
   /** The training objective. */
   public enum Loss {
@@ -139,6 +144,22 @@ public record SasrecConfig(
     if (progressive != null) {
       progressive.check(blocks, epochs);
     }
+    if (curriculum != null && dp != null) {
+      throw new IllegalArgumentException("curriculum does not combine with dp (DP-SGD samples its own users)");
+    }
+  }
+
+  /** The settings without a curriculum (the constructor before the {@code curriculum} field). */
+  public SasrecConfig(int factors, int blocks, int heads, int maxLength, int epochs, int batchSize,
+      float learningRate, int warmupSteps, float dropout, Loss loss, int negatives, Activation activation,
+      float weightDecay, float maxGradNorm, int threads, long seed, int partialFitEpochs, int onlineSteps,
+      int onlineReplay, io.perennial.privacy.DpConfig dp, List<String> augment, float cropRatio, float maskRatio,
+      float reorderRatio, float contrastiveWeight, float contrastiveTemperature, boolean augmentExtra,
+      SasrecDeepening progressive, int contrastiveLength) {
+    this(factors, blocks, heads, maxLength, epochs, batchSize, learningRate, warmupSteps, dropout, loss, negatives,
+        activation, weightDecay, maxGradNorm, threads, seed, partialFitEpochs, onlineSteps, onlineReplay, dp,
+        augment, cropRatio, maskRatio, reorderRatio, contrastiveWeight, contrastiveTemperature, augmentExtra,
+        progressive, contrastiveLength, null);
   }
 
   /** The settings without augmentation or deepening (the constructor before issue 16's fields). */
@@ -150,7 +171,7 @@ public record SasrecConfig(
         activation, weightDecay, maxGradNorm, threads, seed, partialFitEpochs, onlineSteps, onlineReplay, dp,
         List.of(), SequenceAugmentation.DEFAULT_CROP_RATIO, SequenceAugmentation.DEFAULT_MASK_RATIO,
         SequenceAugmentation.DEFAULT_REORDER_RATIO, DEFAULT_CONTRASTIVE_WEIGHT, DEFAULT_CONTRASTIVE_TEMPERATURE, false,
-        null, DEFAULT_CONTRASTIVE_LENGTH);
+        null, DEFAULT_CONTRASTIVE_LENGTH, null);
   }
 
   /** CL4SRec's default weight of the contrastive loss (λ = 0.1). */
@@ -193,14 +214,14 @@ public record SasrecConfig(
     return new SasrecConfig(factors, n, heads, maxLength, epochs, batchSize, learningRate, warmupSteps,
         dropout, loss, negatives, activation, weightDecay, maxGradNorm, threads, seed, partialFitEpochs, onlineSteps,
         onlineReplay, dp, augment, cropRatio, maskRatio, reorderRatio, contrastiveWeight, contrastiveTemperature,
-        augmentExtra, null, contrastiveLength);
+        augmentExtra, null, contrastiveLength, curriculum);
   }
 
   public SasrecConfig withThreads(int n) {
     return new SasrecConfig(factors, blocks, heads, maxLength, epochs, batchSize, learningRate, warmupSteps,
         dropout, loss, negatives, activation, weightDecay, maxGradNorm, n, seed, partialFitEpochs, onlineSteps,
         onlineReplay, dp, augment, cropRatio, maskRatio, reorderRatio, contrastiveWeight, contrastiveTemperature,
-        augmentExtra, progressive, contrastiveLength);
+        augmentExtra, progressive, contrastiveLength, curriculum);
   }
 
   /** The same settings reading at most {@code length} items (resolving the adaptive 0). */
@@ -208,7 +229,7 @@ public record SasrecConfig(
     return new SasrecConfig(factors, blocks, heads, length, epochs, batchSize, learningRate, warmupSteps,
         dropout, loss, negatives, activation, weightDecay, maxGradNorm, threads, seed, partialFitEpochs,
         onlineSteps, onlineReplay, dp, augment, cropRatio, maskRatio, reorderRatio, contrastiveWeight,
-        contrastiveTemperature, augmentExtra, progressive, contrastiveLength);
+        contrastiveTemperature, augmentExtra, progressive, contrastiveLength, curriculum);
   }
 
   /** The same settings with {@code n} epochs (resolving the adaptive 0). */
@@ -216,6 +237,14 @@ public record SasrecConfig(
     return new SasrecConfig(factors, blocks, heads, maxLength, n, batchSize, learningRate, warmupSteps,
         dropout, loss, negatives, activation, weightDecay, maxGradNorm, threads, seed, partialFitEpochs,
         onlineSteps, onlineReplay, dp, augment, cropRatio, maskRatio, reorderRatio, contrastiveWeight,
-        contrastiveTemperature, augmentExtra, progressive, contrastiveLength);
+        contrastiveTemperature, augmentExtra, progressive, contrastiveLength, curriculum);
+  }
+
+  /** The same settings without a curriculum: the teacher of a teacher curriculum, and its ablation. */
+  public SasrecConfig withoutCurriculum() {
+    return new SasrecConfig(factors, blocks, heads, maxLength, epochs, batchSize, learningRate, warmupSteps,
+        dropout, loss, negatives, activation, weightDecay, maxGradNorm, threads, seed, partialFitEpochs,
+        onlineSteps, onlineReplay, dp, augment, cropRatio, maskRatio, reorderRatio, contrastiveWeight,
+        contrastiveTemperature, augmentExtra, progressive, contrastiveLength, null);
   }
 }
