@@ -46,4 +46,14 @@ class RecipesSasrecPlanTest {
     assertThat(one.variants()).singleElement().extracting(v -> v.override().get("curriculum").toString()).asString()
         .contains("\"scorer\":\"self-paced\"", "\"pacing\":\"linear\"", "\"start\":0.5", "\"fullAt\":3");
   }
+
+  @Test
+  void aCurriculumListRunsInTheOrderGiven() {
+    Recipes.Plan plan = Recipes.variants(List.of("curriculum"), "sasrec", "self-paced:root,popularity:step:0.5", null,
+        null);
+    assertThat(plan.variants()).extracting(Recipes.Variant::label).containsExactly("self-paced:root", "popularity:step:0.5");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+        () -> Recipes.variants(List.of("curriculum"), "sasrec", "popularity:root,", null, null))
+        .isInstanceOf(UserException.class).hasMessageContaining("--curriculum");
+  }
 }
