@@ -41,7 +41,8 @@ final class Recipes {
   /**
    * The variants of {@code recipes} for {@code model}.
    *
-   * @param curriculum {@code --curriculum} (a single spec instead of every scorer), or {@code null}
+   * @param curriculum {@code --curriculum} (one spec or a comma-separated list, run in that order instead
+   *     of every scorer), or {@code null}
    * @param members {@code --members} for fusion, or {@code null} for ials, itemknn and the model
    * @param base the user's config overrides for the model (factors and epochs size the stages)
    */
@@ -53,12 +54,10 @@ final class Recipes {
       switch (recipe) {
         case "curriculum" -> {
           if (!defaults.has("curriculum")) {
-            skipped.add(new Skipped(recipe, model.equals("sasrec")
-                ? "not wired into sasrec yet (its example is a whole user sequence; follows the SASRec work)"
-                : model + " has no SGD epochs over examples to order"));
+            skipped.add(new Skipped(recipe, model + " has no SGD epochs over examples to order"));
             continue;
           }
-          List<String> specs = curriculum != null ? List.of(curriculum)
+          List<String> specs = curriculum != null ? List.of(curriculum.split(",", -1))
               : List.of("popularity:root", "activity:root", "self-paced:root", "teacher:root", "anti-popularity:root");
           for (String spec : specs) {
             CurriculumConfig c;

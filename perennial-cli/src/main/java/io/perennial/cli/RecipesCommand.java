@@ -55,9 +55,9 @@ final class RecipesCommand implements Callable<Integer> {
           + "verdict. Default: ${DEFAULT-VALUE}.")
   int seeds;
 
-  @Option(names = "--curriculum", paramLabel = "SCORER:PACING[:START[:FULLAT]]",
-      description = "Run this one curriculum (e.g. self-paced:root:0.3:5; anti-popularity:root for the "
-          + "anti-curriculum) instead of every scorer with root pacing.")
+  @Option(names = "--curriculum", paramLabel = "SCORER:PACING[:START[:FULLAT]][,...]",
+      description = "Run these curricula, in this order (e.g. self-paced:root:0.3:5; anti-popularity:root for the "
+          + "anti-curriculum; popularity:root,self-paced:root for two) instead of every scorer with root pacing.")
   String curriculum;
 
   @Option(names = "--members", split = ",", paramLabel = "NAME",

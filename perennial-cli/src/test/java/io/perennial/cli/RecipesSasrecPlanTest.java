@@ -29,4 +29,31 @@ class RecipesSasrecPlanTest {
     assertThat(plan.variants()).isEmpty();
     assertThat(plan.skipped()).singleElement().extracting(Recipes.Skipped::reason).asString().contains("\"epochs\"");
   }
+
+  @Test
+  void sasrecGetsEveryCurriculumAndTheOneGiven() {
+    Recipes.Plan plan = Recipes.variants(List.of("curriculum"), "sasrec", null, null, Json.object().put("epochs", 10));
+    assertThat(plan.skipped()).isEmpty();
+    assertThat(plan.variants()).extracting(Recipes.Variant::label).containsExactly("popularity:root", "activity:root",
+        "self-paced:root", "teacher:root", "anti-popularity:root");
+    for (Recipes.Variant v : plan.variants()) {
+      io.perennial.model.sasrec.SasrecTrainer trainer = (io.perennial.model.sasrec.SasrecTrainer)
+          io.perennial.model.Algorithms.trainer("sasrec", v.override().deepCopy().put("epochs", 10));
+      assertThat(trainer.config().curriculum()).as(v.label()).isNotNull();
+    }
+    assertThat(plan.variants().get(4).override().get("curriculum").get("anti").asBoolean()).isTrue();
+    Recipes.Plan one = Recipes.variants(List.of("curriculum"), "sasrec", "self-paced:linear:0.5:3", null, null);
+    assertThat(one.variants()).singleElement().extracting(v -> v.override().get("curriculum").toString()).asString()
+        .contains("\"scorer\":\"self-paced\"", "\"pacing\":\"linear\"", "\"start\":0.5", "\"fullAt\":3");
+  }
+
+  @Test
+  void aCurriculumListRunsInTheOrderGiven() {
+    Recipes.Plan plan = Recipes.variants(List.of("curriculum"), "sasrec", "self-paced:root,popularity:step:0.5", null,
+        null);
+    assertThat(plan.variants()).extracting(Recipes.Variant::label).containsExactly("self-paced:root", "popularity:step:0.5");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+        () -> Recipes.variants(List.of("curriculum"), "sasrec", "popularity:root,", null, null))
+        .isInstanceOf(UserException.class).hasMessageContaining("--curriculum");
+  }
 }

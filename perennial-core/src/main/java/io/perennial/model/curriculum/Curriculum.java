@@ -23,6 +23,11 @@ public final class Curriculum {
   private final int itemCount;
   /** Rank of each example among equals: the tie-break. */
   private final int[] tieRank;
+  /**
+   * The count-based scorer's difficulty of each example, when the caller defines it (examples
+   * that are not single interactions), else {@code null}: computed from {@code users} and {@code items}.
+   */
+  private final double[] countDifficulty;
   /** The order when the difficulties do not change between epochs, computed on first use. */
   private int[] fixedOrder;
 
@@ -32,9 +37,33 @@ public final class Curriculum {
    * @param seed seeds the tie-break permutation
    */
   public Curriculum(CurriculumConfig config, int[] users, int[] items, int userCount, int itemCount, long seed) {
+    this(config, users, items, userCount, itemCount, null, seed);
+  }
+
+  /**
+   * A curriculum over examples that are not single interactions (SASRec's training windows): the
+   * caller gives each example's difficulty under the configured count-based scorer ({@code
+   * popularity} or {@code activity}, higher is harder; ignored, may be {@code null}, for the
+   * model-based scorers, which read the function given to {@link #examples}).
+   *
+   * @param size number of examples
+   * @param countDifficulty per example, or {@code null} when the scorer reads a model
+   * @param seed seeds the tie-break permutation
+   */
+  public static Curriculum overExamples(CurriculumConfig config, int size, double[] countDifficulty, long seed) {
+    if (!config.difficultyScorer().readsModel() && (countDifficulty == null || countDifficulty.length != size)) {
+      throw new IllegalArgumentException(config.scorer() + " needs a difficulty for each of the " + size + " examples");
+    }
+    return new Curriculum(config, new int[size], new int[size], 1, 1,
+        countDifficulty == null ? null : countDifficulty.clone(), seed);
+  }
+
+  private Curriculum(CurriculumConfig config, int[] users, int[] items, int userCount, int itemCount,
+      double[] countDifficulty, long seed) {
     if (users.length != items.length) {
       throw new IllegalArgumentException("users and items must be parallel");
     }
+    this.countDifficulty = countDifficulty;
     this.config = config;
     this.scorer = config.difficultyScorer();
     this.pacing = config.pacingFunction();
@@ -116,7 +145,8 @@ public final class Curriculum {
   }
 
   private int[] order(IntToDoubleFunction modelDifficulty) {
-    double[] d = scorer.difficulties(users, items, userCount, itemCount, modelDifficulty);
+    double[] d = countDifficulty != null && !scorer.readsModel() ? countDifficulty
+        : scorer.difficulties(users, items, userCount, itemCount, modelDifficulty);
     int n = d.length;
     double sign = config.anti() ? -1 : 1;
     // sorted by (difficulty, tie rank) with a merge sort on primitive indices: no boxing

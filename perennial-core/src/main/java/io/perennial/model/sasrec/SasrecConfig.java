@@ -53,6 +53,10 @@ import java.util.Locale;
  * @param onlineNegatives sampled-softmax negatives of an online step ({@code learnOnline}); 0 = as
  *     many as {@code negatives}. An online step has a handful of target rows, so the negatives'
  *     table rows, not the network, dominate its cost
+ * @param curriculum which training windows each epoch trains on, easiest first (see {@code
+ *     SasrecTrainer}: a window's popularity is its targets' mean log-popularity, its activity the
+ *     user's sequence length, self-paced the current model's loss on it, teacher a plain SASRec's
+ *     margin on it), or {@code null} to train on every window each epoch
  */
 public record SasrecConfig(
     int factors,
@@ -84,7 +88,8 @@ public record SasrecConfig(
     boolean augmentExtra,
     SasrecDeepening progressive,
     int contrastiveLength,
-    int onlineNegatives) {
+    int onlineNegatives,
+    io.perennial.model.curriculum.CurriculumConfig curriculum) {
 
   /** The training objective. */
   public enum Loss {
@@ -147,6 +152,22 @@ public record SasrecConfig(
     if (progressive != null) {
       progressive.check(blocks, epochs);
     }
+    if (curriculum != null && dp != null) {
+      throw new IllegalArgumentException("curriculum does not combine with dp (DP-SGD samples its own users)");
+    }
+  }
+
+  /** The settings without a curriculum or online negatives of their own (the constructor before those fields). */
+  public SasrecConfig(int factors, int blocks, int heads, int maxLength, int epochs, int batchSize,
+      float learningRate, int warmupSteps, float dropout, Loss loss, int negatives, Activation activation,
+      float weightDecay, float maxGradNorm, int threads, long seed, int partialFitEpochs, int onlineSteps,
+      int onlineReplay, io.perennial.privacy.DpConfig dp, List<String> augment, float cropRatio, float maskRatio,
+      float reorderRatio, float contrastiveWeight, float contrastiveTemperature, boolean augmentExtra,
+      SasrecDeepening progressive, int contrastiveLength) {
+    this(factors, blocks, heads, maxLength, epochs, batchSize, learningRate, warmupSteps, dropout, loss, negatives,
+        activation, weightDecay, maxGradNorm, threads, seed, partialFitEpochs, onlineSteps, onlineReplay, dp,
+        augment, cropRatio, maskRatio, reorderRatio, contrastiveWeight, contrastiveTemperature, augmentExtra,
+        progressive, contrastiveLength, 0, null);
   }
 
   /** The settings without augmentation or deepening (the constructor before issue 16's fields). */
@@ -158,7 +179,7 @@ public record SasrecConfig(
         activation, weightDecay, maxGradNorm, threads, seed, partialFitEpochs, onlineSteps, onlineReplay, dp,
         List.of(), SequenceAugmentation.DEFAULT_CROP_RATIO, SequenceAugmentation.DEFAULT_MASK_RATIO,
         SequenceAugmentation.DEFAULT_REORDER_RATIO, DEFAULT_CONTRASTIVE_WEIGHT, DEFAULT_CONTRASTIVE_TEMPERATURE, false,
-        null, DEFAULT_CONTRASTIVE_LENGTH, 0);
+        null, DEFAULT_CONTRASTIVE_LENGTH, 0, null);
   }
 
   /** CL4SRec's default weight of the contrastive loss (λ = 0.1). */
@@ -201,14 +222,14 @@ public record SasrecConfig(
     return new SasrecConfig(factors, n, heads, maxLength, epochs, batchSize, learningRate, warmupSteps,
         dropout, loss, negatives, activation, weightDecay, maxGradNorm, threads, seed, partialFitEpochs, onlineSteps,
         onlineReplay, dp, augment, cropRatio, maskRatio, reorderRatio, contrastiveWeight, contrastiveTemperature,
-        augmentExtra, null, contrastiveLength, onlineNegatives);
+        augmentExtra, null, contrastiveLength, onlineNegatives, curriculum);
   }
 
   public SasrecConfig withThreads(int n) {
     return new SasrecConfig(factors, blocks, heads, maxLength, epochs, batchSize, learningRate, warmupSteps,
         dropout, loss, negatives, activation, weightDecay, maxGradNorm, n, seed, partialFitEpochs, onlineSteps,
         onlineReplay, dp, augment, cropRatio, maskRatio, reorderRatio, contrastiveWeight, contrastiveTemperature,
-        augmentExtra, progressive, contrastiveLength, onlineNegatives);
+        augmentExtra, progressive, contrastiveLength, onlineNegatives, curriculum);
   }
 
   /**
@@ -220,7 +241,7 @@ public record SasrecConfig(
     return new SasrecConfig(factors, blocks, heads, maxLength, epochs, batchSize, learningRate, warmupSteps,
         dropout, loss, n, activation, weightDecay, maxGradNorm, 1, seed, partialFitEpochs, onlineSteps,
         onlineReplay, dp, augment, cropRatio, maskRatio, reorderRatio, contrastiveWeight, contrastiveTemperature,
-        augmentExtra, progressive, contrastiveLength, onlineNegatives);
+        augmentExtra, progressive, contrastiveLength, onlineNegatives, curriculum);
   }
 
   /** The same settings reading at most {@code length} items (resolving the adaptive 0). */
@@ -228,7 +249,7 @@ public record SasrecConfig(
     return new SasrecConfig(factors, blocks, heads, length, epochs, batchSize, learningRate, warmupSteps,
         dropout, loss, negatives, activation, weightDecay, maxGradNorm, threads, seed, partialFitEpochs,
         onlineSteps, onlineReplay, dp, augment, cropRatio, maskRatio, reorderRatio, contrastiveWeight,
-        contrastiveTemperature, augmentExtra, progressive, contrastiveLength, onlineNegatives);
+        contrastiveTemperature, augmentExtra, progressive, contrastiveLength, onlineNegatives, curriculum);
   }
 
   /** The same settings with {@code n} epochs (resolving the adaptive 0). */
@@ -236,6 +257,14 @@ public record SasrecConfig(
     return new SasrecConfig(factors, blocks, heads, maxLength, n, batchSize, learningRate, warmupSteps,
         dropout, loss, negatives, activation, weightDecay, maxGradNorm, threads, seed, partialFitEpochs,
         onlineSteps, onlineReplay, dp, augment, cropRatio, maskRatio, reorderRatio, contrastiveWeight,
-        contrastiveTemperature, augmentExtra, progressive, contrastiveLength, onlineNegatives);
+        contrastiveTemperature, augmentExtra, progressive, contrastiveLength, onlineNegatives, curriculum);
+  }
+
+  /** The same settings without a curriculum: the teacher of a teacher curriculum, and its ablation. */
+  public SasrecConfig withoutCurriculum() {
+    return new SasrecConfig(factors, blocks, heads, maxLength, epochs, batchSize, learningRate, warmupSteps,
+        dropout, loss, negatives, activation, weightDecay, maxGradNorm, threads, seed, partialFitEpochs,
+        onlineSteps, onlineReplay, dp, augment, cropRatio, maskRatio, reorderRatio, contrastiveWeight,
+        contrastiveTemperature, augmentExtra, progressive, contrastiveLength, onlineNegatives, null);
   }
 }

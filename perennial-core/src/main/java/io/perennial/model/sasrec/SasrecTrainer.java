@@ -10,6 +10,8 @@ import io.perennial.model.MemoryBudget;
 import io.perennial.model.Trainer;
 import io.perennial.model.TrainingOptions;
 import io.perennial.model.UserHistory;
+import io.perennial.model.curriculum.Curriculum;
+import io.perennial.model.curriculum.DifficultyScorer;
 import io.perennial.model.transfer.DeepWarmStart;
 import io.perennial.model.transfer.FineTune;
 import io.perennial.model.transfer.SourceModel;
@@ -34,7 +36,10 @@ import java.util.SplittableRandom;
  * of every window ({@code SasrecSteps.contrastWith}) and, with {@code augmentExtra}, an augmented
  * copy of every window each epoch trained with the next-item loss; with {@code progressive}, fewer
  * blocks first, deepened by near-identity blocks at the configured epochs ({@link SasrecDeepening}).
- * Both apply to this training, not to later fine-tunes or online steps.
+ * With {@code curriculum}, each epoch trains on the pacing's share of the windows, easiest first
+ * (hardest first for the anti-curriculum), the share shuffled and bucketed as usual ({@link
+ * #windowCurriculum} says what makes a window hard). All of these apply to this training, not to
+ * later fine-tunes or online steps.
  */
 public final class SasrecTrainer implements Trainer, WarmStartable {
 
@@ -227,6 +232,17 @@ public final class SasrecTrainer implements Trainer, WarmStartable {
       model.refreshAllStates();
       return model;
     }
+    Curriculum curriculum = cfg.curriculum() == null ? null : windowCurriculum(cfg, windows, popularity);
+    // the curriculum's examples are indices into this fixed order (the epochs reorder the windows list)
+    List<SasrecSteps.Window> fixedWindows = curriculum == null ? null : List.copyOf(windows);
+    double[] teacherDifficulty = null;
+    if (curriculum != null && curriculum.scorer() == DifficultyScorer.TEACHER) {
+      // the teacher: this very model trained without the curriculum first, scored once
+      SasrecModel plain = new SasrecTrainer(cfg.withoutCurriculum()).fit(train, TrainingOptions.silent());
+      teacherDifficulty = WindowDifficulty.of(plain.network(), fixedWindows, items,
+          SasrecSteps.mix(cfg.seed(), TEACHER_SALT), false);
+    }
+    double[] teacherScores = teacherDifficulty;
     SplittableRandom random = new SplittableRandom(SasrecSteps.mix(cfg.seed(), 0x7EA1));
     long[] step = {0};
     int batch = Math.max(1, Math.min(cfg.batchSize(), windows.size()));
@@ -264,11 +280,13 @@ public final class SasrecTrainer implements Trainer, WarmStartable {
               }
               model.replaceNetwork(stage.network);
             }
-            List<SasrecSteps.Window> epochWindows = windows;
+            List<SasrecSteps.Window> base = curriculum == null ? windows
+                : pacedWindows(curriculum, fixedWindows, epoch, stage.network, items, cfg.seed(), teacherScores);
+            List<SasrecSteps.Window> epochWindows = base;
             if (extra) {
-              epochWindows = new ArrayList<>(windows);
+              epochWindows = new ArrayList<>(base);
               SplittableRandom copies = new SplittableRandom(SasrecSteps.mix(cfg.seed() ^ 0xA06E, epoch));
-              for (SasrecSteps.Window w : windows) {
+              for (SasrecSteps.Window w : base) {
                 // the window's inputs and its newest target, augmented, then trained as a sequence of its own
                 int[] source = Arrays.copyOfRange(w.items(), w.start(), Math.min(w.items().length, w.end() + 1));
                 int[] view = augmentation.randomView(operators, source, copies);
@@ -310,6 +328,70 @@ public final class SasrecTrainer implements Trainer, WarmStartable {
     }
     model.refreshAllStates();
     return model;
+  }
+
+  /** Salt of the negatives a teacher curriculum's windows are scored against. */
+  private static final long TEACHER_SALT = 0x7EAC4E2L;
+  /** Salt of the negatives the self-paced curriculum re-scores the windows against each epoch. */
+  private static final long SELF_PACED_SALT = 0x5E1FBACEDL;
+
+  /**
+   * The curriculum over the training windows. A window's difficulty under the count-based scorers:
+   * {@code popularity}, minus the mean of {@code ln(1 + count)} over its targets' training counts
+   * (a window of rare items is hard; the logarithm keeps one blockbuster from making a window of
+   * rare items easy); {@code activity}, minus the user's sequence length (the windows of active
+   * users are easy, as the other models' activity scorer has it; ties among one user's windows are
+   * broken by the seed). {@code self-paced} is the current network's sampled-softmax loss on the
+   * window, re-scored before each epoch that does not train on every window; {@code teacher}, minus
+   * the margin of a plain SASRec (this config without the curriculum, trained first) ({@link
+   * WindowDifficulty}).
+   */
+  static Curriculum windowCurriculum(SasrecConfig cfg, List<SasrecSteps.Window> windows, float[] popularity) {
+    int n = windows.size();
+    DifficultyScorer scorer = cfg.curriculum().difficultyScorer();
+    double[] difficulty = null;
+    if (!scorer.readsModel()) {
+      difficulty = new double[n];
+      for (int e = 0; e < n; e++) {
+        SasrecSteps.Window w = windows.get(e);
+        if (scorer == DifficultyScorer.ACTIVITY) {
+          difficulty[e] = -w.items().length;
+        } else {
+          double sum = 0;
+          int targets = 0;
+          for (int at = w.start() + 1; at <= w.end() && at < w.items().length; at++) {
+            int item = w.items()[at];
+            sum += Math.log1p(item < popularity.length ? popularity[item] : 0);
+            targets++;
+          }
+          difficulty[e] = targets == 0 ? 0 : -sum / targets;
+        }
+      }
+    }
+    return Curriculum.overExamples(cfg.curriculum(), n, difficulty, cfg.seed());
+  }
+
+  /**
+   * The windows epoch {@code epoch} trains on (a new list, reordered by the batching): every window
+   * once the pacing admits all of them (without scoring them: the batches are shuffled anyway), else
+   * the curriculum's easiest share.
+   */
+  private static List<SasrecSteps.Window> pacedWindows(Curriculum curriculum, List<SasrecSteps.Window> windows,
+      int epoch, SasrecNetwork network, int items, long seed, double[] teacherDifficulty) {
+    if (curriculum.count(epoch) >= windows.size()) {
+      return new ArrayList<>(windows);
+    }
+    double[] difficulty = teacherDifficulty;
+    if (curriculum.scorer() == DifficultyScorer.SELF_PACED) {
+      difficulty = WindowDifficulty.of(network, windows, items, SasrecSteps.mix(seed ^ SELF_PACED_SALT, epoch), true);
+    }
+    double[] d = difficulty;
+    int[] chosen = curriculum.examples(epoch, d == null ? null : e -> d[e]);
+    List<SasrecSteps.Window> out = new ArrayList<>(chosen.length);
+    for (int e : chosen) {
+      out.add(windows.get(e));
+    }
+    return out;
   }
 
   /** The network being trained and its stepper, replaced when a deepening stage begins. */

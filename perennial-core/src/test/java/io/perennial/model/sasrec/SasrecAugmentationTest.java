@@ -32,7 +32,7 @@ class SasrecAugmentationTest {
   /** A tiny network's config: GELU (smooth, for the gradient check), full softmax, dropout 0.2. */
   private static SasrecConfig tiny(int threads) {
     return new SasrecConfig(8, 1, 2, 8, 1, 4, 1e-3f, 0, 0.2f, SasrecConfig.Loss.SOFTMAX, 64, Activation.GELU, 0f,
-        0f, threads, 11L, 1, 1, 0, null, List.of("crop", "mask", "reorder"), 0.6f, 0.3f, 0.6f, 0.5f, 1f, false, null, 6, 0);
+        0f, threads, 11L, 1, 1, 0, null, List.of("crop", "mask", "reorder"), 0.6f, 0.3f, 0.6f, 0.5f, 1f, false, null, 6);
   }
 
   private static List<SasrecSteps.Window> windows(SplittableRandom random) {
