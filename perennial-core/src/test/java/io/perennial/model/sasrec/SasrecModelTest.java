@@ -161,6 +161,34 @@ class SasrecModelTest {
     assertThat(verdict.healthy()).as(verdict.reason()).isTrue();
   }
 
+  /** Item rows an online event on a chain user changes, with {@code onlineNegatives} of the 64 negatives. */
+  private static int itemRowsOneEventChanges(int onlineNegatives) {
+    SasrecModel model = (SasrecModel) Algorithms.trainer("sasrec", new com.fasterxml.jackson.databind.ObjectMapper()
+        .createObjectNode().put("epochs", 2).put("negatives", 64).put("onlineSteps", 1).put("onlineReplay", 0)
+        .put("onlineNegatives", onlineNegatives)).fit(chains(6));
+    float[] before = model.network().params().values().clone();
+    model.learnOnline(3, item(1, 2), 1f, 30_000_000L);
+    float[] after = model.network().params().values();
+    int changed = 0;
+    int c = model.network().channels();
+    for (int i = 0; i < model.itemCount(); i++) {
+      int at = model.network().itemRow(i);
+      if (!java.util.Arrays.equals(before, at, at + c, after, at, at + c)) {
+        changed++;
+      }
+    }
+    return changed;
+  }
+
+  @Test
+  void onlineStepsSampleTheirOwnNumberOfNegatives() {
+    int few = itemRowsOneEventChanges(4);
+    int all = itemRowsOneEventChanges(0);
+    // the window holds at most 20 items (a chain user has 8–19, plus the event), plus 4 negatives; 64 touch many more
+    assertThat(few).isPositive().isLessThanOrEqualTo(20 + 4);
+    assertThat(all).isGreaterThan(few + 20);
+  }
+
   @Test
   void bceTrainsToo() throws Exception {
     var overrides = new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"loss\": \"BCE\", \"epochs\": 40}");
