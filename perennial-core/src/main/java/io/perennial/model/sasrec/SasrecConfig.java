@@ -53,6 +53,9 @@ import java.util.Locale;
  * @param onlineNegatives sampled-softmax negatives of an online step ({@code learnOnline}); 0 = as
  *     many as {@code negatives}. An online step has a handful of target rows, so the negatives'
  *     table rows, not the network, dominate its cost
+ * @param onlineLearningRate Adam's rate in online steps; 0 = {@code learningRate}. Adam moves every
+ *     parameter by about the rate whatever the gradient's size, so per-event steps at the training
+ *     rate overwrite what the batch training learnt
  * @param curriculum which training windows each epoch trains on, easiest first (see {@code
  *     SasrecTrainer}: a window's popularity is its targets' mean log-popularity, its activity the
  *     user's sequence length, self-paced the current model's loss on it, teacher a plain SASRec's
@@ -89,7 +92,8 @@ public record SasrecConfig(
     SasrecDeepening progressive,
     int contrastiveLength,
     int onlineNegatives,
-    io.perennial.model.curriculum.CurriculumConfig curriculum) {
+    io.perennial.model.curriculum.CurriculumConfig curriculum,
+    float onlineLearningRate) {
 
   /** The training objective. */
   public enum Loss {
@@ -141,6 +145,10 @@ public record SasrecConfig(
     if (contrastiveLength < 0) {
       throw new IllegalArgumentException("contrastiveLength must be >= 0, got " + contrastiveLength);
     }
+    if (!(onlineLearningRate >= 0) || !Float.isFinite(onlineLearningRate)) {
+      throw new IllegalArgumentException("onlineLearningRate must be >= 0 (0 = learningRate), got "
+          + onlineLearningRate);
+    }
     if (onlineNegatives < 0) {
       throw new IllegalArgumentException("onlineNegatives must be >= 0 (0 = as many as negatives), got "
           + onlineNegatives);
@@ -167,7 +175,7 @@ public record SasrecConfig(
     this(factors, blocks, heads, maxLength, epochs, batchSize, learningRate, warmupSteps, dropout, loss, negatives,
         activation, weightDecay, maxGradNorm, threads, seed, partialFitEpochs, onlineSteps, onlineReplay, dp,
         augment, cropRatio, maskRatio, reorderRatio, contrastiveWeight, contrastiveTemperature, augmentExtra,
-        progressive, contrastiveLength, 0, null);
+        progressive, contrastiveLength, 0, null, 0f);
   }
 
   /** The settings without augmentation or deepening (the constructor before issue 16's fields). */
@@ -179,7 +187,7 @@ public record SasrecConfig(
         activation, weightDecay, maxGradNorm, threads, seed, partialFitEpochs, onlineSteps, onlineReplay, dp,
         List.of(), SequenceAugmentation.DEFAULT_CROP_RATIO, SequenceAugmentation.DEFAULT_MASK_RATIO,
         SequenceAugmentation.DEFAULT_REORDER_RATIO, DEFAULT_CONTRASTIVE_WEIGHT, DEFAULT_CONTRASTIVE_TEMPERATURE, false,
-        null, DEFAULT_CONTRASTIVE_LENGTH, 0, null);
+        null, DEFAULT_CONTRASTIVE_LENGTH, 0, null, 0f);
   }
 
   /** CL4SRec's default weight of the contrastive loss (λ = 0.1). */
@@ -222,26 +230,27 @@ public record SasrecConfig(
     return new SasrecConfig(factors, n, heads, maxLength, epochs, batchSize, learningRate, warmupSteps,
         dropout, loss, negatives, activation, weightDecay, maxGradNorm, threads, seed, partialFitEpochs, onlineSteps,
         onlineReplay, dp, augment, cropRatio, maskRatio, reorderRatio, contrastiveWeight, contrastiveTemperature,
-        augmentExtra, null, contrastiveLength, onlineNegatives, curriculum);
+        augmentExtra, null, contrastiveLength, onlineNegatives, curriculum, onlineLearningRate);
   }
 
   public SasrecConfig withThreads(int n) {
     return new SasrecConfig(factors, blocks, heads, maxLength, epochs, batchSize, learningRate, warmupSteps,
         dropout, loss, negatives, activation, weightDecay, maxGradNorm, n, seed, partialFitEpochs, onlineSteps,
         onlineReplay, dp, augment, cropRatio, maskRatio, reorderRatio, contrastiveWeight, contrastiveTemperature,
-        augmentExtra, progressive, contrastiveLength, onlineNegatives, curriculum);
+        augmentExtra, progressive, contrastiveLength, onlineNegatives, curriculum, onlineLearningRate);
   }
 
   /**
-   * The settings an online step runs with: one thread (an event is too small to split) and {@link
-   * #onlineNegatives()} sampled negatives.
+   * The settings an online step runs with: one thread (an event is too small to split), {@link
+   * #onlineNegatives()} sampled negatives and the {@link #onlineLearningRate()}.
    */
   public SasrecConfig forOnlineSteps() {
     int n = onlineNegatives == 0 ? negatives : onlineNegatives;
-    return new SasrecConfig(factors, blocks, heads, maxLength, epochs, batchSize, learningRate, warmupSteps,
+    float rate = onlineLearningRate == 0 ? learningRate : onlineLearningRate;
+    return new SasrecConfig(factors, blocks, heads, maxLength, epochs, batchSize, rate, warmupSteps,
         dropout, loss, n, activation, weightDecay, maxGradNorm, 1, seed, partialFitEpochs, onlineSteps,
         onlineReplay, dp, augment, cropRatio, maskRatio, reorderRatio, contrastiveWeight, contrastiveTemperature,
-        augmentExtra, progressive, contrastiveLength, onlineNegatives, curriculum);
+        augmentExtra, progressive, contrastiveLength, onlineNegatives, curriculum, onlineLearningRate);
   }
 
   /** The same settings reading at most {@code length} items (resolving the adaptive 0). */
@@ -249,7 +258,8 @@ public record SasrecConfig(
     return new SasrecConfig(factors, blocks, heads, length, epochs, batchSize, learningRate, warmupSteps,
         dropout, loss, negatives, activation, weightDecay, maxGradNorm, threads, seed, partialFitEpochs,
         onlineSteps, onlineReplay, dp, augment, cropRatio, maskRatio, reorderRatio, contrastiveWeight,
-        contrastiveTemperature, augmentExtra, progressive, contrastiveLength, onlineNegatives, curriculum);
+        contrastiveTemperature, augmentExtra, progressive, contrastiveLength, onlineNegatives, curriculum,
+        onlineLearningRate);
   }
 
   /** The same settings with {@code n} epochs (resolving the adaptive 0). */
@@ -257,7 +267,8 @@ public record SasrecConfig(
     return new SasrecConfig(factors, blocks, heads, maxLength, n, batchSize, learningRate, warmupSteps,
         dropout, loss, negatives, activation, weightDecay, maxGradNorm, threads, seed, partialFitEpochs,
         onlineSteps, onlineReplay, dp, augment, cropRatio, maskRatio, reorderRatio, contrastiveWeight,
-        contrastiveTemperature, augmentExtra, progressive, contrastiveLength, onlineNegatives, curriculum);
+        contrastiveTemperature, augmentExtra, progressive, contrastiveLength, onlineNegatives, curriculum,
+        onlineLearningRate);
   }
 
   /** The same settings without a curriculum: the teacher of a teacher curriculum, and its ablation. */
@@ -265,6 +276,7 @@ public record SasrecConfig(
     return new SasrecConfig(factors, blocks, heads, maxLength, epochs, batchSize, learningRate, warmupSteps,
         dropout, loss, negatives, activation, weightDecay, maxGradNorm, threads, seed, partialFitEpochs,
         onlineSteps, onlineReplay, dp, augment, cropRatio, maskRatio, reorderRatio, contrastiveWeight,
-        contrastiveTemperature, augmentExtra, progressive, contrastiveLength, onlineNegatives, null);
+        contrastiveTemperature, augmentExtra, progressive, contrastiveLength, onlineNegatives, null,
+        onlineLearningRate);
   }
 }

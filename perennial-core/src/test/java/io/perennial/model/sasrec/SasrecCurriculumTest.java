@@ -41,7 +41,7 @@ class SasrecCurriculumTest {
 
   private static SasrecConfig withCurriculum(CurriculumConfig curriculum) {
     return new SasrecConfig(8, 1, 1, 8, 4, 4, 1e-3f, 0, 0f, SasrecConfig.Loss.SOFTMAX, 8, null, 0f, 0f, 1, 5L, 1, 1, 0,
-        null, List.of(), 0f, 0f, 0f, 0f, 0f, false, null, 0, 0, curriculum);
+        null, List.of(), 0f, 0f, 0f, 0f, 0f, false, null, 0, 0, curriculum, 0f);
   }
 
   @Test
@@ -146,7 +146,7 @@ class SasrecCurriculumTest {
   void curriculumAndDpAreRejectedTogether() {
     assertThatThrownBy(() -> new SasrecConfig(8, 1, 1, 8, 4, 4, 1e-3f, 0, 0f, SasrecConfig.Loss.SOFTMAX, 8, null, 0f,
         0f, 1, 5L, 1, 1, 0, DpConfig.forEpsilon(8), List.of(), 0f, 0f, 0f, 0f, 0f, false, null, 0, 0,
-        CurriculumConfig.of("popularity", "root")))
+        CurriculumConfig.of("popularity", "root"), 0f))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("curriculum does not combine with dp");
   }
 

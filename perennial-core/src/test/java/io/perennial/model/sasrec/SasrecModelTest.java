@@ -189,6 +189,29 @@ class SasrecModelTest {
     assertThat(all).isGreaterThan(few + 20);
   }
 
+  /** How far one online event moves the parameters (L1), at the given online rate (0 = the training's). */
+  private static double parameterShiftOfOneEvent(float onlineLearningRate) {
+    SasrecModel model = (SasrecModel) Algorithms.trainer("sasrec", new com.fasterxml.jackson.databind.ObjectMapper()
+        .createObjectNode().put("epochs", 2).put("onlineSteps", 1).put("onlineReplay", 1)
+        .put("onlineLearningRate", onlineLearningRate)).fit(chains(7));
+    float[] before = model.network().params().values().clone();
+    model.learnOnline(5, item(2, 3), 1f, 30_000_000L);
+    float[] after = model.network().params().values();
+    double shift = 0;
+    for (int i = 0; i < before.length; i++) {
+      shift += Math.abs(after[i] - before[i]);
+    }
+    return shift;
+  }
+
+  @Test
+  void onlineStepsTakeTheirOwnLearningRate() {
+    double trainingRate = parameterShiftOfOneEvent(0f);
+    double hundredthRate = parameterShiftOfOneEvent(2e-5f);
+    // Adam's first step moves each touched parameter by about the rate: a hundredth of it, a hundredth as far
+    assertThat(hundredthRate).isPositive().isLessThan(trainingRate / 20);
+  }
+
   @Test
   void bceTrainsToo() throws Exception {
     var overrides = new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"loss\": \"BCE\", \"epochs\": 40}");
