@@ -94,7 +94,9 @@ final class SimulateCommand implements Callable<Integer> {
 
   @Option(names = "--difficulty-replay",
       description = "incremental: replay past events in proportion to the live model's loss on them (a curriculum's "
-          + "'replay the hard ones more') instead of uniformly.")
+          + "'replay the hard ones more') instead of uniformly. online, hybrid and gated: the model's per-event replay "
+          + "of the user's earlier positives is weighted by their loss the same way (sets onlineReplayByLoss; bpr only, "
+          + "other models are told it has no effect there).")
   boolean difficultyReplay;
 
   @Option(names = "--anchor", defaultValue = "0", paramLabel = "S",
@@ -230,6 +232,10 @@ final class SimulateCommand implements Callable<Integer> {
     if (user != null) {
       user.fields().forEachRemaining(f -> modelConfig.set(f.getKey(), f.getValue()));
     }
+    String onlineNote = applyOnlineDifficultyReplay(modelConfig, model, strategies, difficultyReplay);
+    if (onlineNote != null) {
+      out.println("note: " + onlineNote);
+    }
     if (pretrained.active()) {
       JsonNode withFactors = pretrained.overrides(modelConfig, model);
       withFactors.fields().forEachRemaining(f -> modelConfig.set(f.getKey(), f.getValue()));
@@ -302,6 +308,56 @@ final class SimulateCommand implements Callable<Integer> {
     SimulationReport.write(report.resolve("report.html"), json);
     out.println("wrote " + report.resolve("report.html") + " and " + report.resolve("report.json"));
     return 0;
+  }
+
+  /** The model-config key of a loss-weighted online replay ({@link io.perennial.model.bpr.BprConfig#onlineReplayByLoss}). */
+  static final String ONLINE_REPLAY_BY_LOSS = "onlineReplayByLoss";
+
+  /**
+   * {@code --difficulty-replay} for the strategies that learn event by event (online, hybrid, gated):
+   * turns on the model's loss-weighted online replay when it has one and the {@code --config} file
+   * left it unset. Returns what the user should know when it cannot reach those strategies (the model
+   * has no such replay), or {@code null}; throws when the flag would change nothing at all.
+   */
+  static String applyOnlineDifficultyReplay(ObjectNode modelConfig, String model, List<String> strategies,
+      boolean difficultyReplay) {
+    if (!difficultyReplay) {
+      return null;
+    }
+    List<String> online = new ArrayList<>();
+    boolean incremental = false;
+    for (String s : strategies) {
+      String base = baseStrategy(s);
+      if (base.equals("online") || base.equals("hybrid")) {
+        online.add(s.trim());
+      } else if (base.equals("incremental")) {
+        incremental = true;
+      }
+    }
+    if (online.isEmpty()) {
+      return null;
+    }
+    if (Algorithms.defaults(model).has(ONLINE_REPLAY_BY_LOSS)) {
+      if (!modelConfig.has(ONLINE_REPLAY_BY_LOSS)) {
+        modelConfig.put(ONLINE_REPLAY_BY_LOSS, true);
+      }
+      return null;
+    }
+    String message = "--difficulty-replay has no effect on " + String.join(", ", online) + " with --model " + model
+        + ": its online updates have no loss-weighted replay (bpr has)";
+    if (!incremental) {
+      throw new UserException(message + "; drop the flag or add the incremental strategy");
+    }
+    return message + "; incremental still replays by difficulty";
+  }
+
+  /** The strategy a name runs event by event: {@code gated} wraps online, {@code gated-X} wraps X. */
+  private static String baseStrategy(String name) {
+    String n = name.trim().toLowerCase(Locale.ROOT);
+    while (n.startsWith("gated-")) {
+      n = n.substring("gated-".length());
+    }
+    return n.equals("gated") ? "online" : n;
   }
 
   /** The {@code --items} catalogue, or {@code null}. */

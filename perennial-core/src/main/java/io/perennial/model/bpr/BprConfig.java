@@ -31,6 +31,10 @@ import io.perennial.optim.OptimizerKind;
  * @param curriculum which positives each epoch samples from, easiest first ({@code null} = all, the
  *     default)
  * @param progressive staged widening of the factors ({@code null} = the final width from the start)
+ * @param onlineReplayByLoss the {@code onlineReplay} steps of an online event pick the user's earlier
+ *     positives in proportion to their current BPR loss (against a few sampled items) instead of
+ *     uniformly, so what the model now gets wrong is replayed more (a self-paced curriculum for the
+ *     online strategies); {@code false}, the default, replays uniformly
  */
 public record BprConfig(
     int factors,
@@ -55,7 +59,8 @@ public record BprConfig(
     io.perennial.privacy.DpConfig dp,
     int warmupEpochs,
     io.perennial.model.curriculum.CurriculumConfig curriculum,
-    io.perennial.model.progressive.ProgressiveConfig progressive) {
+    io.perennial.model.progressive.ProgressiveConfig progressive,
+    boolean onlineReplayByLoss) {
 
   public BprConfig {
     if (factors < 1 || epochs < 0 || threads < 1 || foldInSteps < 1 || partialFitEpochs < 0
@@ -96,14 +101,22 @@ public record BprConfig(
    */
   public static BprConfig defaults() {
     return new BprConfig(64, 120, 0.05f, 0.97f, 0.015f, 0.1f, 0.1f, NegativeSampling.UNIFORM, 0.75f,
-        1f, OptimizerKind.SGD, 1, 42L, 20, 3, 10, 5, 5, 0f, null, 0, null, null);
+        1f, OptimizerKind.SGD, 1, 42L, 20, 3, 10, 5, 5, 0f, null, 0, null, null, false);
   }
 
   public BprConfig withThreads(int n) {
     return new BprConfig(factors, epochs, learningRate, learningRateDecay, regularization,
         biasRegularization, initScale, negativeSampling, popularityExponent, samplesPerEpoch,
         optimizer, n, seed, foldInSteps, partialFitEpochs, onlineSteps, onlineReplay, hardCandidates,
-        historyDropout, dp, warmupEpochs, curriculum, progressive);
+        historyDropout, dp, warmupEpochs, curriculum, progressive, onlineReplayByLoss);
+  }
+
+  /** This config with the online replay weighted by the current loss ({@code true}) or uniform. */
+  public BprConfig withOnlineReplayByLoss(boolean byLoss) {
+    return new BprConfig(factors, epochs, learningRate, learningRateDecay, regularization,
+        biasRegularization, initScale, negativeSampling, popularityExponent, samplesPerEpoch,
+        optimizer, threads, seed, foldInSteps, partialFitEpochs, onlineSteps, onlineReplay, hardCandidates,
+        historyDropout, dp, warmupEpochs, curriculum, progressive, byLoss);
   }
 
   /** This config without a curriculum or progressive stages: the teacher of a teacher curriculum. */
@@ -111,7 +124,7 @@ public record BprConfig(
     return new BprConfig(factors, epochs, learningRate, learningRateDecay, regularization,
         biasRegularization, initScale, negativeSampling, popularityExponent, samplesPerEpoch,
         optimizer, threads, seed, foldInSteps, partialFitEpochs, onlineSteps, onlineReplay, hardCandidates,
-        historyDropout, dp, warmupEpochs, null, null);
+        historyDropout, dp, warmupEpochs, null, null, onlineReplayByLoss);
   }
 
   /** The learning-rate schedule over epochs: the optional warm-up, then the per-epoch decay. */

@@ -301,7 +301,8 @@ public final class BprModel extends FactorModel implements io.perennial.model.On
 
   /**
    * {@code onlineSteps} SGD steps on (user, item, sampled negative), then {@code onlineReplay}
-   * steps on the user's earlier positives.
+   * steps on the user's earlier positives: chosen uniformly, or by their current loss when
+   * {@link BprConfig#onlineReplayByLoss} is on.
    */
   @Override
   public void learnOnline(int user, int item, float value, long timestamp) {
@@ -315,10 +316,61 @@ public final class BprModel extends FactorModel implements io.perennial.model.On
     // that transposed write was a third of the online learner's time.
     itemRowChanged(item);
     int[] past = history.items(user);
-    for (int s = 0; s < config.onlineReplay() && past.length > 1; s++) {
-      step(user, past[growthRandom.nextInt(past.length)], lr, true);
+    if (config.onlineReplay() > 0 && past.length > 1) {
+      int[] replayed = config.onlineReplayByLoss() ? replayedByLoss(user, past, config.onlineReplay()) : null;
+      for (int s = 0; s < config.onlineReplay(); s++) {
+        step(user, replayed != null ? replayed[s] : past[growthRandom.nextInt(past.length)], lr, true);
+      }
     }
     userRowChanged(user);
+  }
+
+  /** Earlier positives whose loss is weighed for a loss-weighted replay; a longer history is subsampled to this many. */
+  static final int REPLAY_CANDIDATES = 32;
+  /** Uniform items each candidate positive is compared with to estimate its BPR loss. */
+  static final int REPLAY_LOSS_NEGATIVES = 4;
+
+  /**
+   * {@code count} of the user's positives {@code past}, drawn with replacement in proportion to
+   * their current BPR loss {@code mean log(1 + exp(−x_uij))} over {@link #REPLAY_LOSS_NEGATIVES}
+   * uniform items j: the positives the model now ranks low are replayed more. At most
+   * {@link #REPLAY_CANDIDATES} positives (a uniform subsample of a longer history) are weighed, which
+   * keeps an online event's cost bounded. All draws come from the model's seeded random source.
+   */
+  int[] replayedByLoss(int user, int[] past, int count) {
+    int pool = Math.min(past.length, REPLAY_CANDIDATES);
+    int[] candidates = new int[pool];
+    for (int c = 0; c < pool; c++) {
+      candidates[c] = pool == past.length ? past[c] : past[growthRandom.nextInt(past.length)];
+    }
+    double[] cumulative = new double[pool];
+    double total = 0;
+    int userOffset = user * factors;
+    for (int c = 0; c < pool; c++) {
+      double loss = 0;
+      for (int n = 0; n < REPLAY_LOSS_NEGATIVES; n++) {
+        int negative = growthRandom.nextInt(itemCount);
+        double x = preference(userFactors, userOffset, itemFactors, itemBias, candidates[c], negative, factors);
+        // softplus(−x), computed without overflow for a large margin either way
+        loss += x > 0 ? Math.log1p(Math.exp(-x)) : -x + Math.log1p(Math.exp(x));
+      }
+      total += Double.isFinite(loss) ? loss : 0;
+      cumulative[c] = total;
+    }
+    int[] chosen = new int[count];
+    for (int s = 0; s < count; s++) {
+      if (!(total > 0)) {
+        chosen[s] = candidates[growthRandom.nextInt(pool)];
+        continue;
+      }
+      double target = growthRandom.nextDouble() * total;
+      int at = 0;
+      while (at < pool - 1 && cumulative[at] <= target) {
+        at++;
+      }
+      chosen[s] = candidates[at];
+    }
+    return chosen;
   }
 
   /**

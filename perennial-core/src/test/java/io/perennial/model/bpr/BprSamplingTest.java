@@ -75,7 +75,7 @@ class BprSamplingTest {
     BprConfig d = BprConfig.defaults();
     BprConfig config = new BprConfig(16, 4, d.learningRate(), d.learningRateDecay(), d.regularization(),
         d.biasRegularization(), d.initScale(), d.negativeSampling(), d.popularityExponent(), d.samplesPerEpoch(),
-        d.optimizer(), 1, 5L, d.foldInSteps(), d.partialFitEpochs(), d.onlineSteps(), d.onlineReplay(), 0, 0f, null, 0, null, null);
+        d.optimizer(), 1, 5L, d.foldInSteps(), d.partialFitEpochs(), d.onlineSteps(), d.onlineReplay(), 0, 0f, null, 0, null, null, false);
     BprModel model = new BprTrainer(config).fit(data, io.perennial.model.TrainingOptions.of((m, rep) -> reports.add(rep)));
     assertThat(reports).hasSize(4);
     assertThat(reports.get(0).loss()).isBetween(0.3, 0.75);

@@ -24,7 +24,7 @@ class NegativeSamplingTest {
     BprConfig d = BprConfig.defaults();
     BprConfig config = new BprConfig(1, 0, d.learningRate(), d.learningRateDecay(), d.regularization(),
         d.biasRegularization(), d.initScale(), sampling, d.popularityExponent(), d.samplesPerEpoch(), d.optimizer(),
-        1, 1, d.foldInSteps(), d.partialFitEpochs(), d.onlineSteps(), d.onlineReplay(), 3, 0f, null, 0, null, null);
+        1, 1, d.foldInSteps(), d.partialFitEpochs(), d.onlineSteps(), d.onlineReplay(), 3, 0f, null, 0, null, null, false);
     float[] itemFactors = {0, 1, 2, 3, 4, 5};
     return new BprModel(config, new UserHistory(1), new float[6], 1, 6, new float[] {1f}, itemFactors, new float[6]);
   }
