@@ -53,9 +53,10 @@ import java.util.Locale;
  * @param onlineNegatives sampled-softmax negatives of an online step ({@code learnOnline}); 0 = as
  *     many as {@code negatives}. An online step has a handful of target rows, so the negatives'
  *     table rows, not the network, dominate its cost
- * @param onlineLearningRate Adam's rate in online steps; 0 = {@code learningRate}. Adam moves every
- *     parameter by about the rate whatever the gradient's size, so per-event steps at the training
- *     rate overwrite what the batch training learnt
+ * @param onlineLearningRate Adam's rate in online steps; 0 = a hundredth of {@code learningRate}.
+ *     Adam moves every touched parameter by about the rate whatever the gradient's size, so
+ *     per-event steps at the training rate overwrite what the batch training learnt (measured in
+ *     docs/BENCHMARKS.md: online below static at the training rate, above it at a hundredth)
  * @param curriculum which training windows each epoch trains on, easiest first (see {@code
  *     SasrecTrainer}: a window's popularity is its targets' mean log-popularity, its activity the
  *     user's sequence length, self-paced the current model's loss on it, teacher a plain SASRec's
@@ -146,7 +147,7 @@ public record SasrecConfig(
       throw new IllegalArgumentException("contrastiveLength must be >= 0, got " + contrastiveLength);
     }
     if (!(onlineLearningRate >= 0) || !Float.isFinite(onlineLearningRate)) {
-      throw new IllegalArgumentException("onlineLearningRate must be >= 0 (0 = learningRate), got "
+      throw new IllegalArgumentException("onlineLearningRate must be >= 0 (0 = learningRate / 100), got "
           + onlineLearningRate);
     }
     if (onlineNegatives < 0) {
@@ -190,6 +191,11 @@ public record SasrecConfig(
         null, DEFAULT_CONTRASTIVE_LENGTH, 0, null, 0f);
   }
 
+  /** The online steps' rate as a share of the training's when {@code onlineLearningRate} is 0. */
+  public static final float DEFAULT_ONLINE_RATE_RATIO = 0.01f;
+  /** Negatives of an online step in {@link #defaults()}. */
+  public static final int DEFAULT_ONLINE_NEGATIVES = 256;
+
   /** CL4SRec's default weight of the contrastive loss (λ = 0.1). */
   public static final float DEFAULT_CONTRASTIVE_WEIGHT = 0.1f;
   /** The newest inputs of a window the contrastive views are made of (CL4SRec's sequence length). */
@@ -215,11 +221,17 @@ public record SasrecConfig(
   /**
    * Measured on ml-latest-small, leave-one-out against 100 sampled items (docs/BENCHMARKS.md):
    * sampled softmax over 2048 items beat 1024 and 256 and the paper's BCE; batches of 16 (more
-   * steps per epoch on few users) beat 32 and 128; dropout 0.5 beat 0.2 on that small set.
+   * steps per epoch on few users) beat 32 and 128; dropout 0.5 beat 0.2 on that small set. Online:
+   * one step on the event's window and one replayed window over 256 negatives at a hundredth of the
+   * training rate was as good in {@code simulate} as more steps, windows or negatives, at a fraction
+   * of their cost.
    */
   public static SasrecConfig defaults() {
     return new SasrecConfig(64, 2, 1, 0, 0, 16, 2e-3f, 100, 0.5f, Loss.SOFTMAX, 2048, Activation.RELU,
-        0f, 5f, 2, 42L, 2, 2, 3, null);
+        0f, 5f, 2, 42L, 2, 1, 1, null, List.of(), SequenceAugmentation.DEFAULT_CROP_RATIO,
+        SequenceAugmentation.DEFAULT_MASK_RATIO, SequenceAugmentation.DEFAULT_REORDER_RATIO,
+        DEFAULT_CONTRASTIVE_WEIGHT, DEFAULT_CONTRASTIVE_TEMPERATURE, false, null, DEFAULT_CONTRASTIVE_LENGTH,
+        DEFAULT_ONLINE_NEGATIVES, null, 0f);
   }
 
   /**
@@ -246,7 +258,7 @@ public record SasrecConfig(
    */
   public SasrecConfig forOnlineSteps() {
     int n = onlineNegatives == 0 ? negatives : onlineNegatives;
-    float rate = onlineLearningRate == 0 ? learningRate : onlineLearningRate;
+    float rate = onlineLearningRate == 0 ? learningRate * DEFAULT_ONLINE_RATE_RATIO : onlineLearningRate;
     return new SasrecConfig(factors, blocks, heads, maxLength, epochs, batchSize, rate, warmupSteps,
         dropout, loss, n, activation, weightDecay, maxGradNorm, 1, seed, partialFitEpochs, onlineSteps,
         onlineReplay, dp, augment, cropRatio, maskRatio, reorderRatio, contrastiveWeight, contrastiveTemperature,

@@ -205,11 +205,12 @@ class SasrecModelTest {
   }
 
   @Test
-  void onlineStepsTakeTheirOwnLearningRate() {
-    double trainingRate = parameterShiftOfOneEvent(0f);
+  void onlineStepsTakeTheirOwnLearningRateAHundredthOfTrainingsByDefault() {
+    double trainingRate = parameterShiftOfOneEvent(2e-3f);
     double hundredthRate = parameterShiftOfOneEvent(2e-5f);
     // Adam's first step moves each touched parameter by about the rate: a hundredth of it, a hundredth as far
     assertThat(hundredthRate).isPositive().isLessThan(trainingRate / 20);
+    assertThat(parameterShiftOfOneEvent(0f)).isCloseTo(hundredthRate, org.assertj.core.api.Assertions.withinPercentage(1));
   }
 
   @Test
