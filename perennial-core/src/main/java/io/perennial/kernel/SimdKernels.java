@@ -181,13 +181,9 @@ final class SimdKernels implements Kernels {
       FloatVector step = md.div(c1).mul(lr).div(vd.div(c2).sqrt().add(eps));
       FloatVector.fromArray(SPECIES, p, pOffset + d).sub(step).intoArray(p, pOffset + d);
     }
-    for (; d < length; d++) {
-      float gd = g[gOffset + d];
-      float md = beta1 * m[stateOffset + d] + k1 * gd;
-      float vd = beta2 * v[stateOffset + d] + k2 * gd * gd;
-      m[stateOffset + d] = md;
-      v[stateOffset + d] = vd;
-      p[pOffset + d] -= lr * (md / c1) / ((float) Math.sqrt(vd / c2) + eps);
+    if (d < length) {
+      Kernels.super.adam(p, pOffset + d, m, v, stateOffset + d, g, gOffset + d, length - d, beta1, beta2, lr, c1, c2,
+          eps);
     }
   }
 
